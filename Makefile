@@ -1,0 +1,37 @@
+# 规矩 (dangjian): the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DANGJIAN_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-e2e lint bench gen clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## make run: environment, migrations on the embedded SQLite database, the demo agency, and gunicorn on :8000
+run: $(VENV)/.installed
+	$(BIN)/dangjian migrate --noinput -v0
+	$(BIN)/dangjian demo
+	@echo "服务地址：http://127.0.0.1:8000  （Ctrl+C 停止）"
+	$(BIN)/dangjian serve
+
+## make test: lint, then the whole suite (browser tests included when Chromium is installed)
+test: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+	DANGJIAN_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+
+## make bench: province-scale data and benchmarks; results in bench/results.json
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf var/test

@@ -1,0 +1,82 @@
+"""Accounts (账号), role assignments on the org tree (授权) and API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """A log-in account. Signs in by username or phone; linked to a Person for their own records."""
+
+    phone = models.CharField("手机号", max_length=20, unique=True, null=True, blank=True)
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField("须修改密码", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "账号"
+
+    def get_full_name(self):
+        return self.full_name or self.username
+
+    def __str__(self):
+        return self.full_name or self.username
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(valid_from__lte=on) | Q(valid_from__isnull=True)).filter(
+            Q(valid_to__gte=on) | Q(valid_to__isnull=True)
+        )
+
+
+class RoleAssignment(models.Model):
+    """授权: a role held on an org node, optionally covering its subtree, for a period."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="账号")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name="组织")
+    include_subtree = models.BooleanField("含下级组织", default=True)
+    valid_from = models.DateField("起始日期", null=True, blank=True)
+    valid_to = models.DateField("终止日期", null=True, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色授权"
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.org}{'（含下级）' if self.include_subtree else ''}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账号")
+    name = models.CharField("名称", max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+
+    def __str__(self):
+        return f"{self.user} · {self.name}"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+        key = "dj_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key

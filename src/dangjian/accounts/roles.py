@@ -1,0 +1,33 @@
+"""Roles and what each may do. A role is granted on an org node (and optionally its subtree)."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", "系统管理员"
+    PARTY_ADMIN = "party_admin", "党务管理员"
+    LEADER = "leader", "班子成员"
+    DISCIPLINE = "discipline", "纪检"
+    SECTION_HEAD = "section_head", "科室负责人"
+    BRANCH_SECRETARY = "branch_secretary", "支部书记"
+    MEMBER = "member", "干部/党员"
+
+
+# Capabilities are "<record>.<action>". A record's scope capability (ScopedModel.scope_capability)
+# joined with the action gives the key checked by visible_to().
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.SYSADMIN: frozenset({"account.manage", "org.view", "org.change", "setting.manage"}),
+    Role.PARTY_ADMIN: frozenset({
+        "org.view", "org.change", "person.view", "person.change", "person.import", "person.export",
+        "person.view_full", "audit.view",
+    }),
+    Role.LEADER: frozenset({"org.view", "person.view", "person.export"}),
+    Role.DISCIPLINE: frozenset({"org.view", "person.view", "audit.view", "supervision.view"}),
+    Role.SECTION_HEAD: frozenset({"org.view", "person.view"}),
+    Role.BRANCH_SECRETARY: frozenset({"org.view", "person.view", "person.change", "person.export"}),
+    Role.MEMBER: frozenset(),
+}
+
+
+def role_has(role: str, capability: str) -> bool:
+    return capability in CAPABILITIES.get(role, frozenset())

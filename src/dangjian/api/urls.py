@@ -1,0 +1,66 @@
+"""The REST API (/api/v1/), assembled from each module's router. Same scope rules as the pages."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from dangjian.core.audit import ConflictError
+
+from .auth import SessionAuth, TokenAuth
+from .errors import describe_validation_errors
+
+api = NinjaAPI(
+    title="规矩 党建工作管理系统 API",
+    version="1",
+    description="机关党建工作管理系统的 REST 接口。认证：登录会话（需 CSRF 令牌）或 `Authorization: Bearer <令牌>`。",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation(request, exc):
+    return api.create_response(request, {"detail": "请求参数有误", "errors": describe_validation_errors(exc.errors)},
+                               status=422)
+
+
+@api.exception_handler(ConflictError)
+def on_conflict(request, exc):
+    return api.create_response(request, {"detail": "；".join(exc.messages)}, status=409)
+
+
+@api.exception_handler(ValidationError)
+def on_model_validation(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "数据校验未通过", "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "记录不存在或不在您的权限范围内"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _register():
+    from dangjian.orgs.api import router as orgs_router
+
+    api.add_router("/", orgs_router)
+
+
+_register()

@@ -1,0 +1,37 @@
+"""The `dangjian` command: serve, demo, gen, bench, backup, and every manage.py command."""
+
+import os
+import sys
+
+
+def _setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+
+
+def serve(argv: list[str]) -> None:
+    """Serve with gunicorn (a production-grade WSGI server), static files by WhiteNoise."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    bind = os.environ.get("DANGJIAN_BIND", "127.0.0.1:8000")
+    workers = os.environ.get("DANGJIAN_WORKERS", "3")
+    args = ["gunicorn", "dangjian.wsgi:application", "--bind", bind, "--workers", workers,
+            "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", *argv]
+    os.execvp(sys.executable, [sys.executable, "-m", *args])
+
+
+def main() -> None:
+    _setup()
+    argv = sys.argv[1:]
+    if argv and argv[0] == "serve":
+        serve(argv[1:])
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dangjian", *argv])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Audit (留痕): every business operation writes an AuditEvent in its own transaction.
+
+Services call :func:`save_audited` / :func:`delete_audited` for business records and
+:func:`security_event` for log-ins, lock-outs, exports and role changes. The before/after
+snapshots are the row versions from which a record's page shows and restores its history.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+
+from .models import AuditEvent
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    request_id: str = ""
+    ip: str | None = None
+
+
+_NO_REQUEST = RequestInfo()
+_request_info: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("request_info", default=_NO_REQUEST)  # noqa: B039
+
+
+def set_request_info(ip: str | None) -> RequestInfo:
+    info = RequestInfo(uuid.uuid4().hex, ip)
+    _request_info.set(info)
+    return info
+
+
+def current_ip() -> str | None:
+    return _request_info.get().ip
+
+
+def clear_request_info() -> None:
+    _request_info.set(_NO_REQUEST)
+
+
+class ConflictError(ValidationError):
+    """Raised when a record was changed by someone else since the actor loaded it."""
+
+
+# Fields never copied into the log: secrets, and bookkeeping that changes on every save.
+_SKIP_FIELDS = {"password", "updated_at", "created_at", "version", "org_path"}
+
+
+def snapshot(instance: models.Model) -> dict:
+    """A JSON-safe dict of the record's own fields (FKs by id), as the version to keep."""
+    data = model_to_dict(instance, fields=[f.name for f in instance._meta.concrete_fields])
+    for f in instance._meta.concrete_fields:
+        if f.name in _SKIP_FIELDS:
+            data.pop(f.name, None)
+        elif hasattr(instance, f"masked_{f.name}"):
+            data[f.name] = getattr(instance, f"masked_{f.name}")
+    return _jsonable(data)
+
+
+def _jsonable(data: dict) -> dict:
+    import json
+
+    return json.loads(DjangoJSONEncoder().encode(data))
+
+
+def _label(model_or_instance) -> str:
+    return model_or_instance._meta.label_lower
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    target: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    org_path: str = "",
+    category: str = AuditEvent.Category.BUSINESS,
+    success: bool = True,
+    message: str = "",
+    target_repr: str = "",
+) -> AuditEvent:
+    info = _request_info.get()
+    return AuditEvent.objects.create(
+        category=category,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(actor.get_full_name() or actor.username) if getattr(actor, "pk", None) else "",
+        ip=info.ip,
+        request_id=info.request_id,
+        org_path=org_path or getattr(target, "org_path", "") or "",
+        target_type=_label(target) if target is not None else "",
+        target_id=str(target.pk) if target is not None and target.pk is not None else "",
+        target_repr=(target_repr or (str(target) if target is not None else ""))[:255],
+        before=before,
+        after=after,
+        success=success,
+        message=message[:500],
+    )
+
+
+def security_event(action: str, *, actor=None, success: bool = True, message: str = "", target_repr: str = "",
+                   target=None, org_path: str = "") -> AuditEvent:
+    return record(action, actor=actor, category=AuditEvent.Category.SECURITY, success=success,
+                  message=message, target_repr=target_repr, target=target, org_path=org_path)
+
+
+def save_audited(instance: models.Model, *, actor, action: str, expected_version: int | None = None,
+                 message: str = "") -> models.Model:
+    """Validate, save and log a business record in one transaction.
+
+    For an existing record the stored row is locked and its version compared with
+    ``expected_version`` (the version the actor's form was loaded from): a mismatch raises
+    ConflictError and nothing is written.
+    """
+    with transaction.atomic():
+        before = None
+        if instance.pk:
+            current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            if expected_version is not None and hasattr(current, "version") and current.version != expected_version:
+                raise ConflictError(
+                    f"“{current}”已被他人修改（当前版本 {current.version}，您编辑的是版本 {expected_version}），"
+                    "请刷新后重新填写。"
+                )
+            before = snapshot(current)
+            if hasattr(instance, "version"):
+                instance.version = current.version + 1
+        instance.full_clean()
+        instance.save()
+        after = snapshot(instance)
+        if before is not None and before == after:
+            return instance
+        record(action, actor=actor, target=instance, before=before, after=after, message=message)
+    return instance
+
+
+def delete_audited(instance: models.Model, *, actor, action: str) -> None:
+    with transaction.atomic():
+        before = snapshot(instance)
+        record(action, actor=actor, target=instance, before=before, after=None)
+        instance.delete()
+
+
+def history(instance: models.Model):
+    """The record's versions, newest first."""
+    return AuditEvent.objects.filter(target_type=_label(instance), target_id=str(instance.pk)).order_by("-id")
+
+
+# Fields a restore may not set back: identity, placement in the tree is re-derived by save().
+_RESTORE_SKIP = {"id"}
+
+
+def restore_version(instance: models.Model, event: AuditEvent, *, actor) -> models.Model:
+    """Set the record back to the state logged in ``event.after`` (itself an audited change)."""
+    if event.target_type != _label(instance) or event.target_id != str(instance.pk) or not event.after:
+        raise ValidationError("该历史版本不属于此记录，无法恢复。")
+    for f in instance._meta.concrete_fields:
+        if f.name in _RESTORE_SKIP or f.name in _SKIP_FIELDS or f.name not in event.after:
+            continue
+        if hasattr(instance, f"masked_{f.name}"):
+            continue  # masked values in the log are not the real value
+        value = event.after[f.name]
+        setattr(instance, f.attname, value)
+    return save_audited(instance, actor=actor, action=f"{_label(instance)}.restore",
+                        expected_version=getattr(instance, "version", None), message=f"恢复到第 {event.pk} 号记录的版本")

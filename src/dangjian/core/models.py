@@ -1,0 +1,108 @@
+"""Base models shared by every module, and the append-only audit log (留痕)."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from .scope import ScopedQuerySet
+
+
+class ScopedModel(models.Model):
+    """A business record that belongs to one org node.
+
+    ``org_path`` is the node's materialised path copied onto the row, so that the scope test is a
+    path-prefix condition on this table alone (DESIGN.md: Scope), whatever the depth of the tree.
+    ``version`` is bumped by every audited save and gives optimistic locking: an edit made from
+    a stale copy is refused instead of overwriting someone else's change.
+    """
+
+    # Which path columns place the record in the tree; a model may name more than one
+    # (a person belongs to a section and to a Party branch).
+    scope_paths: tuple[str, ...] = ("org_path",)
+    # A field path to the User who may always see the record as their own (e.g. "user").
+    self_field: str | None = None
+    # The capability prefix used for permission checks, e.g. "person" → "person.view".
+    scope_capability: str = ""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, verbose_name="所属组织", related_name="+")
+    org_path = models.CharField("组织路径", max_length=255, db_index=True, editable=False)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.org_id and (not self.org_path or self._org_changed()):
+            self.org_path = self.org.path
+        super().save(*args, **kwargs)
+
+    def _org_changed(self) -> bool:
+        cached = self._state.fields_cache.get("org")
+        return cached is not None and cached.path != self.org_path
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Audit records of the org subtrees where the user holds the audit capability."""
+        from .scope import path_condition
+
+        return self.filter(path_condition(user, "audit.view", ("org_path",)))
+
+    def update(self, **kwargs):  # append-only: refuse at the ORM as the database triggers do
+        raise TypeError("审计记录只能追加，不能修改")
+
+    def delete(self):
+        raise TypeError("审计记录只能追加，不能删除")
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only log: business changes (with before/after) and security events."""
+
+    class Category(models.TextChoices):
+        BUSINESS = "business", "业务操作"
+        SECURITY = "security", "安全事件"
+
+    at = models.DateTimeField("时间(UTC)", auto_now_add=True, db_index=True)
+    category = models.CharField("类别", max_length=16, choices=Category.choices, default=Category.BUSINESS)
+    action = models.CharField("操作", max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="操作人",
+        db_constraint=False, related_name="+",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("地址", null=True, blank=True)
+    request_id = models.CharField("请求标识", max_length=32, blank=True)
+    org_path = models.CharField("组织路径", max_length=255, blank=True, db_index=True)
+    target_type = models.CharField("对象类型", max_length=64, blank=True)
+    target_id = models.CharField("对象标识", max_length=64, blank=True)
+    target_repr = models.CharField("对象", max_length=255, blank=True)
+    before = models.JSONField("修改前", null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField("修改后", null=True, blank=True, encoder=DjangoJSONEncoder)
+    success = models.BooleanField("成功", default=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计记录"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["action", "target_repr", "at"]),
+            models.Index(fields=["action", "ip", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise TypeError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("审计记录只能追加，不能删除")

@@ -1,0 +1,50 @@
+"""The navigation menu: every module of DESIGN.md; those not built yet are marked 即将上线."""
+
+from dataclasses import dataclass
+
+from dangjian.core.scope import has_capability
+
+
+@dataclass
+class MenuItem:
+    label: str
+    url: str
+    capability: str | None = None  # shown only to users holding it somewhere
+    coming: bool = False
+    active: bool = False
+
+
+MODULES = [
+    MenuItem("首页", "/"),
+    MenuItem("组织", "/orgs/", "org.view"),
+    MenuItem("人员花名册", "/people/", "person.view"),
+    MenuItem("责任体系", "/coming/duties/", coming=True),
+    MenuItem("事项督办", "/coming/matters/", coming=True),
+    MenuItem("会议学习", "/coming/meetings/", coming=True),
+    MenuItem("监督", "/coming/supervision/", coming=True),
+    MenuItem("考评", "/coming/assessment/", coming=True),
+    MenuItem("报告报备", "/coming/filings/", coming=True),
+    MenuItem("年度报告", "/coming/reports/", coming=True),
+    MenuItem("审计日志", "/audit/", "audit.view"),
+    MenuItem("账号", "/accounts/users/", "account.manage"),
+]
+
+COMING = {
+    "duties": "责任体系（领导小组、责任分工、责任状、制度汇编）",
+    "matters": "事项督办（整改台账、交办事项、建议提案、督办）",
+    "meetings": "会议学习（三重一大、三会一课、周四学习日）",
+    "supervision": "监督（纪委监督、群众监督、制度监督）",
+    "assessment": "考评（评分细则、作风台账、典型培育）",
+    "filings": "报告报备（重大事项报告、外出报备）",
+    "reports": "年度报告",
+}
+
+
+def menu_for(user, path: str) -> list[MenuItem]:
+    items = []
+    for item in MODULES:
+        if item.capability and not has_capability(user, item.capability):
+            continue
+        active = path == "/" if item.url == "/" else path.startswith(item.url)
+        items.append(MenuItem(item.label, item.url, item.capability, item.coming, active))
+    return items

@@ -1,0 +1,137 @@
+"""Org scope: the one mechanism deciding which records a user may read or change (DESIGN.md: Scope).
+
+A role assignment grants a role on an org node and, optionally, its subtree. Every read goes
+through ``Model.objects.visible_to(user, action)``, which turns the user's grants into one SQL
+condition of path-prefix tests on the record's own ``org_path`` column(s) — no join, no list of
+ids. Users always see the records that are their own (``self_field``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+_GRANTS_CACHE_ATTR = "_dangjian_grants"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    org_id: int
+    org_path: str
+    subtree: bool
+
+
+def grants_for(user) -> list[Grant]:
+    """The user's current role grants, loaded once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _GRANTS_CACHE_ATTR, None)
+    if cached is None:
+        from dangjian.accounts.models import RoleAssignment
+
+        cached = [
+            Grant(role, org_id, org_path, subtree)
+            for role, org_id, org_path, subtree in RoleAssignment.objects.current()
+            .filter(user_id=user.pk)
+            .values_list("role", "org_id", "org__path", "include_subtree")
+        ]
+        setattr(user, _GRANTS_CACHE_ATTR, cached)
+    return cached
+
+
+def forget_grants(user) -> None:
+    if hasattr(user, _GRANTS_CACHE_ATTR):
+        delattr(user, _GRANTS_CACHE_ATTR)
+
+
+def grants_with(user, capability: str) -> list[Grant]:
+    from dangjian.accounts.roles import role_has
+
+    return [g for g in grants_for(user) if role_has(g.role, capability)]
+
+
+def has_capability(user, capability: str) -> bool:
+    """Whether the user holds the capability anywhere (for menus and global actions)."""
+    return bool(grants_with(user, capability))
+
+
+def _collapse(grants: list[Grant]) -> list[Grant]:
+    """Drop grants already covered by a subtree grant, so the SQL condition stays short."""
+    subtrees = sorted({g.org_path for g in grants if g.subtree}, key=len)
+    kept_subtrees: list[str] = []
+    for path in subtrees:
+        if not any(path.startswith(p) for p in kept_subtrees):
+            kept_subtrees.append(path)
+    singles = {g.org_path for g in grants if not g.subtree}
+    singles = {p for p in singles if not any(p.startswith(s) for s in kept_subtrees)}
+    return [Grant("", 0, p, True) for p in kept_subtrees] + [Grant("", 0, p, False) for p in sorted(singles)]
+
+
+def path_condition(user, capability: str, path_fields: tuple[str, ...]) -> Q:
+    """One Q of path-prefix tests for the nodes where the user holds ``capability``."""
+    q = Q()
+    for grant in _collapse(grants_with(user, capability)):
+        for field in path_fields:
+            lookup = f"{field}__startswith" if grant.subtree else field
+            q |= Q(**{lookup: grant.org_path})
+    return q if q else Q(pk__in=[])
+
+
+def path_in_scope(user, capability: str, path: str) -> bool:
+    """Whether a node (by its path) lies within the user's grants for ``capability``."""
+    return any(
+        path.startswith(g.org_path) if g.subtree else path == g.org_path for g in grants_with(user, capability)
+    )
+
+
+def scope_roots(user, capability: str) -> list[str]:
+    """The top-most paths the user holds ``capability`` on (for dashboards and pickers)."""
+    return [g.org_path for g in _collapse(grants_with(user, capability))]
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view"):
+        model = self.model
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = path_condition(user, f"{model.scope_capability}.{action}", model.scope_paths)
+        if model.self_field and action == "view":
+            q |= Q(**{model.self_field: user.pk})
+        return self.filter(q)
+
+
+def get_visible_or_404(queryset, user, pk, action: str = "view"):
+    """The record if the user may ``action`` it; 404 when they may not even see it, 403 otherwise.
+
+    A record outside the user's scope is indistinguishable from one that does not exist.
+    """
+    if isinstance(queryset, type):
+        queryset = queryset.objects.all()
+    try:
+        return queryset.visible_to(user, action).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        pass
+    if action != "view":
+        obj = queryset.visible_to(user, "view").filter(pk=pk).first() if _valid_pk(pk) else None
+        if obj is not None:
+            raise PermissionDenied(f"无权对“{obj}”执行此操作")
+    raise Http404("记录不存在或不在您的权限范围内")
+
+
+def _valid_pk(pk) -> bool:
+    try:
+        return 0 < int(pk) < 2**63
+    except (TypeError, ValueError):
+        return False
+
+
+def require_capability(user, capability: str, *, path: str | None = None, what: str = "") -> None:
+    """Raise PermissionDenied unless the user holds the capability (on ``path`` if given)."""
+    ok = path_in_scope(user, capability, path) if path is not None else has_capability(user, capability)
+    if not ok:
+        raise PermissionDenied(f"无权执行此操作{('：' + what) if what else ''}")

@@ -1,0 +1,121 @@
+"""Cross-module pages: home, 即将上线 modules, record history and the audit log."""
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import audit
+from .documents import xlsx_response
+from .forms import AuditFilterForm
+from .models import AuditEvent
+from .navigation import COMING
+from .scope import get_visible_or_404, require_capability
+
+
+def paginate(request, queryset, per_page: int = 50):
+    """One page of a list: a COUNT and one page query, whatever the list's length."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request):
+    from dangjian.orgs.services import member_counts_for
+
+    counts = member_counts_for(request.user)
+    from dangjian.orgs.models import PartyStatus
+
+    figures = [(label, counts[value]) for value, label in PartyStatus.choices]
+    person = getattr(request.user, "person", None)
+    return render(request, "core/home.html", {
+        "figures": figures, "total": sum(counts.values()), "person": person,
+        "party_total": counts["full"] + counts["probationary"],
+    })
+
+
+@login_required
+def coming(request, module):
+    if module not in COMING:
+        raise Http404("没有这个模块")
+    return render(request, "core/coming.html", {"module_title": COMING[module]})
+
+
+# Models whose records have a history page: label → how the restore is carried out.
+def _restorer(model):
+    from dangjian.orgs.models import Person
+    from dangjian.orgs.services import do_restore_person
+
+    if model is Person:
+        return do_restore_person
+    return lambda obj, event, actor: audit.restore_version(obj, event, actor=actor)
+
+
+def _history_target(request, label, pk, action="view"):
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError) as exc:
+        raise Http404("没有这种记录") from exc
+    if not hasattr(model.objects, "visible_to"):
+        raise Http404("没有这种记录")
+    return model, get_visible_or_404(model, request.user, pk, action)
+
+
+@login_required
+def history(request, label, pk):
+    model, obj = _history_target(request, label, pk)
+    events = audit.history(obj)
+    return render(request, "core/history.html", {"obj": obj, "events": events, "label": label,
+                                                 "model_name": model._meta.verbose_name})
+
+
+@login_required
+@require_POST
+def restore(request, label, pk, event_id):
+    model, obj = _history_target(request, label, pk, "change")
+    event = get_object_or_404(audit.history(obj), pk=event_id)
+    try:
+        _restorer(model)(obj, event, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已将“{obj}”恢复到所选版本。")
+    return redirect("history", label=label, pk=pk)
+
+
+@login_required
+def audit_log(request):
+    require_capability(request.user, "audit.view", what="查看审计日志")
+    form = AuditFilterForm(request.GET or None)
+    events = form.filter(AuditEvent.objects.visible_to(request.user))
+    if request.GET.get("export") == "xlsx":
+        audit.security_event("audit.export", actor=request.user, message=request.GET.urlencode()[:400])
+        rows = (
+            [e.at, e.get_category_display(), e.action, e.actor_name, e.ip or "", e.target_repr,
+             "成功" if e.success else "失败", e.message]
+            for e in events.iterator()
+        )
+        return xlsx_response("审计日志", ["时间", "类别", "操作", "操作人", "地址", "对象", "结果", "说明"], rows)
+    return render(request, "core/audit_log.html", {"form": form, "page": paginate(request, events)})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+__all__ = ["PermissionDenied"]

@@ -1,0 +1,171 @@
+"""API routes for orgs and people: the same scope (visible_to) and services as the pages."""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from dangjian.core.scope import get_visible_or_404, scope_roots
+
+from . import services
+from .models import Education, Gender, Org, OrgKind, PartyStatus, Person
+
+router = Router(tags=["组织与人员"])
+
+Name = Field(..., min_length=1, max_length=50)
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+    kind: OrgKind
+    code: str
+    depth: int
+    path: str
+    is_active: bool
+    version: int
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    gender: Gender
+    birth_date: dt.date
+    id_number: str = Field(..., alias="masked_id_number", description="脱敏后的身份证号")
+    phone: str = Field(..., alias="masked_phone", description="脱敏后的手机号")
+    education: str
+    job_title: str
+    org_id: int
+    branch_id: int | None
+    party_status: PartyStatus
+    joined_party_on: dt.date | None
+    full_member_on: dt.date | None
+    is_active: bool
+    version: int
+
+
+class PersonIn(Schema):
+    name: str = Name
+    gender: Gender
+    birth_date: dt.date
+    id_number: str = Field(..., min_length=18, max_length=18)
+    phone: str = Field("", max_length=11)
+    education: Education | None = None
+    job_title: str = Field("", max_length=50)
+    org_id: int = Field(..., ge=1, le=2**62)
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    party_status: PartyStatus = PartyStatus.MASSES
+    joined_party_on: dt.date | None = None
+    full_member_on: dt.date | None = None
+
+
+class PersonPatch(Schema):
+    version: int = Field(..., ge=1, le=2**31, description="编辑所依据的版本号，用于冲突检测")
+    name: str | None = Field(None, min_length=1, max_length=50)
+    phone: str | None = Field(None, max_length=11)
+    education: Education | None = None
+    job_title: str | None = Field(None, max_length=50)
+    org_id: int | None = Field(None, ge=1, le=2**62)
+    branch_id: int | None = Field(None, ge=1, le=2**62)
+    party_status: PartyStatus | None = None
+    joined_party_on: dt.date | None = None
+    full_member_on: dt.date | None = None
+    is_active: bool | None = None
+
+
+class PersonFilter(Schema):
+    q: str | None = Field(None, max_length=50, description="姓名包含")
+    party_status: PartyStatus | None = None
+    org_id: int | None = Field(None, ge=1, le=2**62, description="组织（含下级）")
+
+
+class MemberCounts(Schema):
+    full: int
+    probationary: int
+    activist: int
+    masses: int
+
+
+class Me(Schema):
+    id: int
+    username: str
+    full_name: str
+    roles: list[dict]
+
+
+@router.get("/me", response=Me, summary="当前用户")
+def me(request):
+    from dangjian.core.scope import grants_for
+
+    return {"id": request.auth.pk, "username": request.auth.username, "full_name": request.auth.full_name,
+            "roles": [{"role": g.role, "org_id": g.org_id, "subtree": g.subtree} for g in grants_for(request.auth)]}
+
+
+@router.get("/orgs", response=list[OrgOut], summary="组织列表")
+@paginate(PageNumberPagination, page_size=100)
+def list_orgs(request, q: str | None = Query(None, max_length=50)):
+    orgs = Org.objects.visible_to(request.auth)
+    return orgs.filter(name__contains=q) if q else orgs
+
+
+@router.get("/orgs/{int:org_id}", response=OrgOut, summary="组织详情")
+def get_org(request, org_id: int):
+    return get_visible_or_404(Org, request.auth, org_id)
+
+
+@router.get("/stats/members", response=MemberCounts, summary="党员人数（按政治面貌）")
+def member_stats(request, org_id: int | None = Query(None, ge=1, le=2**62)):
+    if org_id:
+        return services.member_counts([get_visible_or_404(Org, request.auth, org_id).path])
+    return services.member_counts(scope_roots(request.auth, "person.view"))
+
+
+@router.get("/people", response=list[PersonOut], summary="人员花名册")
+@paginate(PageNumberPagination, page_size=50)
+def list_people(request, filters: Query[PersonFilter]):
+    people = Person.objects.visible_to(request.auth).filter(is_active=True)
+    if filters.q:
+        people = people.filter(name__contains=filters.q)
+    if filters.party_status:
+        people = people.filter(party_status=filters.party_status)
+    if filters.org_id:
+        org = get_visible_or_404(Org, request.auth, filters.org_id)
+        people = people.filter(Q(org_path__startswith=org.path) | Q(branch_path__startswith=org.path))
+    return people
+
+
+@router.get("/people/{int:person_id}", response=PersonOut, summary="人员详情")
+def get_person(request, person_id: int):
+    return get_visible_or_404(Person, request.auth, person_id)
+
+
+def _org_or_404(request, org_id):
+    return get_object_or_404(Org.objects.visible_to(request.auth), pk=org_id) if org_id else None
+
+
+@router.post("/people", response={201: PersonOut}, summary="登记人员")
+def create_person(request, payload: PersonIn):
+    data = payload.dict()
+    data["org"] = _org_or_404(request, data.pop("org_id"))
+    data["branch"] = _org_or_404(request, data.pop("branch_id"))
+    data["education"] = data["education"] or ""
+    person = services.do_create_person(Person(**data), actor=request.auth)
+    return 201, person
+
+
+@router.patch("/people/{int:person_id}", response=PersonOut, summary="修改人员（带版本号）")
+def update_person(request, person_id: int, payload: PersonPatch):
+    person = get_visible_or_404(Person, request.auth, person_id, "change")
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    if "org_id" in data:
+        data["org"] = _org_or_404(request, data.pop("org_id"))
+        if data["org"] is None:
+            data.pop("org")
+    if "branch_id" in data:
+        data["branch"] = _org_or_404(request, data.pop("branch_id"))
+    for key, value in data.items():
+        setattr(person, key, "" if key == "education" and value is None else value)
+    return services.do_update_person(person, actor=request.auth, expected_version=version)

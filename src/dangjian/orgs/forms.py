@@ -1,0 +1,101 @@
+from django import forms
+
+from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+
+from .models import Org, OrgKind, PartyStatus, Person, Position
+
+
+class PersonForm(ScopedChoiceMixin, VersionedModelForm):
+    scoped_fields = {"org": "person.change", "branch": "person.change"}
+
+    class Meta:
+        model = Person
+        fields = ["name", "gender", "birth_date", "id_number", "phone", "education", "job_title", "org", "branch",
+                  "party_status", "joined_party_on", "full_member_on", "activist_since"]
+        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                   for f in ("birth_date", "joined_party_on", "full_member_on", "activist_since")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = self.fields["branch"].queryset.filter(
+            kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE])
+        if self.instance.pk:
+            self.initial["id_number"] = ""
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = f"当前：{self.instance.masked_id_number}；留空则不修改"
+            self.initial["phone"] = ""
+            self.fields["phone"].help_text = f"当前：{self.instance.masked_phone or '未填'}；留空则不修改"
+
+    def clean_id_number(self):
+        value = (self.cleaned_data.get("id_number") or "").strip().upper()
+        return value or (self.instance.id_number if self.instance.pk else value)
+
+    def clean_phone(self):
+        value = (self.cleaned_data.get("phone") or "").strip()
+        return value or (self.instance.phone if self.instance.pk else value)
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label="姓名", required=False, max_length=50)
+    party_status = forms.ChoiceField(label="政治面貌", required=False, choices=[("", "全部")] + PartyStatus.choices)
+    org = forms.ModelChoiceField(label="组织", required=False, queryset=Org.objects.none(), empty_label="全部")
+    inactive = forms.BooleanField(label="含离职", required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=_picker_depth(user))
+
+    def filter(self, people):
+        if not self.is_valid():
+            return people.filter(is_active=True)
+        d = self.cleaned_data
+        if not d["inactive"]:
+            people = people.filter(is_active=True)
+        if d["q"]:
+            people = people.filter(name__contains=d["q"])
+        if d["party_status"]:
+            people = people.filter(party_status=d["party_status"])
+        if d["org"]:
+            from django.db.models import Q
+
+            people = people.filter(Q(org_path__startswith=d["org"].path) | Q(branch_path__startswith=d["org"].path))
+        return people
+
+
+def _picker_depth(user) -> int:
+    """Pickers list the user's top nodes and three levels below them, not a whole province."""
+    from dangjian.core.scope import scope_roots
+
+    roots = scope_roots(user, "org.view")
+    return (min(len(p) for p in roots) // Org.steplen + 3) if roots else 0
+
+
+class OrgForm(VersionedModelForm):
+    class Meta:
+        model = Org
+        fields = ["name", "short_name", "kind", "code", "order", "is_active"]
+
+
+class PositionForm(ScopedChoiceMixin, forms.ModelForm):
+    scoped_fields = {"org": "person.change"}
+
+    class Meta:
+        model = Position
+        fields = ["title", "org", "start_date", "end_date", "note"]
+        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for f in ("start_date", "end_date")}
+
+
+class RosterImportForm(forms.Form):
+    file = forms.FileField(label="花名册文件（.xlsx）")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件")
+        if f.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("文件不能超过 20 MB")
+        head = f.read(4)
+        f.seek(0)
+        if head != b"PK\x03\x04":
+            raise forms.ValidationError("文件内容不是 Excel (.xlsx) 格式")
+        return f

@@ -1,0 +1,236 @@
+"""花名册: roster export and import (.xlsx). An import is all or nothing, with a row-by-row report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from dangjian.core import audit
+from dangjian.core.documents import ImportReport, read_xlsx_rows, write_xlsx
+from dangjian.core.models import AuditEvent
+from dangjian.core.scope import path_in_scope
+
+from .models import Education, Gender, Org, PartyStatus, Person
+from .services import apply_count_deltas
+
+COLUMNS = ["姓名", "性别", "出生日期", "居民身份证号", "手机号", "学历", "职务（职级）",
+           "所在单位或科室", "所在党支部", "政治面貌", "入党日期", "转正日期"]
+REQUIRED = {"姓名", "居民身份证号", "所在单位或科室", "政治面貌"}
+NOTES = [
+    "花名册导入说明：",
+    "1. 第1行为表头，请勿修改；每行一人。带*说明的列必填：姓名、居民身份证号、所在单位或科室、政治面貌。",
+    "2. 性别填“男”或“女”，出生日期可留空（按身份证号推算）。日期格式：2020-07-01。",
+    "3. 政治面貌填：正式党员、预备党员、入党积极分子、群众。党员须填所在党支部和入党日期。",
+    "4. 学历填：博士研究生、硕士研究生、大学本科、大学专科、中专及以下。",
+    "5. 所在单位或科室、所在党支部填组织名称或组织编码，须在您的管理范围内。",
+    "6. 身份证号已存在的人员将按本表更新；任何一行有误，整表不导入，并逐行列出错误。",
+]
+
+_GENDERS = {label: value for value, label in Gender.choices}
+_STATUSES = {label: value for value, label in PartyStatus.choices}
+_EDUCATIONS = {label: value for value, label in Education.choices}
+_FIELD_COLUMN = {
+    "name": "姓名", "gender": "性别", "birth_date": "出生日期", "id_number": "居民身份证号", "phone": "手机号",
+    "education": "学历", "job_title": "职务（职级）", "org": "所在单位或科室", "branch": "所在党支部",
+    "party_status": "政治面貌", "joined_party_on": "入党日期", "full_member_on": "转正日期",
+}
+
+
+def export_rows(people):
+    labels_g, labels_s, labels_e = dict(Gender.choices), dict(PartyStatus.choices), dict(Education.choices)
+    for p in people.select_related("org", "branch").iterator(chunk_size=2000):
+        yield [p.name, labels_g.get(p.gender, ""), p.birth_date, p.masked_id_number, p.masked_phone,
+               labels_e.get(p.education, ""), p.job_title, p.org.name, p.branch.name if p.branch_id else "",
+               labels_s[p.party_status], p.joined_party_on, p.full_member_on]
+
+
+def template_bytes() -> bytes:
+    sample = [["张三", "男", dt.date(1985, 6, 1), "110101198506010016", "13800000000", "大学本科", "科员",
+               "办公室", "第一党支部", "正式党员", dt.date(2010, 7, 1), dt.date(2011, 7, 1)]]
+    return write_xlsx("花名册", COLUMNS, sample, notes=NOTES)
+
+
+def _date(value, column: str, number: int, report: ImportReport) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        report.add(number, column, f"“{value}”不是有效日期，应为 2020-07-01 格式")
+        return None
+
+
+def _choice(value, mapping: dict, column: str, number: int, report: ImportReport, default=""):
+    if value in (None, ""):
+        return default
+    text = str(value).strip()
+    if text not in mapping:
+        report.add(number, column, f"“{text}”无效，应为：{'、'.join(mapping)}")
+        return default
+    return mapping[text]
+
+
+def _resolve_orgs(actor, keys: set[str]) -> dict[str, list[Org]]:
+    """Orgs the actor may place people in, by code and by name."""
+    found: dict[str, list[Org]] = {}
+    keys = {k for k in keys if k}
+    if not keys:
+        return found
+    candidates = Org.objects.visible_to(actor).filter(Q(code__in=keys) | Q(name__in=keys), is_active=True)
+    for org in candidates:
+        for key in {org.code, org.name} & keys:
+            found.setdefault(key, []).append(org)
+    return found
+
+
+def import_roster(upload, *, actor) -> tuple[ImportReport, int, int]:
+    """Validate every row, then write all of them in one transaction, or nothing.
+
+    Returns (report, created, updated). People already on file (same ID number, in scope) are updated.
+    """
+    report = ImportReport()
+    raw = list(read_xlsx_rows(upload, COLUMNS))
+    report.rows = len(raw)
+    if not raw:
+        report.add(2, "", "表中没有数据行")
+        return report, 0, 0
+    orgs = _resolve_orgs(actor, {str(v[c]).strip() for _, v in raw for c in ("所在单位或科室", "所在党支部")
+                                 if v[c] not in (None, "")})
+    ids = [str(v["居民身份证号"]).strip().upper() for _, v in raw if v["居民身份证号"]]
+    existing: dict[str, Person] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk).select_related("org", "branch")})
+    editable = set(Person.objects.filter(pk__in=[p.pk for p in existing.values()])
+                   .visible_to(actor, "change").values_list("pk", flat=True)) if existing else set()
+    seen: dict[str, int] = {}
+    people: list[tuple[int, Person, Person | None]] = []
+    for number, values in raw:
+        person = _build_person(number, values, orgs, existing, editable, seen, actor, report)
+        if person is not None:
+            people.append(person)
+    if not report.ok:
+        return report, 0, 0
+    created, updated = _write(people, actor)
+    return report, created, updated
+
+
+def _pick_org(values, column, orgs, number, report, actor, *, required: bool) -> Org | None:
+    key = values[column]
+    if key in (None, ""):
+        if required:
+            report.add(number, column, "必填")
+        return None
+    key = str(key).strip()
+    matches = orgs.get(key, [])
+    if not matches:
+        report.add(number, column, f"找不到组织“{key}”，或不在您的管理范围内")
+        return None
+    if len(matches) > 1:
+        report.add(number, column, f"名称“{key}”对应多个组织，请改填组织编码")
+        return None
+    org = matches[0]
+    if not path_in_scope(actor, "person.change", org.path):
+        report.add(number, column, f"您无权在“{org.name}”登记人员")
+        return None
+    return org
+
+
+def _build_person(number, values, orgs, existing, editable, seen, actor, report):
+    errors_before = len(report.errors)
+    for column in REQUIRED:
+        if values[column] in (None, ""):
+            report.add(number, column, "必填")
+    id_number = str(values["居民身份证号"] or "").strip().upper()
+    if id_number in seen:
+        report.add(number, "居民身份证号", f"与第 {seen[id_number]} 行重复")
+    elif id_number:
+        seen[id_number] = number
+    org = _pick_org(values, "所在单位或科室", orgs, number, report, actor, required=False)
+    branch = _pick_org(values, "所在党支部", orgs, number, report, actor, required=False)
+    stored = existing.get(id_number)
+    if stored is not None and stored.pk not in editable:
+        report.add(number, "居民身份证号", "该身份证号的人员已在其他单位登记，不在您的管理范围内")
+    phone = values["手机号"]
+    person = Person(pk=stored.pk if stored else None, version=stored.version if stored else 1,
+                    user_id=stored.user_id if stored else None, is_active=stored.is_active if stored else True)
+    person.name = str(values["姓名"] or "").strip()
+    person.id_number = id_number
+    person.gender = _choice(values["性别"], _GENDERS, "性别", number, report)
+    person.birth_date = _date(values["出生日期"], "出生日期", number, report)
+    if id_number and len(id_number) == 18 and id_number[6:14].isdigit():
+        from dangjian.core.ids import birth_date_from_id, gender_from_id
+
+        try:
+            person.birth_date = person.birth_date or birth_date_from_id(id_number)
+        except ValueError:
+            pass
+        person.gender = person.gender or gender_from_id(id_number)
+    person.phone = str(int(phone)) if isinstance(phone, int | float) else str(phone or "").strip()
+    person.education = _choice(values["学历"], _EDUCATIONS, "学历", number, report)
+    person.job_title = str(values["职务（职级）"] or "").strip()[:50]
+    person.party_status = _choice(values["政治面貌"], _STATUSES, "政治面貌", number, report, PartyStatus.MASSES)
+    person.joined_party_on = _date(values["入党日期"], "入党日期", number, report)
+    person.full_member_on = _date(values["转正日期"], "转正日期", number, report)
+    if org is not None:
+        person.org, person.org_path = org, org.path
+    if branch is not None:
+        person.branch, person.branch_path = branch, branch.path
+    if len(report.errors) > errors_before:
+        return None
+    try:
+        person.full_clean(exclude=["user", "org", "id_number"] if stored else ["user", "org"],
+                          validate_unique=False)
+    except ValidationError as exc:
+        for field_name, messages in exc.message_dict.items():
+            for message in messages:
+                report.add(number, _FIELD_COLUMN.get(field_name, ""), message)
+        return None
+    return number, person, stored
+
+
+def _write(people, actor) -> tuple[int, int]:
+    new = [p for _, p, stored in people if stored is None]
+    changed = [(p, stored) for _, p, stored in people if stored is not None]
+    deltas: Counter = Counter()
+    events = []
+    info_ip = audit.current_ip()
+    with transaction.atomic():
+        Person.objects.bulk_create(new, batch_size=2000)
+        for p in new:
+            deltas[(p.count_path, p.party_status)] += 1
+        for p, stored in changed:
+            if stored.is_active:
+                deltas[(stored.count_path, stored.party_status)] -= 1
+            if p.is_active:
+                deltas[(p.count_path, p.party_status)] += 1
+            p.version = stored.version + 1
+        fields = ["name", "gender", "birth_date", "phone", "education", "job_title", "org", "org_path", "branch",
+                  "branch_path", "party_status", "joined_party_on", "full_member_on", "version"]
+        Person.objects.bulk_update([p for p, _ in changed], fields, batch_size=1000)
+        apply_count_deltas(deltas)
+        actor_name = actor.get_full_name() or actor.username
+        for p, stored in [(p, None) for p in new] + changed:
+            events.append(AuditEvent(
+                action="person.import", actor=actor, actor_name=actor_name, ip=info_ip, org_path=p.org_path,
+                target_type="orgs.person", target_id=str(p.pk), target_repr=p.name,
+                before=audit.snapshot(stored) if stored else None, after=audit.snapshot(p),
+            ))
+        AuditEvent.objects.bulk_create(events, batch_size=2000)
+    return len(new), len(changed)
+
+
+def require_import(actor) -> None:
+    from dangjian.core.scope import has_capability
+
+    if not has_capability(actor, "person.import"):
+        raise PermissionDenied("无权导入花名册")

@@ -1,0 +1,167 @@
+"""Actions on orgs, people and positions (do_*): scope re-checked, one transaction, audited."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+
+from dangjian.core import audit
+from dangjian.core.scope import path_in_scope, scope_roots
+
+from .models import Org, OrgMemberCount, PartyStatus, Person, Position
+
+STEP = Org.steplen
+
+
+# ---- member counts (kept live, read in O(depth)) -------------------------------------------------
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:i] for i in range(STEP, len(path) + 1, STEP)]
+
+
+def _count_key(person: Person) -> tuple[str, str] | None:
+    return (person.count_path, person.party_status) if person.is_active and person.count_path else None
+
+
+def apply_count_deltas(deltas: Counter) -> None:
+    """Add each (path, status) delta to that node and all its ancestors, in one statement batch."""
+    expanded: Counter = Counter()
+    for (path, status), n in deltas.items():
+        if n:
+            for prefix in _prefixes(path):
+                expanded[(prefix, status)] += n
+    rows = [(p, s, n) for (p, s), n in expanded.items() if n]
+    if not rows:
+        return
+    table = OrgMemberCount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (org_path, party_status, count) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (org_path, party_status) DO UPDATE SET count = {table}.count + excluded.count",
+            rows,
+        )
+
+
+def _track_count_change(before: tuple | None, after: tuple | None) -> None:
+    if before != after:
+        deltas: Counter = Counter()
+        if before:
+            deltas[before] -= 1
+        if after:
+            deltas[after] += 1
+        apply_count_deltas(deltas)
+
+
+def member_counts(paths: Iterable[str]) -> dict[str, int]:
+    """People by Party status in the subtrees of the given (non-overlapping) nodes."""
+    totals = {s.value: 0 for s in PartyStatus}
+    for status, count in OrgMemberCount.objects.filter(org_path__in=list(paths)).values_list("party_status", "count"):
+        totals[status] += count
+    return totals
+
+
+def member_counts_for(user) -> dict[str, int]:
+    return member_counts(scope_roots(user, "person.view"))
+
+
+def recount_members() -> None:
+    """Rebuild every count from the people table (after bulk loads, or to verify)."""
+    with transaction.atomic():
+        OrgMemberCount.objects.all().delete()
+        deltas: Counter = Counter()
+        rows = Person.objects.filter(is_active=True).values_list("branch_path", "org_path", "party_status")
+        for branch_path, org_path, status in rows.iterator(chunk_size=20000):
+            deltas[(branch_path or org_path, status)] += 1
+        apply_count_deltas(deltas)
+
+
+# ---- people -------------------------------------------------------------------------------------
+
+def _require_person_scope(actor, person: Person) -> None:
+    paths = [person.org.path] + ([person.branch.path] if person.branch_id else [])
+    if not any(path_in_scope(actor, "person.change", p) for p in paths):
+        raise PermissionDenied(f"无权在“{person.org}”登记或修改人员")
+
+
+def do_create_person(person: Person, *, actor) -> Person:
+    with transaction.atomic():
+        _require_person_scope(actor, person)
+        audit.save_audited(person, actor=actor, action="person.create")
+        _track_count_change(None, _count_key(person))
+    return person
+
+
+def do_update_person(person: Person, *, actor, expected_version: int | None) -> Person:
+    """Save an edited person; ``person`` carries the new values, the stored row the old ones."""
+    with transaction.atomic():
+        stored = Person.objects.select_for_update().select_related("org", "branch").get(pk=person.pk)
+        _require_person_scope(actor, stored)  # may edit where they are now…
+        _require_person_scope(actor, person)  # …and where they are being moved to
+        before_key = _count_key(stored)
+        audit.save_audited(person, actor=actor, action="person.update", expected_version=expected_version)
+        _track_count_change(before_key, _count_key(person))
+    return person
+
+
+def do_set_person_active(person: Person, active: bool, *, actor, expected_version: int | None) -> Person:
+    person.is_active = active
+    return do_update_person(person, actor=actor, expected_version=expected_version)
+
+
+def do_restore_person(person: Person, event, *, actor) -> Person:
+    with transaction.atomic():
+        _require_person_scope(actor, person)
+        before_key = _count_key(person)
+        audit.restore_version(person, event, actor=actor)
+        person.refresh_from_db()
+        _require_person_scope(actor, person)
+        _track_count_change(before_key, _count_key(person))
+    return person
+
+
+# ---- positions ----------------------------------------------------------------------------------
+
+def do_add_position(position: Position, *, actor) -> Position:
+    with transaction.atomic():
+        if not path_in_scope(actor, "person.change", position.org.path):
+            raise PermissionDenied(f"无权在“{position.org}”任免职务")
+        audit.save_audited(position, actor=actor, action="position.create")
+    return position
+
+
+def do_end_position(position: Position, end_date, *, actor) -> Position:
+    with transaction.atomic():
+        if not path_in_scope(actor, "person.change", position.org_path):
+            raise PermissionDenied(f"无权在“{position.org}”任免职务")
+        if position.end_date:
+            raise ValidationError({"end_date": "该职务已免去"})
+        position.end_date = end_date
+        audit.save_audited(position, actor=actor, action="position.end")
+    return position
+
+
+# ---- orgs ---------------------------------------------------------------------------------------
+
+def do_create_org(parent: Org | None, *, actor, **fields) -> Org:
+    with transaction.atomic():
+        if parent is None:
+            if not path_in_scope(actor, "org.change", ""):
+                raise PermissionDenied("无权创建顶级组织")
+        elif not path_in_scope(actor, "org.change", parent.path):
+            raise PermissionDenied(f"无权在“{parent}”下设立组织")
+        probe = Org(**fields, path="0" * STEP, depth=1)
+        probe.full_clean(exclude=["path", "depth", "numchild"])
+        org = parent.add_child(**fields) if parent else Org.add_root(**fields)
+        audit.record("org.create", actor=actor, target=org, after=audit.snapshot(org))
+    return org
+
+
+def do_update_org(org: Org, *, actor, expected_version: int | None) -> Org:
+    with transaction.atomic():
+        if not path_in_scope(actor, "org.change", org.path):
+            raise PermissionDenied(f"无权修改“{org}”")
+        audit.save_audited(org, actor=actor, action="org.update", expected_version=expected_version)
+    return org

@@ -1,0 +1,186 @@
+"""Pages for the org tree and the roster. Thin: scope via visible_to, changes via services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.core import audit
+from dangjian.core.documents import XLSX_MIME, XlsxFormatError, file_response, xlsx_response
+from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
+from dangjian.core.views import paginate
+
+from . import roster, services
+from .forms import OrgForm, PersonFilterForm, PersonForm, PositionForm, RosterImportForm
+from .models import Org, Person, Position
+
+
+def _form_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# ---- orgs ---------------------------------------------------------------------------------------
+
+@login_required
+def org_list(request):
+    require_capability(request.user, "org.view", what="查看组织")
+    orgs = Org.objects.visible_to(request.user)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        orgs = orgs.filter(name__contains=q)
+    return render(request, "orgs/org_list.html", {"page": paginate(request, orgs, 100), "q": q})
+
+
+@login_required
+def org_detail(request, pk):
+    org = get_visible_or_404(Org, request.user, pk)
+    children = Org.objects.visible_to(request.user).filter(path__startswith=org.path, depth=org.depth + 1)
+    people = Person.objects.visible_to(request.user).filter(org=org, is_active=True).select_related("branch")
+    counts = services.member_counts([org.path])
+    return render(request, "orgs/org_detail.html", {
+        "org": org, "children": children, "people": paginate(request, people), "counts": counts,
+        "can_change": path_in_scope(request.user, "org.change", org.path),
+    })
+
+
+@login_required
+def org_edit(request, pk=None, parent_pk=None):
+    org = get_visible_or_404(Org, request.user, pk, "change") if pk else Org()
+    parent = get_visible_or_404(Org, request.user, parent_pk, "change") if parent_pk else None
+    form = OrgForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if org.pk:
+                org = services.do_update_org(form.save(commit=False), actor=request.user,
+                                             expected_version=form.expected_version)
+            else:
+                fields = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
+                org = services.do_create_org(parent, actor=request.user, **fields)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存组织“{org}”。")
+            return redirect("org_detail", pk=org.pk)
+    return render(request, "orgs/org_form.html", {"form": form, "org": org, "parent": parent})
+
+
+# ---- people -------------------------------------------------------------------------------------
+
+@login_required
+def person_list(request):
+    people = Person.objects.visible_to(request.user).select_related("org", "branch")
+    form = PersonFilterForm(request.GET or None, user=request.user)
+    people = form.filter(people)
+    if request.GET.get("export") == "xlsx":
+        require_capability(request.user, "person.export", what="导出花名册")
+        audit.security_event("person.export", actor=request.user, message=request.GET.urlencode()[:400])
+        return xlsx_response("花名册", roster.COLUMNS, roster.export_rows(people))
+    return render(request, "orgs/person_list.html", {
+        "form": form, "page": paginate(request, people),
+        "can_import": has_capability(request.user, "person.import"),
+        "can_export": has_capability(request.user, "person.export"),
+        "can_add": has_capability(request.user, "person.change"),
+    })
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_visible_or_404(Person.objects.select_related("org", "branch", "user"), request.user, pk)
+    positions = Position.objects.filter(person=person).select_related("org")
+    return render(request, "orgs/person_detail.html", {
+        "person": person, "positions": positions,
+        "can_change": Person.objects.filter(pk=person.pk).visible_to(request.user, "change").exists(),
+        "position_form": PositionForm(user=request.user, initial={"start_date": timezone.localdate()}),
+    })
+
+
+@login_required
+def person_edit(request, pk=None):
+    if pk:
+        person = get_visible_or_404(Person.objects.select_related("org", "branch"), request.user, pk, "change")
+    else:
+        require_capability(request.user, "person.change", what="登记人员")
+        person = Person()
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if pk:
+                person = services.do_update_person(form.save(commit=False), actor=request.user,
+                                                   expected_version=form.expected_version)
+            else:
+                person = services.do_create_person(form.save(commit=False), actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存“{person}”的信息。")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk):
+    """Show the full ID number and phone once; needs its own permission and is audited."""
+    person = get_visible_or_404(Person, request.user, pk)
+    require_capability(request.user, "person.view_full", path=person.org_path, what="查看完整证件号码")
+    audit.security_event("person.reveal", actor=request.user, target=person, message="查看完整身份证号和手机号")
+    return render(request, "orgs/person_reveal.html", {"person": person})
+
+
+@login_required
+@require_POST
+def position_add(request, pk):
+    person = get_visible_or_404(Person, request.user, pk, "change")
+    form = PositionForm(request.POST, user=request.user)
+    if form.is_valid():
+        position = form.save(commit=False)
+        position.person = person
+        try:
+            services.do_add_position(position, actor=request.user)
+            messages.success(request, f"已登记职务：{position.get_title_display()}。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "职务未保存：" + "；".join(
+            f"{form.fields[f].label if f in form.fields else ''}{e}" for f, errs in form.errors.items() for e in errs))
+    return redirect("person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def position_end(request, pk):
+    position = get_visible_or_404(Position.objects.select_related("org"), request.user, pk, "change")
+    try:
+        services.do_end_position(position, timezone.localdate(), actor=request.user)
+        messages.success(request, f"已免去职务：{position.get_title_display()}。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("person_detail", pk=position.person_id)
+
+
+@login_required
+def roster_template(request):
+    return file_response(roster.template_bytes(), "花名册导入模板.xlsx", XLSX_MIME)
+
+
+@login_required
+def roster_import(request):
+    roster.require_import(request.user)
+    form = RosterImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report, created, updated = roster.import_roster(form.cleaned_data["file"], actor=request.user)
+        except XlsxFormatError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if report.ok:
+                messages.success(request, f"花名册导入成功：新增 {created} 人，更新 {updated} 人。")
+                return redirect("person_list")
+    return render(request, "orgs/roster_import.html", {"form": form, "report": report})

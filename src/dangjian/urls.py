@@ -1,0 +1,39 @@
+from django.urls import path
+
+from dangjian.accounts import views as accounts
+from dangjian.api.urls import api
+from dangjian.core import views as core
+from dangjian.orgs import views as orgs
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("coming/<slug:module>/", core.coming, name="coming"),
+    path("history/<str:label>/<int:pk>/", core.history, name="history"),
+    path("history/<str:label>/<int:pk>/restore/<int:event_id>/", core.restore, name="restore"),
+    path("audit/", core.audit_log, name="audit_log"),
+    path("accounts/login/", accounts.login_view, name="login"),
+    path("accounts/logout/", accounts.logout_view, name="logout"),
+    path("accounts/password/", accounts.password_change, name="password_change"),
+    path("accounts/users/", accounts.user_list, name="user_list"),
+    path("accounts/users/<int:pk>/", accounts.user_detail, name="user_detail"),
+    path("accounts/grants/<int:pk>/revoke/", accounts.grant_revoke, name="grant_revoke"),
+    path("orgs/", orgs.org_list, name="org_list"),
+    path("orgs/<int:pk>/", orgs.org_detail, name="org_detail"),
+    path("orgs/<int:pk>/edit/", orgs.org_edit, name="org_edit"),
+    path("orgs/<int:parent_pk>/add/", orgs.org_edit, name="org_add"),
+    path("people/", orgs.person_list, name="person_list"),
+    path("people/new/", orgs.person_edit, name="person_add"),
+    path("people/import/", orgs.roster_import, name="roster_import"),
+    path("people/import/template.xlsx", orgs.roster_template, name="roster_template"),
+    path("people/<int:pk>/", orgs.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", orgs.person_edit, name="person_edit"),
+    path("people/<int:pk>/reveal/", orgs.person_reveal, name="person_reveal"),
+    path("people/<int:pk>/positions/", orgs.position_add, name="position_add"),
+    path("positions/<int:pk>/end/", orgs.position_end, name="position_end"),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "dangjian.core.views.bad_request"
+handler403 = "dangjian.core.views.permission_denied"
+handler404 = "dangjian.core.views.not_found"
+handler500 = "dangjian.core.views.server_error"

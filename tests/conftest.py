@@ -1,0 +1,48 @@
+"""Shared fixtures: the demo agency built once per test database, and a logged-in client per role."""
+
+import pytest
+from django.test import Client
+
+from dangjian.orgs.demo import build_demo, demo_exists
+
+PASSWORD = "Demo-pass-2026"
+ROLE_USERS = ["admin", "dangwu", "shuji", "banzi", "jijian", "kezhang", "zhibu", "dangyuan"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    # Argon2 is the production hasher (asserted in test_accounts); tests hash with MD5 for speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        if not demo_exists():
+            build_demo(PASSWORD)
+
+
+@pytest.fixture
+def demo(db):
+    """The demo agency's main records, by role name."""
+    from dangjian.accounts.models import User
+    from dangjian.orgs.models import Org
+
+    users = {u.username: u for u in User.objects.filter(username__in=ROLE_USERS)}
+    orgs = {o.code: o for o in Org.objects.all()}
+    return {"users": users, "orgs": orgs}
+
+
+def login(username: str) -> Client:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    return login

@@ -1,0 +1,63 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from dangjian.core import audit
+from dangjian.core.models import AuditEvent
+from dangjian.orgs import services
+from dangjian.orgs.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_records_before_and_after_and_restores(demo):
+    actor = demo["users"]["dangwu"]
+    person = Person.objects.get(user__username="dangyuan")
+    old_title = person.job_title
+    person.job_title = "二级调研员"
+    services.do_update_person(person, actor=actor, expected_version=person.version)
+    event = audit.history(person).first()
+    assert event.action == "person.update"
+    assert event.before["job_title"] == old_title and event.after["job_title"] == "二级调研员"
+    assert event.actor_name == actor.full_name
+    # masked, never the clear ID number, in the log
+    assert event.after["id_number"] == person.masked_id_number
+    original = audit.history(person).filter(action="person.update").last()
+    first_version = AuditEvent.objects.create(  # a synthetic earlier version to restore to
+        action="person.update", target_type="orgs.person", target_id=str(person.pk), target_repr=person.name,
+        after={**original.after, "job_title": old_title})
+    services.do_restore_person(person, first_version, actor=actor)
+    person.refresh_from_db()
+    assert person.job_title == old_title
+    assert audit.history(person).first().action == "orgs.person.restore"
+
+
+def test_a_stale_edit_is_refused_with_a_conflict(demo):
+    actor = demo["users"]["dangwu"]
+    first = Person.objects.get(user__username="dangyuan")
+    second = Person.objects.get(pk=first.pk)
+    first.job_title = "甲"
+    services.do_update_person(first, actor=actor, expected_version=first.version)
+    second.job_title = "乙"
+    with pytest.raises(audit.ConflictError) as exc:
+        services.do_update_person(second, actor=actor, expected_version=second.version)
+    assert "已被他人修改" in exc.value.messages[0]
+    assert Person.objects.get(pk=first.pk).job_title == "甲"
+
+
+def test_the_audit_table_refuses_update_and_delete_in_the_database(demo):
+    event = audit.record("test.event", target_repr="x")
+    for sql in (f"UPDATE core_auditevent SET action='x' WHERE id={event.pk}",
+                f"DELETE FROM core_auditevent WHERE id={event.pk}"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    with pytest.raises(TypeError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(TypeError):
+        event.delete()
+
+
+def test_audit_reads_are_scoped(demo):
+    audit.record("test.event", org_path=demo["orgs"]["SXX-ZHYW"].path, target_repr="综合业务科的事")
+    assert AuditEvent.objects.visible_to(demo["users"]["jijian"]).filter(action="test.event").exists()
+    assert not AuditEvent.objects.visible_to(demo["users"]["banzi"]).exists()
+    assert not AuditEvent.objects.visible_to(demo["users"]["admin"]).exists()
