@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export DANGJIAN_DATA_DIR ?= $(CURDIR)/var
+TEST_DATA_DIR ?= $(CURDIR)/var/test
 
 .PHONY: run test test-e2e lint bench gen clean
 
@@ -24,7 +25,7 @@ run: $(VENV)/.installed
 ## make test: lint, then the whole suite (browser tests included when Chromium is installed)
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
-	DANGJIAN_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
+	DANGJIAN_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
