@@ -1,6 +1,8 @@
 """The `dangjian` command: serve, demo, gen, bench, backup, and every manage.py command."""
 
 import os
+import signal
+import subprocess
 import sys
 
 
@@ -19,7 +21,18 @@ def serve(argv: list[str]) -> None:
     workers = os.environ.get("DANGJIAN_WORKERS", "3")
     args = ["gunicorn", "dangjian.wsgi:application", "--bind", bind, "--workers", workers,
             "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", *argv]
-    os.execvp(sys.executable, [sys.executable, "-m", *args])
+    # The task queue's consumer (periodic jobs: weekly 督办, reminders) runs beside the web server.
+    consumer = subprocess.Popen([sys.executable, "-m", "dangjian.cli", "run_huey", "--quiet"])
+    try:
+        subprocess.call([sys.executable, "-m", *args])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        consumer.send_signal(signal.SIGINT)
+        try:
+            consumer.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            consumer.kill()
 
 
 def main() -> None:

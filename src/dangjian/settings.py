@@ -1,6 +1,7 @@
 """Settings for 规矩 (dangjian). Everything comes from the environment with safe defaults."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "treebeard",
+    "huey.contrib.djhuey",
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
@@ -159,6 +161,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Task queue (huey): periodic and slow jobs. Embedded SQLite storage by default, Redis when
+# REDIS_URL is set. Under pytest the tasks run in-process (immediate mode) so tests run them for real.
+TASKS_IMMEDIATE = env_bool("DANGJIAN_TASKS_IMMEDIATE", "pytest" in sys.modules)
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "dangjian", "url": REDIS_URL, "immediate": TASKS_IMMEDIATE}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "name": "dangjian", "immediate": TASKS_IMMEDIATE,
+            "filename": str(DATA_DIR / "tasks.sqlite3")}
+HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
 EMAIL_BACKEND = os.environ.get("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DANGJIAN_FROM_EMAIL", "dangjian@localhost")

@@ -2,6 +2,7 @@ from django.urls import path
 
 from dangjian.accounts import views as accounts
 from dangjian.api.urls import api
+from dangjian.core import settings_views
 from dangjian.core import views as core
 from dangjian.orgs import views as orgs
 
@@ -11,6 +12,10 @@ urlpatterns = [
     path("history/<str:label>/<int:pk>/", core.history, name="history"),
     path("history/<str:label>/<int:pk>/restore/<int:event_id>/", core.restore, name="restore"),
     path("audit/", core.audit_log, name="audit_log"),
+    path("settings/rules/", settings_views.rule_list, name="rule_list"),
+    path("settings/rules/<str:key>/", settings_views.rule_edit, name="rule_edit"),
+    path("settings/holidays/", settings_views.holiday_list, name="holiday_list"),
+    path("notifications/", settings_views.notification_list, name="notification_list"),
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("accounts/password/", accounts.password_change, name="password_change"),

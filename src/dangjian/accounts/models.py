@@ -18,6 +18,7 @@ class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("须修改密码", default=False)
+    notify_by_email = models.BooleanField("通知同时发送邮件", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "账号"

@@ -132,3 +132,133 @@ def read_xlsx_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
             values[h] = v.strip() if isinstance(v, str) else v
         yield number, values
     wb.close()
+
+
+# ---- Word documents in the official layout (GB/T 9704-2012 《党政机关公文格式》) -------------------
+
+def cn_date(day: dt.date) -> str:
+    """Dates as official documents write them: 2026年11月26日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class OfficialDocument:
+    """A .docx on A4 with the GB/T 9704 type area (156 × 225 mm, 22 lines of 28 characters).
+
+    Title 2号小标宋, body 3号仿宋_GB2312, level-1 headings 3号黑体 "一、", level-2 3号楷体 "（一）".
+    Fonts are named, not embedded: the offices' machines have them.
+    """
+
+    TITLE_FONT = "方正小标宋简体"
+    BODY_FONT = "仿宋_GB2312"
+    H1_FONT = "黑体"
+    H2_FONT = "楷体_GB2312"
+    SIZE_2 = 22  # 2号 in points
+    SIZE_3 = 16  # 3号
+    SIZE_4 = 14  # 4号, for tables
+    LINE_PITCH = 28.95  # 225 mm / 22 lines, in points
+
+    def __init__(self, title: str, *, doc_number: str = "", recipient: str = ""):
+        from docx import Document
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Mm
+
+        self._align = WD_ALIGN_PARAGRAPH
+        self.doc = Document()
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+        normal = self.doc.styles["Normal"]
+        self._set_font(normal.font, normal.element, self.BODY_FONT, self.SIZE_3)
+        fmt = normal.paragraph_format
+        from docx.shared import Pt
+
+        fmt.line_spacing = Pt(self.LINE_PITCH)
+        fmt.space_before = fmt.space_after = Pt(0)
+        if doc_number:
+            self._para(doc_number, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self._para(title, font=self.TITLE_FONT, size=self.SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self._para("")
+        if recipient:
+            self._para(f"{recipient}：", indent=False)
+
+    @staticmethod
+    def _set_font(font, element, name: str, size: float, bold: bool = False):
+        from docx.oxml.ns import qn
+        from docx.shared import Pt
+
+        font.name = name
+        font.size = Pt(size)
+        font.bold = bold
+        rpr = element.get_or_add_rPr()
+        rfonts = rpr.find(qn("w:rFonts"))
+        if rfonts is None:
+            rfonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(rfonts)
+        for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+            rfonts.set(qn(attr), name)
+
+    def _para(self, text: str, *, font: str | None = None, size: float | None = None, align=None, indent=True,
+              bold: bool = False):
+        from docx.shared import Pt
+
+        p = self.doc.add_paragraph()
+        if indent and align is None:
+            p.paragraph_format.first_line_indent = Pt(self.SIZE_3 * 2)  # 首行缩进2字
+        if align is not None:
+            p.alignment = align
+        run = p.add_run(text)
+        self._set_font(run.font, run._element, font or self.BODY_FONT, size or self.SIZE_3, bold)
+        return p
+
+    def heading1(self, text: str):
+        return self._para(text, font=self.H1_FONT)
+
+    def heading2(self, text: str):
+        return self._para(text, font=self.H2_FONT)
+
+    def paragraph(self, text: str):
+        return self._para(text)
+
+    def table(self, headers: Sequence[str], rows: Iterable[Sequence], widths_mm: Sequence[float] | None = None):
+        from docx.shared import Mm
+
+        table = self.doc.add_table(rows=1, cols=len(headers))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, headers, strict=True):
+            self._cell(cell, text, bold=True)
+        for row in rows:
+            cells = table.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                self._cell(cell, "" if value is None else (cn_date(value) if isinstance(value, dt.date) else str(value)))
+        if widths_mm:
+            for row in table.rows:
+                for cell, w in zip(row.cells, widths_mm, strict=True):
+                    cell.width = Mm(w)
+        return table
+
+    def _cell(self, cell, text: str, bold: bool = False):
+        from docx.shared import Pt
+
+        p = cell.paragraphs[0]
+        p.paragraph_format.line_spacing = Pt(self.SIZE_4 * 1.3)
+        run = p.add_run(text)
+        self._set_font(run.font, run._element, self.BODY_FONT, self.SIZE_4, bold)
+
+    def signature(self, signer: str, day: dt.date):
+        """The issuing body and date at the right, as the closing of an official document."""
+        self._para("")
+        self._para(signer, align=self._align.RIGHT)
+        self._para(cn_date(day), align=self._align.RIGHT)
+
+    def page_break(self):
+        self.doc.add_page_break()
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        return buf.getvalue()
+
+
+def docx_response(document: OfficialDocument, filename: str) -> HttpResponse:
+    return file_response(document.to_bytes(), filename, DOCX_MIME)

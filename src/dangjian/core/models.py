@@ -106,3 +106,84 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("审计记录只能追加，不能删除")
+
+
+class HolidayYear(models.Model):
+    """A year's official holiday schedule (国务院办公厅放假安排) entered in the system.
+
+    Years the chinese-calendar package does not know are counted Monday–Friday (provisional)
+    until someone enters them here; an entered year also overrides the package.
+    """
+
+    year = models.PositiveIntegerField("年份", unique=True)
+    source = models.CharField("依据", max_length=200, blank=True, help_text="如：国办发明电〔2026〕X号")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="录入人")
+    entered_at = models.DateTimeField("录入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "法定节假日安排"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年节假日安排"
+
+
+class HolidayDay(models.Model):
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "放假"
+        WORKDAY = "workday", "调休上班"
+
+    schedule = models.ForeignKey(HolidayYear, on_delete=models.CASCADE, related_name="days", verbose_name="年度安排")
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    name = models.CharField("节日", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class RuleSetting(models.Model):
+    """One version of a configurable rule's value (core.rules); the newest version is in force."""
+
+    key = models.CharField("规则", max_length=64)
+    version = models.PositiveIntegerField("版本")
+    value = models.JSONField("取值", encoder=DjangoJSONEncoder)
+    reason = models.CharField("修改理由", max_length=300, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name="修改人")
+    set_at = models.DateTimeField("修改时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规则设置"
+        constraints = [models.UniqueConstraint(fields=["key", "version"], name="uniq_rule_version")]
+        ordering = ["key", "-version"]
+
+    def __str__(self):
+        return f"{self.key} v{self.version}"
+
+
+class Notification(models.Model):
+    """An in-app message (站内通知); e-mail copies are sent by core.notify."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                                  verbose_name="接收人")
+    category = models.CharField("类别", max_length=32, blank=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed = models.BooleanField("已发邮件", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title

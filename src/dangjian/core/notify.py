@@ -1,0 +1,34 @@
+"""Notifications (DESIGN.md: one call sends in-app and by e-mail; no module talks to SMTP itself)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notify(recipient, title: str, body: str = "", *, link: str = "", category: str = "") -> Notification | None:
+    """Send to a user (or a Person with an account): in-app always, e-mail if they have one and want it."""
+    user = getattr(recipient, "user", recipient) if not hasattr(recipient, "notifications") else recipient
+    if user is None or not getattr(user, "pk", None) or not user.is_active:
+        return None
+    note = Notification.objects.create(recipient=user, title=title[:200], body=body, link=link[:300],
+                                       category=category)
+    if user.email and getattr(user, "notify_by_email", True):
+        try:
+            send_mail(title, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+        except OSError:  # a mail outage must not undo the business change; the in-app copy stands
+            log.warning("通知邮件发送失败：%s → %s", title, user.email)
+        else:
+            Notification.objects.filter(pk=note.pk).update(emailed=True)
+            note.emailed = True
+    return note
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,204 @@
+"""Working days (DESIGN.md: one working-day calendar).
+
+The official calendar with its adjusted working days (调休) comes from the chinese-calendar
+package for the years it knows, and from HolidayYear records entered in the system for the
+others (an entered year overrides the package). A year known to neither is counted
+Monday–Friday and every result touching it is marked provisional (暂按周末计算) — never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import chinese_calendar
+from django.core.cache import cache
+
+ONE_DAY = dt.timedelta(days=1)
+_CACHE_KEY = "dangjian:workdays:generation"
+PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+
+# Called with the year whose schedule changed, e.g. to recompute open deadlines (matters).
+SCHEDULE_LISTENERS: list = []
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    year: int
+    source: str  # "package" | "entered" | "provisional"
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]  # weekend days that are working days (调休上班)
+
+    @property
+    def provisional(self) -> bool:
+        return self.source == "provisional"
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+
+@dataclass(frozen=True)
+class WorkdayResult:
+    date: dt.date
+    provisional: bool
+
+    @property
+    def note(self) -> str:
+        return "暂按周末计算" if self.provisional else ""
+
+
+def _generation() -> int:
+    return cache.get_or_set(_CACHE_KEY, 1, None)
+
+
+def _entered(year: int) -> YearCalendar | None:
+    from .models import HolidayDay
+
+    days = list(HolidayDay.objects.filter(schedule__year=year).values_list("date", "kind"))
+    if not days and not _year_entered(year):
+        return None
+    return YearCalendar(year, "entered", frozenset(d for d, k in days if k == "holiday"),
+                        frozenset(d for d, k in days if k == "workday"))
+
+
+def _year_entered(year: int) -> bool:
+    from .models import HolidayYear
+
+    return HolidayYear.objects.filter(year=year).exists()
+
+
+@lru_cache(maxsize=64)
+def _calendar(year: int, generation: int) -> YearCalendar:
+    entered = _entered(year)
+    if entered is not None:
+        return entered
+    if year in PACKAGE_YEARS:
+        return YearCalendar(
+            year, "package",
+            frozenset(d for d in chinese_calendar.holidays if d.year == year),
+            frozenset(d for d in chinese_calendar.workdays if d.year == year and d.weekday() >= 5),
+        )
+    return YearCalendar(year, "provisional", frozenset(), frozenset())
+
+
+def calendar_for(year: int) -> YearCalendar:
+    return _calendar(year, _generation())
+
+
+def is_workday(day: dt.date) -> bool:
+    return calendar_for(day.year).is_workday(day)
+
+
+def is_provisional(day: dt.date) -> bool:
+    return calendar_for(day.year).provisional
+
+
+def add_workdays(start: dt.date, count: int) -> WorkdayResult:
+    """The date ``count`` working days after ``start`` (start itself not counted).
+
+    ``count == 0`` gives ``start`` if it is a working day, else the next working day.
+    """
+    day, provisional = start, calendar_for(start.year).provisional
+    if count == 0:
+        while not is_workday(day):
+            day += ONE_DAY
+            provisional = provisional or is_provisional(day)
+        return WorkdayResult(day, provisional)
+    step = ONE_DAY if count > 0 else -ONE_DAY
+    remaining = abs(count)
+    while remaining:
+        day += step
+        cal = calendar_for(day.year)
+        provisional = provisional or cal.provisional
+        if cal.is_workday(day):
+            remaining -= 1
+    return WorkdayResult(day, provisional)
+
+
+def workdays_between(start: dt.date, end: dt.date) -> tuple[int, bool]:
+    """Working days in (start, end]: how many working days from start until end; negative if end < start."""
+    if end < start:
+        n, provisional = workdays_between(end, start)
+        return -n, provisional
+    count, provisional, day = 0, False, start
+    while day < end:
+        day += ONE_DAY
+        cal = calendar_for(day.year)
+        provisional = provisional or cal.provisional
+        count += cal.is_workday(day)
+    return count, provisional
+
+
+def next_workday(day: dt.date) -> dt.date:
+    return add_workdays(day, 0).date
+
+
+def set_year_schedule(year: int, days: list[tuple[dt.date, str, str]], *, actor, source: str = ""):
+    """Enter (or replace) a year's official schedule; recomputes what depends on it, audited."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from . import audit
+    from .models import HolidayDay, HolidayYear
+
+    errors = [f"{d:%Y-%m-%d} 不属于 {year} 年" for d, _, _ in days if d.year != year]
+    for d, kind, _ in days:
+        if kind == "workday" and d.weekday() < 5:
+            errors.append(f"{d:%Y-%m-%d} 是工作日（周一至周五），无需登记为调休上班")
+    if len({d for d, _, _ in days}) != len(days):
+        errors.append("同一日期登记了多次")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        schedule, _ = HolidayYear.objects.get_or_create(year=year)
+        before = sorted((str(d), k) for d, k in schedule.days.values_list("date", "kind"))
+        schedule.source = source
+        schedule.entered_by = actor
+        schedule.save()
+        schedule.days.all().delete()
+        HolidayDay.objects.bulk_create(HolidayDay(schedule=schedule, date=d, kind=k, name=n) for d, k, n in days)
+        audit.record("workdays.set_year", actor=actor, target=schedule, before={"days": before},
+                     after={"days": sorted((str(d), k) for d, k, _ in days)}, message=source)
+        try:
+            cache.incr(_CACHE_KEY)
+        except ValueError:
+            cache.set(_CACHE_KEY, 2, None)
+        for listener in SCHEDULE_LISTENERS:
+            listener(year, actor=actor)
+    return schedule
+
+
+def parse_schedule_lines(text: str) -> list[tuple[dt.date, str, str]]:
+    """Parse lines like "2027-10-01 放假 国庆节" / "2027-09-26 上班 国庆节" (ranges: 2027-10-01~2027-10-07)."""
+    from django.core.exceptions import ValidationError
+
+    kinds = {"放假": "holiday", "休": "holiday", "上班": "workday", "班": "workday"}
+    days, errors = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) < 2 or parts[1] not in kinds:
+            errors.append(f"第 {number} 行：应为“日期 放假/上班 节日名”，如 2027-10-01 放假 国庆节")
+            continue
+        try:
+            if "~" in parts[0]:
+                a, b = (dt.date.fromisoformat(x) for x in parts[0].split("~"))
+                span = [a + dt.timedelta(days=i) for i in range((b - a).days + 1)]
+                if not span:
+                    raise ValueError
+            else:
+                span = [dt.date.fromisoformat(parts[0])]
+        except ValueError:
+            errors.append(f"第 {number} 行：日期“{parts[0]}”无效，格式为 2027-10-01 或 2027-10-01~2027-10-07")
+            continue
+        days.extend((d, kinds[parts[1]], parts[2] if len(parts) > 2 else "") for d in span)
+    if errors:
+        raise ValidationError(errors)
+    return days

@@ -1,0 +1,55 @@
+import datetime as dt
+import io
+from fractions import Fraction
+
+import pytest
+from django.core.exceptions import ValidationError
+from docx import Document
+from docx.shared import Mm
+
+from dangjian.core import rules
+from dangjian.core.documents import OfficialDocument, cn_date
+
+rules.register("test.quorum", "测试：到会比例", "1/2", kind="fraction", group="测试", source="测试依据")
+rules.register("test.domains", "测试：领域", ["财务", "人事"], kind="choices", group="测试",
+               options=("财务", "人事", "工程项目", "物资采购", "行政审批"))
+rules.register("test.days", "测试：天数", 3, kind="int", group="测试", minimum=1, maximum=30)
+
+
+@pytest.mark.django_db
+def test_rules_have_defaults_versions_and_validation(demo):
+    admin = demo["users"]["admin"]
+    assert rules.get("test.quorum") == Fraction(1, 2) and rules.version("test.quorum") == 0
+    rules.set_rule("test.quorum", "2/3", actor=admin, reason="试行")
+    assert rules.get("test.quorum") == Fraction(2, 3) and rules.version("test.quorum") == 1
+    rules.set_rule("test.domains", "财务、人事、行政审批", actor=admin)
+    assert rules.get("test.domains") == ["财务", "人事", "行政审批"]
+    with pytest.raises(ValidationError) as exc:
+        rules.set_rule("test.days", "99", actor=admin)
+    assert "测试：天数" in exc.value.messages[0]
+    with pytest.raises(ValidationError):
+        rules.set_rule("test.domains", "财务、外交", actor=admin)
+    with pytest.raises(ValidationError):
+        rules.set_rule("test.quorum", "3/2", actor=admin)
+
+
+def test_official_documents_follow_gbt_9704():
+    doc = OfficialDocument("关于测试的通知", doc_number="市XX〔2026〕1号")
+    doc.heading1("一、总体要求")
+    doc.heading2("（一）基本原则")
+    doc.paragraph("正文内容。")
+    doc.table(["序号", "事项"], [[1, "学习"]])
+    doc.signature("中共市XX党组", dt.date(2026, 11, 26))
+    read = Document(io.BytesIO(doc.to_bytes()))
+    section = read.sections[0]
+    def mm(v):
+        return round(v / Mm(1))
+
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert mm(section.top_margin) == 37 and mm(section.left_margin) == 28
+    assert round((section.page_width - section.left_margin - section.right_margin) / Mm(1)) == 156
+    texts = [p.text for p in read.paragraphs]
+    assert "关于测试的通知" in texts and "2026年11月26日" in texts
+    title = next(p for p in read.paragraphs if p.text == "关于测试的通知")
+    assert title.runs[0].font.size.pt == 22
+    assert cn_date(dt.date(2026, 1, 5)) == "2026年1月5日"

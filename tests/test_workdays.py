@@ -1,0 +1,54 @@
+"""The one working-day calendar: official holidays with adjusted working days, entered years, provisional years."""
+
+import datetime as dt
+
+import pytest
+
+from dangjian.core import workdays
+
+D = dt.date
+
+
+def test_national_day_week_2026_skips_the_holiday_and_counts_the_adjusted_saturday():
+    # 2026: 10月1日–7日 放假; 9月20日(日)、10月10日(六) 上班 (国办发明电〔2025〕7号)
+    assert not workdays.is_workday(D(2026, 10, 1))
+    assert workdays.is_workday(D(2026, 10, 10))
+    result = workdays.add_workdays(D(2026, 9, 30), 1)
+    assert result == workdays.WorkdayResult(D(2026, 10, 8), False)
+    assert workdays.add_workdays(D(2026, 10, 9), 1).date == D(2026, 10, 10)
+
+
+def test_spring_festival_2026():
+    # 2026: 2月15日–23日 放假; 2月14日(六)、2月28日(六) 上班
+    assert workdays.is_workday(D(2026, 2, 14))
+    assert not workdays.is_workday(D(2026, 2, 16))
+    assert workdays.add_workdays(D(2026, 2, 13), 2).date == D(2026, 2, 24)
+    count, provisional = workdays.workdays_between(D(2026, 2, 13), D(2026, 2, 28))
+    assert (count, provisional) == (6, False)  # 14, 24, 25, 26, 27, 28
+
+
+@pytest.mark.django_db
+def test_an_unknown_year_counts_weekdays_and_is_marked_provisional():
+    result = workdays.add_workdays(D(2026, 12, 30), 3)
+    assert result.date == D(2027, 1, 4)  # 12-31, 1-1 (no schedule yet), 1-4
+    assert result.provisional and result.note == "暂按周末计算"
+    assert workdays.is_provisional(D(2027, 6, 1))
+
+
+@pytest.mark.django_db
+def test_entering_a_year_makes_it_official_and_notifies_listeners(demo):
+    seen = []
+    workdays.SCHEDULE_LISTENERS.append(lambda year, actor: seen.append(year))
+    try:
+        days = workdays.parse_schedule_lines("2027-01-01~2027-01-03 放假 元旦\n2027-02-20 上班 春节")
+        with pytest.raises(Exception) as exc:
+            workdays.parse_schedule_lines("2027-13-01 放假 元旦")
+        assert "第 1 行" in str(exc.value)
+        workdays.set_year_schedule(2027, days, actor=demo["users"]["admin"], source="测试")
+    finally:
+        workdays.SCHEDULE_LISTENERS.pop()
+    assert seen == [2027]
+    assert not workdays.is_workday(D(2027, 1, 1))
+    result = workdays.add_workdays(D(2026, 12, 30), 3)
+    assert result == workdays.WorkdayResult(D(2027, 1, 5), False)
+    assert workdays.is_workday(D(2027, 2, 20))
