@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
+    "dangjian.duties",
+    "dangjian.matters",
+    "dangjian.meetings",
 ]
 
 MIDDLEWARE = [

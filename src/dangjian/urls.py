@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from dangjian.accounts import views as accounts
 from dangjian.api.urls import api
@@ -35,6 +35,9 @@ urlpatterns = [
     path("people/<int:pk>/reveal/", orgs.person_reveal, name="person_reveal"),
     path("people/<int:pk>/positions/", orgs.position_add, name="position_add"),
     path("positions/<int:pk>/end/", orgs.position_end, name="position_end"),
+    path("duties/", include("dangjian.duties.urls")),
+    path("matters/", include("dangjian.matters.urls")),
+    path("meetings/", include("dangjian.meetings.urls")),
     path("api/v1/", api.urls),
 ]
 

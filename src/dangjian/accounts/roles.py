@@ -20,11 +20,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PARTY_ADMIN: frozenset({
         "org.view", "org.change", "person.view", "person.change", "person.import", "person.export",
         "person.view_full", "audit.view",
+        "duty.view", "duty.change", "matter.view", "matter.change", "meeting.view", "meeting.change",
     }),
-    Role.LEADER: frozenset({"org.view", "person.view", "person.export"}),
-    Role.DISCIPLINE: frozenset({"org.view", "person.view", "audit.view", "supervision.view"}),
-    Role.SECTION_HEAD: frozenset({"org.view", "person.view"}),
-    Role.BRANCH_SECRETARY: frozenset({"org.view", "person.view", "person.change", "person.export"}),
+    Role.LEADER: frozenset({
+        "org.view", "person.view", "person.export",
+        "duty.view", "matter.view", "matter.change", "matter.approve", "meeting.view", "meeting.change",
+    }),
+    Role.DISCIPLINE: frozenset({
+        "org.view", "person.view", "audit.view", "supervision.view", "duty.view", "matter.view", "meeting.view",
+    }),
+    Role.SECTION_HEAD: frozenset({"org.view", "person.view", "duty.view", "matter.view", "matter.change",
+                                  "meeting.view"}),
+    Role.BRANCH_SECRETARY: frozenset({"org.view", "person.view", "person.change", "person.export",
+                                      "duty.view", "matter.view", "matter.change", "meeting.view", "meeting.change"}),
     Role.MEMBER: frozenset(),
 }
 

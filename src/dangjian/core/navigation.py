@@ -18,9 +18,9 @@ MODULES = [
     MenuItem("首页", "/"),
     MenuItem("组织", "/orgs/", "org.view"),
     MenuItem("人员花名册", "/people/", "person.view"),
-    MenuItem("责任体系", "/coming/duties/", coming=True),
-    MenuItem("事项督办", "/coming/matters/", coming=True),
-    MenuItem("会议学习", "/coming/meetings/", coming=True),
+    MenuItem("责任体系", "/duties/", "duty.view"),
+    MenuItem("事项督办", "/matters/", "matter.view"),
+    MenuItem("会议学习", "/meetings/", "meeting.view"),
     MenuItem("监督", "/coming/supervision/", coming=True),
     MenuItem("考评", "/coming/assessment/", coming=True),
     MenuItem("报告报备", "/coming/filings/", coming=True),
@@ -31,9 +31,6 @@ MODULES = [
 ]
 
 COMING = {
-    "duties": "责任体系（领导小组、责任分工、责任状、制度汇编）",
-    "matters": "事项督办（整改台账、交办事项、建议提案、督办）",
-    "meetings": "会议学习（三重一大、三会一课、周四学习日）",
     "supervision": "监督（纪委监督、群众监督、制度监督）",
     "assessment": "考评（评分细则、作风台账、典型培育）",
     "filings": "报告报备（重大事项报告、外出报备）",

@@ -31,9 +31,11 @@ def home(request):
 
     figures = [(label, counts[value]) for value, label in PartyStatus.choices]
     person = getattr(request.user, "person", None)
+    from .dashboard import panels_for
+
     return render(request, "core/home.html", {
         "figures": figures, "total": sum(counts.values()), "person": person,
-        "party_total": counts["full"] + counts["probationary"],
+        "party_total": counts["full"] + counts["probationary"], "panels": panels_for(request.user),
     })
 
 
