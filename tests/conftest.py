@@ -6,7 +6,8 @@ from django.test import Client
 from dangjian.orgs.demo import build_demo, demo_exists
 
 PASSWORD = "Demo-pass-2026"
-ROLE_USERS = ["admin", "dangwu", "shuji", "banzi", "jijian", "kezhang", "zhibu", "dangyuan"]
+ROLE_USERS = ["admin", "anquan", "shenji", "dangwu", "shuji", "banzi", "jijian", "kezhang", "zhibu", "dangyuan"]
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the test authenticator of the administrator accounts
 
 
 @pytest.fixture(autouse=True)
@@ -36,10 +37,28 @@ def demo(db):
     return {"users": users, "orgs": orgs}
 
 
+def totp_code(username: str) -> str:
+    """A fresh code of the user's test authenticator (enrolled on first use, like a real user)."""
+    import pyotp
+    from django.utils import timezone
+
+    from dangjian.accounts.models import TotpDevice, User
+
+    user = User.objects.get(username=username)
+    # Each code is accepted once: start from a clean window so that many log-ins in one test run work.
+    TotpDevice.objects.update_or_create(user=user, defaults={
+        "secret": TOTP_SECRET, "confirmed_at": timezone.now(), "last_step": 0})
+    return pyotp.TOTP(TOTP_SECRET).now()
+
+
 def login(username: str) -> Client:
+    """Log in through the form, with the second factor where the account has or needs one."""
     client = Client()
     response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
+    if response.url.startswith("/accounts/2fa/"):
+        response = client.post("/accounts/2fa/", {"code": totp_code(username)})
+        assert response.status_code == 302, response.content.decode()[:500]
     return client
 
 

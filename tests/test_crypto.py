@@ -23,3 +23,24 @@ def test_a_flipped_byte_fails_loudly():
 def test_blind_index_is_keyed_and_normalised():
     assert crypto.blind_index("11010519491231002x") == crypto.blind_index("11010519491231002X")
     assert len(crypto.blind_index("1")) == 64
+
+
+@pytest.mark.django_db
+def test_personal_data_is_ciphertext_in_the_database_and_found_by_blind_index(demo):
+    from django.db import connection
+
+    from dangjian.accounts.models import User
+    from dangjian.orgs.models import Person
+
+    person = Person.objects.get(user__username="dangyuan")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM orgs_person WHERE id = %s", [person.pk])
+        raw_id, raw_phone = cursor.fetchone()
+        cursor.execute("SELECT phone FROM accounts_user WHERE username = 'dangyuan'")
+        (raw_user_phone,) = cursor.fetchone()
+    for raw, clear in ((raw_id, person.id_number), (raw_phone, person.phone), (raw_user_phone, person.phone)):
+        assert raw.startswith("sm4gcm$") and clear not in raw
+    assert Person.objects.get(id_number_index=crypto.blind_index(person.id_number)) == person
+    assert User.objects.get(phone_index=crypto.blind_index(person.phone)).username == "dangyuan"
+    with pytest.raises(TypeError):
+        Person.objects.filter(id_number=person.id_number).exists()

@@ -1,6 +1,8 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from dangjian.core.crypto import blind_index
+
 from .models import User
 
 
@@ -10,7 +12,7 @@ class UsernameOrPhoneBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
-        user = User.objects.filter(Q(username=username) | Q(phone=username)).first()
+        user = User.objects.filter(Q(username=username) | Q(phone_index=blind_index(username))).first()
         if user is None:
             User().set_password(password)  # same work as a real check, so timing does not reveal accounts
             return None

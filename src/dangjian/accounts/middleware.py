@@ -3,16 +3,18 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 
-from dangjian.core import audit
+from dangjian.core import audit, rules
+
+# Paths a user whose password must change can still reach.
+_PASSWORD_EXEMPT = ("/accounts/password/", "/accounts/logout/", "/static/")
 
 
 class SessionTimeoutMiddleware:
-    """An absolute session lifetime that holds even while the user stays active.
-
-    The idle timeout is the session cookie age, renewed on every request.
-    """
+    """Idle timeout (renewed on each request) and an absolute lifetime that holds even while active;
+    and the forced password change (first log-in with an issued password, or expiry)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,13 +23,18 @@ class SessionTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             login_at = request.session.get("login_at")
-            if login_at is None or time.time() - float(login_at) > settings.SESSION_ABSOLUTE_SECONDS:
+            absolute = rules.get("security.session_absolute_hours") * 3600
+            if login_at is None or time.time() - float(login_at) > absolute:
                 audit.security_event("session.expired", actor=user, target_repr=user.username)
                 logout(request)
                 if request.path.startswith("/api/"):
-                    from django.http import JsonResponse
-
                     return JsonResponse({"detail": "会话已过期，请重新登录"}, status=401)
                 messages.info(request, "会话已超过最长有效期，请重新登录。")
                 return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+            request.session.set_expiry(rules.get("security.session_idle_minutes") * 60)
+            if not request.path.startswith(_PASSWORD_EXEMPT) and request.session.get("password_expired"):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "请先修改密码"}, status=403)
+                messages.info(request, "请先修改密码（首次登录或密码已到期）。")
+                return redirect("password_change")
         return self.get_response(request)

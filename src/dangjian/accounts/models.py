@@ -8,13 +8,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.core.crypto import blind_index
+from dangjian.core.fields import EncryptedTextField
+
 from .roles import Role
 
 
 class User(AbstractUser):
     """A log-in account. Signs in by username or phone; linked to a Person for their own records."""
 
-    phone = models.CharField("手机号", max_length=20, unique=True, null=True, blank=True)
+    phone = EncryptedTextField("手机号", null=True, blank=True)
+    phone_index = models.CharField("手机号索引", max_length=64, unique=True, null=True, blank=True, editable=False)
     full_name = models.CharField("姓名", max_length=50, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("须修改密码", default=False)
@@ -22,6 +26,12 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = verbose_name_plural = "账号"
+
+    def save(self, *args, **kwargs):
+        self.phone_index = blind_index(self.phone) or None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_index"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.full_name or self.username
@@ -81,3 +91,32 @@ class ApiToken(models.Model):
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
         key = "dj_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+
+
+class TotpDevice(models.Model):
+    """动态口令: a TOTP authenticator (RFC 6238) bound to an account; the secret is stored encrypted."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device", verbose_name="账号")
+    secret = EncryptedTextField("密钥")
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    last_step = models.BigIntegerField("最近使用的时间片", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "动态口令设备"
+
+    def __str__(self):
+        return f"{self.user} 的动态口令"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for a lost authenticator; only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name="账号")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "恢复码"
+
+    def __str__(self):
+        return f"{self.user} 恢复码"

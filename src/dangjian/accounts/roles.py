@@ -1,10 +1,17 @@
-"""Roles and what each may do. A role is granted on an org node (and optionally its subtree)."""
+"""Roles and what each may do. A role is granted on an org node (and optionally its subtree).
+
+三员分立 (separated administrators, GB/T 22239 访问控制): the 系统管理员 manages accounts and
+settings, the 安全管理员 assigns roles and scopes, the 审计管理员 reads and exports the audit log;
+none holds another's capabilities, and none reads business records by virtue of the role.
+"""
 
 from django.db import models
 
 
 class Role(models.TextChoices):
     SYSADMIN = "sysadmin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
     PARTY_ADMIN = "party_admin", "党务管理员"
     LEADER = "leader", "班子成员"
     DISCIPLINE = "discipline", "纪检"
@@ -13,10 +20,14 @@ class Role(models.TextChoices):
     MEMBER = "member", "干部/党员"
 
 
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
 # Capabilities are "<record>.<action>". A record's scope capability (ScopedModel.scope_capability)
 # joined with the action gives the key checked by visible_to().
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SYSADMIN: frozenset({"account.manage", "org.view", "org.change", "setting.manage"}),
+    Role.SYSADMIN: frozenset({"account.view", "account.manage", "org.view", "org.change", "setting.manage"}),
+    Role.SECURITY_ADMIN: frozenset({"account.view", "role.assign"}),
+    Role.AUDIT_ADMIN: frozenset({"audit.view", "audit.export", "security_log.view"}),
     Role.PARTY_ADMIN: frozenset({
         "org.view", "org.change", "person.view", "person.change", "person.import", "person.export",
         "person.view_full", "audit.view",

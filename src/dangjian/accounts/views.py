@@ -1,7 +1,10 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,27 +12,113 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
-from dangjian.core.scope import path_condition, require_capability
+from dangjian.core.scope import has_capability, path_condition, require_capability
 from dangjian.core.views import paginate
 
-from . import services
-from .forms import LoginForm, RoleAssignmentForm
+from . import services, twofactor
+from .forms import AccountForm, LoginForm, RoleAssignmentForm, SecondFactorForm
 from .models import RoleAssignment, User
+
+PENDING_SECONDS = 300  # the password step is good for five minutes of second-factor entry
+
+
+def _safe_next(request, candidate) -> str:
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return "/"
 
 
 def login_view(request):
     form = LoginForm(request.POST or None)
-    next_url = request.GET.get("next") or request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+    next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next"))
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_login(request, form.cleaned_data["username"], form.cleaned_data["password"])
+            user = services.do_check_password(request, form.cleaned_data["username"], form.cleaned_data["password"])
         except services.LoginRefused as exc:
             form.add_error(None, exc.message)
         else:
+            if services.needs_second_factor(user):
+                request.session.cycle_key()
+                request.session.update({"pending_user": user.pk, "pending_at": time.time(), "pending_next": next_url})
+                return redirect("two_factor")
+            services.do_complete_login(request, user)
             return redirect(next_url)
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+def _pending_user(request):
+    pk, started = request.session.get("pending_user"), request.session.get("pending_at", 0)
+    if not pk or time.time() - started > PENDING_SECONDS:
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def two_factor(request):
+    """Second log-in step: a TOTP code or recovery code; first-time enrolment when a role requires it."""
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, "请重新输入用户名和密码。")
+        return redirect("login")
+    device = twofactor.confirmed_device(user)
+    form = SecondFactorForm(request.POST or None)
+    secret = None
+    if device is None:  # a role requires it and there is none yet: enrol now
+        secret = request.session.get("enroll_secret") or twofactor.new_secret()
+        request.session["enroll_secret"] = secret
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        if device is None:
+            codes = twofactor.enroll(user, secret, code)
+            if codes is None:
+                form.add_error("code", "动态口令不正确，请输入验证器上当前显示的 6 位数字")
+            else:
+                return _finish(request, user, recovery_codes=codes)
+        else:
+            try:
+                services.do_check_second_factor(user, code)
+            except services.LoginRefused as exc:
+                form.add_error("code", exc.message)
+            else:
+                return _finish(request, user)
+    context = {"form": form, "enrolling": device is None, "account": user}
+    if secret:
+        uri = twofactor.provisioning_uri(user, secret)
+        context.update(secret=secret, qr=twofactor.qr_svg_data_uri(uri))
+    return render(request, "accounts/two_factor.html", context)
+
+
+def _finish(request, user, recovery_codes=None):
+    next_url = request.session.get("pending_next", "/")
+    for key in ("pending_user", "pending_at", "pending_next", "enroll_secret"):
+        request.session.pop(key, None)
+    services.do_complete_login(request, user)
+    if recovery_codes:
+        return render(request, "accounts/recovery_codes.html", {"codes": recovery_codes, "next": next_url})
+    return redirect(next_url)
+
+
+@login_required
+def security_settings(request):
+    """The user's own second factor: enrol (optional for most roles) or turn it off where allowed."""
+    device = twofactor.confirmed_device(request.user)
+    required = twofactor.required_for(request.user)
+    form = SecondFactorForm(request.POST or None)
+    context = {"device": device, "required": required, "form": form}
+    if request.method == "POST" and request.POST.get("action") == "disable" and device and not required:
+        twofactor.disable(request.user, actor=request.user)
+        messages.success(request, "已停用动态口令。")
+        return redirect("security_settings")
+    if device is None:
+        secret = request.session.get("enroll_secret") or twofactor.new_secret()
+        request.session["enroll_secret"] = secret
+        if request.method == "POST" and form.is_valid():
+            codes = twofactor.enroll(request.user, secret, form.cleaned_data["code"])
+            if codes:
+                request.session.pop("enroll_secret", None)
+                return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/"})
+            form.add_error("code", "动态口令不正确，请输入验证器上当前显示的 6 位数字")
+        context.update(secret=secret, qr=twofactor.qr_svg_data_uri(twofactor.provisioning_uri(request.user, secret)))
+    return render(request, "accounts/security.html", context)
 
 
 @require_POST
@@ -49,6 +138,7 @@ def password_change(request):
         user.must_change_password = False
         user.save(update_fields=["password_changed_at", "must_change_password"])
         update_session_auth_hash(request, user)
+        request.session["password_expired"] = False
         audit.security_event("password.change", actor=user, target=user, target_repr=user.username)
         messages.success(request, "密码已修改。")
         return redirect("home")
@@ -56,43 +146,74 @@ def password_change(request):
 
 
 def _managed_users(user):
-    """Accounts whose person, or one of whose grants, lies where the user manages accounts."""
-    grants = RoleAssignment.objects.filter(path_condition(user, "account.manage", ("org__path",)))
-    people = path_condition(user, "account.manage", ("person__org_path",))
+    """Accounts whose person, or one of whose grants, lies where the user administers accounts."""
+    grants = RoleAssignment.objects.filter(path_condition(user, "account.view", ("org__path",)))
+    people = path_condition(user, "account.view", ("person__org_path",))
     return User.objects.filter(Q(pk__in=grants.values("user_id")) | people).distinct()
 
 
 @login_required
 def user_list(request):
-    require_capability(request.user, "account.manage", what="管理账号")
+    require_capability(request.user, "account.view", what="管理账号")
     users = _managed_users(request.user).select_related("person").order_by("username")
     q = request.GET.get("q", "").strip()[:50]
     if q:
         users = users.filter(Q(username__contains=q) | Q(full_name__contains=q))
-    return render(request, "accounts/user_list.html", {"page": paginate(request, users), "q": q})
+    return render(request, "accounts/user_list.html", {
+        "page": paginate(request, users), "q": q, "can_create": has_capability(request.user, "account.manage")})
+
+
+@login_required
+def user_create(request):
+    require_capability(request.user, "account.manage", what="创建账号")
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account, password = services.do_create_account(form.save(commit=False), actor=request.user)
+        return render(request, "accounts/issued_password.html", {"account": account, "password": password})
+    return render(request, "accounts/user_form.html", {"form": form})
 
 
 @login_required
 def user_detail(request, pk):
+    require_capability(request.user, "account.view", what="管理账号")
+    account = get_object_or_404(_managed_users(request.user), pk=pk)
+    can_assign = has_capability(request.user, "role.assign")
+    form = RoleAssignmentForm(request.POST or None, user=request.user) if can_assign else None
+    if request.method == "POST":
+        require_capability(request.user, "role.assign", what="授权")
+        if form.is_valid():
+            assignment = form.save(commit=False)
+            assignment.user = account
+            services.do_grant_role(assignment, actor=request.user)
+            messages.success(request, f"已授权：{assignment}")
+            return redirect("user_detail", pk=account.pk)
+    return render(request, "accounts/user_detail.html", {
+        "account": account, "grants": account.role_assignments.select_related("org"), "form": form,
+        "can_assign": can_assign, "can_manage": has_capability(request.user, "account.manage")})
+
+
+@login_required
+@require_POST
+def user_action(request, pk, action):
+    """Account administration by the 系统管理员: reset password, enable, disable."""
     require_capability(request.user, "account.manage", what="管理账号")
     account = get_object_or_404(_managed_users(request.user), pk=pk)
-    form = RoleAssignmentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        assignment = form.save(commit=False)
-        assignment.user = account
-        services.do_grant_role(assignment, actor=request.user)
-        messages.success(request, f"已授权：{assignment}")
+    if action == "reset":
+        password = services.do_reset_password(account, actor=request.user)
+        return render(request, "accounts/issued_password.html", {"account": account, "password": password})
+    if action in ("enable", "disable"):
+        services.do_set_account_active(account, action == "enable", actor=request.user)
+        messages.success(request, f"已{'启用' if action == 'enable' else '停用'}账号 {account.username}。")
         return redirect("user_detail", pk=account.pk)
-    grants = account.role_assignments.select_related("org")
-    return render(request, "accounts/user_detail.html", {"account": account, "grants": grants, "form": form})
+    raise PermissionDenied("未知操作")
 
 
 @login_required
 @require_POST
 def grant_revoke(request, pk):
-    require_capability(request.user, "account.manage", what="管理账号")
+    require_capability(request.user, "role.assign", what="撤销授权")
     assignment = get_object_or_404(
-        RoleAssignment.objects.filter(path_condition(request.user, "account.manage", ("org__path",))), pk=pk)
+        RoleAssignment.objects.filter(path_condition(request.user, "role.assign", ("org__path",))), pk=pk)
     services.do_revoke_role(assignment, actor=request.user)
     messages.success(request, f"已撤销授权：{assignment}")
     return redirect("user_detail", pk=assignment.user_id)

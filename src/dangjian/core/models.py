@@ -47,10 +47,14 @@ class ScopedModel(models.Model):
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Audit records of the org subtrees where the user holds the audit capability."""
-        from .scope import path_condition
+        """Audit records of the org subtrees where the user holds the audit capability; the
+        审计管理员 (security_log.view) also sees the security events that belong to no org."""
+        from .scope import has_capability, path_condition
 
-        return self.filter(path_condition(user, "audit.view", ("org_path",)))
+        condition = path_condition(user, "audit.view", ("org_path",))
+        if has_capability(user, "security_log.view"):
+            condition |= models.Q(org_path="")
+        return self.filter(condition)
 
     def update(self, **kwargs):  # append-only: refuse at the ORM as the database triggers do
         raise TypeError("审计记录只能追加，不能修改")

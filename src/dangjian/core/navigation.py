@@ -26,7 +26,7 @@ MODULES = [
     MenuItem("报告报备", "/coming/filings/", coming=True),
     MenuItem("年度报告", "/coming/reports/", coming=True),
     MenuItem("审计日志", "/audit/", "audit.view"),
-    MenuItem("账号", "/accounts/users/", "account.manage"),
+    MenuItem("账号", "/accounts/users/", "account.view"),
     MenuItem("规则设置", "/settings/rules/", "setting.manage"),
 ]
 

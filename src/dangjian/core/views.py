@@ -14,7 +14,7 @@ from .documents import xlsx_response
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .navigation import COMING
-from .scope import get_visible_or_404, require_capability
+from .scope import get_visible_or_404, has_capability, require_capability
 
 
 def paginate(request, queryset, per_page: int = 50):
@@ -94,6 +94,7 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     events = form.filter(AuditEvent.objects.visible_to(request.user))
     if request.GET.get("export") == "xlsx":
+        require_capability(request.user, "audit.export", what="导出审计日志")
         audit.security_event("audit.export", actor=request.user, message=request.GET.urlencode()[:400])
         rows = (
             [e.at, e.get_category_display(), e.action, e.actor_name, e.ip or "", e.target_repr,
@@ -101,7 +102,8 @@ def audit_log(request):
             for e in events.iterator()
         )
         return xlsx_response("审计日志", ["时间", "类别", "操作", "操作人", "地址", "对象", "结果", "说明"], rows)
-    return render(request, "core/audit_log.html", {"form": form, "page": paginate(request, events)})
+    return render(request, "core/audit_log.html", {"form": form, "page": paginate(request, events),
+                                                   "can_export": has_capability(request.user, "audit.export")})
 
 
 def permission_denied(request, exception=None):

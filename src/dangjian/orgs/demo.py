@@ -30,7 +30,8 @@ SECTION_BRANCH = {"BGS": 0, "RSK": 0, "CWK": 0, "DJB": 1, "ZCFG": 1, "XZSP": 1, 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "建国 志强 秀英 丽华 伟 芳 敏 静 磊 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 桂英 海燕 晓东 文博 思远 雅琴 振华 卫东 红梅 立新".split()
 DEMO_LOGINS = [
-    ("admin", "系统管理员"), ("dangwu", "党务管理员（党建办）"), ("shuji", "党组书记（第一责任人）"),
+    ("admin", "系统管理员（首次登录时绑定动态口令）"), ("anquan", "安全管理员（首次登录时绑定动态口令）"),
+    ("shenji", "审计管理员（首次登录时绑定动态口令）"), ("dangwu", "党务管理员（党建办）"), ("shuji", "党组书记（第一责任人）"),
     ("banzi", "班子成员（分管办公室、人事科、党建办）"), ("jijian", "纪检组长"), ("kezhang", "科室负责人（办公室）"),
     ("zhibu", "支部书记（第二党支部）"), ("dangyuan", "党员（本人记录）"),
 ]
@@ -140,12 +141,15 @@ def build_demo(password: str) -> dict:
         secretaries.append(members[0])
     staff = next(p for p in people if p.org_id == sections["DJB"].pk and p not in (discipline_head, heads["DJB"]))
     pos(staff, PositionTitle.STAFF, sections["DJB"])
-    admin_person = next(p for p in people if p.org_id == sections["BGS"].pk and p not in (secretary, heads["BGS"], deputies[0]))
+    office_staff = [p for p in people if p.org_id == sections["BGS"].pk and p not in (secretary, heads["BGS"], deputies[0])]
+    admin_person, security_person, audit_person = office_staff[:3]
     plain_member = next(p for p in people if p.party_status == PartyStatus.FULL and not p.positions.exists()
-                        and p is not admin_person)
+                        and p not in office_staff[:3])
 
     named = {
         "admin": (admin_person, [(Role.SYSADMIN, root, True)]),
+        "anquan": (security_person, [(Role.SECURITY_ADMIN, root, True)]),
+        "shenji": (audit_person, [(Role.AUDIT_ADMIN, root, True)]),
         "dangwu": (staff, [(Role.PARTY_ADMIN, root, True)]),
         "shuji": (secretary, [(Role.LEADER, root, True)]),
         "banzi": (deputies[0], [(Role.LEADER, sections[c], True) for c in ("BGS", "RSK", "DJB")]),

@@ -12,8 +12,12 @@ class PersonForm(ScopedChoiceMixin, VersionedModelForm):
         model = Person
         fields = ["name", "gender", "birth_date", "id_number", "phone", "education", "job_title", "org", "branch",
                   "party_status", "joined_party_on", "full_member_on", "activist_since"]
-        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                   for f in ("birth_date", "joined_party_on", "full_member_on", "activist_since")}
+        widgets = {
+            **{f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+               for f in ("birth_date", "joined_party_on", "full_member_on", "activist_since")},
+            "id_number": forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"maxlength": 11, "inputmode": "numeric", "autocomplete": "off"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

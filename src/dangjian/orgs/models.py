@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
+from dangjian.core.crypto import blind_index
+from dangjian.core.fields import EncryptedTextField
 from dangjian.core.ids import id_number_error, mask_id_number, mask_phone
 from dangjian.core.models import ScopedModel
 from dangjian.core.scope import ScopedQuerySet, path_condition
@@ -119,8 +121,10 @@ class Person(ScopedModel):
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
-    id_number = models.CharField("居民身份证号", max_length=18, unique=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    id_number = EncryptedTextField("居民身份证号")
+    id_number_index = models.CharField("身份证号索引", max_length=64, unique=True, editable=False)
+    phone = EncryptedTextField("手机号", blank=True)
+    phone_index = models.CharField("手机号索引", max_length=64, blank=True, db_index=True, editable=False)
     education = models.CharField("学历", max_length=16, choices=Education.choices, blank=True)
     job_title = models.CharField("职务（职级）", max_length=50, blank=True)
     branch = models.ForeignKey(Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -157,9 +161,23 @@ class Person(ScopedModel):
         """Where the person counts in the member figures: their branch, else their unit."""
         return self.branch_path or self.org_path
 
-    def save(self, *args, **kwargs):
+    def fill_derived(self) -> None:
+        """Columns derived from others: the branch path and the blind indexes (bulk paths call this too)."""
         self.branch_path = self.branch.path if self.branch_id else ""
+        self.id_number_index = blind_index(self.id_number)
+        self.phone_index = blind_index(self.phone)
+
+    def save(self, *args, **kwargs):
+        self.fill_derived()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "branch_path", "id_number_index", "phone_index"}
         super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        self.id_number_index = blind_index(self.id_number)
+        if self.id_number and Person.objects.filter(id_number_index=self.id_number_index).exclude(pk=self.pk).exists():
+            raise ValidationError({"id_number": "该居民身份证号已登记"})
 
     def clean(self):
         errors = {}

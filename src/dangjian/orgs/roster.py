@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from dangjian.core import audit
+from dangjian.core.crypto import blind_index
 from dangjian.core.documents import ImportReport, read_xlsx_rows, write_xlsx
 from dangjian.core.models import AuditEvent
 from dangjian.core.scope import path_in_scope
@@ -105,11 +106,12 @@ def import_roster(upload, *, actor) -> tuple[ImportReport, int, int]:
         return report, 0, 0
     orgs = _resolve_orgs(actor, {str(v[c]).strip() for _, v in raw for c in ("所在单位或科室", "所在党支部")
                                  if v[c] not in (None, "")})
-    ids = [str(v["居民身份证号"]).strip().upper() for _, v in raw if v["居民身份证号"]]
+    indexes = [blind_index(str(v["居民身份证号"])) for _, v in raw if v["居民身份证号"]]
     existing: dict[str, Person] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        existing.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk).select_related("org", "branch")})
+    for start in range(0, len(indexes), 5000):
+        chunk = indexes[start:start + 5000]
+        existing.update({p.id_number: p for p in Person.objects.filter(id_number_index__in=chunk)
+                         .select_related("org", "branch")})
     editable = set(Person.objects.filter(pk__in=[p.pk for p in existing.values()])
                    .visible_to(actor, "change").values_list("pk", flat=True)) if existing else set()
     seen: dict[str, int] = {}
@@ -204,6 +206,8 @@ def _write(people, actor) -> tuple[int, int]:
     deltas: Counter = Counter()
     events = []
     info_ip = audit.current_ip()
+    for p in new + [p for p, _ in changed]:
+        p.fill_derived()
     with transaction.atomic():
         Person.objects.bulk_create(new, batch_size=2000)
         for p in new:
@@ -214,7 +218,7 @@ def _write(people, actor) -> tuple[int, int]:
             if p.is_active:
                 deltas[(p.count_path, p.party_status)] += 1
             p.version = stored.version + 1
-        fields = ["name", "gender", "birth_date", "phone", "education", "job_title", "org", "org_path", "branch",
+        fields = ["name", "gender", "birth_date", "phone", "phone_index", "education", "job_title", "org", "org_path", "branch",
                   "branch_path", "party_status", "joined_party_on", "full_member_on", "version"]
         Person.objects.bulk_update([p for p, _ in changed], fields, batch_size=1000)
         apply_count_deltas(deltas)
