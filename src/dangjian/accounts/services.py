@@ -8,9 +8,11 @@ from datetime import timedelta
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core import audit, rules
+from dangjian.core.crypto import blind_index
 from dangjian.core.models import AuditEvent
 from dangjian.core.scope import forget_grants, path_in_scope
 
@@ -42,6 +44,13 @@ def is_locked(username: str, ip: str | None) -> bool:
     return bool(ip) and _recent_failures(ip=ip) >= limit * 4
 
 
+def _account_key(identifier: str) -> str:
+    """The account's username when the identifier names one (by username or phone), so that
+    failures typed as the phone number and as the username count against the same account."""
+    found = User.objects.filter(Q(username=identifier) | Q(phone_index=blind_index(identifier)))
+    return found.values_list("username", flat=True).first() or identifier
+
+
 def _refuse_if_locked(username: str, ip: str | None) -> None:
     if is_locked(username, ip):
         audit.security_event("login.refused_locked", success=False, target_repr=username, message="账号或地址已锁定")
@@ -59,7 +68,7 @@ def _failed(username: str, ip: str | None, message: str) -> None:
 def do_check_password(request, username: str, password: str):
     """First step of log-in: the password (or phone and password). Returns the user, not yet signed in."""
     ip = audit.current_ip()
-    username = (username or "").strip()
+    username = _account_key((username or "").strip())
     _refuse_if_locked(username, ip)
     user = authenticate(request, username=username, password=password)
     if user is None:

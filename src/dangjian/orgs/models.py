@@ -177,7 +177,7 @@ class Person(ScopedModel):
         super().validate_unique(exclude)
         self.id_number_index = blind_index(self.id_number)
         if self.id_number and Person.objects.filter(id_number_index=self.id_number_index).exclude(pk=self.pk).exists():
-            raise ValidationError({"id_number": "该居民身份证号已登记"})
+            raise ValidationError({"id_number": "该居民身份证号已存在（已登记过此人）"})
 
     def clean(self):
         errors = {}
