@@ -60,6 +60,10 @@ class Org(MP_Node):
 
     class Meta:
         verbose_name = verbose_name_plural = "组织"
+        # Level-by-level reads of a subtree (the roster's org picker); on PostgreSQL the path part
+        # uses pattern ops so that a path prefix is a range of this index whatever the collation.
+        indexes = [models.Index(fields=["depth", "path"], name="orgs_org_depth_path",
+                                opclasses=["int4_ops", "varchar_pattern_ops"])]
 
     def __str__(self):
         return self.name
