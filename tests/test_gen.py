@@ -83,3 +83,26 @@ def test_it_is_deterministic_for_a_seed():
 
     assert draw(3) == draw(3)
     assert draw(3) != draw(4)
+
+
+def test_the_roster_page_costs_the_same_queries_for_a_county_and_a_city(db, client):
+    import time
+
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.accounts.models import User
+
+    call_command("gen", "--members", "2000", "--reset", stdout=open("/dev/null", "w"))
+    counts = []
+    for username in ("gen_county_admin", "gen_city_admin", "gen_province_admin"):
+        client.force_login(User.objects.get(username=username))
+        session = client.session
+        session["login_at"] = time.time()
+        session.save()
+        for page in (1, 3):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"/people/?party_status=full&page={page}")
+            assert response.status_code == 200
+            counts.append(len(ctx.captured_queries))
+            assert response.content.decode().count("<option") <= 300 + 10
+    assert len(set(counts)) == 1, counts
