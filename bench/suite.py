@@ -286,6 +286,10 @@ def main() -> None:
     migrate_s = time.perf_counter() - t0
     gen = generate(args.members, seed=args.seed, log=lambda s: print(s, flush=True))
     print(f"generated in {gen.seconds['total']:.1f} s", flush=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")  # so that writing out the load does not overlap the measurements
+
     users = {level: User.objects.get(username=f"gen_{level}_admin") for level in ("province", "city", "county")}
     nodes = {level: Org.objects.get(path=gen.users[f"gen_{level}_admin"]) for level in ("county", "city", "province")}
     benchmarks = {}

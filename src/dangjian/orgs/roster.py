@@ -187,8 +187,10 @@ def _build_person(number, values, orgs, existing, editable, seen, actor, report)
         person.branch, person.branch_path = branch, branch.path
     if len(report.errors) > errors_before:
         return None
+    # org and branch are already checked: resolved above among the active orgs in the actor's scope
+    # (validating the foreign keys again would cost one query per row).
     try:
-        person.full_clean(exclude=["user", "org", "id_number"] if stored else ["user", "org"],
+        person.full_clean(exclude=["user", "org", "branch", "id_number"] if stored else ["user", "org", "branch"],
                           validate_unique=False)
     except ValidationError as exc:
         for field_name, messages in exc.message_dict.items():
