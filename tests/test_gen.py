@@ -106,3 +106,14 @@ def test_the_roster_page_costs_the_same_queries_for_a_county_and_a_city(db, clie
             counts.append(len(ctx.captured_queries))
             assert response.content.decode().count("<option") <= 300 + 10
     assert len(set(counts)) == 1, counts
+
+
+def test_the_roster_pages_list_exactly_what_visible_to_lists(demo):
+    from dangjian.orgs.paging import ArmsPaginator, person_arms
+
+    for user in demo["users"].values():
+        expected = list(Person.objects.visible_to(user).order_by("org_path", "id").values_list("id", flat=True))
+        paginator = ArmsPaginator(person_arms(user, Person.objects.all()), 7)
+        assert paginator.count == len(expected), user.username
+        listed = [p.pk for n in paginator.page_range for p in paginator.page(n).object_list]
+        assert listed == expected, user.username

@@ -356,9 +356,11 @@ def rebuild_member_counts() -> int:
 
 def _create_users(rows: list[OrgRow], password: str | None) -> dict[str, str]:
     """Accounts with grants at province, city and county level, for the benchmarks and a look around."""
+    # The last city and its last county: the end of the path order, the hardest case for a query
+    # that walks an index in order.
     province = rows[0]
-    city = next(r for r in rows if r.depth == 2)
-    county = next(r for r in rows if r.depth == 3)
+    city = [r for r in rows if r.depth == 2][-1]
+    county = [r for r in rows if r.depth == 3 and r.path.startswith(city.path)][-1]
     plan = [
         ("province_admin", "省级党务管理员", Role.PARTY_ADMIN, province),
         ("city_admin", "市级党务管理员", Role.PARTY_ADMIN, city),
