@@ -161,6 +161,30 @@ RAW_ROSTER_PAGE = (
     "ORDER BY p.org_path, p.id LIMIT %s OFFSET %s")
 
 
+ARMS = ("p.org_path LIKE %s", "p.branch_path LIKE %s AND NOT p.org_path LIKE %s AND p.branch_path <> p.org_path")
+RAW_ARM_COUNT = "SELECT COUNT(*) FROM orgs_person p WHERE p.is_active AND p.party_status = %s AND "
+RAW_ARM_KEYS = ("(SELECT p.org_path, p.id FROM orgs_person p WHERE p.is_active AND p.party_status = %s AND {} "
+                "ORDER BY {}, p.id LIMIT %s)")
+
+
+def raw_roster_arms(path: str, page: int, per_page: int = 50) -> tuple[int, list]:
+    """The same page in raw SQL without the OR: the two disjoint arms, counted and merged in SQL."""
+    like = path + "%"
+    top = page * per_page
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({RAW_ARM_COUNT}{ARMS[0]}) + ({RAW_ARM_COUNT}{ARMS[1]})",
+                       ["full", like, "full", like, like])
+        total = cursor.fetchone()[0]
+        union = " UNION ALL ".join([RAW_ARM_KEYS.format(ARMS[0], "p.org_path"),
+                                    RAW_ARM_KEYS.format(ARMS[1], "lower(p.org_path)")])
+        cursor.execute(
+            "SELECT p.id, p.name, p.gender, p.id_number, p.phone, p.party_status, p.job_title, p.is_active, o.name, "
+            f"b.name FROM ({union}) k JOIN orgs_person p ON p.id = k.id JOIN orgs_org o ON o.id = p.org_id "
+            "LEFT JOIN orgs_org b ON b.id = p.branch_id ORDER BY k.org_path, k.id LIMIT %s OFFSET %s",
+            ["full", like, top, "full", like, like, top, per_page, top - per_page])
+        return total, cursor.fetchall()
+
+
 def raw_roster(path: str, page: int, per_page: int = 50) -> tuple[int, list]:
     with connection.cursor() as cursor:
         cursor.execute(RAW_ROSTER_COUNT, ["full", path + "%", path + "%"])
@@ -189,14 +213,18 @@ def bench_roster(nodes: dict[str, Org], users: dict[str, User], runs: int) -> di
     html = response.content.decode()
     app_ids = [int(x) for x in re.findall(r'href="/people/(\d+)/"', html)]
     app_total = int(re.search(r"共 (\d+) 条", html).group(1))
-    floor_times, (total, rows) = timed(lambda: raw_roster(city.path, 3), runs)
-    exact = app_total == total and app_ids == [r[0] for r in rows]
+    floor_times, (total, rows) = timed(lambda: raw_roster(city.path, 3), min(runs, 20), warmup=1)
+    arms_times, (arms_total, arms_rows) = timed(lambda: raw_roster_arms(city.path, 3), runs)
+    exact = app_total == total == arms_total and app_ids == [r[0] for r in rows] == [r[0] for r in arms_rows]
     p95 = pct(times, 95)
     return {
         "goal": f"p95 <= {GOAL_ROSTER_MS} ms; constant query count", "url": url.format(3),
         "node": {"path": city.path, "name": city.name, "county_path": county.path}, "user_role": "party_admin (city)",
-        "app": stats(times), "floor_raw_sql": stats(floor_times),
-        "ratio_app_to_floor_p95": round(p95 / pct(floor_times, 95), 3),
+        "app": stats(times), "floor_raw_sql": stats(arms_times),
+        "floor_note": "raw SQL of the same two disjoint arms (count + ordered keys merged, LIMIT/OFFSET); "
+                      "raw_sql_with_or is the same page as one SELECT with the scope OR, as visible_to writes it",
+        "raw_sql_with_or": stats(floor_times),
+        "ratio_app_to_floor_p95": round(p95 / pct(arms_times, 95), 3),
         "queries": queries, "query_count_constant": constant, "rows_in_list": app_total,
         "exact_equal": exact, "goal_met": p95 <= GOAL_ROSTER_MS and constant,
     }
@@ -274,7 +302,7 @@ def bench_import(nodes: dict[str, Org], users: dict[str, User], n: int = 10_000)
     }
 
 
-def wait_quiet(limit_s: int = 180, below: float = 1.0) -> int:
+def wait_quiet(limit_s: int = 60, below: float = 1.0) -> int:
     """The machine may be shared: wait (a while, not forever) until the 1-minute load is low."""
     waited = 0
     while os.getloadavg()[0] > below and waited < limit_s:
