@@ -163,8 +163,8 @@ RAW_ROSTER_PAGE = (
 
 ARMS = ("p.org_path LIKE %s", "p.branch_path LIKE %s AND NOT p.org_path LIKE %s AND p.branch_path <> p.org_path")
 RAW_ARM_COUNT = "SELECT COUNT(*) FROM orgs_person p WHERE p.is_active AND p.party_status = %s AND "
-RAW_ARM_KEYS = ("(SELECT p.org_path, p.id FROM orgs_person p WHERE p.is_active AND p.party_status = %s AND {} "
-                "ORDER BY {}, p.id LIMIT %s)")
+RAW_ARM_KEYS = ("SELECT * FROM (SELECT p.org_path, p.id FROM orgs_person p WHERE p.is_active "
+                "AND p.party_status = %s AND {} ORDER BY {}, p.id LIMIT %s) arm{}")
 
 
 def raw_roster_arms(path: str, page: int, per_page: int = 50) -> tuple[int, list]:
@@ -175,8 +175,8 @@ def raw_roster_arms(path: str, page: int, per_page: int = 50) -> tuple[int, list
         cursor.execute(f"SELECT ({RAW_ARM_COUNT}{ARMS[0]}) + ({RAW_ARM_COUNT}{ARMS[1]})",
                        ["full", like, "full", like, like])
         total = cursor.fetchone()[0]
-        union = " UNION ALL ".join([RAW_ARM_KEYS.format(ARMS[0], "p.org_path"),
-                                    RAW_ARM_KEYS.format(ARMS[1], "lower(p.org_path)")])
+        union = " UNION ALL ".join([RAW_ARM_KEYS.format(ARMS[0], "p.org_path", 1),
+                                    RAW_ARM_KEYS.format(ARMS[1], "lower(p.org_path)", 2)])
         cursor.execute(
             "SELECT p.id, p.name, p.gender, p.id_number, p.phone, p.party_status, p.job_title, p.is_active, o.name, "
             f"b.name FROM ({union}) k JOIN orgs_person p ON p.id = k.id JOIN orgs_org o ON o.id = p.org_id "
