@@ -87,6 +87,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # Web requests are short: on a small server, starting parallel workers for a query costs more
+    # than it saves and takes cores from the other requests (see bench/). Batch jobs may raise it.
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = (_pg_options.get("options", "") + " -c max_parallel_workers_per_gather="
+                              + str(int(os.environ.get("DANGJIAN_PG_PARALLEL_WORKERS", "0")))).strip()
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -55,7 +55,9 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=_picker_depth(user))
+        field = self.fields["org"]
+        field.queryset = Org.objects.visible_to(user).filter(depth__lte=_picker_depth(user))  # what may be chosen
+        field.choices = [("", field.empty_label)] + [(o.pk, o) for o in _picker_orgs(field.queryset)]  # what is shown
 
     def filter(self, people):
         if not self.is_valid():
@@ -74,12 +76,28 @@ class PersonFilterForm(forms.Form):
         return people
 
 
+PICKER_MAX = 300
+
+
 def _picker_depth(user) -> int:
-    """Pickers list the user's top nodes and three levels below them, not a whole province."""
+    """Pickers offer the user's top nodes and at most three levels below them, not a whole province."""
     from dangjian.core.scope import scope_roots
 
     roots = scope_roots(user, "org.view")
     return (min(len(p) for p in roots) // Org.steplen + 3) if roots else 0
+
+
+def _picker_orgs(queryset) -> list:
+    """The options shown: whole levels from the top while they fit in PICKER_MAX, in tree order.
+
+    One bounded query (ordered by depth, served by the (depth, path) index), so that a county's
+    and a province's roster page render a short list at the same cost.
+    """
+    orgs = list(queryset.order_by("depth", "path").only("id", "name", "path", "depth")[: PICKER_MAX + 1])
+    if len(orgs) > PICKER_MAX:
+        cut = orgs[-1].depth
+        orgs = [o for o in orgs if o.depth < cut] or orgs[:PICKER_MAX]
+    return sorted(orgs, key=lambda o: o.path)
 
 
 class OrgForm(VersionedModelForm):

@@ -189,9 +189,11 @@ def _build_person(number, values, orgs, existing, editable, seen, actor, report)
         person.branch, person.branch_path = branch, branch.path
     # The model's own checks run even when a cell was already refused, so that the report lists
     # every problem of the row at once (a column already reported is not reported twice).
+    # org and branch are already checked: resolved above among the active orgs in the actor's scope
+    # (validating the foreign keys again would cost one query per row).
     reported = {e.column for e in report.errors[errors_before:]}
     try:
-        person.full_clean(exclude=["user", "org", "id_number"] if stored else ["user", "org"],
+        person.full_clean(exclude=["user", "org", "branch", "id_number"] if stored else ["user", "org", "branch"],
                           validate_unique=False)
     except ValidationError as exc:
         for field_name, messages in exc.message_dict.items():

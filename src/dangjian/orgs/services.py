@@ -37,12 +37,18 @@ def apply_count_deltas(deltas: Counter) -> None:
     if not rows:
         return
     table = OrgMemberCount._meta.db_table
+    upsert = f"ON CONFLICT (org_path, party_status) DO UPDATE SET count = {table}.count + excluded.count"
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (org_path, party_status, count) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (org_path, party_status) DO UPDATE SET count = {table}.count + excluded.count",
-            rows,
-        )
+        if connection.vendor == "postgresql" and len(rows) > 100:  # a big import: one statement, not one per row
+            paths, statuses, counts = (list(column) for column in zip(*rows, strict=True))
+            cursor.execute(
+                f"INSERT INTO {table} (org_path, party_status, count) "
+                f"SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[]) {upsert}",
+                [paths, statuses, counts],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} (org_path, party_status, count) VALUES (%s, %s, %s) {upsert}", rows)
 
 
 def _track_count_change(before: tuple | None, after: tuple | None) -> None:

@@ -15,6 +15,7 @@ from dangjian.core.views import paginate
 from . import roster, services
 from .forms import OrgForm, PersonFilterForm, PersonForm, PositionForm, RosterImportForm
 from .models import Org, Person, Position
+from .paging import ArmsPaginator, person_arms
 
 
 def _form_errors(form, exc: ValidationError):
@@ -74,17 +75,16 @@ def org_edit(request, pk=None, parent_pk=None):
 
 @login_required
 def person_list(request):
-    people = Person.objects.visible_to(request.user).select_related("org", "branch")
     form = PersonFilterForm(request.GET or None, user=request.user)
-    people = form.filter(people)
     if request.GET.get("export") == "xlsx":
         require_capability(request.user, "person.export", what="导出花名册")
         audit.security_event("person.export", actor=request.user, message=request.GET.urlencode()[:400])
         # what may be exported is the export scope (no "own record" rule), filtered as shown
         exported = form.filter(Person.objects.visible_to(request.user, "export").select_related("org", "branch"))
         return xlsx_response("花名册", roster.COLUMNS, roster.export_rows(exported))
+    arms = person_arms(request.user, form.filter(Person.objects.all()))
     return render(request, "orgs/person_list.html", {
-        "form": form, "page": paginate(request, people),
+        "form": form, "page": ArmsPaginator(arms, 50).get_page(request.GET.get("page")),
         "can_import": has_capability(request.user, "person.import"),
         "can_export": has_capability(request.user, "person.export"),
         "can_add": has_capability(request.user, "person.change"),

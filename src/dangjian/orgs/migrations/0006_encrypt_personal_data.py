@@ -17,7 +17,7 @@ def encrypt_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orgs", "0001_initial")]
+    dependencies = [("orgs", "0005_person_split_branch_index")]
 
     operations = [
         migrations.AddField("person", "id_number_index", models.CharField(
