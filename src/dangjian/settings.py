@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dangjian.duties",
     "dangjian.matters",
     "dangjian.meetings",
+    "dangjian.hardening",
 ]
 
 MIDDLEWARE = [
