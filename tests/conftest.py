@@ -104,3 +104,11 @@ def tx_demo(transactional_db):
             build_demo(PASSWORD)
     yield
     audit_triggers(False)  # let the flush that follows empty the audit table
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit and lock-out counters live in the cache: one test's log-ins must not throttle the next.
+    from django.core.cache import cache
+
+    cache.clear()
