@@ -54,7 +54,7 @@ def too_many(request):
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": MESSAGE}, status=429)
     else:
-        response = render(request, "429.html", {"reason": MESSAGE}, status=429)
+        response = render(request, "429.html", status=429)
     response["Retry-After"] = str(retry_after())
     return response
 
