@@ -198,3 +198,16 @@ def test_concurrent_writers_keep_one_unbroken_chain(tx_triggers):
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     verdict = audit_chain.verify()
     assert verdict.ok, verdict.describe()
+
+
+def test_the_daily_task_verifies_and_tells_the_auditors_when_the_chain_breaks(demo):
+    from dangjian.core.models import Notification
+    from dangjian.hardening.tasks import verify_audit_daily
+
+    assert verify_audit_daily.call_local() is True
+    altered = audit.record("test.a")
+    _raw("UPDATE core_auditevent SET message = %s WHERE id = %s", ["改", altered.pk])
+    assert verify_audit_daily.call_local() is False
+    told = Notification.objects.filter(title="审计记录校验失败")
+    assert told.exists() and f"编号 {altered.pk}" in told.first().body
+    assert {n.recipient.username for n in told} >= {"dangwu", "jijian"}

@@ -22,6 +22,7 @@ def _production_env(tmp_path):
                DANGJIAN_DATA_DIR=str(tmp_path), DANGJIAN_ALLOWED_HOSTS="dangjian.example.gov.cn",
                DJANGO_SETTINGS_MODULE="dangjian.settings")
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     return env
 
 
