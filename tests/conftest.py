@@ -12,7 +12,8 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the test authenticator of th
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rule values and the calendar are cached; a test's rolled-back change must not outlive it.
+    # Rule values, the calendar, rate-limit and lock-out counters are cached: a test's rolled-back
+    # change or its log-ins must not outlive it.
     from django.core.cache import cache
 
     cache.clear()

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dangjian.duties",
     "dangjian.matters",
     "dangjian.meetings",
+    "dangjian.hardening",
 ]
 
 MIDDLEWARE = [
@@ -156,12 +157,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "dangjian.core.views.csrf_failure"
 HTTPS = env_bool("DANGJIAN_HTTPS", False)
 if HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.ratelimit import rate_limit
 from dangjian.core.scope import has_capability, path_condition, require_capability
 from dangjian.core.views import paginate
 
@@ -28,6 +29,7 @@ def _safe_next(request, candidate) -> str:
     return "/"
 
 
+@rate_limit("security.rate_login_per_minute", scope="login")
 def login_view(request):
     form = LoginForm(request.POST or None)
     next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next"))

@@ -11,7 +11,8 @@ MAX_PAGE_SIZE = 200
 class BoundedPageNumberPagination(PageNumberPagination):
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE, description="页码")
-        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE, description="每页条数")
+        # Typed int with a None default: a query string cannot carry null, so the schema must not offer it.
+        page_size: int = Field(None, ge=1, le=MAX_PAGE_SIZE, description="每页条数")
 
     def __init__(self, page_size: int = 50, **kwargs):
         super().__init__(page_size=page_size, max_page_size=MAX_PAGE_SIZE, **kwargs)

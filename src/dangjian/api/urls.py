@@ -11,7 +11,31 @@ from dangjian.core.audit import ConflictError
 from .auth import SessionAuth, TokenAuth
 from .errors import describe_validation_errors
 
-api = NinjaAPI(
+# Every operation may answer with these refusals; the schema says so, so that clients (and the
+# schemathesis run in tests/security) can rely on it.
+ERROR_RESPONSES = {
+    "400": "请求有误（如含空字符）", "401": "未登录或令牌无效", "403": "无权执行此操作",
+    "404": "记录不存在或不在您的权限范围内", "409": "记录已被他人修改（版本冲突）", "422": "请求参数有误",
+    "429": "请求过于频繁",
+}
+ERROR_SCHEMA = {"type": "object", "properties": {"detail": {"type": "string", "description": "中文说明"},
+                                                 "errors": {"description": "逐字段的错误"}}, "required": ["detail"]}
+
+
+class DangjianAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for code, text in ERROR_RESPONSES.items():
+                    responses.setdefault(code, {"description": text, "content": ref})
+        return schema
+
+
+api = DangjianAPI(
     title="规矩 党建工作管理系统 API",
     version="1",
     description="机关党建工作管理系统的 REST 接口。认证：登录会话（需 CSRF 令牌）或 `Authorization: Bearer <令牌>`。",

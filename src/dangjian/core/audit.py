@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
+from . import audit_chain
 from .models import AuditEvent
 
 
@@ -86,7 +87,7 @@ def record(
     target_repr: str = "",
 ) -> AuditEvent:
     info = _request_info.get()
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         category=category,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -102,12 +103,22 @@ def record(
         success=success,
         message=message[:500],
     )
+    return audit_chain.append([event])[0]
+
+
+def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Chain and bulk-insert prepared events (imports); the request's id and address fill blanks."""
+    info = _request_info.get()
+    for event in events:
+        event.request_id = event.request_id or info.request_id
+        event.ip = event.ip or info.ip
+    return audit_chain.append(events)
 
 
 def security_event(action: str, *, actor=None, success: bool = True, message: str = "", target_repr: str = "",
-                   target=None, org_path: str = "") -> AuditEvent:
+                   target=None, org_path: str = "", after: dict | None = None) -> AuditEvent:
     return record(action, actor=actor, category=AuditEvent.Category.SECURITY, success=success,
-                  message=message, target_repr=target_repr, target=target, org_path=org_path)
+                  message=message, target_repr=target_repr, target=target, org_path=org_path, after=after)
 
 
 def save_audited(instance: models.Model, *, actor, action: str, expected_version: int | None = None,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from .scope import ScopedQuerySet
 
@@ -70,7 +71,8 @@ class AuditEvent(models.Model):
         BUSINESS = "business", "业务操作"
         SECURITY = "security", "安全事件"
 
-    at = models.DateTimeField("时间(UTC)", auto_now_add=True, db_index=True)
+    # Set before insert (not auto_now_add) because the chain hash covers it.
+    at = models.DateTimeField("时间(UTC)", default=timezone.now, db_index=True)
     category = models.CharField("类别", max_length=16, choices=Category.choices, default=Category.BUSINESS)
     action = models.CharField("操作", max_length=64, db_index=True)
     actor = models.ForeignKey(
@@ -88,6 +90,10 @@ class AuditEvent(models.Model):
     after = models.JSONField("修改后", null=True, blank=True, encoder=DjangoJSONEncoder)
     success = models.BooleanField("成功", default=True)
     message = models.CharField("说明", max_length=500, blank=True)
+    # The HMAC-SM3 chain (core.audit_chain): place in the chain, previous link and this link.
+    seq = models.BigIntegerField("链序号", null=True, blank=True, db_index=True, editable=False)
+    prev_hash = models.CharField("前一条链值", max_length=64, blank=True, editable=False)
+    chain_hash = models.CharField("链值(HMAC-SM3)", max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -110,6 +116,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("审计记录只能追加，不能删除")
+
+
+class AuditChainHead(models.Model):
+    """The single row naming the last link of the audit chain; every writer locks it."""
+
+    last_seq = models.BigIntegerField("最后序号", default=0)
+    last_hash = models.CharField("最后链值", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计链头"
+
+    def __str__(self):
+        return f"审计链头 #{self.last_seq}"
 
 
 class HolidayYear(models.Model):

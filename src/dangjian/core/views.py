@@ -108,20 +108,47 @@ def audit_log(request):
                                                    "can_export": has_capability(request.user, "audit.export")})
 
 
+def _api_error(request, status: int, detail: str):
+    """API clients get JSON errors from the URL resolver and middleware too, never an HTML page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": detail}, status=status)
+    return None
+
+
 def permission_denied(request, exception=None):
-    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+    return _api_error(request, 403, "无权执行此操作") or render(
+        request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
 def not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return _api_error(request, 404, "记录不存在或不在您的权限范围内") or render(request, "404.html", status=404)
+
+
+# Used when even the 500 page cannot render (e.g. the database is down): no template, no trace.
+_BARE_500 = ('<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>系统繁忙</title></head>'
+             "<body><h1>系统繁忙</h1><p>服务器处理出错，已记录，请稍后重试。</p></body></html>")
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    if api := _api_error(request, 500, "系统繁忙，请稍后重试"):
+        return api
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # noqa: BLE001 - the error page must never fail in turn
+        from django.http import HttpResponseServerError
+
+        return HttpResponseServerError(_BARE_500)
+
+
+def csrf_failure(request, reason=""):
+    """A refused form token (expired page, forged post): the Chinese 403 page, not Django's English one."""
+    return render(request, "403.html", {"reason": "页面已过期或表单令牌无效，请返回上一页刷新后重新提交。"}, status=403)
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    return _api_error(request, 400, "请求有误") or render(request, "400.html", status=400)
 
 
 __all__ = ["PermissionDenied"]

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from dangjian.api.pagination import BoundedPageNumberPagination
 from dangjian.core.scope import get_visible_or_404, scope_roots
@@ -48,6 +49,9 @@ class PersonOut(Schema):
 
 
 class PersonIn(Schema):
+    # An unknown field (role, org_path, id, user…) is refused, never silently ignored (mass assignment).
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Name
     gender: Gender
     birth_date: dt.date
@@ -63,6 +67,8 @@ class PersonIn(Schema):
 
 
 class PersonPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     version: int = Field(..., ge=1, le=2**31, description="编辑所依据的版本号，用于冲突检测")
     name: str | None = Field(None, min_length=1, max_length=50)
     phone: str | None = Field(None, max_length=11)
@@ -77,9 +83,10 @@ class PersonPatch(Schema):
 
 
 class PersonFilter(Schema):
-    q: str | None = Field(None, max_length=50, description="姓名包含")
-    party_status: PartyStatus | None = None
-    org_id: int | None = Field(None, ge=1, le=2**62, description="组织（含下级）")
+    # Not nullable: a query string has no null (None here only means "not given").
+    q: str = Field(None, max_length=50, description="姓名包含")
+    party_status: PartyStatus = None
+    org_id: int = Field(None, ge=1, le=2**62, description="组织（含下级）")
 
 
 class MemberCounts(Schema):
@@ -106,7 +113,7 @@ def me(request):
 
 @router.get("/orgs", response=list[OrgOut], summary="组织列表")
 @paginate(BoundedPageNumberPagination, page_size=100)
-def list_orgs(request, q: str | None = Query(None, max_length=50)):
+def list_orgs(request, q: str = Query(None, max_length=50)):
     orgs = Org.objects.visible_to(request.auth)
     return orgs.filter(name__contains=q) if q else orgs
 
@@ -117,7 +124,7 @@ def get_org(request, org_id: int):
 
 
 @router.get("/stats/members", response=MemberCounts, summary="党员人数（按政治面貌）")
-def member_stats(request, org_id: int | None = Query(None, ge=1, le=2**62)):
+def member_stats(request, org_id: int = Query(None, ge=1, le=2**62)):
     if org_id:
         return services.member_counts([get_visible_or_404(Org, request.auth, org_id).path])
     return services.member_counts(scope_roots(request.auth, "person.view"))

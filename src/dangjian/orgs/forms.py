@@ -1,6 +1,7 @@
 from django import forms
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.uploads import validate_upload
 
 from .models import Org, OrgKind, PartyStatus, Person, Position
 
@@ -120,12 +121,5 @@ class RosterImportForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件")
-        if f.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("文件不能超过 20 MB")
-        head = f.read(4)
-        f.seek(0)
-        if head != b"PK\x03\x04":
-            raise forms.ValidationError("文件内容不是 Excel (.xlsx) 格式")
+        validate_upload(f, kinds=("xlsx",))
         return f

@@ -237,7 +237,7 @@ def _write(people, actor) -> tuple[int, int]:
                 target_type="orgs.person", target_id=str(p.pk), target_repr=p.name,
                 before=audit.snapshot(stored) if stored else None, after=audit.snapshot(p),
             ))
-        AuditEvent.objects.bulk_create(events, batch_size=2000)
+        audit.record_many(events)
     return len(new), len(changed)
 
 

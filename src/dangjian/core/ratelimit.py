@@ -1,0 +1,74 @@
+"""Rate limiting per client address (入侵防范): one mechanism for the log-in, API tokens and public pages.
+
+A fixed one-minute window counted in the cache (Redis when several app servers share it; the
+in-process cache on one machine). Limits are rules (hardening/rules.py), so an agency behind a
+shared NAT address can raise them. Over the limit: HTTP 429 with a Chinese message and a
+Retry-After header; the first refusal of each window is a security event (not every one, so that
+a flood cannot flood the audit log as well).
+"""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from . import audit, rules
+
+WINDOW = 60
+MESSAGE = "请求过于频繁，请稍后再试。"
+
+
+def _key(scope: str, ip: str | None) -> str:
+    return f"dangjian:ratelimit:{scope}:{ip or '-'}:{int(time.time() // WINDOW)}"
+
+
+def hit(scope: str, ip: str | None, limit: int) -> bool:
+    """Count one request; True when the address is now over ``limit`` in this window."""
+    key = _key(scope, ip)
+    cache.add(key, 0, WINDOW + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, WINDOW + 5)
+        count = 1
+    if count == limit + 1:
+        audit.security_event("ratelimit.block", success=False, target_repr=scope,
+                             message=f"地址 {ip} 一分钟内超过 {limit} 次（{scope}），已限流")
+    return count > limit
+
+
+def is_limited(scope: str, ip: str | None, limit: int) -> bool:
+    """Whether the address is over the limit, without counting this request."""
+    return (cache.get(_key(scope, ip)) or 0) > limit
+
+
+def retry_after() -> int:
+    return WINDOW - int(time.time() % WINDOW)
+
+
+def too_many(request):
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": MESSAGE}, status=429)
+    else:
+        response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(retry_after())
+    return response
+
+
+def rate_limit(rule_key: str, *, scope: str, methods=("POST",)):
+    """View decorator: count the requests of the given methods per address against the rule's limit."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods and hit(scope, audit.current_ip(), rules.get(rule_key)):
+                return too_many(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

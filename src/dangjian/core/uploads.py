@@ -1,0 +1,119 @@
+"""Every uploaded file is checked here (入侵防范): type by content, size, name; stored under a random name.
+
+The type is decided by the file's first bytes (and, for .docx/.xlsx, by the parts inside the
+zip), never by its name or the browser's Content-Type; the name must agree with the content.
+Names with an executable or a second file extension ("通知.pdf.exe", "照片.php.jpg") are refused.
+Files are stored under MEDIA_ROOT with a random name: that directory is never served directly
+nor executed (docs/deploy.md), so a file reaches a user only through a view that checks scope.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+LABELS = {"pdf": "PDF (.pdf)", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "jpg": "JPEG 图片 (.jpg)",
+          "png": "PNG 图片 (.png)"}
+EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "xlsx": (".xlsx",), "jpg": (".jpg", ".jpeg"), "png": (".png",)}
+# The part every genuine Office Open XML file of the kind has.
+_OOXML_MAIN = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+# Extensions that a server or a desktop might run, or a browser render as active content.
+EXECUTABLE = {
+    "exe", "com", "bat", "cmd", "msi", "dll", "scr", "pif", "cpl", "vbs", "vbe", "js", "jse", "wsf", "wsh", "ps1",
+    "sh", "bash", "py", "pl", "rb", "cgi", "php", "php3", "php5", "phtml", "phar", "jsp", "jspx", "asp", "aspx",
+    "jar", "war", "html", "htm", "xhtml", "svg", "shtml", "hta", "lnk", "reg", "docm", "xlsm", "pptm", "apk", "elf",
+}
+_KNOWN = EXECUTABLE | {ext.lstrip(".") for exts in EXTENSIONS.values() for ext in exts} | {"doc", "xls", "zip", "rar"}
+MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx/.xlsx that inflates beyond this is a zip bomb
+
+
+def default_max_bytes() -> int:
+    from . import rules
+
+    return rules.get("security.upload_max_mb") * 1024 * 1024
+
+
+def sniff(head: bytes) -> str | None:
+    """The container kind from the first bytes: pdf, png, jpg or zip."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    return None
+
+
+def _ooxml_kind(file) -> str | None:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or any(n.lower().endswith("vbaproject.bin") for n in names):
+                return None  # not Office Open XML, or carries macros
+            if sum(i.file_size for i in infos) > MAX_UNZIPPED:
+                return None
+            return next((kind for kind, part in _OOXML_MAIN.items() if part in names), None)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        file.seek(0)
+
+
+def _check_name(name: str, allowed: str) -> str:
+    base = os.path.basename(name.replace("\\", "/")).strip().lower()
+    parts = base.split(".")
+    if "\x00" in base or len(parts) < 2 or not parts[-1]:
+        raise ValidationError(f"文件名：缺少扩展名，请上传 {allowed} 格式的文件")
+    if any(p in EXECUTABLE for p in parts[1:]):
+        raise ValidationError("文件名：不允许上传可执行文件或脚本")
+    if any(p in _KNOWN for p in parts[1:-1]):
+        raise ValidationError("文件名：不允许多重扩展名（如 “通知.pdf.exe”）")
+    return "." + parts[-1]
+
+
+def validate_upload(file, kinds=("pdf", "docx", "xlsx", "jpg", "png"), max_bytes: int | None = None) -> str:
+    """Check an uploaded file; return its kind or raise ValidationError naming what is wrong."""
+    allowed = "、".join(LABELS[k] for k in kinds)
+    ext = _check_name(file.name or "", allowed)
+    if not any(ext in EXTENSIONS[k] for k in kinds):
+        raise ValidationError(f"文件类型：请上传 {allowed} 格式的文件")
+    limit = max_bytes or default_max_bytes()
+    if file.size is None or file.size > limit:
+        size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{-(-limit // 1024)} KB"
+        raise ValidationError(f"文件大小：不能超过 {size}")
+    if file.size == 0:
+        raise ValidationError("文件：是空文件")
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    kind = sniff(head)
+    if kind == "zip":
+        kind = _ooxml_kind(file)
+    if kind not in kinds:
+        raise ValidationError(f"文件内容：不是 {allowed} 格式（按内容识别，与文件名无关）")
+    if ext not in EXTENSIONS[kind]:
+        raise ValidationError(f"文件扩展名：与内容不符（内容是 {LABELS[kind]}）")
+    return kind
+
+
+def store_upload(file, folder: str, kind: str) -> str:
+    """Save a validated file under MEDIA_ROOT/<folder>/ with a random name; return its relative path."""
+    if not folder.replace("_", "").replace("/", "").isalnum() or ".." in folder:
+        raise ValueError("folder must be a plain relative path")
+    target_dir = Path(settings.MEDIA_ROOT) / folder
+    target_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+    relative = f"{folder}/{uuid.uuid4().hex}{EXTENSIONS[kind][0]}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)  # never executable, never overwrites
+    with os.fdopen(fd, "wb") as out:
+        for chunk in file.chunks():
+            out.write(chunk)
+    return relative

@@ -1,0 +1,137 @@
+"""Item 7: upload checks (type by content, size, names) and rate limiting per address."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import Workbook
+
+from dangjian.accounts.models import ApiToken
+from dangjian.core import rules, uploads
+from dangjian.core.models import AuditEvent
+from dangjian.orgs.models import Person
+from tests.conftest import PASSWORD, signed_in
+
+
+def xlsx_bytes():
+    wb = Workbook()
+    wb.active.append(["姓名"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def docx_like(extra=None):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+def f(name, data):
+    return SimpleUploadedFile(name, data)
+
+
+@pytest.mark.parametrize("name,data,kind", [
+    ("花名册.xlsx", None, "xlsx"), ("通知.docx", "docx", "docx"), ("报告.pdf", PDF, "pdf"), ("照片.PNG", PNG, "png"),
+    ("照片.jpeg", JPG, "jpg"), ("2024.年度.报告.pdf", PDF, "pdf"),
+])
+def test_genuine_files_are_accepted_by_content(db, name, data, kind):
+    data = xlsx_bytes() if data is None else docx_like() if data == "docx" else data
+    assert uploads.validate_upload(f(name, data)) == kind
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("报告.pdf", b"MZ\x90\x00 this is an exe", "文件内容：不是"),        # disguised executable
+    ("报告.pdf", PNG, "文件扩展名：与内容不符"),                          # a picture named .pdf
+    ("花名册.xlsx", None, "文件扩展名：与内容不符"),                        # placeholder replaced below
+    ("通知.pdf.exe", PDF, "可执行文件"),
+    ("照片.php.jpg", JPG, "可执行文件"),
+    ("通知.docx.pdf", PDF, "多重扩展名"),
+    ("无扩展名", PDF, "缺少扩展名"),
+    ("页面.html", b"<script>alert(1)</script>", "可执行文件"),
+    ("图.svg", b"<svg onload=alert(1)>", "可执行文件"),
+    ("宏.docx", "macro", "文件内容：不是"),                               # a .docm renamed .docx
+    ("空.pdf", b"", "空文件"),
+    ("旧.doc", b"\xd0\xcf\x11\xe0", "文件类型：请上传"),
+])
+def test_disguised_or_dangerous_files_are_refused_with_a_reason(db, name, data, message):
+    if data is None:
+        name, data = "花名册.xlsx", docx_like()  # a Word file renamed .xlsx
+    elif data == "macro":
+        data = docx_like({"word/vbaProject.bin": b"\x00"})
+    with pytest.raises(ValidationError, match=message):
+        uploads.validate_upload(f(name, data))
+
+
+def test_the_size_limit_is_a_rule(db):
+    assert rules.get("security.upload_max_mb") == 20
+    with pytest.raises(ValidationError, match="文件大小：不能超过 1 KB"):
+        uploads.validate_upload(f("报告.pdf", PDF * 50), max_bytes=1024)
+    rules.set_rule("security.upload_max_mb", "1", actor=None)
+    with pytest.raises(ValidationError, match="文件大小：不能超过 1 MB"):
+        uploads.validate_upload(f("报告.pdf", PDF + b"0" * (1024 * 1024)))
+
+
+def test_stored_files_get_random_names_and_no_execute_bit(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    upload = f("../../etc/通知.pdf", PDF)
+    kind = uploads.validate_upload(upload)
+    relative = uploads.store_upload(upload, "attachments", kind)
+    stored = tmp_path / relative
+    assert stored.parent == tmp_path / "attachments" and stored.suffix == ".pdf" and "通知" not in stored.name
+    assert stored.read_bytes() == PDF
+    assert stored.stat().st_mode & 0o111 == 0
+    with pytest.raises(ValueError):
+        uploads.store_upload(upload, "../x", kind)
+
+
+def test_the_roster_import_refuses_a_disguised_file_and_writes_nothing(demo):
+    client = signed_in(demo["users"]["dangwu"])
+    people, events = Person.objects.count(), AuditEvent.objects.count()
+    for name, data, message in (("花名册.xlsx", docx_like(), "不是 Excel"), ("花名册.php.xlsx", xlsx_bytes(), "可执行"),
+                                ("花名册.xlsx", b"MZ\x90\x00", "不是 Excel")):
+        upload = io.BytesIO(data)
+        upload.name = name
+        response = client.post("/people/import/", {"file": upload})
+        assert response.status_code == 200 and message in response.content.decode()
+    assert (Person.objects.count(), AuditEvent.objects.count()) == (people, events)
+
+
+def test_login_posts_are_rate_limited_per_address_with_a_chinese_429(demo):
+    limit = rules.get("security.rate_login_per_minute")
+    attacker, other = Client(REMOTE_ADDR="10.9.9.9"), Client(REMOTE_ADDR="10.9.9.10")
+    for _ in range(limit):
+        assert attacker.post("/accounts/login/", {"username": "nobody", "password": "x"}).status_code == 200
+    refused = attacker.post("/accounts/login/", {"username": "dangwu", "password": PASSWORD})
+    assert refused.status_code == 429 and "请求过于频繁" in refused.content.decode() and "一分钟后再试" in refused.content.decode()
+    assert int(refused["Retry-After"]) <= 60
+    assert attacker.get("/accounts/login/").status_code == 200  # the form still shows
+    # Another address is not affected, and the first refusal is a security event (once per window).
+    assert other.post("/accounts/login/", {"username": "dangwu", "password": PASSWORD}).status_code == 302
+    attacker.post("/accounts/login/", {"username": "dangwu", "password": PASSWORD})
+    assert AuditEvent.objects.filter(action="ratelimit.block", target_repr="login").count() == 1
+
+
+def test_api_token_failures_are_rate_limited_but_a_valid_token_is_not(demo):
+    limit = rules.get("security.rate_api_auth_failures_per_minute")
+    bad = Client(REMOTE_ADDR="10.8.8.8", HTTP_AUTHORIZATION="Bearer guessed-token")
+    for _ in range(limit):
+        assert bad.get("/api/v1/people").status_code == 401
+    refused = bad.get("/api/v1/people")
+    assert refused.status_code == 429 and "请求过于频繁" in refused.json()["detail"]
+    _, key = ApiToken.issue(demo["users"]["dangwu"], "测试")
+    good = Client(REMOTE_ADDR="10.8.8.9", HTTP_AUTHORIZATION=f"Bearer {key}")
+    for _ in range(limit + 5):
+        assert good.get("/api/v1/people").status_code == 200
