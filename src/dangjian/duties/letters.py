@@ -106,8 +106,7 @@ def _check_task(task: LetterTask) -> None:
         raise ValidationError(f"责任状已于{cn_date(letter.signed_on)}签订，任务分解不能再修改")
     if not Person.objects.filter(letter_scope_filter(letter), pk=task.owner_id).exists():
         errors["owner"] = (f"任务责任人须在本责任状的责任范围内（{letter.counterpart}"
-                           f"{'所在科室' if letter.kind == LetterKind.SECTION_HEAD else '分管科室'}），"
-                           f"{task.owner}不在其中")
+                           f"{'所在科室' if letter.kind == LetterKind.SECTION_HEAD else '分管科室'}的人员）")
     if not 1 <= (task.weight or 0) <= TOTAL_WEIGHT:
         errors["weight"] = f"权重应为 1 至 {TOTAL_WEIGHT} 的整数"
     elif weight_total(letter, task.pk) + task.weight > TOTAL_WEIGHT:

@@ -68,12 +68,6 @@ def check_duty(duty: Duty) -> None:
     if errors:
         raise ValidationError(errors)
     others = Duty.objects.exclude(pk=duty.pk).overlapping(duty.start_date, duty.end_date)
-    clash = others.filter(org=duty.org, kind=duty.kind).select_related("person").first()
-    if clash:
-        where = f"科室“{duty.org}”" if duty.kind in SECTION_KINDS else f"“{duty.org}”"
-        raise ValidationError({"start_date": (
-            f"不符合“一岗一责”：{where}的{duty.get_kind_display()}在同一时期只能由一人承担，"
-            f"与现有分工（{clash.person}，{_fmt_period(clash.start_date, clash.end_date)}）时间重叠")})
     excluded = excluded_domains()
     agency_path = agency_of(duty.org).path
     if duty.kind == DutyKind.LEADERSHIP:
@@ -89,6 +83,12 @@ def check_duty(duty: Duty) -> None:
             forbidden = _forbidden(domains.get(d.org_id), excluded)
             if forbidden:
                 raise ValidationError({"person": _refusal(duty.person, d.org, forbidden)})
+    clash = others.filter(org=duty.org, kind=duty.kind).select_related("person").first()
+    if clash:
+        where = f"科室“{duty.org}”" if duty.kind in SECTION_KINDS else f"“{duty.org}”"
+        raise ValidationError({"start_date": (
+            f"不符合“分工不重叠”规则：{where}的{duty.get_kind_display()}在同一时期只能由一人承担，"
+            f"与现有分工（{clash.person}，{_fmt_period(clash.start_date, clash.end_date)}）时间重叠")})
 
 
 def do_assign_duty(duty: Duty, *, actor) -> Duty:
