@@ -82,14 +82,19 @@ def do_create_letter(year: int, counterpart: Person, *, actor, responsibilities:
 def letter_scope_filter(letter: ResponsibilityLetter) -> Q:
     """The people who may own a task of this letter: the signer, and for a section head their
     section's staff; for a leader, the staff of the sections they oversee during the year."""
-    q = Q(pk=letter.counterpart_id)
+    year = (dt.date(letter.year, 1, 1), dt.date(letter.year, 12, 31))
+    # Leadership members sit in sections too, but they answer upwards, not to a section head.
+    leaders = Duty.objects.filter(kind__in=[DutyKind.PRIMARY, DutyKind.SUPERVISION, DutyKind.LEADERSHIP]) \
+        .overlapping(*year).values("person_id")
     if letter.kind == LetterKind.SECTION_HEAD:
-        return q | Q(org_id=letter.org_id, is_active=True)
-    sections = (Duty.objects.filter(person_id=letter.counterpart_id, kind=DutyKind.LEADERSHIP)
-                .overlapping(dt.date(letter.year, 1, 1), dt.date(letter.year, 12, 31)).values_list("org_path", flat=True))
-    for path in sections:
-        q |= Q(org_path__startswith=path, is_active=True)
-    return q
+        staff = Q(org_id=letter.org_id)
+    else:
+        staff = Q(pk__in=[])
+        sections = (Duty.objects.filter(person_id=letter.counterpart_id, kind=DutyKind.LEADERSHIP)
+                    .overlapping(*year).values_list("org_path", flat=True))
+        for path in sections:
+            staff |= Q(org_path__startswith=path)
+    return Q(pk=letter.counterpart_id) | (staff & Q(is_active=True) & ~Q(pk__in=leaders))
 
 
 def weight_total(letter: ResponsibilityLetter, exclude_pk=None) -> int:
