@@ -2,11 +2,12 @@
 
 import datetime as dt
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from dangjian.core.scope import get_visible_or_404
+from dangjian.core.scope import get_visible_or_404, path_in_scope
 from dangjian.orgs.models import Org, Person
 
 from . import letters, register, services
@@ -213,6 +214,8 @@ def conflicts(request):
 @router.get("/chain", response=list[ChainOut], summary="责任链条：科室负责人→分管领导→党组书记")
 def chain(request, org_id: int = Query(..., ge=1, le=2**62), on: dt.date | None = None):
     org = get_visible_or_404(Org, request.auth, org_id)
+    if not path_in_scope(request.auth, "duty.view", org.path):
+        raise Http404
     return [{"label": c.label, "person_id": c.person.pk if c.person else None,
              "person_name": c.person.name if c.person else None, "org_id": c.org.pk if c.org else None}
             for c in services.responsibility_chain(org, on)]

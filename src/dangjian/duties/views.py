@@ -4,6 +4,7 @@ visible_to, changes via services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -96,6 +97,8 @@ def conflicts(request):
 @login_required
 def section_domains(request, pk):
     section = get_visible_or_404(Org.objects.filter(kind=OrgKind.SECTION), request.user, pk)
+    if not path_in_scope(request.user, "duty.view", section.path):
+        raise Http404("记录不存在或不在您的权限范围内")
     row = SectionDomains.objects.filter(org=section).first()
     can_change = path_in_scope(request.user, "duty.change", section.path)
     form = SectionDomainsForm(request.POST or None, initial={"domains": row.domains if row else []})
