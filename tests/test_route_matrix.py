@@ -652,6 +652,20 @@ API_METHODS = {"me": {"GET"}, "list_orgs": {"GET"}, "get_org": {"GET"}, "member_
                "update_person": {"PATCH"}}
 
 
+def _module_specs() -> None:
+    """Modules keep their specs beside their tests (tests/<module>/route_specs.py: SPECS, API_METHODS)."""
+    from importlib import import_module
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("*/route_specs.py")):
+        module = import_module(f"{__package__}.{path.parent.name}.route_specs")
+        SPECS.update(module.SPECS)
+        API_METHODS.update(module.API_METHODS)
+
+
+_module_specs()
+
+
 def all_routes() -> list[tuple[str, str]]:
     """(route, name) of every URL pattern, namespaced like ``api:list_people``."""
     found = []
@@ -709,6 +723,12 @@ def fingerprint() -> tuple:
 
 
 def body_text(response) -> str:
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats-officedocument.wordprocessing"):
+        from docx import Document
+
+        doc = Document(io.BytesIO(response.content))
+        return "\n".join([p.text for p in doc.paragraphs]
+                         + [c.text for t in doc.tables for r in t.rows for c in r.cells])
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         from openpyxl import load_workbook
 

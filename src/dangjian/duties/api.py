@@ -192,7 +192,7 @@ def _conflict(c):
 
 
 @router.get("/matrix", response=MatrixOut, summary="班子成员分管科室一览表")
-def matrix(request, on: dt.date | None = None):
+def duty_matrix(request, on: dt.date | None = None):
     m = services.duty_matrix(request.auth, on)
     return {
         "on": m.on, "sections": [{"id": s.pk, "name": s.name, "domains": d} for s, d in zip(m.sections, m.domains,
@@ -206,13 +206,13 @@ def matrix(request, on: dt.date | None = None):
 
 
 @router.get("/conflicts", response=list[ConflictOut], summary="四个不直接分管核验结果")
-def conflicts(request):
+def duty_conflicts(request):
     visible = set(Duty.objects.visible_to(request.auth).current().values_list("pk", flat=True))
     return [_conflict(c) for c in services.rule_conflicts() if c.duty.pk in visible]
 
 
 @router.get("/chain", response=list[ChainOut], summary="责任链条：科室负责人→分管领导→党组书记")
-def chain(request, org_id: int = Query(..., ge=1, le=2**62), on: dt.date | None = None):
+def duty_chain(request, org_id: int = Query(..., ge=1, le=2**62), on: dt.date | None = None):
     org = get_visible_or_404(Org, request.auth, org_id)
     if not path_in_scope(request.auth, "duty.view", org.path):
         raise Http404
