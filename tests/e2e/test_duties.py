@@ -3,73 +3,14 @@ generated and downloaded; screenshots of the main pages at desktop and phone wid
 
 import datetime as dt
 import io
-import os
-import shutil
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
-CHROMIUM = os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(__file__).resolve().parent.parent / "e2e" / "screenshots"
+from .conftest import shot
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="未安装 Chromium"),
-]
-
-
-@pytest.fixture(scope="module")
-def restore_demo(django_db_blocker):
-    """Module scope, so it tears down after live_server's flush: the audit triggers and the demo
-    agency are put back for the (non-transactional) tests that follow."""
-    yield
-    from django.test import override_settings
-
-    from dangjian.orgs.demo import build_demo, demo_exists
-    from tests.conftest import PASSWORD, audit_triggers
-
-    with django_db_blocker.unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        audit_triggers(True)
-        if not demo_exists():
-            build_demo(PASSWORD)
-
-
-@pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in its own.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="zh-CN")
-        page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.accept())
-        yield page
-        context.close()
-        browser.close()
-
-
-def _login(page, base, username):
-    from tests.conftest import PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _shoot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width, suffix in ((1280, "desktop"), (375, "phone")):
-        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 800})
-        page.screenshot(path=str(SHOTS / f"duties-{name}-{suffix}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+MAIN_PAGES = (("matrix", "/duties/"), ("letters", "/duties/letters/"), ("rules", "/duties/rules/"),
+              ("group", "/duties/group/"), ("conflicts", "/duties/conflicts/"))
 
 
 def _assign(page, base, person, org, kind="leadership"):
@@ -80,22 +21,21 @@ def _assign(page, base, person, org, kind="leadership"):
     page.click("form.card button[type=submit]")
 
 
-def test_refused_principal_then_another_member_then_a_letter(restore_demo, tx_demo, live_server, browser_page):
+def test_refused_principal_then_another_member_then_a_letter(pages):
     from docx import Document
 
     from dangjian.duties.forms import PersonChoice
     from dangjian.duties.models import Duty, DutyKind
     from dangjian.orgs.models import Person
 
-    page, base = browser_page, live_server.url
+    page, base = pages.login("dangwu"), ""
+    page.on("dialog", lambda dialog: dialog.accept())  # the 终止 button asks for confirmation
     secretary = Duty.objects.current().get(kind=DutyKind.PRIMARY).person
     banzi = Person.objects.select_related("org").get(user__username="banzi")
     label = PersonChoice(queryset=Person.objects.none()).label_from_instance
-    _login(page, base, "dangwu")
 
     # 财务科's current overseer hands over: end the duty from the matrix page
     page.goto(f"{base}/duties/")
-    _shoot(page, "matrix")
     row = page.locator("tr", has=page.locator("td", has_text="财务科")).filter(has_text="领导责任")
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     row.locator("input[name=end_date]").fill(yesterday)
@@ -106,7 +46,7 @@ def test_refused_principal_then_another_member_then_a_letter(restore_demo, tx_de
     _assign(page, base, label(secretary), "财务科")
     error = page.locator(".field.has-error .error, .errors").first.inner_text()
     assert "四个不直接分管" in error and "财务" in error
-    _shoot(page, "refusal")
+    shot(page, "duties-refusal")
 
     # another leadership member is accepted and shows in the matrix
     _assign(page, base, label(banzi), "财务科")
@@ -129,7 +69,7 @@ def test_refused_principal_then_another_member_then_a_letter(restore_demo, tx_de
         page.fill("#task-form input[name=weight]", weight)
         page.click("#task-form button[type=submit]")
         page.wait_for_selector(".messages .msg-success")
-    _shoot(page, "letter")
+    shot(page, "duties-letter")
     with page.expect_download() as info:
         page.click("text=生成责任状（Word）")
     download = info.value
@@ -139,7 +79,17 @@ def test_refused_principal_then_another_member_then_a_letter(restore_demo, tx_de
     assert f"{year}年度党建工作责任状" in text and banzi.name in text
     assert [r.cells[1].text for r in doc.tables[0].rows[1:]] == ["落实周四集中学习日制度", "督促分管科室“三会一课”"]
 
-    for name, url in (("letters", "/duties/letters/"), ("rules", "/duties/rules/"), ("group", "/duties/group/"),
-                      ("conflicts", "/duties/conflicts/")):
-        page.goto(base + url)
-        _shoot(page, name)
+
+
+def test_main_pages_at_desktop_and_phone_width(pages):
+    for width, suffix in ((1280, "desktop"), (375, "phone")):
+        page = pages.login("dangwu", width=width)
+        for name, url in MAIN_PAGES:
+            page.goto(url)
+            assert page.locator("h1").count() == 1
+            shot(page, f"duties-{name}-{suffix}")
+    # a section head on a phone: their own letter and tasks
+    page = pages.login("kezhang", width=375)
+    page.goto("/duties/letters/")
+    shot(page, "duties-letters-kezhang-phone")
+    assert page.locator("table.data").first.locator("tbody tr").count() == 1
