@@ -1,0 +1,201 @@
+"""Pages for 责任状: the year view, a letter with its tasks, the .docx, signing, task progress."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.core import audit
+from dangjian.core.documents import docx_response
+from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope
+from dangjian.core.views import paginate
+from dangjian.orgs.models import Person
+
+from . import letters, services
+from .forms import LetterFilterForm, LetterForm, ProgressForm, SignForm, TaskForm
+from .models import Duty, DutyKind, LetterTask, ResponsibilityLetter, TaskStatus
+from .uploads import open_stored
+from .views import form_errors
+
+LETTER_RELATED = ("org", "secretary", "counterpart", "counterpart__org")
+
+
+def _leaders(user):
+    ids = Duty.objects.visible_to(user).filter(kind__in=[DutyKind.LEADERSHIP, DutyKind.SUPERVISION]).values("person_id")
+    return Person.objects.filter(pk__in=ids).order_by("name")
+
+
+@login_required
+def letter_year(request):
+    """Every letter of a year (signed or not) and every task, filterable by leader, section and state."""
+    user = request.user
+    letters_qs = ResponsibilityLetter.objects.visible_to(user).select_related(*LETTER_RELATED)
+    tasks = LetterTask.objects.visible_to(user).select_related("owner", "letter__counterpart", "org")
+    if not has_capability(user, "duty.view") and not tasks.exists() and not letters_qs.exists():
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("无权查看责任状")
+    form = LetterFilterForm(request.GET or None, user=user, leaders=_leaders(user))
+    year = timezone.localdate().year
+    if form.is_valid():
+        d = form.cleaned_data
+        year = d["year"] or year
+        if d["leader"]:
+            sections = Duty.objects.filter(person=d["leader"], kind=DutyKind.LEADERSHIP).values("org_id")
+            letters_qs = letters_qs.filter(counterpart=d["leader"]) | letters_qs.filter(org_id__in=sections)
+            tasks = tasks.filter(letter__counterpart=d["leader"]) | tasks.filter(letter__org_id__in=sections)
+        if d["section"]:
+            letters_qs = letters_qs.filter(org_path__startswith=d["section"].path)
+            tasks = tasks.filter(org_path__startswith=d["section"].path)
+        if d["state"] == "overdue":
+            tasks = tasks.overdue()
+        elif d["state"]:
+            tasks = tasks.filter(status=d["state"])
+    letters_qs = letters_qs.filter(year=year)
+    tasks = tasks.filter(letter__year=year).order_by("deadline", "letter_id", "seq")
+    page = paginate(request, tasks)
+    today = timezone.localdate()
+    for t in page:
+        t.overdue = t.is_overdue(today)
+        t.soon = letters.due_soon(t, today)
+    return render(request, "duties/letter_year.html", {
+        "form": form, "year": year, "letters": letters_qs, "page": page,
+        "can_change": has_capability(user, "duty.change"),
+        "new_form": LetterForm(user=user) if has_capability(user, "duty.change") else None,
+    })
+
+
+@login_required
+def letter_create(request):
+    from dangjian.core.scope import require_capability
+
+    require_capability(request.user, "duty.change", what="起草责任状")
+    form = LetterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = letters.do_create_letter(form.cleaned_data["year"], form.cleaned_data["counterpart"],
+                                              actor=request.user)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, f"已起草：{letter}。请分解年度任务。")
+            return redirect("duties:letter_detail", pk=letter.pk)
+    return render(request, "duties/letter_form.html", {"form": form})
+
+
+@login_required
+def letter_detail(request, pk):
+    letter = get_visible_or_404(ResponsibilityLetter.objects.select_related(*LETTER_RELATED), request.user, pk)
+    tasks = list(letter.tasks.select_related("owner").order_by("seq", "id"))
+    can_change = path_in_scope(request.user, "duty.change", letter.org_path)
+    task_form = TaskForm(request.POST or None, letter=letter, user=request.user,
+                         initial={"deadline": f"{letter.year}-12-31"})
+    if request.method == "POST":
+        if not can_change:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied(f"无权修改“{letter}”")
+        if task_form.is_valid():
+            task = task_form.save(commit=False)
+            task.letter = letter
+            try:
+                letters.do_save_task(task, actor=request.user)
+            except ValidationError as exc:
+                form_errors(task_form, exc)
+            else:
+                messages.success(request, f"已添加任务“{task}”。")
+                return redirect("duties:letter_detail", pk=letter.pk)
+    total = sum(t.weight for t in tasks)
+    today = timezone.localdate()
+    for t in tasks:
+        t.overdue = t.is_overdue(today)
+    return render(request, "duties/letter_detail.html", {
+        "letter": letter, "tasks": tasks, "total": total, "complete": total == letters.TOTAL_WEIGHT,
+        "can_change": can_change, "task_form": task_form,
+        "sign_form": SignForm(initial={"signed_on": today}),
+    })
+
+
+@login_required
+def letter_docx(request, pk):
+    letter = get_visible_or_404(ResponsibilityLetter.objects.select_related(*LETTER_RELATED), request.user, pk)
+    try:
+        doc = letters.letter_document(letter)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("duties:letter_detail", pk=letter.pk)
+    audit.security_event("letter.export", actor=request.user, target=letter, message="生成责任状 .docx")
+    return docx_response(doc, letters.letter_filename(letter))
+
+
+@login_required
+@require_POST
+def letter_sign(request, pk):
+    letter = get_visible_or_404(ResponsibilityLetter, request.user, pk, "change")
+    form = SignForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            letters.do_sign_letter(letter, actor=request.user, signed_on=form.cleaned_data["signed_on"],
+                                   scan=form.cleaned_data["scan"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已登记签订：{letter}。")
+    else:
+        messages.error(request, "签订未登记：" + "；".join(
+            f"{form.fields[f].label}：{e}" for f, errs in form.errors.items() for e in errs))
+    return redirect("duties:letter_detail", pk=letter.pk)
+
+
+@login_required
+def letter_scan(request, pk):
+    letter = get_visible_or_404(ResponsibilityLetter, request.user, pk)
+    if not letter.scan:
+        raise Http404("没有签字扫描件")
+    audit.security_event("letter.scan_download", actor=request.user, target=letter)
+    ext = letter.scan.rsplit(".", 1)[-1]
+    return FileResponse(open_stored(letter.scan), as_attachment=True,
+                        filename=f"{letter.year}年度党建工作责任状-{letter.counterpart.name}-签字件.{ext}")
+
+
+@login_required
+@require_POST
+def task_delete(request, pk):
+    task = get_visible_or_404(LetterTask, request.user, pk, "change")
+    try:
+        letters.do_delete_task(task, actor=request.user)
+        messages.success(request, f"已删除任务“{task}”。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("duties:letter_detail", pk=task.letter_id)
+
+
+@login_required
+def task_detail(request, pk):
+    task = get_visible_or_404(LetterTask.objects.select_related("owner", "owner__org", "letter", "org",
+                                                                "letter__counterpart"), request.user, pk)
+    can_report = letters.can_report(request.user, task)
+    form = ProgressForm(request.POST or None, initial={"status": task.status, "loaded_version": task.version})
+    if request.method == "POST":
+        if not can_report:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied(f"无权填报“{task}”的进展")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                letters.do_report_progress(task, actor=request.user, note=d["note"], status=d["status"],
+                                           evidence=d["evidence"], expected_version=d["loaded_version"])
+            except ValidationError as exc:
+                form_errors(form, exc)
+            else:
+                messages.success(request, "已填报进展。")
+                return redirect("duties:task_detail", pk=task.pk)
+    return render(request, "duties/task_detail.html", {
+        "task": task, "progress": task.progress.select_related("by"), "form": form, "can_report": can_report,
+        "chain": services.responsibility_chain(task.owner.org, owner=task.owner),
+        "overdue": task.is_overdue(), "soon": letters.due_soon(task), "statuses": TaskStatus,
+    })

@@ -1,0 +1,152 @@
+"""四个不直接分管 and the other duty rules: refusals, re-checks after a change, the matrix, the chain."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from dangjian.core import rules
+from dangjian.core.models import AuditEvent, Notification
+from dangjian.duties import services
+from dangjian.duties.models import Duty, DutyKind
+from dangjian.duties.rules import EXCLUDED_DOMAINS
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def test_it_refuses_the_principal_overseeing_finance_naming_the_rule(agency):
+    actor = agency["users"]["dangwu"]
+    before = (Duty.objects.count(), AuditEvent.objects.count())
+    duty = Duty(person=agency["secretary"], kind=DutyKind.LEADERSHIP, org=agency["finance"], start_date=TODAY)
+    with pytest.raises(ValidationError) as exc:
+        services.do_assign_duty(duty, actor=actor)
+    message = "".join(exc.value.messages)
+    assert "四个不直接分管" in message and "财务" in message and "财务科" in message
+    assert (Duty.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_it_allows_another_member_after_ending_the_current_one(agency):
+    actor = agency["users"]["dangwu"]
+    current = Duty.objects.current().get(kind=DutyKind.LEADERSHIP, org=agency["finance"])
+    services.do_end_duty(current, TODAY - dt.timedelta(days=1), actor=actor, expected_version=current.version)
+    duty = services.do_assign_duty(Duty(person=agency["banzi"], kind=DutyKind.LEADERSHIP, org=agency["finance"],
+                                        start_date=TODAY), actor=actor)
+    assert duty.rule_version == rules.version(EXCLUDED_DOMAINS)
+    assert services.responsibility_chain(agency["finance"])[1].person == agency["banzi"]
+
+
+def test_it_refuses_overlapping_duties_for_the_same_section(agency):
+    actor = agency["users"]["dangwu"]
+    before = Duty.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.do_assign_duty(Duty(person=agency["banzi"], kind=DutyKind.LEADERSHIP, org=agency["finance"],
+                                     start_date=TODAY), actor=actor)
+    assert "时间重叠" in "".join(exc.value.messages)
+    assert Duty.objects.count() == before
+
+
+def test_it_refuses_making_a_finance_overseer_the_principal(agency):
+    actor = agency["users"]["dangwu"]
+    primary = Duty.objects.current().get(kind=DutyKind.PRIMARY)
+    services.do_end_duty(primary, TODAY - dt.timedelta(days=1), actor=actor)
+    overseer = Duty.objects.current().get(kind=DutyKind.LEADERSHIP, org=agency["finance"]).person
+    with pytest.raises(ValidationError) as exc:
+        services.do_assign_duty(Duty(person=overseer, kind=DutyKind.PRIMARY, org=agency["root"], start_date=TODAY),
+                                actor=actor)
+    assert "四个不直接分管" in "".join(exc.value.messages)
+
+
+def test_it_refuses_a_leader_duty_outside_a_section_and_bad_dates(agency):
+    actor = agency["users"]["dangwu"]
+    with pytest.raises(ValidationError) as exc:
+        services.do_assign_duty(Duty(person=agency["banzi"], kind=DutyKind.LEADERSHIP, org=agency["root"],
+                                     start_date=TODAY, end_date=TODAY - dt.timedelta(days=3)), actor=actor)
+    assert "终止日期不能早于起始日期" in exc.value.message_dict["end_date"][0]
+    assert "不是科室" in exc.value.message_dict["org"][0]
+
+
+def test_only_party_affairs_staff_assign_duties(agency):
+    duty = Duty(person=agency["banzi"], kind=DutyKind.SPECIFIC, org=agency["office"], start_date=TODAY)
+    for name in ("shuji", "banzi", "jijian", "kezhang"):
+        with pytest.raises(PermissionDenied):
+            services.do_assign_duty(duty, actor=agency["users"][name])
+
+
+def test_a_rule_change_reveals_existing_conflicts_and_tells_the_staff(agency):
+    actor = agency["users"]["admin"]
+    assert services.rule_conflicts() == []
+    # the secretary oversees 政策法规科: give that section 行政审批 and add 行政审批 to the rule
+    services.do_set_section_domains(agency["policy"], ["政策法规", "行政审批"], actor=agency["users"]["dangwu"])
+    assert services.rule_conflicts() == []
+    rules.set_rule(EXCLUDED_DOMAINS, "财务、人事、工程项目、物资采购、行政审批", actor=actor, reason="本地规定")
+    found = services.rule_conflicts()
+    assert [(c.duty.person, c.duty.org, c.domains) for c in found] == [
+        (agency["secretary"], agency["policy"], ["行政审批"])]
+    assert Notification.objects.filter(recipient=agency["users"]["dangwu"], link="/duties/conflicts/").exists()
+    assert AuditEvent.objects.filter(action="duty.recheck", message__contains="1 处冲突").exists()
+    page = _client(agency, "dangwu").get("/duties/conflicts/").content.decode()
+    assert "政策法规科" in page and "行政审批" in page
+
+
+def test_changing_a_sections_domains_reveals_conflicts(agency):
+    found = services.do_set_section_domains(agency["policy"], ["政策法规", "财务"], actor=agency["users"]["dangwu"])
+    assert len(found) == 1 and found[0].domains == ["财务"]
+    response = _client(agency, "dangwu").post(f"/duties/sections/{agency['policy'].pk}/domains/",
+                                              {"domains": ["政策法规", "人事"]})
+    assert response.status_code == 302 and response["Location"] == "/duties/conflicts/"
+
+
+def test_the_matrix_shows_who_oversees_each_of_the_four_domains(agency, django_assert_num_queries):
+    user = agency["users"]["dangwu"]
+    m = services.duty_matrix(user)
+    finance = dict(m.domain_overseers)["财务"]
+    assert [s.name for s, _ in finance] == ["财务科"]
+    assert finance[0][1] and agency["secretary"] not in finance[0][1]
+    assert m.rows[0].person == agency["secretary"] and "第一责任人（主体责任）" in m.rows[0].titles
+    assert all(h for h in m.heads)
+    client = _client(agency, "dangwu")
+    client.get("/duties/")
+    with django_assert_num_queries(_count(client, "/duties/")):
+        client.get("/duties/?on=2024-06-01")
+
+
+def _count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return len(ctx.captured_queries)
+
+
+def test_the_matrix_exports_to_xlsx(agency):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = _client(agency, "shuji").get("/duties/?export=xlsx")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:3] == ("责任人", "责任", "办公室")
+    assert rows[1][0] == "业务领域" and "财务" in rows[1]
+    assert rows[-1][:2] == ("科室负责人", "具体责任")
+    assert any(r[0] == agency["secretary"].name for r in rows)
+
+
+def test_the_chain_runs_from_owner_to_secretary(agency):
+    owner = agency["kezhang"]
+    chain = services.responsibility_chain(agency["office"], owner=owner)
+    assert [c.label for c in chain] == ["承办人", "科室负责人（具体责任）", "分管领导（领导责任）", "党组书记（第一责任人）"]
+    assert chain[1].person == owner and chain[2].person == agency["banzi"] and chain[3].person == agency["secretary"]
+    # a Party branch is not a section: straight to the secretary
+    assert [c.person for c in services.responsibility_chain(agency["orgs"]["SXX-ZB2"])] == [agency["secretary"]]
+    # a past date gives nobody before the duties began
+    assert services.responsibility_chain(agency["office"], dt.date(2000, 1, 1))[-1].person is None
+
+
+def _client(agency, name):
+    from tests.conftest import login
+
+    return login(name)
