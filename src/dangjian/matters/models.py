@@ -275,6 +275,15 @@ class Transition(ScopedModel):
     def __str__(self):
         return f"{self.matter_id} {self.name} {self.from_status}→{self.to_status}"
 
+    EVENT_LABELS = {"register": "登记", "measure": "添加整改措施", "measure_done": "措施完成", "contact": "接待与沟通",
+                    "milestones": "安排时间节点", "deadline": "重算完成时限", "satisfaction": "登记满意度"}
+
+    @property
+    def name_label(self) -> str:
+        from .workflow import TRANSITIONS
+
+        return TRANSITIONS[self.name].label if self.name in TRANSITIONS else self.EVENT_LABELS.get(self.name, self.name)
+
 
 class SupervisionSheet(models.Model):
     """督办单 (weekly) and 小结/总结 (half-month, month): kept as issued, with the document."""

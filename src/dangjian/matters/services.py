@@ -117,7 +117,7 @@ def do_create_matter(matter: Matter, *, actor, co_owners=()) -> Matter:
 def do_update_matter(matter: Matter, *, actor, expected_version: int | None, co_owners=None) -> Matter:
     """Save edited fields (not the status); a closed matter is refused, a stale copy conflicts."""
     with transaction.atomic():
-        stored = Matter.objects.select_for_update().select_related("org").get(pk=matter.pk)
+        stored = Matter.objects.select_for_update(of=("self",)).select_related("org").get(pk=matter.pk)
         _require_manage(actor, stored, "修改")
         _require_manage(actor, matter, "将事项移到")
         _require_open(stored)
