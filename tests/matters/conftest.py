@@ -36,3 +36,25 @@ def fresh_calendar():
         cache.incr(workdays._CACHE_KEY)
     except ValueError:
         cache.set(workdays._CACHE_KEY, 2, None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A live-server test runs on a transactional database that is flushed afterwards: build the demo again.
+
+    The session-wide demo agency (tests/conftest.py) is what every other test reads, so it is put back
+    as soon as the flush is done — after every fixture's teardown, which is why this is a hook.
+    """
+    yield
+    if nextitem is None or "live_server" not in getattr(item, "fixturenames", ()):
+        return  # the last test: the test database is being destroyed anyway
+    from django.test import override_settings
+    from pytest_django.plugin import blocking_manager_key
+
+    from dangjian.orgs.demo import build_demo, demo_exists
+    from tests.conftest import PASSWORD
+
+    with item.config.stash[blocking_manager_key].unblock(), override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        if not demo_exists():
+            build_demo(PASSWORD)

@@ -55,8 +55,8 @@ class MatterForm(ScopedChoiceMixin, VersionedModelForm):
         self.fields["co_owners"].widget.attrs["size"] = 5
         self.fields["problem_list"].queryset = ProblemList.objects.visible_to(user)
         self.fields["due_on"].help_text = "留空则按该类事项的默认时限自动计算（工作日按法定节假日及调休计算）"
-        if not self.instance.pk:
-            self.initial.setdefault("received_on", timezone.localdate())
+        if not self.instance.pk and not self.initial.get("received_on"):
+            self.initial["received_on"] = timezone.localdate()
 
 
 class FilterForm(forms.Form):
