@@ -651,6 +651,13 @@ API_METHODS = {"me": {"GET"}, "list_orgs": {"GET"}, "get_org": {"GET"}, "member_
                "list_people": {"GET"}, "create_person": {"POST"}, "get_person": {"GET"},
                "update_person": {"PATCH"}}
 
+# Each module's routes, in its own file (fewer merge conflicts here).
+from .matters.route_specs import API_METHODS as _MATTERS_API_METHODS  # noqa: E402
+from .matters.route_specs import SPECS as _MATTERS_SPECS  # noqa: E402
+
+SPECS.update(_MATTERS_SPECS)
+API_METHODS.update(_MATTERS_API_METHODS)
+
 
 def all_routes() -> list[tuple[str, str]]:
     """(route, name) of every URL pattern, namespaced like ``api:list_people``."""
@@ -709,6 +716,11 @@ def fingerprint() -> tuple:
 
 
 def body_text(response) -> str:
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats-officedocument.wordprocessingml"):
+        from docx import Document
+
+        doc = Document(io.BytesIO(response.content))
+        return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         from openpyxl import load_workbook
 

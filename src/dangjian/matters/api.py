@@ -144,7 +144,7 @@ def _person(request, pk):
 
 @router.get("/", response=list[MatterOut], summary="事项列表")
 @paginate(PageNumberPagination, page_size=50)
-def list_matters(request, filters: Query[MatterFilter]):
+def matters_list(request, filters: Query[MatterFilter]):
     matters = Matter.objects.visible_to(request.auth).order_by("-id")
     if filters.kind:
         matters = matters.filter(kind=filters.kind)
@@ -166,32 +166,32 @@ def list_matters(request, filters: Query[MatterFilter]):
 
 
 @router.get("/figures", response=list[FigureOut], summary="年度统计数字（回复数、按期答复率、满意率、办结率、面商率）")
-def year_figures(request, year: int = Query(..., ge=2000, le=2100)):
+def matters_figures(request, year: int = Query(..., ge=2000, le=2100)):
     require_capability(request.auth, "matter.view", what="查看统计数字")
     return [{"key": f.key, "label": f.label, "value": f.value, "count": f.count, "total": f.total}
             for f in figs.year_figures(Matter.objects.visible_to(request.auth), year)]
 
 
 @router.get("/{int:matter_id}", response=MatterOut, summary="事项详情")
-def get_matter(request, matter_id: int):
+def matter_get(request, matter_id: int):
     return get_visible_or_404(Matter, request.auth, matter_id)
 
 
 @router.get("/{int:matter_id}/timeline", response=list[TransitionOut], summary="流转记录")
-def timeline(request, matter_id: int):
+def matter_timeline(request, matter_id: int):
     matter = get_visible_or_404(Matter, request.auth, matter_id)
     return matter.transitions.order_by("id")
 
 
 @router.get("/{int:matter_id}/steps", response=list[StepOut], summary="当前用户可执行的操作")
-def steps(request, matter_id: int):
+def matter_steps(request, matter_id: int):
     matter = get_visible_or_404(Matter, request.auth, matter_id)
     return [{"name": s.name, "label": s.label, "reason_required": s.reason_required}
             for s in services.allowed_steps(request.auth, matter)]
 
 
 @router.post("/", response={201: MatterOut}, summary="登记事项")
-def create_matter(request, payload: MatterIn):
+def matter_create(request, payload: MatterIn):
     data = payload.dict()
     if data["kind"] not in kinds.KINDS:
         from django.core.exceptions import ValidationError
@@ -209,7 +209,7 @@ def create_matter(request, payload: MatterIn):
 
 
 @router.patch("/{int:matter_id}", response=MatterOut, summary="修改事项（带版本号）")
-def update_matter(request, matter_id: int, payload: MatterPatch):
+def matter_update(request, matter_id: int, payload: MatterPatch):
     matter = get_visible_or_404(Matter, request.auth, matter_id, "change")
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
@@ -222,7 +222,7 @@ def update_matter(request, matter_id: int, payload: MatterPatch):
 
 
 @router.post("/{int:matter_id}/transitions/{name}", response=MatterOut, summary="办理操作（交办、办结、销号、退回、重新打开…）")
-def do_transition(request, matter_id: int, name: str, payload: TransitionIn):
+def matter_transition(request, matter_id: int, name: str, payload: TransitionIn):
     matter = get_visible_or_404(Matter, request.auth, matter_id)
     data = payload.dict(exclude_none=True)
     version, reason = data.pop("version"), data.pop("reason", "")
@@ -233,7 +233,7 @@ def do_transition(request, matter_id: int, name: str, payload: TransitionIn):
 
 
 @router.post("/{int:matter_id}/satisfaction", response=MatterOut, summary="登记代表委员满意度")
-def record_satisfaction(request, matter_id: int, payload: SatisfactionIn):
+def matter_satisfaction(request, matter_id: int, payload: SatisfactionIn):
     matter = get_visible_or_404(Matter, request.auth, matter_id)
     return services.do_record_satisfaction(matter, payload.satisfaction, actor=request.auth,
                                            expected_version=payload.version)

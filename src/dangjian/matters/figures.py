@@ -96,23 +96,30 @@ def year_figures(matters: QuerySet, year: int) -> list[Figure]:
 
 
 def home_panel(user) -> list[dashboard.Figure]:
+    """Open, soon due and overdue matters in the user's scope; for everyone with a person, their own ledger."""
     from dangjian.core.scope import has_capability
 
-    if not has_capability(user, "matter.view") and not hasattr(user, "person"):
+    viewer = has_capability(user, "matter.view")
+    person = getattr(user, "person", None)
+    if not viewer and person is None:
         return []
     today = timezone.localdate()
     visible = Matter.objects.visible_to(user)
-    counts = {state: visible.filter(workflow.due_state_q(state, today)).count() for state in ("overdue", "warning")}
-    open_count = visible.open().count()
-    if not open_count and not has_capability(user, "matter.view"):
-        return []
-    return [
-        dashboard.Figure("在办事项", open_count, "/matters/?open=1"),
-        dashboard.Figure("即将到期", counts["warning"], "/matters/?due=warning", alert=bool(counts["warning"])),
-        dashboard.Figure("已超期", counts["overdue"], "/matters/board/", alert=bool(counts["overdue"])),
-        dashboard.Figure("待我审批销号", visible.filter(status=Status.PENDING, responsible_leader__user=user).count(),
-                         "/matters/?status=pending&mine=leader"),
-    ]
+    figures = []
+    if viewer:
+        counts = {s: visible.filter(workflow.due_state_q(s, today)).count() for s in ("overdue", "warning")}
+        figures += [
+            dashboard.Figure("在办事项", visible.open().count(), "/matters/?open=1"),
+            dashboard.Figure("即将到期", counts["warning"], "/matters/?due=warning", alert=bool(counts["warning"])),
+            dashboard.Figure("已超期", counts["overdue"], "/matters/board/", alert=bool(counts["overdue"])),
+        ]
+    if person is not None:
+        figures.append(dashboard.Figure("我负责的在办事项", visible.open().filter(owner=person).count(),
+                                        "/matters/ledger/"))
+        pending = visible.filter(status=Status.PENDING, responsible_leader=person).count()
+        if pending:
+            figures.append(dashboard.Figure("待我审批销号", pending, "/matters/?status=pending&mine=leader", alert=True))
+    return figures
 
 
 def year_of(day: dt.date | None) -> int:

@@ -82,7 +82,9 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["kind"].choices = [("", "全部")] + kinds.choices()
-        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=_picker_depth(user))
+        # The user's top nodes and two levels below (a city and its counties), not every unit of a province:
+        # a select of hundreds of options costs more to render than the whole list query.
+        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=max(_picker_depth(user) - 2, 0))
         self.fields["leader"].queryset = leaders()
         self.fields["problem_list"].queryset = ProblemList.objects.visible_to(user)
 

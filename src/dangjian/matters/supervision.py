@@ -9,10 +9,11 @@ behind each figure, as an official .docx. Both stream over the matters in chunks
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from dangjian.core import rules
 from dangjian.core.documents import OfficialDocument, cn_date
@@ -36,58 +37,66 @@ def _period_start(period: str, end: dt.date) -> dt.date:
 def issue_weekly_sheet(today: dt.date, *, notify_people: bool = True) -> SupervisionSheet:
     """督办单 of ``today``: one line per open matter; each owner and leader told their own counts.
 
+    The lines are copied inside the database (INSERT … SELECT) and the counts come from GROUP BY
+    queries read as a stream, so a million open matters never pass through Python one by one.
     Idempotent per day: issuing twice the same day returns the sheet already kept.
     """
     existing = SupervisionSheet.objects.filter(period=SupervisionSheet.Period.WEEK, end=today).first()
     if existing is not None:
         return existing
-    owners: Counter = Counter()
-    owners_overdue: Counter = Counter()
-    leaders: Counter = Counter()
-    leaders_overdue: Counter = Counter()
-    totals: Counter = Counter()
+    open_matters = Matter.objects.filter(status__in=OPEN_STATUSES).order_by()
     with transaction.atomic():
         sheet = SupervisionSheet.objects.create(period=SupervisionSheet.Period.WEEK, start=today - dt.timedelta(days=6),
                                                 end=today)
-        rows = (Matter.objects.filter(status__in=OPEN_STATUSES).order_by("pk")
-                .values_list("pk", "org_id", "org_path", "owner_id", "responsible_leader_id", "status", "due_on", "kind"))
-        batch = []
-        for pk, org_id, org_path, owner_id, leader_id, status, due_on, kind in rows.iterator(chunk_size=CHUNK):
-            overdue = bool(due_on and due_on < today)
-            batch.append(SupervisionItem(sheet=sheet, matter_id=pk, org_id=org_id, org_path=org_path, owner_id=owner_id,
-                                         leader_id=leader_id, status=status, due_on=due_on, overdue=overdue))
-            totals["open"] += 1
-            totals["overdue"] += overdue
-            totals[f"kind:{kind}"] += 1
-            if owner_id:
-                owners[owner_id] += 1
-                owners_overdue[owner_id] += overdue
-            if leader_id:
-                leaders[leader_id] += 1
-                leaders_overdue[leader_id] += overdue
-            if len(batch) >= CHUNK:
-                SupervisionItem.objects.bulk_create(batch)
-                batch = []
-        SupervisionItem.objects.bulk_create(batch)
-        sheet.figures = {"open": totals["open"], "overdue": totals["overdue"], "owners": len(owners),
-                         "leaders": len(leaders),
-                         "by_kind": {k: totals[f"kind:{k}"] for k in kinds.KINDS if totals[f"kind:{k}"]}}
+        _copy_lines(sheet, today)
+        by_kind = dict(open_matters.values_list("kind").annotate(n=Count("pk")))
+        overdue = open_matters.filter(due_on__lt=today).count()
+        owners = _counts(open_matters, "owner_id", today)
+        leaders = _counts(open_matters, "responsible_leader_id", today)
+        sheet.figures = {"open": sum(by_kind.values()), "overdue": overdue, "owners": len(owners),
+                         "leaders": len(leaders), "by_kind": {k: by_kind[k] for k in kinds.KINDS if k in by_kind}}
         sheet.save(update_fields=["figures"])
     if notify_people:
-        _notify(sheet, owners, owners_overdue, "您负责的在办事项", "owner")
-        _notify(sheet, leaders, leaders_overdue, "您分管的在办事项", "leader")
+        _notify(sheet, owners, "您负责的在办事项", "owner")
+        _notify(sheet, leaders, "您分管的在办事项", "leader")
     return sheet
 
 
-def _notify(sheet, counts: Counter, overdue: Counter, what: str, role: str) -> None:
+def _copy_lines(sheet: SupervisionSheet, today: dt.date) -> None:
+    item, matter = SupervisionItem._meta.db_table, Matter._meta.db_table
+    statuses = [str(s) for s in OPEN_STATUSES]
+    marks = ", ".join(["%s"] * len(statuses))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {item} (sheet_id, matter_id, org_id, org_path, owner_id, leader_id, status, due_on, overdue, "
+            f"version, created_at, updated_at) "
+            f"SELECT %s, id, org_id, org_path, owner_id, responsible_leader_id, status, due_on, "
+            f"(due_on IS NOT NULL AND due_on < %s), 1, %s, %s FROM {matter} WHERE status IN ({marks})",
+            [sheet.pk, today, now, now, *statuses])
+
+
+def _counts(open_matters, field: str, today: dt.date) -> dict[int, tuple[int, int]]:
+    """person id → (open, overdue), from one GROUP BY read as a stream."""
+    rows = (open_matters.exclude(**{field: None}).values_list(field)
+            .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today))))
+    return {pid: (n, late) for pid, n, late in rows.iterator(chunk_size=CHUNK)}
+
+
+def _notify(sheet, counts: dict[int, tuple[int, int]], what: str, role: str) -> None:
     ids = list(counts)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        for person in Person.objects.filter(pk__in=chunk, user__isnull=False).select_related("user"):
-            n, late = counts[person.pk], overdue[person.pk]
-            body = f"{what}共 {n} 项" + (f"，其中已超期 {late} 项，请抓紧办理。" if late else "，请按期办结。")
-            notify(person.user, f"督办单（{cn_date(sheet.end)}）：{what} {n} 项" + (f"，超期 {late} 项" if late else ""),
-                   body, link=f"/matters/supervision/{sheet.pk}/?mine={role}", category="matter.supervision")
+        with transaction.atomic():  # one commit per chunk of in-app notes, not one per person
+            _notify_chunk(sheet, counts, chunk, what, role)
+
+
+def _notify_chunk(sheet, counts, chunk, what: str, role: str) -> None:
+    for person in Person.objects.filter(pk__in=chunk, user__isnull=False).select_related("user"):
+        n, late = counts[person.pk]
+        body = f"{what}共 {n} 项" + (f"，其中已超期 {late} 项，请抓紧办理。" if late else "，请按期办结。")
+        notify(person.user, f"督办单（{cn_date(sheet.end)}）：{what} {n} 项" + (f"，超期 {late} 项" if late else ""),
+               body, link=f"/matters/supervision/{sheet.pk}/?mine={role}", category="matter.supervision")
 
 
 # ---- summaries (半月一小结、一月一总结) ---------------------------------------------------------------

@@ -43,8 +43,8 @@ def form_errors(form, exc: ValidationError):
         form.add_error(None, exc.messages)
 
 
-def flash_errors(request, exc: ValidationError | PermissionDenied):
-    messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+def flash_errors(request, exc: ValidationError):
+    messages.error(request, "；".join(exc.messages))
 
 
 def _decorate(matters, today):
@@ -184,7 +184,7 @@ def transition(request, pk, name):
     try:
         services.do_transition(matter, name, actor=request.user, reason=form.cleaned_data["reason"],
                                expected_version=form.cleaned_data["loaded_version"], **form.step_fields())
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         flash_errors(request, exc)
     else:
         messages.success(request, f"已{step.label}：{matter}。")
@@ -198,7 +198,7 @@ def _child_post(request, pk, form_class, make, done: str, **form_kwargs):
     if form.is_valid():
         try:
             make(matter, form)
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
             flash_errors(request, exc)
         else:
             messages.success(request, done)
@@ -227,7 +227,7 @@ def measure_done(request, pk):
     try:
         services.do_complete_measure(measure, actor=request.user)
         messages.success(request, "已填报措施完成。")
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         flash_errors(request, exc)
     return redirect("matters:detail", pk=measure.matter_id)
 
@@ -269,7 +269,7 @@ def milestone_done(request, pk):
     try:
         services.do_complete_milestone(milestone, actor=request.user)
         messages.success(request, "已填报节点完成。")
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         flash_errors(request, exc)
     return redirect("matters:detail", pk=milestone.matter_id)
 
@@ -284,7 +284,7 @@ def satisfaction(request, pk):
             services.do_record_satisfaction(matter, form.cleaned_data["satisfaction"], actor=request.user,
                                             expected_version=form.cleaned_data["loaded_version"])
             messages.success(request, "已登记代表委员满意度。")
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
             flash_errors(request, exc)
     else:
         messages.error(request, "满意度：请选择满意、基本满意或不满意。")

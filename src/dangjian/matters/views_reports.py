@@ -57,8 +57,8 @@ def problem_list(request, pk):
             report, created = ledger.import_problem_list(plist, form.cleaned_data["file"], actor=request.user)
         except XlsxFormatError as exc:
             form.add_error("file", str(exc))
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error("file", exc.messages if isinstance(exc, ValidationError) else str(exc))
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
         else:
             if report.ok:
                 messages.success(request, f"导入成功：新增问题 {created} 个。")
@@ -102,11 +102,20 @@ def sheet_list(request):
         "page": paginate(request, sheets), "can_run": has_capability(request.user, "matter.approve")})
 
 
+def require_whole_view(user) -> None:
+    """Summaries count and list the matters of the whole tree: only those who see all of it may read them."""
+    from dangjian.orgs.models import Org
+
+    roots = Org.get_root_nodes().values_list("path", flat=True)
+    if not roots or not all(services.path_in_scope(user, "matter.view", r) for r in roots):
+        raise PermissionDenied("小结/总结涵盖全部组织的事项，仅限有全部组织事项查看权限的人员查阅")
+
+
 @login_required
 def sheet_detail(request, pk):
     sheet = get_object_or_404(SupervisionSheet.objects.defer("document"), pk=pk)
     if sheet.period != SupervisionSheet.Period.WEEK:
-        require_capability(request.user, "matter.view", what="查看小结")
+        require_whole_view(request.user)
         return render(request, "matters/sheet_detail.html", {"sheet": sheet, "page": None})
     items = SupervisionItem.objects.visible_to(request.user).filter(sheet=sheet)
     mine = request.GET.get("mine")
@@ -121,7 +130,7 @@ def sheet_detail(request, pk):
 
 @login_required
 def sheet_document(request, pk):
-    require_capability(request.user, "matter.view", what="下载小结")
+    require_whole_view(request.user)
     sheet = get_object_or_404(SupervisionSheet, pk=pk)
     if not sheet.document:
         raise Http404("该督办单没有文档")
