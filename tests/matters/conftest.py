@@ -37,26 +37,3 @@ def fresh_calendar():
     except ValueError:
         cache.set(workdays._CACHE_KEY, 2, None)
 
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A live-server test runs on a transactional database that is flushed afterwards: build the demo again.
-
-    The session-wide demo agency (tests/conftest.py) is what the following non-transactional tests read,
-    so it is put back, with the audit triggers, as soon as the flush is done — after every fixture's
-    teardown, which is why this is a hook and not a fixture.
-    """
-    yield
-    if nextitem is None or "live_server" not in getattr(item, "fixturenames", ()):
-        return  # the last test: the test database is being destroyed anyway
-    from django.test import override_settings
-    from pytest_django.plugin import blocking_manager_key
-
-    from dangjian.orgs.demo import build_demo, demo_exists
-    from tests.conftest import PASSWORD, audit_triggers
-
-    with item.config.stash[blocking_manager_key].unblock(), override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        audit_triggers(True)  # tx_demo dropped them for the flush
-        if not demo_exists():
-            build_demo(PASSWORD)

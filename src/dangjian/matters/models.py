@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Subquery
+from django.db.models import Q
 
 from dangjian.core.models import ScopedModel
 from dangjian.core.scope import ScopedQuerySet, path_condition
@@ -62,21 +62,37 @@ class ProblemList(ScopedModel):
         return self.title
 
 
+def _personal(user) -> tuple[int | None, list[int]]:
+    """(the user's person id, the matters they co-own), once per request."""
+    cached = getattr(user, "_matters_personal", None)
+    if cached is None:
+        from dangjian.orgs.models import Person
+
+        person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        co_owned = list(Matter.co_owners.through.objects.filter(person_id=person_id).values_list(
+            "matter_id", flat=True)[:1000]) if person_id else []
+        cached = (person_id, co_owned)
+        user._matters_personal = cached
+    return cached
+
+
 class MatterQuerySet(ScopedQuerySet):
     def visible_to(self, user, action: str = "view"):
         """Scope by org path; besides, owners, co-owners and the responsible leader always see their matters.
 
-        The personal conditions are ``IN (subquery)`` tests on indexed columns, not joins, so they
-        combine with the path test in one WHERE without multiplying rows.
+        The user's person and co-owned matters are looked up first (one small query each, cached on
+        the user for the request) so that the personal conditions are equality tests on indexed
+        columns: an OR with sub-selects would stop PostgreSQL from using the path index at all.
         """
         if action != "view" or not getattr(user, "is_authenticated", False):
             return super().visible_to(user, action)
-        from dangjian.orgs.models import Person
-
-        mine = Subquery(Person.objects.filter(user_id=user.pk).values("pk"))
-        co = Subquery(Matter.co_owners.through.objects.filter(person__user_id=user.pk).values("matter_id"))
         q = path_condition(user, "matter.view", self.model.scope_paths)
-        return self.filter(q | Q(owner_id__in=mine) | Q(responsible_leader_id__in=mine) | Q(pk__in=co))
+        person_id, co_owned = _personal(user)
+        if person_id:
+            q |= Q(owner_id=person_id) | Q(responsible_leader_id=person_id)
+            if co_owned:
+                q |= Q(pk__in=co_owned)
+        return self.filter(q)
 
     def open(self):
         return self.exclude(status=Status.CLOSED)
