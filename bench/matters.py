@@ -405,9 +405,10 @@ def weekly_run() -> dict:
     from django.db import connection, transaction
 
     from dangjian.core.models import Notification
-    from dangjian.matters.models import Matter, SupervisionItem
+    from dangjian.matters.models import Matter, SupervisionItem, SupervisionSheet
     from dangjian.matters.supervision import issue_weekly_sheet
 
+    SupervisionSheet.objects.filter(period="week", end=dt.date.today()).delete()  # a re-run measures afresh
     open_count = Matter.objects.exclude(status="closed").count()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()
@@ -415,7 +416,8 @@ def weekly_run() -> dict:
     seconds = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = SupervisionItem.objects.filter(sheet=sheet).count()
-    notes = Notification.objects.filter(category="matter.supervision").count()
+    notes = Notification.objects.filter(category="matter.supervision",
+                                        link__startswith=f"/matters/supervision/{sheet.pk}/").count()
     # The raw-SQL floor: the same copy of the open matters, rolled back.
     table, items = Matter._meta.db_table, SupervisionItem._meta.db_table
     with transaction.atomic():

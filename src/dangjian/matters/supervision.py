@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dangjian.core import rules
 from dangjian.core.documents import OfficialDocument, cn_date
-from dangjian.core.notify import notify
+from dangjian.core.notify import notify_many
 from dangjian.orgs.models import Person
 
 from . import kinds
@@ -92,11 +92,14 @@ def _notify(sheet, counts: dict[int, tuple[int, int]], what: str, role: str) -> 
 
 
 def _notify_chunk(sheet, counts, chunk, what: str, role: str) -> None:
-    for person in Person.objects.filter(pk__in=chunk, user__isnull=False).select_related("user"):
-        n, late = counts[person.pk]
-        body = f"{what}共 {n} 项" + (f"，其中已超期 {late} 项，请抓紧办理。" if late else "，请按期办结。")
-        notify(person.user, f"督办单（{cn_date(sheet.end)}）：{what} {n} 项" + (f"，超期 {late} 项" if late else ""),
-               body, link=f"/matters/supervision/{sheet.pk}/?mine={role}", category="matter.supervision")
+    def items():
+        for person in Person.objects.filter(pk__in=chunk, user__isnull=False).select_related("user"):
+            n, late = counts[person.pk]
+            body = f"{what}共 {n} 项" + (f"，其中已超期 {late} 项，请抓紧办理。" if late else "，请按期办结。")
+            title = f"督办单（{cn_date(sheet.end)}）：{what} {n} 项" + (f"，超期 {late} 项" if late else "")
+            yield person.user, title, body, f"/matters/supervision/{sheet.pk}/?mine={role}"
+
+    notify_many(items(), category="matter.supervision")
 
 
 # ---- summaries (半月一小结、一月一总结) ---------------------------------------------------------------
