@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DANGJIAN_DATA_DIR ?= $(CURDIR)/var
 TEST_DATA_DIR ?= $(CURDIR)/var/test
 
-.PHONY: run test test-e2e lint bench gen clean
+.PHONY: run test test-e2e lint bench gen clean bench-matters
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf var/test
+
+## make bench-matters: 事项督办 benchmarks (1,000,000 matters on PostgreSQL with DATABASE_URL, 100,000 on SQLite)
+bench-matters: $(VENV)/.installed
+	$(BIN)/python -m bench.matters

@@ -32,3 +32,27 @@ def notify(recipient, title: str, body: str = "", *, link: str = "", category: s
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notify_many(items, *, category: str = "") -> int:
+    """The same as :func:`notify` for many recipients at once (periodic jobs such as the weekly 督办单):
+    the in-app notes in one bulk insert, an e-mail to each recipient who has an address and wants it.
+
+    ``items`` yields (user, title, body, link); returns how many notes were written.
+    """
+    notes = [Notification(recipient=user, title=title[:200], body=body, link=link[:300], category=category)
+             for user, title, body, link in items if user is not None and getattr(user, "pk", None) and user.is_active]
+    Notification.objects.bulk_create(notes, batch_size=2000)
+    for note in notes:
+        user = note.recipient
+        if user.email and getattr(user, "notify_by_email", True):
+            try:
+                send_mail(note.title, f"{note.body}\n\n{note.link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+            except OSError:
+                log.warning("通知邮件发送失败：%s → %s", note.title, user.email)
+            else:
+                note.emailed = True
+    emailed = [n.pk for n in notes if n.emailed and n.pk]
+    if emailed:
+        Notification.objects.filter(pk__in=emailed).update(emailed=True)
+    return len(notes)

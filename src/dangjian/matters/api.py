@@ -1,3 +1,239 @@
-from ninja import Router
+"""API routes of 事项督办 (/api/v1/matters): the same scope (visible_to) and services as the pages."""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from dangjian.core.scope import get_visible_or_404, require_capability
+from dangjian.orgs.models import Org, Person
+
+from . import figures as figs
+from . import kinds, services, workflow
+from .models import HandlingClass, Matter, Satisfaction, Status
 
 router = Router(tags=["事项督办"])
+
+Id = Field(..., ge=1, le=2**62)
+OptId = Field(None, ge=1, le=2**62)
+
+
+class MatterOut(Schema):
+    id: int
+    kind: str
+    title: str
+    content: str
+    source: str
+    number: str
+    category: str
+    batch: str
+    level: str
+    handling_class: str
+    status: Status
+    org_id: int
+    owner_id: int | None
+    responsible_leader_id: int | None
+    problem_list_id: int | None
+    received_on: dt.date
+    assigned_on: dt.date | None
+    due_on: dt.date | None
+    due_provisional: bool
+    due_state: str
+    proposer: str
+    reply_text: str
+    replied_on: dt.date | None
+    satisfaction: str
+    completion_statement: str
+    evidence: str
+    closed_on: dt.date | None
+    filing_number: str
+    version: int
+
+    @staticmethod
+    def resolve_due_state(obj):
+        return workflow.due_state(obj, timezone.localdate())
+
+
+class MatterIn(Schema):
+    kind: str = Field(..., max_length=20, description="类别：rectify 整改问题 / assigned 交办事项 / npc 人大建议 / cppcc 政协提案")
+    title: str = Field(..., min_length=1, max_length=200)
+    content: str = Field("", max_length=10000)
+    source: str = Field("", max_length=200)
+    number: str = Field("", max_length=40)
+    category: str = Field("", max_length=50)
+    batch: str = Field("", max_length=30)
+    level: str = Field("", max_length=30)
+    handling_class: HandlingClass = HandlingClass.NORMAL
+    org_id: int = Id
+    owner_id: int | None = OptId
+    responsible_leader_id: int | None = OptId
+    problem_list_id: int | None = OptId
+    received_on: dt.date | None = None
+    due_on: dt.date | None = None
+    proposer: str = Field("", max_length=100)
+
+
+class MatterPatch(Schema):
+    version: int = Field(..., ge=1, le=2**31, description="编辑所依据的版本号，用于冲突检测")
+    title: str | None = Field(None, min_length=1, max_length=200)
+    content: str | None = Field(None, max_length=10000)
+    category: str | None = Field(None, max_length=50)
+    owner_id: int | None = OptId
+    responsible_leader_id: int | None = OptId
+    due_on: dt.date | None = None
+
+
+class TransitionIn(Schema):
+    version: int = Field(..., ge=1, le=2**31, description="操作所依据的版本号；他人已先处理时返回 409")
+    reason: str = Field("", max_length=1000)
+    owner_id: int | None = OptId
+    responsible_leader_id: int | None = OptId
+    assigned_on: dt.date | None = None
+    due_on: dt.date | None = None
+    completion_statement: str | None = Field(None, max_length=10000)
+    evidence: str | None = Field(None, max_length=10000)
+    reply_text: str | None = Field(None, max_length=10000)
+    replied_on: dt.date | None = None
+
+
+class SatisfactionIn(Schema):
+    version: int = Field(..., ge=1, le=2**31)
+    satisfaction: Satisfaction
+
+
+class TransitionOut(Schema):
+    name: str
+    label: str = Field(..., alias="name_label")
+    from_status: str
+    to_status: str
+    actor_name: str
+    at: dt.datetime
+    reason: str
+
+
+class StepOut(Schema):
+    name: str
+    label: str
+    reason_required: bool
+
+
+class MatterFilter(Schema):
+    kind: str | None = Field(None, max_length=20)
+    status: Status | None = None
+    due: str | None = Field(None, pattern="^(overdue|warning|ok|none|closed)$", description="时限状态")
+    org_id: int | None = Field(None, ge=1, le=2**62, description="组织（含下级）")
+    leader_id: int | None = Field(None, ge=1, le=2**62)
+    owner_id: int | None = Field(None, ge=1, le=2**62)
+    q: str | None = Field(None, max_length=50)
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    value: str
+    count: int
+    total: int | None
+
+
+def _person(request, pk):
+    return get_object_or_404(Person.objects.filter(is_active=True), pk=pk) if pk else None
+
+
+@router.get("/", response=list[MatterOut], summary="事项列表")
+@paginate(PageNumberPagination, page_size=50)
+def matters_list(request, filters: Query[MatterFilter]):
+    matters = Matter.objects.visible_to(request.auth).order_by("-id")
+    if filters.kind:
+        matters = matters.filter(kind=filters.kind)
+    if filters.status:
+        matters = matters.filter(status=filters.status)
+    if filters.due:
+        matters = matters.filter(workflow.due_state_q(filters.due, timezone.localdate()))
+    if filters.org_id:
+        matters = matters.filter(org_path__startswith=get_visible_or_404(Org, request.auth, filters.org_id).path)
+    if filters.leader_id:
+        matters = matters.filter(responsible_leader_id=filters.leader_id)
+    if filters.owner_id:
+        matters = matters.filter(owner_id=filters.owner_id)
+    if filters.q:
+        matters = matters.filter(title__contains=filters.q)
+    if filters.year:
+        matters = matters.filter(received_on__year=filters.year)
+    return matters
+
+
+@router.get("/figures", response=list[FigureOut], summary="年度统计数字（回复数、按期答复率、满意率、办结率、面商率）")
+def matters_figures(request, year: int = Query(..., ge=2000, le=2100)):
+    require_capability(request.auth, "matter.view", what="查看统计数字")
+    return [{"key": f.key, "label": f.label, "value": f.value, "count": f.count, "total": f.total}
+            for f in figs.year_figures(Matter.objects.visible_to(request.auth), year)]
+
+
+@router.get("/{int:matter_id}", response=MatterOut, summary="事项详情")
+def matter_get(request, matter_id: int):
+    return get_visible_or_404(Matter, request.auth, matter_id)
+
+
+@router.get("/{int:matter_id}/timeline", response=list[TransitionOut], summary="流转记录")
+def matter_timeline(request, matter_id: int):
+    matter = get_visible_or_404(Matter, request.auth, matter_id)
+    return matter.transitions.order_by("id")
+
+
+@router.get("/{int:matter_id}/steps", response=list[StepOut], summary="当前用户可执行的操作")
+def matter_steps(request, matter_id: int):
+    matter = get_visible_or_404(Matter, request.auth, matter_id)
+    return [{"name": s.name, "label": s.label, "reason_required": s.reason_required}
+            for s in services.allowed_steps(request.auth, matter)]
+
+
+@router.post("/", response={201: MatterOut}, summary="登记事项")
+def matter_create(request, payload: MatterIn):
+    data = payload.dict()
+    if data["kind"] not in kinds.KINDS:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"kind": f"类别“{data['kind']}”不存在，可选：{'、'.join(kinds.KINDS)}"})
+    data["org"] = get_object_or_404(Org.objects.visible_to(request.auth), pk=data.pop("org_id"))
+    data["owner"] = _person(request, data.pop("owner_id"))
+    data["responsible_leader"] = _person(request, data.pop("responsible_leader_id"))
+    plist_id = data.pop("problem_list_id")
+    if plist_id:
+        from .models import ProblemList
+
+        data["problem_list"] = get_visible_or_404(ProblemList, request.auth, plist_id)
+    return 201, services.do_create_matter(Matter(**data), actor=request.auth)
+
+
+@router.patch("/{int:matter_id}", response=MatterOut, summary="修改事项（带版本号）")
+def matter_update(request, matter_id: int, payload: MatterPatch):
+    matter = get_visible_or_404(Matter, request.auth, matter_id, "change")
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    for key in ("owner_id", "responsible_leader_id"):
+        if key in data:
+            setattr(matter, key.removesuffix("_id"), _person(request, data.pop(key)))
+    for key, value in data.items():
+        setattr(matter, key, value)
+    return services.do_update_matter(matter, actor=request.auth, expected_version=version)
+
+
+@router.post("/{int:matter_id}/transitions/{name}", response=MatterOut, summary="办理操作（交办、办结、销号、退回、重新打开…）")
+def matter_transition(request, matter_id: int, name: str, payload: TransitionIn):
+    matter = get_visible_or_404(Matter, request.auth, matter_id)
+    data = payload.dict(exclude_none=True)
+    version, reason = data.pop("version"), data.pop("reason", "")
+    for key in ("owner_id", "responsible_leader_id"):
+        if key in data:
+            data[key.removesuffix("_id")] = _person(request, data.pop(key))
+    return services.do_transition(matter, name, actor=request.auth, reason=reason, expected_version=version, **data)
+
+
+@router.post("/{int:matter_id}/satisfaction", response=MatterOut, summary="登记代表委员满意度")
+def matter_satisfaction(request, matter_id: int, payload: SatisfactionIn):
+    matter = get_visible_or_404(Matter, request.auth, matter_id)
+    return services.do_record_satisfaction(matter, payload.satisfaction, actor=request.auth,
+                                           expected_version=payload.version)

@@ -6,4 +6,18 @@ class MattersConfig(AppConfig):
     verbose_name = "事项督办"
 
     def ready(self):
-        from . import demo  # noqa: F401  (registers this module's demo records)
+        from dangjian.core import workdays
+        from dangjian.core.dashboard import HOME_PANELS
+
+        from . import (
+            demo,  # noqa: F401  (registers this module's demo records)
+            rules,  # noqa: F401  (registers the kinds and their rules)
+        )
+        from .figures import home_panel
+        from .services import recompute_deadlines
+
+        # When a year's official holiday schedule is entered, open deadlines are computed again.
+        if recompute_deadlines not in workdays.SCHEDULE_LISTENERS:
+            workdays.SCHEDULE_LISTENERS.append(recompute_deadlines)
+        if ("事项督办", home_panel) not in HOME_PANELS:
+            HOME_PANELS.append(("事项督办", home_panel))

@@ -1,1 +1,363 @@
-"""事项督办: models."""
+"""事项督办: problem lists, matters of every kind, their measures, progress, contacts, milestones,
+transitions (the timeline), weekly 督办单 and periodic summaries.
+
+Every row carries its matter's org (ScopedModel), so that scope is a path test on the row itself.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from dangjian.core.models import ScopedModel
+from dangjian.core.scope import ScopedQuerySet, path_condition
+
+from . import kinds
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "登记"
+    ASSIGNED = "assigned", "已交办"
+    IN_PROGRESS = "in_progress", "办理中"
+    PENDING = "pending", "办结待审"
+    CLOSED = "closed", "已销号"
+
+
+OPEN_STATUSES = (Status.REGISTERED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING)
+
+
+class HandlingClass(models.TextChoices):
+    """三办机制 (工作汇报一(五))."""
+
+    NORMAL = "", "一般"
+    MAJOR = "major", "大事（快速办）"
+    URGENT = "urgent", "要事（马上办）"
+    HARD = "hard", "难事（热情办）"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class ProblemList(ScopedModel):
+    """问题清单: a set of problems from one document, e.g. 市委《贯彻落实市委有关精神存在的具体问题清单》."""
+
+    scope_capability = "matter"
+
+    title = models.CharField("清单名称", max_length=200)
+    source = models.CharField("来源文件", max_length=200, blank=True)
+    doc_number = models.CharField("文号", max_length=60, blank=True)
+    issued_on = models.DateField("印发日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="登记人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "问题清单"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.title
+
+
+def _personal(user) -> tuple[int | None, list[int]]:
+    """(the user's person id, the matters they co-own), once per request."""
+    cached = getattr(user, "_matters_personal", None)
+    if cached is None:
+        from dangjian.orgs.models import Person
+
+        person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        co_owned = list(Matter.co_owners.through.objects.filter(person_id=person_id).values_list(
+            "matter_id", flat=True)[:1000]) if person_id else []
+        cached = (person_id, co_owned)
+        user._matters_personal = cached
+    return cached
+
+
+class MatterQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "view"):
+        """Scope by org path; besides, owners, co-owners and the responsible leader always see their matters.
+
+        The user's person and co-owned matters are looked up first (one small query each, cached on
+        the user for the request) so that the personal conditions are equality tests on indexed
+        columns: an OR with sub-selects would stop PostgreSQL from using the path index at all.
+        """
+        if action != "view" or not getattr(user, "is_authenticated", False):
+            return super().visible_to(user, action)
+        q = path_condition(user, "matter.view", self.model.scope_paths)
+        person_id, co_owned = _personal(user)
+        if person_id:
+            q |= Q(owner_id=person_id) | Q(responsible_leader_id=person_id)
+            if co_owned:
+                q |= Q(pk__in=co_owned)
+        return self.filter(q)
+
+    def open(self):
+        return self.exclude(status=Status.CLOSED)
+
+
+class Matter(ScopedModel):
+    """事项: one tracked matter of any kind, moved only by the workflow (workflow.py / services.py)."""
+
+    scope_capability = "matter"
+    self_field = "owner__user"
+
+    kind = models.CharField("类别", max_length=20, choices=kinds.choices)
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("内容", blank=True)
+    source = models.CharField("来源", max_length=200, blank=True, help_text="来源文件或事件，如 市委《…问题清单》")
+    problem_list = models.ForeignKey(ProblemList, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="matters", verbose_name="问题清单")
+    number = models.CharField("编号", max_length=40, blank=True, help_text="问题序号、建议/提案号、交办文号")
+    category = models.CharField("分类", max_length=50, blank=True)
+    batch = models.CharField("批次", max_length=30, blank=True)
+    level = models.CharField("层级", max_length=30, blank=True, help_text="分层：如 班子、科室、个人")
+    handling_class = models.CharField("办理方式", max_length=10, choices=HandlingClass.choices, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    responsible_leader = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="led_matters", verbose_name="责任领导（分管领导）")
+    owner = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="owned_matters", verbose_name="责任人")
+    co_owners = models.ManyToManyField("orgs.Person", blank=True, related_name="co_owned_matters",
+                                       verbose_name="协办人")
+    received_on = models.DateField("登记日期")
+    assigned_on = models.DateField("交办日期", null=True, blank=True)
+    # The deadline as computed when it was set (frozen), how it was computed, and whether it is provisional.
+    # (No field here is editable=False: the audit snapshot, built with model_to_dict, would skip it.)
+    due_on = models.DateField("完成时限", null=True, blank=True)
+    due_provisional = models.BooleanField("时限暂按周末计算", default=False)
+    due_basis = models.CharField("时限依据", max_length=80, blank=True)
+    due_rule_version = models.PositiveIntegerField("时限规则版本", default=0)
+    # Proposals (人大建议 / 政协提案) and assigned matters.
+    proposer = models.CharField("代表/委员", max_length=100, blank=True)
+    reply_text = models.TextField("答复内容", blank=True)
+    replied_on = models.DateField("答复日期", null=True, blank=True)
+    satisfaction = models.CharField("代表委员满意度", max_length=12, choices=Satisfaction.choices, blank=True)
+    # 备案销号.
+    completion_statement = models.TextField("完成情况说明", blank=True)
+    evidence = models.TextField("佐证材料", blank=True, help_text="材料名称与说明；文件可作为进展附件上传")
+    submitted_on = models.DateField("提交销号日期", null=True, blank=True)
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="销号审批人")
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    filing_number = models.CharField("备案编号", max_length=40, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="登记人")
+
+    objects = MatterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事项"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["org_path", "status", "due_on"], name="matter_scope_status_due"),
+            models.Index(fields=["status", "due_on"], name="matter_status_due"),
+            models.Index(fields=["kind", "received_on"], name="matter_kind_received"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def spec(self) -> kinds.KindSpec:
+        return kinds.kind(self.kind)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.CLOSED
+
+    @property
+    def closed_on_time(self) -> bool | None:
+        if not self.closed_on or not self.due_on:
+            return None
+        return self.closed_on <= self.due_on
+
+
+class Measure(ScopedModel):
+    """整改措施: each with its own owner and deadline."""
+
+    scope_capability = "matter"
+    self_field = "owner__user"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="measures", verbose_name="事项")
+    text = models.TextField("整改措施")
+    owner = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name="责任人")
+    due_on = models.DateField("完成时限")
+    due_provisional = models.BooleanField("时限暂按周末计算", default=False)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改措施"
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Progress(ScopedModel):
+    """进展: a dated entry on the matter's timeline, with an optional attachment."""
+
+    scope_capability = "matter"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="progress", verbose_name="事项")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="填报人")
+    text = models.TextField("进展情况")
+    attachment = models.FileField("附件", upload_to="matters/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "进展"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+    @property
+    def masked_attachment(self) -> str:
+        # core.audit.snapshot logs ``masked_<field>`` in place of the field: the file is logged by name.
+        return self.attachment.name or ""
+
+
+class Contact(ScopedModel):
+    """接待/面商/沟通: 难事热情办's reception record, and the 面商/沟通 with a delegate on a proposal."""
+
+    class Kind(models.TextChoices):
+        RECEPTION = "reception", "接待（难事热情办）"
+        MEETING = "meeting", "面商"
+        CALL = "call", "沟通（电话/书面）"
+
+    scope_capability = "matter"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="contacts", verbose_name="事项")
+    kind = models.CharField("方式", max_length=12, choices=Kind.choices)
+    held_on = models.DateField("日期")
+    who = models.CharField("来访/沟通对象", max_length=100)
+    explained = models.TextField("解释说明的内容")
+    resolution = models.TextField("解决情况", blank=True)
+    unresolved_reason = models.TextField("暂不能解决的原因", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="记录人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接待与沟通记录"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.who}"
+
+
+class Milestone(ScopedModel):
+    """大事快速办: the plan laid out day by day (时间节点安排到每一天), each day ticked off."""
+
+    scope_capability = "matter"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="milestones", verbose_name="事项")
+    day = models.DateField("日期")
+    task = models.CharField("当日节点", max_length=200)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "时间节点"
+        ordering = ["day", "id"]
+        constraints = [models.UniqueConstraint(fields=["matter", "day"], name="uniq_milestone_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.task}"
+
+
+class Transition(ScopedModel):
+    """One status change (or recorded event) of a matter: the timeline, append-only."""
+
+    scope_capability = "matter"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="transitions", verbose_name="事项")
+    name = models.CharField("操作", max_length=30)
+    from_status = models.CharField("原状态", max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=12, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name="操作人")
+    actor_name = models.CharField("操作人姓名", max_length=50, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+    reason = models.TextField("理由/说明", blank=True)
+    public = models.BooleanField("对外公开", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "流转记录"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.matter_id} {self.name} {self.from_status}→{self.to_status}"
+
+    EVENT_LABELS = {"register": "登记", "measure": "添加整改措施", "measure_done": "措施完成", "contact": "接待与沟通",
+                    "milestones": "安排时间节点", "deadline": "重算完成时限", "satisfaction": "登记满意度"}
+
+    @property
+    def name_label(self) -> str:
+        from .workflow import TRANSITIONS
+
+        return TRANSITIONS[self.name].label if self.name in TRANSITIONS else self.EVENT_LABELS.get(self.name, self.name)
+
+
+class SupervisionSheet(models.Model):
+    """督办单 (weekly) and 小结/总结 (half-month, month): kept as issued, with the document."""
+
+    class Period(models.TextChoices):
+        WEEK = "week", "一周一督办"
+        HALF_MONTH = "half_month", "半月一小结"
+        MONTH = "month", "一月一总结"
+
+    period = models.CharField("周期", max_length=12, choices=Period.choices)
+    start = models.DateField("起始日期")
+    end = models.DateField("截止日期")
+    issued_at = models.DateTimeField("生成时间", auto_now_add=True)
+    figures = models.JSONField("统计数字", default=dict)
+    document = models.BinaryField("文档", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办单与小结"
+        ordering = ["-end", "-id"]
+        constraints = [models.UniqueConstraint(fields=["period", "end"], name="uniq_sheet_period_end")]
+
+    def __str__(self):
+        return f"{self.get_period_display()} {self.start:%Y-%m-%d}～{self.end:%Y-%m-%d}"
+
+
+class SupervisionItem(ScopedModel):
+    """One line of a weekly 督办单: an open matter, whom it is chased with, and its state that day."""
+
+    scope_capability = "matter"
+    self_field = "owner__user"
+
+    sheet = models.ForeignKey(SupervisionSheet, on_delete=models.CASCADE, related_name="items", verbose_name="督办单")
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+", verbose_name="事项")
+    owner = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name="责任人")
+    leader = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name="责任领导")
+    status = models.CharField("状态", max_length=12, choices=Status.choices)
+    due_on = models.DateField("完成时限", null=True, blank=True)
+    overdue = models.BooleanField("已超期", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办事项"
+        ordering = ["sheet", "owner", "due_on"]
+
+
+class SavedFilter(models.Model):
+    """A user's named list filter (the query string of the matters list)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name="账号")
+    name = models.CharField("名称", max_length=40)
+    query = models.CharField("筛选条件", max_length=500)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "常用筛选"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="uniq_saved_filter_name")]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,192 @@
+"""Pages of 事项督办 that gather matters: problem lists and their import, personal ledgers,
+督办单 and summaries, and the yearly figures with the records behind each."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.core import audit
+from dangjian.core.documents import DOCX_MIME, XLSX_MIME, XlsxFormatError, file_response
+from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
+from dangjian.core.views import paginate
+from dangjian.orgs.models import Person
+
+from . import figures as figs
+from . import ledger, services, supervision
+from .forms import LedgerImportForm, ProblemListForm
+from .models import Matter, ProblemList, SupervisionItem, SupervisionSheet
+from .views import LIST_RELATED, _decorate, form_errors
+
+# ---- problem lists ------------------------------------------------------------------------------
+
+@login_required
+def problem_lists(request):
+    require_capability(request.user, "matter.view", what="查看问题清单")
+    lists = ProblemList.objects.visible_to(request.user).select_related("org")
+    form = ProblemListForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plist = services.do_create_problem_list(form.save(commit=False), actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+        else:
+            messages.success(request, f"已登记问题清单“{plist}”。")
+            return redirect("matters:problem_list", pk=plist.pk)
+    return render(request, "matters/problem_lists.html", {
+        "page": paginate(request, lists), "form": form, "can_add": has_capability(request.user, "matter.change")})
+
+
+@login_required
+def problem_list(request, pk):
+    plist = get_visible_or_404(ProblemList.objects.select_related("org"), request.user, pk)
+    today = timezone.localdate()
+    matters = (Matter.objects.visible_to(request.user).filter(problem_list=plist).select_related(*LIST_RELATED)
+               .prefetch_related("measures__owner").order_by("batch", "number", "id"))
+    page = paginate(request, matters, 100)
+    _decorate(page.object_list, today)
+    form = LedgerImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report, created = ledger.import_problem_list(plist, form.cleaned_data["file"], actor=request.user)
+        except XlsxFormatError as exc:
+            form.add_error("file", str(exc))
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            if report.ok:
+                messages.success(request, f"导入成功：新增问题 {created} 个。")
+                return redirect("matters:problem_list", pk=plist.pk)
+    return render(request, "matters/problem_list.html", {
+        "plist": plist, "page": page, "form": form, "report": report,
+        "can_import": services.path_in_scope(request.user, "matter.change", plist.org_path)})
+
+
+@login_required
+def import_template(request):
+    return file_response(ledger.template_bytes(), "问题清单导入模板.xlsx", XLSX_MIME)
+
+
+# ---- 个人整改台账 -----------------------------------------------------------------------------------
+
+@login_required
+def personal_ledger(request, person_pk=None):
+    """A person's ledger: one's own by default; managers may open anyone's they can see."""
+    if person_pk:
+        person = get_visible_or_404(Person, request.user, person_pk)
+    else:
+        person = getattr(request.user, "person", None)
+        if person is None:
+            raise Http404("您的账号没有关联人员，没有个人整改台账")
+    matters = ledger.ledger_matters(person, Matter.objects.visible_to(request.user))
+    if request.GET.get("export") == "xlsx":
+        audit.security_event("matter.ledger_export", actor=request.user, target=person, message="导出个人整改台账")
+        return file_response(ledger.ledger_xlsx(person, matters), f"{person.name}个人整改台账.xlsx", XLSX_MIME)
+    rows = list(ledger.ledger_rows(matters))
+    return render(request, "matters/ledger.html", {"person": person, "rows": rows, "columns": ledger.LEDGER_COLUMNS})
+
+
+# ---- 督办单 and summaries -------------------------------------------------------------------------
+
+@login_required
+def sheet_list(request):
+    require_capability(request.user, "matter.view", what="查看督办单")
+    sheets = SupervisionSheet.objects.defer("document")
+    return render(request, "matters/sheet_list.html", {
+        "page": paginate(request, sheets), "can_run": has_capability(request.user, "matter.approve")})
+
+
+def require_whole_view(user) -> None:
+    """Summaries count and list the matters of the whole tree: only those who see all of it may read them."""
+    from dangjian.orgs.models import Org
+
+    roots = Org.get_root_nodes().values_list("path", flat=True)
+    if not roots or not all(services.path_in_scope(user, "matter.view", r) for r in roots):
+        raise PermissionDenied("小结/总结涵盖全部组织的事项，仅限有全部组织事项查看权限的人员查阅")
+
+
+@login_required
+def sheet_detail(request, pk):
+    sheet = get_object_or_404(SupervisionSheet.objects.defer("document"), pk=pk)
+    if sheet.period != SupervisionSheet.Period.WEEK:
+        require_whole_view(request.user)
+        return render(request, "matters/sheet_detail.html", {"sheet": sheet, "page": None})
+    items = SupervisionItem.objects.visible_to(request.user).filter(sheet=sheet)
+    mine = request.GET.get("mine")
+    if mine == "owner":
+        items = items.filter(owner__user=request.user)
+    elif mine == "leader":
+        items = items.filter(leader__user=request.user)
+    items = items.select_related("matter", "owner", "leader", "org").order_by("-overdue", "owner__name", "due_on")
+    return render(request, "matters/sheet_detail.html", {"sheet": sheet, "page": paginate(request, items),
+                                                         "mine": mine})
+
+
+@login_required
+def sheet_document(request, pk):
+    require_whole_view(request.user)
+    sheet = get_object_or_404(SupervisionSheet, pk=pk)
+    if not sheet.document:
+        raise Http404("该督办单没有文档")
+    audit.security_event("matter.summary_download", actor=request.user, target_repr=str(sheet))
+    return file_response(bytes(sheet.document), f"{sheet}.docx".replace("～", "至"), DOCX_MIME)
+
+
+@login_required
+@require_POST
+def sheet_run(request):
+    """Issue this week's 督办单 or a summary now (the queue does it on schedule; leaders may not wait)."""
+    require_capability(request.user, "matter.approve", what="生成督办单")
+    from . import tasks
+
+    today = timezone.localdate()
+    what = request.POST.get("what")
+    if what == "week":
+        tasks.weekly_supervision(today.isoformat(), force=True)
+    elif what == "half_month":
+        supervision.build_summary(SupervisionSheet.Period.HALF_MONTH, today)
+    elif what == "month":
+        supervision.build_summary(SupervisionSheet.Period.MONTH, today)
+    else:
+        raise Http404("没有这种督办单")
+    audit.record("matter.supervision_run", actor=request.user, message=f"手工生成：{what}")
+    messages.success(request, "已生成。")
+    return redirect("matters:sheets")
+
+
+# ---- figures (年度数字，可追溯到记录) ------------------------------------------------------------------
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return min(max(year, 2000), 2100)
+
+
+@login_required
+def figures(request):
+    require_capability(request.user, "matter.view", what="查看统计数字")
+    year = _year(request)
+    items = figs.year_figures(Matter.objects.visible_to(request.user), year)
+    return render(request, "matters/figures.html", {"year": year, "items": items})
+
+
+@login_required
+def figure_detail(request, key):
+    require_capability(request.user, "matter.view", what="查看统计数字")
+    if key not in figs.KEYS:
+        raise Http404("没有这个统计数字")
+    year = _year(request)
+    fig = figs.KEYS[key](Matter.objects.visible_to(request.user), year)
+    which = fig.denominator if request.GET.get("part") == "all" and fig.denominator is not None else fig.numerator
+    page = paginate(request, which.select_related(*LIST_RELATED).order_by("-id"))
+    _decorate(page.object_list, timezone.localdate())
+    return render(request, "matters/figure_detail.html", {"fig": fig, "year": year, "page": page,
+                                                          "part": request.GET.get("part", "")})
