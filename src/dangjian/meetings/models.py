@@ -322,6 +322,10 @@ class ActivityPhoto(ScopedModel):
     def __str__(self):
         return self.caption or self.image.name
 
+    @property
+    def masked_image(self) -> str:  # the audit log keeps the stored file's name (core.audit.snapshot)
+        return self.image.name
+
 
 class CalendarFeed(models.Model):
     """A person's secret iCal subscription address (日程订阅); reset by making a new token."""

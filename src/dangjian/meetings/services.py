@@ -183,7 +183,7 @@ def do_close_meeting(meeting: Meeting, *, actor, expected_version: int | None = 
         meeting.status = MeetingStatus.HELD
         audit.save_audited(meeting, actor=actor, action="meeting.close", expected_version=expected_version)
         missing = []
-        for row in Attendance.objects.select_for_update().filter(meeting=meeting).exclude(
+        for row in Attendance.objects.select_for_update(of=("self",)).filter(meeting=meeting).exclude(
                 status=AttendanceStatus.PRESENT).select_related("person__user"):
             if row.status == AttendanceStatus.EXPECTED:
                 row.status = AttendanceStatus.ABSENT
