@@ -97,7 +97,7 @@ def do_create_person(person: Person, *, actor) -> Person:
 def do_update_person(person: Person, *, actor, expected_version: int | None) -> Person:
     """Save an edited person; ``person`` carries the new values, the stored row the old ones."""
     with transaction.atomic():
-        stored = Person.objects.select_for_update().select_related("org", "branch").get(pk=person.pk)
+        stored = Person.objects.select_for_update(of=("self",)).select_related("org", "branch").get(pk=person.pk)
         _require_person_scope(actor, stored)  # may edit where they are now…
         _require_person_scope(actor, person)  # …and where they are being moved to
         before_key = _count_key(stored)
