@@ -46,3 +46,61 @@ def login(username: str) -> Client:
 @pytest.fixture
 def client_for(db):
     return login
+
+
+def signed_in(user, **client_options) -> Client:
+    """A client signed in as ``user`` without going through the form (fast; for matrix tests).
+
+    The session carries ``login_at`` as a real log-in does, so the absolute-lifetime check passes.
+    """
+    import time
+
+    client = Client(**client_options)
+    if user is not None:
+        client.force_login(user)
+        session = client.session
+        session["login_at"] = time.time()
+        session.save()
+    return client
+
+
+def _audit_trigger_sql(connection):
+    from importlib import import_module
+
+    migration = import_module("dangjian.core.migrations.0002_audit_append_only")
+    return migration.POSTGRES if connection.vendor == "postgresql" else migration.SQLITE
+
+
+def audit_triggers(enabled: bool) -> None:
+    """Drop or re-create the append-only triggers on the audit table.
+
+    Transactional tests (live server, parallel writers) end with Django flushing every table,
+    which the triggers rightly refuse; they are dropped just for that flush and put back before
+    the next test that needs them.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_change ON core_auditevent")
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_truncate ON core_auditevent")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_delete")
+        if enabled:
+            for sql in _audit_trigger_sql(connection):
+                cursor.execute(sql)
+
+
+@pytest.fixture
+def tx_demo(transactional_db):
+    """For transactional tests: the demo agency (rebuilt after the previous test's flush) and the
+    audit triggers in place while the test runs."""
+    from django.test import override_settings
+
+    audit_triggers(True)
+    if not demo_exists():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            build_demo(PASSWORD)
+    yield
+    audit_triggers(False)  # let the flush that follows empty the audit table

@@ -128,13 +128,16 @@ def save_audited(instance: models.Model, *, actor, action: str, expected_version
                     "请刷新后重新填写。"
                 )
             before = snapshot(current)
-            if hasattr(instance, "version"):
-                instance.version = current.version + 1
         instance.full_clean()
+        if before is not None and before == snapshot(instance):
+            # Nothing changed: no new version and no log entry (a version always has its entry).
+            if hasattr(instance, "version"):
+                instance.version = current.version
+            return instance
+        if before is not None and hasattr(instance, "version"):
+            instance.version = current.version + 1
         instance.save()
         after = snapshot(instance)
-        if before is not None and before == after:
-            return instance
         record(action, actor=actor, target=instance, before=before, after=after, message=message)
     return instance
 

@@ -14,7 +14,7 @@ from .documents import xlsx_response
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .navigation import COMING
-from .scope import get_visible_or_404, require_capability
+from .scope import ScopedQuerySet, get_visible_or_404, require_capability
 
 
 def paginate(request, queryset, per_page: int = 50):
@@ -61,7 +61,9 @@ def _history_target(request, label, pk, action="view"):
         model = apps.get_model(label)
     except (LookupError, ValueError) as exc:
         raise Http404("没有这种记录") from exc
-    if not hasattr(model.objects, "visible_to"):
+    # Only business records placed in the org tree have a history page; anything else (the audit
+    # log itself, accounts…) is not reachable through it, whatever manager methods it has.
+    if not isinstance(model._default_manager.all(), ScopedQuerySet):
         raise Http404("没有这种记录")
     return model, get_visible_or_404(model, request.user, pk, action)
 

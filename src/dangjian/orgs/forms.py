@@ -20,6 +20,14 @@ class PersonForm(ScopedChoiceMixin, VersionedModelForm):
         self.fields["branch"].queryset = self.fields["branch"].queryset.filter(
             kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE])
         if self.instance.pk:
+            # A person may be edited by whoever may change them at one of their places (their unit
+            # or their branch): the other place, even outside the editor's scope, stays selectable
+            # as it is. The service re-checks the scope of the person as saved.
+            for name in ("org", "branch"):
+                current = getattr(self.instance, f"{name}_id")
+                if current:
+                    field = self.fields[name]
+                    field.queryset = (field.queryset | Org.objects.filter(pk=current)).distinct()
             self.initial["id_number"] = ""
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = f"当前：{self.instance.masked_id_number}；留空则不修改"

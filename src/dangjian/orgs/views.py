@@ -92,7 +92,9 @@ def person_list(request):
 @login_required
 def person_detail(request, pk):
     person = get_visible_or_404(Person.objects.select_related("org", "branch", "user"), request.user, pk)
-    positions = Position.objects.filter(person=person).select_related("org")
+    # A related panel is scoped like any list: positions held in orgs outside the viewer's scope
+    # are not shown (the person's own positions always are, through visible_to's self rule).
+    positions = Position.objects.visible_to(request.user).filter(person=person).select_related("org")
     return render(request, "orgs/person_detail.html", {
         "person": person, "positions": positions,
         "can_change": Person.objects.filter(pk=person.pk).visible_to(request.user, "change").exists(),
