@@ -709,6 +709,12 @@ def fingerprint() -> tuple:
 
 
 def body_text(response) -> str:
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats-officedocument.word"):
+        from docx import Document
+
+        doc = Document(io.BytesIO(response.content))
+        return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows
+                                                             for c in r.cells])
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         from openpyxl import load_workbook
 
@@ -813,3 +819,15 @@ def test_route_keeps_every_role_in_scope(route, ctx, settings):
                 transaction.set_rollback(True)
             problems += check(ctx, role, case, response, before, after)
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:60])
+
+
+# ---- 会议学习 (meetings): specs live beside the module's tests; registered here so the checks above see them.
+from .meetings.route_specs import MEETING_API_METHODS, MEETING_SPECS  # noqa: E402
+
+SPECS.update(MEETING_SPECS)
+API_METHODS.update(MEETING_API_METHODS)
+
+
+@pytest.mark.parametrize("route", sorted(MEETING_SPECS))
+def test_meeting_route_keeps_every_role_in_scope(route, ctx, settings):
+    test_route_keeps_every_role_in_scope(route, ctx, settings)

@@ -76,7 +76,18 @@ def _bulk_meeting(org, kind, title, day, people, rng, start="14:30", end="17:00"
     return meeting
 
 
+def ensure_kinds() -> None:
+    """The kinds come from a data migration; a test flush (transactional tests) empties them."""
+    if not MeetingKind.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("dangjian.meetings.migrations.0002_meeting_kinds").seed(apps, None)
+
+
 def build(context: dict) -> None:
+    ensure_kinds()
     rng = context["rng"]
     root: Org = context["root"]
     today = timezone.localdate()

@@ -111,7 +111,7 @@ class Meeting(ScopedModel):
                                     verbose_name="学习专题")
     minutes = models.TextField("会议记录", blank=True)
     # Rotated to invalidate every QR code shown so far (e.g. after a photo of it was passed around).
-    signin_nonce = models.CharField("签到码批次", max_length=16, default="", blank=True, editable=False)
+    signin_nonce = models.CharField("签到码批次", max_length=16, default="", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "会议"
