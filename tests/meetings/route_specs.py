@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import cached_property
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -56,32 +57,51 @@ def m_anywhere(role: str, capability: str) -> bool:
 
 
 class MeetingProbes:
+    """Built on first use within a test (each route needs only some of them)."""
+
     def __init__(self, ctx):
-        dangwu = ctx.users["dangwu"]
-        today = timezone.localdate()
-        kinds = {k.code: k for k in MeetingKind.objects.all()}
-        self.meetings, self.topics, self.makeups, self.activities, self.photos = {}, {}, [], {}, {}
-        for code, kind in PROBE_MEETINGS.items():
-            org = ctx.orgs[code]
-            m = services.do_create_meeting(Meeting(org=org, kind=kinds[kind], title=f"探会{len(self.meetings)}",
-                                                   date=today, start_time=dt.time(8), end_time=dt.time(9)),
-                                           actor=dangwu)
-            self.meetings[code] = m
-            self.topics[code] = services.do_add_topic(Topic(meeting=m, title=f"探题{len(self.topics)}"), actor=dangwu)
-        for code in ("SXX", "SXX-ZB1", "SXX-ZB2"):  # closed study meetings: every absentee has a make-up task
-            m = services.do_create_meeting(Meeting(org=ctx.orgs[code], kind=kinds[PROBE_MEETINGS[code]],
-                                                   title="探补学", date=today, start_time=dt.time(8),
-                                                   end_time=dt.time(9)), actor=dangwu)
-            services.do_close_meeting(m, actor=dangwu)
+        self.ctx = ctx
+        self.dangwu = ctx.users["dangwu"]
+        self.today = timezone.localdate()
+        self.kinds = {k.code: k for k in MeetingKind.objects.all()}
+
+    def _meeting(self, code, kind, title):
+        return services.do_create_meeting(Meeting(org=self.ctx.orgs[code], kind=self.kinds[kind], title=title,
+                                                  date=self.today, start_time=dt.time(8), end_time=dt.time(9)),
+                                          actor=self.dangwu)
+
+    @cached_property
+    def meetings(self):
+        return {code: self._meeting(code, kind, f"探会{i}") for i, (code, kind) in enumerate(PROBE_MEETINGS.items())}
+
+    @cached_property
+    def topics(self):
+        return {code: services.do_add_topic(Topic(meeting=m, title=f"探题{i}"), actor=self.dangwu)
+                for i, (code, m) in enumerate(self.meetings.items())}
+
+    @cached_property
+    def makeups(self):
+        """Closed study meetings: every absentee has a make-up task (a role user's own row and another)."""
+        out = []
+        role_users = {u.pk for u in self.ctx.users.values()}
+        for code, kind in (("SXX-DZ", "center_group"), ("SXX-ZB1", "lecture"), ("SXX-ZB2", "lecture")):
+            m = self._meeting(code, kind, "探补学")
+            services.do_close_meeting(m, actor=self.dangwu)
             rows = list(Attendance.objects.filter(meeting=m, makeup_required=True).select_related("person"))
-            mine = [r for r in rows if r.person.user_id in {u.pk for u in ctx.users.values()}]
-            self.makeups += [(code, r) for r in (mine[:1] + [r for r in rows if r not in mine][:1])]
-        for code in PROBE_ACTIVITIES:
-            org = ctx.orgs[code]
-            a = activities.do_create_activity(Activity(org=org, kind="red", title=f"探活动{code[-3:]}",
-                                                       date=today, place="纪念馆"), [org], actor=dangwu)
-            self.activities[code] = a
-            self.photos[code] = activities.do_add_photo(a, ContentFile(PNG, name="p.png"), "探照片", actor=dangwu)
+            mine = [r for r in rows if r.person.user_id in role_users]
+            out += [(code, r) for r in (mine[:1] + [r for r in rows if r not in mine][:1])]
+        return out
+
+    @cached_property
+    def activities(self):
+        return {code: activities.do_create_activity(Activity(
+            org=self.ctx.orgs[code], kind="red", title=f"探活动{code[-3:]}", date=self.today, place="纪念馆"),
+            [self.ctx.orgs[code]], actor=self.dangwu) for code in PROBE_ACTIVITIES}
+
+    @cached_property
+    def photos(self):
+        return {code: activities.do_add_photo(a, ContentFile(PNG, name="p.png"), "探照片", actor=self.dangwu)
+                for code, a in self.activities.items()}
 
 
 def probes(ctx) -> MeetingProbes:
@@ -263,8 +283,10 @@ def spec_reflection(ctx, role):
     user = ctx.users.get(role)
     cases = []
     for code, a in probes(ctx).activities.items():
-        rows = list(Participant.objects.filter(activity=a).select_related("person")[:2])
-        rows += list(Participant.objects.filter(activity=a, person__user__in=[u for u in ctx.users.values()]))
+        own_users = [ctx.users[n] for n in ("dangyuan", "zhibu", "shuji")]
+        rows = list(Participant.objects.filter(activity=a, person__user__in=own_users).select_related("person"))
+        rows += list(Participant.objects.filter(activity=a).exclude(person__user__in=own_users)
+                     .select_related("person")[:1])
         for p in rows:
             own = user is not None and p.person.user_id == user.pk
             url = reverse("meetings:reflection", args=[p.pk])

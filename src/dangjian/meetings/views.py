@@ -212,7 +212,7 @@ def topic_decide(request, pk):
     form = DecisionForm(request.POST or None, members=members, principal_id=principal.pk if principal else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_record_decision(topic, form.votes(), recused_ids=form.recused_ids(),
+            topic = services.do_record_decision(topic, form.votes(), recused_ids=form.recused_ids(),
                                         decision_text=form.cleaned_data["decision_text"], actor=request.user)
         except ValidationError as exc:
             for message in exc.messages:
