@@ -61,3 +61,22 @@ def test_audit_reads_are_scoped(demo):
     assert AuditEvent.objects.visible_to(demo["users"]["jijian"]).filter(action="test.event").exists()
     assert not AuditEvent.objects.visible_to(demo["users"]["banzi"]).exists()
     assert not AuditEvent.objects.visible_to(demo["users"]["admin"]).exists()
+
+
+def test_restoring_an_org_leaves_its_place_in_the_tree_alone(demo):
+    from dangjian.orgs.models import Org, OrgKind
+
+    actor = demo["users"]["dangwu"]
+    org = Org.objects.get(code="SXX-CWK")
+    org.short_name = "财务"
+    services.do_update_org(org, actor=actor, expected_version=org.version)
+    old_version = audit.history(org).first()
+    assert old_version.after["numchild"] == 0
+    services.do_create_org(org, actor=actor, name="出纳组", kind=OrgKind.SECTION, code="SXX-CWK-CN")
+    org = Org.objects.get(pk=org.pk)
+    assert org.numchild == 1
+    audit.restore_version(org, old_version, actor=actor)
+    org = Org.objects.get(pk=org.pk)
+    assert org.numchild == 1 and org.short_name == "财务"
+    assert [c.code for c in org.get_children()] == ["SXX-CWK-CN"]
+    assert Org.find_problems() == ([], [], [], [], [])

@@ -40,9 +40,20 @@ def is_locked(username: str, ip: str | None) -> bool:
     return bool(ip) and _recent_failures(ip=ip) >= limit * 4
 
 
+def _account_key(identifier: str) -> str:
+    """The account's username when the identifier names one (by username or phone), so that
+    failures typed as the phone number and as the username count against the same account."""
+    from django.db.models import Q
+
+    from .models import User
+
+    found = User.objects.filter(Q(username=identifier) | Q(phone=identifier)).values_list("username", flat=True)
+    return found.first() or identifier
+
+
 def do_login(request, username: str, password: str):
     ip = audit.current_ip()
-    username = (username or "").strip()
+    username = _account_key((username or "").strip())
     if is_locked(username, ip):
         audit.security_event("login.refused_locked", success=False, target_repr=username, message="账号或地址已锁定")
         minutes = settings.LOGIN_LOCKOUT_SECONDS // 60

@@ -154,8 +154,9 @@ def history(instance: models.Model):
     return AuditEvent.objects.filter(target_type=_label(instance), target_id=str(instance.pk)).order_by("-id")
 
 
-# Fields a restore may not set back: identity, placement in the tree is re-derived by save().
-_RESTORE_SKIP = {"id"}
+# Fields a restore may not set back: identity, and a tree node's place in the tree (treebeard's
+# path, depth and child count describe the tree as it is now, not as it was in the old version).
+_RESTORE_SKIP = {"id", "path", "depth", "numchild"}
 
 
 def restore_version(instance: models.Model, event: AuditEvent, *, actor) -> models.Model:

@@ -9,6 +9,41 @@ def client_ip(request) -> str | None:
     return ip or request.META.get("REMOTE_ADDR")
 
 
+def _has_nul(request) -> bool:
+    if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    content_type = request.content_type or ""
+    if content_type == "application/json":
+        return b"\\u0000" in request.body or b"\x00" in request.body
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return any("\x00" in v for values in request.POST.lists() for v in [values[0], *values[1]])
+    return False
+
+
+class RejectNulMiddleware:
+    """A NUL character in a path, query or form value is refused with 400 before any view runs.
+
+    No text we store may contain one (PostgreSQL refuses it with an error, which would be a 500),
+    and none is ever typed by a person; one check here covers every page and API route.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": "请求中含有不允许的空字符（NUL）"}, status=400)
+            from django.shortcuts import render
+
+            return render(request, "400.html", {"reason": "请求中含有不允许的空字符。"}, status=400)
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     """Gives each request an id and records the client address for the audit log."""
 

@@ -5,8 +5,9 @@ import datetime as dt
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from dangjian.api.pagination import BoundedPageNumberPagination
 from dangjian.core.scope import get_visible_or_404, scope_roots
 
 from . import services
@@ -104,7 +105,7 @@ def me(request):
 
 
 @router.get("/orgs", response=list[OrgOut], summary="组织列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_orgs(request, q: str | None = Query(None, max_length=50)):
     orgs = Org.objects.visible_to(request.auth)
     return orgs.filter(name__contains=q) if q else orgs
@@ -123,7 +124,7 @@ def member_stats(request, org_id: int | None = Query(None, ge=1, le=2**62)):
 
 
 @router.get("/people", response=list[PersonOut], summary="人员花名册")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_people(request, filters: Query[PersonFilter]):
     people = Person.objects.visible_to(request.auth).filter(is_active=True)
     if filters.q:

@@ -185,15 +185,21 @@ def _build_person(number, values, orgs, existing, editable, seen, actor, report)
         person.org, person.org_path = org, org.path
     if branch is not None:
         person.branch, person.branch_path = branch, branch.path
-    if len(report.errors) > errors_before:
-        return None
+    # The model's own checks run even when a cell was already refused, so that the report lists
+    # every problem of the row at once (a column already reported is not reported twice).
+    reported = {e.column for e in report.errors[errors_before:]}
     try:
         person.full_clean(exclude=["user", "org", "id_number"] if stored else ["user", "org"],
                           validate_unique=False)
     except ValidationError as exc:
         for field_name, messages in exc.message_dict.items():
+            column = _FIELD_COLUMN.get(field_name, "")
+            if column in reported or (field_name in ("name", "party_status") and column in REQUIRED
+                                      and values[column] in (None, "")):
+                continue
             for message in messages:
-                report.add(number, _FIELD_COLUMN.get(field_name, ""), message)
+                report.add(number, column, message)
+    if len(report.errors) > errors_before:
         return None
     return number, person, stored
 

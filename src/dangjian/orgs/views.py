@@ -80,7 +80,9 @@ def person_list(request):
     if request.GET.get("export") == "xlsx":
         require_capability(request.user, "person.export", what="导出花名册")
         audit.security_event("person.export", actor=request.user, message=request.GET.urlencode()[:400])
-        return xlsx_response("花名册", roster.COLUMNS, roster.export_rows(people))
+        # what may be exported is the export scope (no "own record" rule), filtered as shown
+        exported = form.filter(Person.objects.visible_to(request.user, "export").select_related("org", "branch"))
+        return xlsx_response("花名册", roster.COLUMNS, roster.export_rows(exported))
     return render(request, "orgs/person_list.html", {
         "form": form, "page": paginate(request, people),
         "can_import": has_capability(request.user, "person.import"),

@@ -1,0 +1,186 @@
+"""Person pages: validation in Chinese naming the field, masking, reveal, and a constant query count."""
+
+import datetime as dt
+
+import pytest
+
+from dangjian.core.ids import id_check_digit
+from dangjian.core.models import AuditEvent
+from dangjian.orgs import services
+from dangjian.orgs.models import PartyStatus, Person
+
+from .conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def valid_id(seq: int, born: str = "19900101") -> str:
+    first17 = f"110101{born}{seq:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def form_data(org, **changes):
+    data = {"name": "测试人", "gender": "M", "birth_date": "1990-01-01", "id_number": valid_id(501), "phone": "",
+            "education": "", "job_title": "", "org": org.pk, "branch": "", "party_status": "masses",
+            "joined_party_on": "", "full_member_on": "", "activist_since": ""}
+    data.update(changes)
+    return data
+
+
+def counts():
+    return Person.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("changes, label, message", [
+    ({"name": ""}, "姓名", "必填"),
+    ({"id_number": "110101199001015010"}, "居民身份证号", "校验码不正确"),
+    ({"id_number": "12345"}, "居民身份证号", "应为18位"),
+    ({"phone": "12345"}, "手机号", "手机号应为以1开头的11位数字"),
+    ({"birth_date": "1990-13-45"}, "出生日期", "有效的日期"),
+    ({"party_status": "full"}, "入党日期", "党员须填写入党日期"),
+    ({"party_status": "masses", "joined_party_on": "2010-07-01"}, "入党日期", "群众不应填写入党日期"),
+    ({"party_status": "full", "joined_party_on": "2000-07-01", "branch": "BRANCH"}, "入党日期", "入党时应年满十八周岁"),
+    ({"branch": "SECTION"}, "所在党支部", "有效的选项"),
+])
+def test_bad_input_shows_a_chinese_message_naming_the_field_and_writes_nothing(demo, changes, label, message):
+    client = signed_in(demo["users"]["dangwu"])
+    org = demo["orgs"]["SXX-BGS"]
+    changes = {k: (demo["orgs"]["SXX-ZB1"].pk if v == "BRANCH" else demo["orgs"]["SXX-CWK"].pk if v == "SECTION"
+                   else v) for k, v in changes.items()}
+    before = counts()
+    response = client.post("/people/new/", form_data(org, **changes))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{label}：" in html and message in html, html[html.find('class="field has-error'):][:600]
+    assert counts() == before
+
+
+def test_a_duplicate_id_number_is_refused_by_name(demo):
+    client = signed_in(demo["users"]["dangwu"])
+    existing = Person.objects.first()
+    before = counts()
+    response = client.post("/people/new/", form_data(demo["orgs"]["SXX-BGS"], id_number=existing.id_number))
+    assert "居民身份证号：" in response.content.decode() and "已存在" in response.content.decode()
+    assert counts() == before
+
+
+def test_editing_with_bad_input_writes_nothing(demo):
+    client = signed_in(demo["users"]["dangwu"])
+    person = Person.objects.get(user__username="dangyuan")
+    before = counts(), person.version
+    data = form_data(person.org, name="", id_number="", birth_date=person.birth_date.isoformat(),
+                     party_status=person.party_status, branch=person.branch_id,
+                     joined_party_on=person.joined_party_on.isoformat(), loaded_version=person.version)
+    response = client.post(f"/people/{person.pk}/edit/", data)
+    assert "姓名：" in response.content.decode()
+    person.refresh_from_db()
+    assert (counts(), person.version) == before
+
+
+def test_a_good_edit_keeps_the_id_number_when_left_blank_and_a_stale_one_is_refused(demo):
+    client = signed_in(demo["users"]["dangwu"])
+    person = Person.objects.get(user__username="dangyuan")
+    data = form_data(person.org, name=person.name, id_number="", birth_date=person.birth_date.isoformat(),
+                     party_status=person.party_status, branch=person.branch_id, job_title="新职级",
+                     joined_party_on=person.joined_party_on.isoformat(), loaded_version=person.version)
+    assert client.post(f"/people/{person.pk}/edit/", data).status_code == 302
+    stored = Person.objects.get(pk=person.pk)
+    assert stored.job_title == "新职级" and stored.id_number == person.id_number
+    assert stored.version == person.version + 1
+    response = client.post(f"/people/{person.pk}/edit/", {**data, "job_title": "旧版本上的修改"})
+    assert response.status_code == 200 and "已被他人修改" in response.content.decode()
+    assert Person.objects.get(pk=person.pk).job_title == "新职级"
+
+
+def test_lists_and_pages_show_masked_numbers_only(demo):
+    client = signed_in(demo["users"]["shuji"])
+    person = Person.objects.exclude(phone="").first()
+    for url in ("/people/?q=" + person.name, f"/people/{person.pk}/", f"/history/orgs.person/{person.pk}/"):
+        html = client.get(url).content.decode()
+        assert person.id_number not in html and person.phone not in html, url
+    html = client.get("/people/?q=" + person.name).content.decode()
+    assert person.masked_id_number in html and person.masked_phone in html
+
+
+def test_reveal_needs_its_permission_and_is_audited(demo):
+    person = Person.objects.exclude(phone="").first()
+    for username in ("shuji", "banzi", "dangyuan"):  # may see the person (or not), may not reveal
+        before = AuditEvent.objects.filter(action="person.reveal").count()
+        response = signed_in(demo["users"][username]).post(f"/people/{person.pk}/reveal/")
+        assert response.status_code in (403, 404)
+        assert person.id_number not in response.content.decode()
+        assert AuditEvent.objects.filter(action="person.reveal").count() == before
+    response = signed_in(demo["users"]["dangwu"]).post(f"/people/{person.pk}/reveal/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert person.id_number in html and person.phone in html
+    event = AuditEvent.objects.filter(action="person.reveal").first()
+    assert event.actor == demo["users"]["dangwu"] and event.target_id == str(person.pk)
+    assert event.category == AuditEvent.Category.SECURITY
+    assert signed_in(demo["users"]["dangwu"]).get(f"/people/{person.pk}/reveal/").status_code == 405
+
+
+def _add_people(org, branch, start, n):
+    for i in range(start, start + n):
+        first17 = f"11010119850101{i:03d}"
+        Person(name=f"加人{i:02d}", gender="F", birth_date=dt.date(1985, 1, 1),
+               id_number=first17 + id_check_digit(first17), org=org, branch=branch, phone="13900000000",
+               party_status=PartyStatus.FULL, joined_party_on=dt.date(2010, 7, 1)).save()
+
+
+@pytest.mark.parametrize("username", ["dangwu", "banzi", "zhibu"])
+def test_the_roster_list_takes_the_same_number_of_queries_for_5_and_50_rows(demo, username,
+                                                                           django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(demo["users"][username])
+    org, branch = demo["orgs"]["SXX-DJB"], demo["orgs"]["SXX-ZB2"]  # inside all three roles' scope
+
+    def measure():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/people/?q=加人")
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode().count('<tr><td><a href="/people/')
+
+    _add_people(org, branch, 0, 5)
+    client.get("/people/?q=加人")  # warm-up (session, caches)
+    few, rows = measure()
+    assert rows == 5
+    _add_people(org, branch, 5, 45)
+    many, rows = measure()
+    assert rows == 50
+    assert few == many, f"5 rows took {few} queries, 50 rows {many}"
+    with django_assert_num_queries(many):
+        client.get("/people/?q=加人")
+
+
+def test_member_counts_follow_a_change_of_status(demo):
+    actor = demo["users"]["dangwu"]
+    person = Person.objects.filter(party_status=PartyStatus.MASSES, branch__isnull=True).first()
+    root = demo["orgs"]["SXX"]
+    before = services.member_counts([root.path])
+    person.party_status = PartyStatus.FULL
+    person.branch = demo["orgs"]["SXX-ZB3"]
+    person.joined_party_on = dt.date(2020, 7, 1)
+    services.do_update_person(person, actor=actor, expected_version=person.version)
+    after = services.member_counts([root.path])
+    assert after["full"] == before["full"] + 1 and after["masses"] == before["masses"] - 1
+    zb3 = demo["orgs"]["SXX-ZB3"]
+    assert services.member_counts([zb3.path])["full"] == Person.objects.filter(
+        branch_path__startswith=zb3.path, party_status="full", is_active=True).count()
+
+
+@pytest.mark.parametrize("method, url", [
+    ("GET", "/orgs/?q=%00"), ("GET", "/accounts/users/?q=a%00"), ("GET", "/people/?q=%00"),
+    ("POST", "/people/new/"), ("GET", "/history/orgs%00.person/1/"),
+])
+def test_a_nul_character_anywhere_is_a_400_not_a_500(demo, method, url):
+    client = signed_in(demo["users"]["dangwu"], raise_request_exception=False)
+    before = counts()
+    if method == "POST":
+        response = client.post(url, form_data(demo["orgs"]["SXX-BGS"], name="甲\x00乙"))
+    else:
+        response = client.get(url)
+    assert response.status_code == 400 and "空字符" in response.content.decode()
+    assert counts() == before
