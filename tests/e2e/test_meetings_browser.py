@@ -5,57 +5,24 @@ pages at desktop and phone width go to tests/e2e/screenshots/ (git-ignored) to b
 """
 
 import io
-import os
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from dangjian.core import workdays
 
-CHROMIUM = os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(__file__).parent / "screenshots"
-PASSWORD = "Demo-pass-2026"
-
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium 未安装")]
+from .conftest import shot as _shoot
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
 
-    # the test reads the database while sync Playwright's event loop runs in this thread
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _shoot(page, name):
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def test_a_large_fund_decision_end_to_end(tx_demo, live_server, browser):
+def test_a_large_fund_decision_end_to_end(pages):
     from docx import Document
 
     from dangjian.meetings.models import Topic
     from dangjian.orgs.models import Org
 
-    base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    _login(page, base, "dangwu")
+    base = ""
+    page = pages.login("dangwu")
 
     # 1. a 党组会议 held today
     page.goto(f"{base}/meetings/new/")
@@ -126,19 +93,17 @@ def test_a_large_fund_decision_end_to_end(tx_demo, live_server, browser):
     _shoot(page, "ledger-desktop")
     page.goto(f"{base}/audit/?q=专项资金")
     assert "meeting.decide_refused" in page.content() or "失败" in page.content()
-    page.close()
 
 
-def test_screenshots_of_the_main_pages(tx_demo, live_server, browser):
+def test_screenshots_of_the_main_pages(pages):
     from dangjian.meetings.models import Meeting
 
-    base = live_server.url
+    base = ""
     year = timezone.localdate().year
     group = Meeting.objects.filter(kind__code="party_group", status="held").order_by("date").first()
     study = Meeting.objects.filter(kind__code="study_day", date__gte=timezone.localdate()).order_by("date").first()
     for width, suffix in ((1280, "desktop"), (375, "phone")):
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        _login(page, base, "dangwu")
+        page = pages.login("dangwu", width=width, height=800)
         for name, url in [("list", "/meetings/"), ("compliance", f"/meetings/compliance/?year={year}"),
                           ("study", "/meetings/study/"), ("activities", "/meetings/activities/"),
                           ("group-meeting", f"/meetings/{group.pk}/"), ("study-day", f"/meetings/{study.pk}/"),
@@ -149,16 +114,13 @@ def test_screenshots_of_the_main_pages(tx_demo, live_server, browser):
                 overflow = page.evaluate("document.documentElement.scrollWidth")
                 assert overflow <= 375 + 1, f"{url} is {overflow}px wide at 375px"
             _shoot(page, f"{name}-{suffix}")
-        page.close()
-    # a cadre on the phone: sign-in page reached from the QR code, and their own page
+        # a cadre on the phone: sign-in page reached from the QR code, and their own page
     from dangjian.meetings import services
 
-    phone = browser.new_page(viewport={"width": 375, "height": 740})
-    _login(phone, base, "dangyuan")
+    phone = pages.login("dangyuan", width=375, height=740)
     phone.goto(f"{base}/meetings/signin/{services.signin_token(study)}/")
     phone.click("button:has-text('签到')")
     assert "签到成功" in phone.content()
     _shoot(phone, "signin-phone")
     phone.goto(f"{base}/meetings/my/")
     _shoot(phone, "my-phone")
-    phone.close()
