@@ -37,16 +37,17 @@ def enc(n: int) -> str:
     return out
 
 
-def setup(pg_url: str | None):
+def setup(pg_url: str | None, keep: bool = False):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
     os.environ["DANGJIAN_DATA_DIR"] = tempfile.mkdtemp(prefix="dangjian-bench-")
-    if pg_url:
+    if pg_url and not keep:
         import psycopg
 
         name = pg_url.rsplit("/", 1)[1]
         with psycopg.connect(pg_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
+    if pg_url:
         os.environ["DATABASE_URL"] = pg_url
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -245,20 +246,26 @@ def main(argv=None):
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--members", type=int)
     parser.add_argument("--sqlite", action="store_true", help="用内置 SQLite（缩小规模）")
+    parser.add_argument("--measure-only", action="store_true", help="PostgreSQL：沿用上次生成的数据，只测量")
     args = parser.parse_args(argv)
     pg = None if args.sqlite else os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dangjian_bench_meetings")
     branches = args.branches or (10_000 if pg else 300)
     members = args.members or (15 if pg else 8)
-    setup(pg)
+    keep = bool(pg and args.measure_only)
+    setup(pg, keep)
     from django.db import connection
 
-    counts = generate(branches, args.years, members, random.Random(5))
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if keep:
+        counts = {k: v for k, v in data["meetings"]["postgresql"]["scale"].items()
+                  if k not in ("branches", "years", "members_per_branch")}
+    else:
+        counts = generate(branches, args.years, members, random.Random(5))
     figures = measure(args.years)
     result = {"database": connection.vendor, "scale": {"branches": branches, "years": args.years,
                                                        "members_per_branch": members, **counts},
               "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **figures}
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     data.setdefault("meetings", {})[connection.vendor] = result
     RESULTS.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     out = io.StringIO()

@@ -14,7 +14,6 @@ from dangjian.core import workdays
 from .conftest import shot as _shoot
 
 
-
 def test_a_large_fund_decision_end_to_end(pages):
     from docx import Document
 

@@ -68,20 +68,25 @@ def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
     by_path = {path: pk for pk, path, _ in branches}
     depths = sorted({len(p) for p in by_path}, reverse=True)
     held: dict[tuple[int, str, int], int] = {}
+    months_held: dict[tuple[int, str], set[int]] = {}
     for path, code, month in rows:
         branch_id = next((by_path[path[:d]] for d in depths if len(path) >= d and path[:d] in by_path), None)
         if branch_id is not None:
             held[(branch_id, code, month)] = held.get((branch_id, code, month), 0) + 1
+            months_held.setdefault((branch_id, code), set()).add(month)
+    periods = []  # (requirement, first month, label) for every period that has ended
+    for req in reqs:
+        for first in range(1, 13, req.months):
+            last = first + req.months - 1
+            if dt.date(year + (last // 12), last % 12 + 1, 1) - dt.timedelta(days=1) >= today:
+                break
+            periods.append((req, set(range(first, last + 1)), period_label(year, first, req.months)))
     gaps: list[Gap] = []
+    empty: set[int] = set()
     for pk, _path, name in branches:
-        for req in reqs:
-            for first in range(1, 13, req.months):
-                last = first + req.months - 1
-                end = dt.date(year + (last // 12), last % 12 + 1, 1) - dt.timedelta(days=1)
-                if end >= today:
-                    break
-                if not any((pk, req.code, m) in held for m in range(first, last + 1)):
-                    gaps.append(Gap(pk, name, req.name, period_label(year, first, req.months)))
+        for req, months, label in periods:
+            if months.isdisjoint(months_held.get((pk, req.code), empty)):
+                gaps.append(Gap(pk, name, req.name, label))
     return branches, gaps, held
 
 
