@@ -237,6 +237,7 @@ def my_meetings(request):
     return render(request, "meetings/my_meetings.html", {
         "page": paginate(request, rows, 30), "makeups": rows.filter(makeup_required=True, makeup_done_on__isnull=True),
         "hours": hours[0] if hours else None, "year": year,
+        "own_only": not has_capability(request.user, "meeting.view"),
         "activities": Participant.objects.visible_to(request.user).filter(person__user=request.user)
         .select_related("activity").order_by("-activity__date")[:20],
     })

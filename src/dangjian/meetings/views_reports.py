@@ -245,7 +245,8 @@ def calendar_feed_page(request):
         messages.success(request, "已生成新的订阅地址，旧地址失效。")
         return redirect("meetings:calendar")
     url = request.build_absolute_uri(f"/meetings/ical/{feed.token}.ics") if feed else ""
-    return render(request, "meetings/calendar.html", {"url": url})
+    return render(request, "meetings/calendar.html", {
+        "url": url, "own_only": not has_capability(request.user, "meeting.view")})
 
 
 def ical(request, token):
