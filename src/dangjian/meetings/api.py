@@ -1,3 +1,137 @@
-from ninja import Router
+"""API routes of 会议学习: the same scope (visible_to) and services as the pages."""
+
+import datetime as dt
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from dangjian.core.scope import get_visible_or_404, path_in_scope, scope_roots
+from dangjian.orgs.models import Org
+
+from . import compliance, services, study
+from .models import Attendance, Meeting, MeetingStatus, Outcome, Stance, Topic, TopicCategory
 
 router = Router(tags=["会议学习"])
+Id = Field(..., ge=1, le=2**62)
+
+
+class MeetingOut(Schema):
+    id: int
+    kind: str = Field(..., alias="kind.name")
+    title: str
+    org_id: int
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    place: str
+    status: MeetingStatus
+    version: int
+
+
+class TopicOut(Schema):
+    id: int
+    meeting_id: int
+    title: str
+    category: TopicCategory
+    amount: float | None
+    outcome: Outcome
+    tally: dict
+    entitled: list
+    present: list
+    recused: list
+    rule_versions: dict
+
+
+class VoteIn(Schema):
+    person_id: int = Id
+    order: int = Field(..., ge=1, le=99)
+    stance: Stance
+    reason: str = Field("", max_length=300)
+
+
+class DecisionIn(Schema):
+    votes: list[VoteIn] = Field(..., max_length=100)
+    recused_ids: list[int] = Field(default_factory=list, max_length=100)
+    decision_text: str = Field("", max_length=2000)
+
+
+class SigninIn(Schema):
+    token: str = Field(..., min_length=10, max_length=200)
+
+
+class SigninOut(Schema):
+    meeting_id: int
+    person_id: int
+    signed_in_at: dt.datetime
+
+
+class GapOut(Schema):
+    branch_id: int
+    branch: str
+    kind: str
+    period: str
+
+
+class HoursOut(Schema):
+    person_id: int
+    name: str = Field(..., alias="person__name")
+    hours: float
+    present: int
+    missed: int
+    makeup_open: int
+
+
+@router.get("/meetings", response=list[MeetingOut], summary="会议列表")
+@paginate(PageNumberPagination, page_size=50)
+def list_meetings(request, year: int | None = Query(None, ge=2000, le=2100)):
+    qs = Meeting.objects.visible_to(request.auth).select_related("kind")
+    return qs.filter(date__year=year) if year else qs
+
+
+@router.get("/meetings/{int:meeting_id}", response=MeetingOut, summary="会议详情")
+def get_meeting(request, meeting_id: int):
+    return get_visible_or_404(Meeting.objects.select_related("kind"), request.auth, meeting_id)
+
+
+@router.get("/meetings/{int:meeting_id}/topics", response=list[TopicOut], summary="会议议题及决定")
+def meeting_topics(request, meeting_id: int):
+    meeting = get_visible_or_404(Meeting, request.auth, meeting_id)
+    return list(Topic.objects.visible_to(request.auth).filter(meeting=meeting))
+
+
+@router.post("/topics/{int:topic_id}/decision", response=TopicOut, summary="记录决定（执行“三重一大”规则）")
+def record_decision(request, topic_id: int, payload: DecisionIn):
+    topic = get_visible_or_404(Topic, request.auth, topic_id, "change")
+    votes = [services.Vote(v.person_id, v.order, v.stance, v.reason) for v in payload.votes]
+    return services.do_record_decision(topic, votes, recused_ids=set(payload.recused_ids),
+                                       decision_text=payload.decision_text, actor=request.auth)
+
+
+@router.post("/signin", response=SigninOut, summary="扫码签到")
+def signin(request, payload: SigninIn):
+    row: Attendance = services.do_signin(payload.token, actor=request.auth)
+    return {"meeting_id": row.meeting_id, "person_id": row.person_id, "signed_in_at": row.signed_in_at}
+
+
+@router.get("/compliance", response=list[GapOut], summary="三会一课缺项")
+def compliance_gaps(request, year: int = Query(..., ge=2000, le=2100), org_id: int | None = Query(None, ge=1,
+                                                                                                     le=2**62)):
+    if org_id:
+        org = get_visible_or_404(Org, request.auth, org_id)
+        if not path_in_scope(request.auth, "meeting.view", org.path):
+            raise Http404
+        roots = [org.path]
+    else:
+        roots = scope_roots(request.auth, "meeting.view")
+    out = []
+    for root in roots:
+        out += [g.__dict__ for g in compliance.gap_report(root, year)[1]]
+    return out
+
+
+@router.get("/study-hours", response=list[HoursOut], summary="每人学习时长")
+@paginate(PageNumberPagination, page_size=100)
+def study_hours(request, year: int = Query(None, ge=2000, le=2100)):
+    return study.hours_by_person(year or timezone.localdate().year, Attendance.objects.visible_to(request.auth))

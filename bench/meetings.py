@@ -1,0 +1,277 @@
+"""Benchmarks of 会议学习 (issue 5): the 三会一课 gap report for a 1,000-branch subtree and the study
+hours per person for a year, each with its ratio to the raw-SQL floor.
+
+    python -m bench.meetings [--branches 10000] [--years 3] [--members 15]
+
+On PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/dangjian_bench_meetings,
+dropped and re-created) the data is written with COPY; without it an SQLite file in a temporary data
+directory is used at a smaller default scale. Results are merged into bench/results.json under
+"meetings".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("results.json")
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# (kind code, months in which it is held) — 44 meetings a branch a year, as the rules require.
+PLAN = [("branch_committee", range(1, 13)), ("cell", range(1, 13)), ("theme_day", range(1, 13)),
+        ("branch_general", (1, 4, 7, 10)), ("lecture", (2, 5, 8, 11))]
+
+
+def enc(n: int) -> str:
+    out = ""
+    for _ in range(4):
+        n, r = divmod(n, 36)
+        out = ALPHABET[r] + out
+    return out
+
+
+def setup(pg_url: str | None, keep: bool = False):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    os.environ["DANGJIAN_DATA_DIR"] = tempfile.mkdtemp(prefix="dangjian-bench-")
+    if pg_url and not keep:
+        import psycopg
+
+        name = pg_url.rsplit("/", 1)[1]
+        with psycopg.connect(pg_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    if pg_url:
+        os.environ["DATABASE_URL"] = pg_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def write(table: str, columns: list[str], rows) -> int:
+    """COPY on PostgreSQL, batched INSERTs on SQLite; returns the row count."""
+    from django.db import connection
+
+    n = 0
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with connection.connection.cursor() as cur, cur.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n
+    def plain(v):  # the sqlite3 module no longer adapts dates and times itself
+        if isinstance(v, dt.datetime):
+            return v.replace(tzinfo=None).isoformat(" ")
+        return v.isoformat() if isinstance(v, dt.date | dt.time) else v
+
+    rows = (tuple(plain(v) for v in row) for row in rows)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    batch = []
+    with connection.cursor() as cur:
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 20000:
+                cur.executemany(sql, batch)
+                n += len(batch)
+                batch = []
+        if batch:
+            cur.executemany(sql, batch)
+            n += len(batch)
+    return n
+
+
+def generate(branches: int, years: int, members: int, rng: random.Random) -> dict:
+    from django.db import connection, transaction
+
+    from dangjian.meetings.models import MeetingKind
+
+    kinds = dict(MeetingKind.objects.values_list("code", "id"))
+    now = dt.datetime.now(dt.UTC)
+    per_committee = 1000
+    committees = (branches + per_committee - 1) // per_committee
+    orgs = [(1, "0001", 1, committees, "省XX", "", "agency", "B-ROOT", 0, True, 1)]
+    branch_rows = []  # (id, path, committee index)
+    next_id = 2
+    for c in range(committees):
+        cpath = "0001" + enc(c + 1)
+        count = min(per_committee, branches - c * per_committee)
+        orgs.append((next_id, cpath, 2, count, f"第{c + 1}党委", "", "committee", f"B-C{c}", c, True, 1))
+        next_id += 1
+        for b in range(count):
+            path = cpath + enc(b + 1)
+            orgs.append((next_id, path, 3, 0, f"第{c + 1}党委第{b + 1}支部", "", "branch", f"B-C{c}-{b}", b, True, 1))
+            branch_rows.append((next_id, path, c))
+            next_id += 1
+    t0 = time.perf_counter()
+    counts = {}
+    with transaction.atomic():
+        counts["orgs"] = write("orgs_org", ["id", "path", "depth", "numchild", "name", "short_name", "kind", "code",
+                                            '"order"', "is_active", "version"], orgs)
+
+        def people():
+            pid = 0
+            for bid, path, _c in branch_rows:
+                for _m in range(members):
+                    pid += 1
+                    yield (pid, bid, path, 1, now, now, f"党员{pid}", "M", dt.date(1980, 1, 1), f"B{pid:017d}", "", "",
+                           "", bid, path, "full", dt.date(2005, 7, 1), None, None, None, True)
+        counts["people"] = write("orgs_person", [
+            "id", "org_id", "org_path", "version", "created_at", "updated_at", "name", "gender", "birth_date",
+            "id_number", "phone", "education", "job_title", "branch_id", "branch_path", "party_status",
+            "joined_party_on", "full_member_on", "activist_since", "user_id", "is_active"], people())
+        this_year = dt.date.today().year
+        meeting_rows, attendance = [], []
+        mid = aid = 0
+        for index, (bid, path, _c) in enumerate(branch_rows):
+            first_person = index * members + 1
+            for year in range(this_year - years + 1, this_year + 1):
+                for code, months in PLAN:
+                    for month in months:
+                        if rng.random() < 0.03:  # a few gaps for the report to find
+                            continue
+                        mid += 1
+                        study = code == "lecture"
+                        meeting_rows.append((mid, bid, path, 1, now, now, kinds[code], f"{month}月{code}",
+                                             dt.date(year, month, 10 + rng.randint(0, 15)), dt.time(9), dt.time(11),
+                                             "", "held", "", "", ""))
+                        for k in range(members):
+                            aid += 1
+                            present = rng.random() < 0.92
+                            attendance.append((aid, bid, path, 1, now, now, mid, first_person + k,
+                                               "present" if present else "absent", "", None, False,
+                                               2 if present and study else 0, study and not present, None, "", year))
+            if len(attendance) > 400_000 or index == len(branch_rows) - 1:
+                counts["meetings"] = counts.get("meetings", 0) + write("meetings_meeting", [
+                    "id", "org_id", "org_path", "version", "created_at", "updated_at", "kind_id", "title", "date",
+                    "start_time", "end_time", "place", "status", "study_form", "minutes", "signin_nonce"],
+                    meeting_rows)
+                counts["attendance"] = counts.get("attendance", 0) + write("meetings_attendance", [
+                    "id", "org_id", "org_path", "version", "created_at", "updated_at", "meeting_id", "person_id",
+                    "status", "reason", "signed_in_at", "via_qr", "hours", "makeup_required", "makeup_done_on",
+                    "makeup_note", "year"], attendance)
+                meeting_rows, attendance = [], []
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                for table in ("orgs_org", "orgs_person", "meetings_meeting", "meetings_attendance"):
+                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    counts["seconds"] = round(time.perf_counter() - t0, 1)
+    return counts
+
+
+def timed(fn, repeat: int = 5) -> float:
+    fn()  # warm
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples)
+
+
+def measure(years: int) -> dict:
+    from django.db import connection
+
+    from dangjian.meetings import compliance, study
+    from dangjian.meetings.models import Attendance
+
+    year = dt.date.today().year - 1  # a whole past year: every period has ended
+    subtree = "0001" + enc(1)  # the first committee: 1,000 branches (fewer at a small scale)
+    today = dt.date(year + 1, 1, 1)
+
+    def report():
+        return compliance.gap_report(subtree, year, today=today)
+
+    def report_floor():
+        with connection.cursor() as cur:
+            cur.execute("SELECT id, path, name FROM orgs_org WHERE path LIKE %s AND kind = 'branch' AND is_active "
+                        "ORDER BY path", [subtree + "%"])
+            cur.fetchall()
+            month = ("EXTRACT(MONTH FROM m.date)" if connection.vendor == "postgresql"
+                     else "CAST(strftime('%%m', m.date) AS INTEGER)")
+            cur.execute(f"SELECT DISTINCT m.org_path, k.code, {month} FROM meetings_meeting m JOIN meetings_meetingkind"
+                        " k ON k.id = m.kind_id WHERE m.org_path LIKE %s AND m.status = 'held' AND m.date BETWEEN %s"
+                        " AND %s AND k.code IN ('branch_general','branch_committee','cell','lecture','theme_day')",
+                        [subtree + "%", dt.date(year, 1, 1), dt.date(year, 12, 31)])
+            cur.fetchall()
+
+    branches, gaps, _ = report()
+    sub_attendance = Attendance.objects.filter(org_path__startswith=subtree)
+
+    def hours_page():
+        return list(study.hours_by_person(year, sub_attendance)[:100])
+
+    def hours_floor():
+        with connection.cursor() as cur:
+            cur.execute("SELECT a.person_id, p.name, SUM(a.hours) h FROM meetings_attendance a JOIN orgs_person p ON "
+                        "p.id = a.person_id JOIN meetings_meeting m ON m.id = a.meeting_id JOIN meetings_meetingkind k"
+                        " ON k.id = m.kind_id WHERE a.year = %s AND a.org_path LIKE %s AND k.is_study GROUP BY "
+                        "a.person_id, p.name ORDER BY h DESC, p.name LIMIT 100", [year, subtree + "%"])
+            cur.fetchall()
+
+    person_id = sub_attendance.values_list("person_id", flat=True).first()
+
+    def one_person():
+        return list(study.hours_by_person(year, Attendance.objects.filter(person_id=person_id)))
+
+    r, rf = timed(report), timed(report_floor)
+    h, hf = timed(hours_page, 3), timed(hours_floor, 3)
+    p = timed(one_person)
+    return {
+        "gap_report_subtree": {"branches": len(branches), "gaps_found": len(gaps), "seconds": round(r, 4),
+                               "raw_sql_floor_seconds": round(rf, 4), "ratio_to_floor": round(r / rf, 2),
+                               "goal_seconds": 2.0},
+        "study_hours_per_person_subtree_top100": {"seconds": round(h, 4), "raw_sql_floor_seconds": round(hf, 4),
+                                                  "ratio_to_floor": round(h / hf, 2), "goal_seconds": 1.0},
+        "study_hours_one_person_year": {"seconds": round(p, 4), "goal_seconds": 1.0},
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="会议学习基准")
+    parser.add_argument("--branches", type=int)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--members", type=int)
+    parser.add_argument("--sqlite", action="store_true", help="用内置 SQLite（缩小规模）")
+    parser.add_argument("--measure-only", action="store_true", help="PostgreSQL：沿用上次生成的数据，只测量")
+    args = parser.parse_args(argv)
+    pg = None if args.sqlite else os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dangjian_bench_meetings")
+    branches = args.branches or (10_000 if pg else 300)
+    members = args.members or (15 if pg else 8)
+    keep = bool(pg and args.measure_only)
+    setup(pg, keep)
+    from django.db import connection
+
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if keep:
+        counts = {k: v for k, v in data["meetings"]["postgresql"]["scale"].items()
+                  if k not in ("branches", "years", "members_per_branch")}
+    else:
+        counts = generate(branches, args.years, members, random.Random(5))
+    figures = measure(args.years)
+    result = {"database": connection.vendor, "scale": {"branches": branches, "years": args.years,
+                                                       "members_per_branch": members, **counts},
+              "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **figures}
+    data.setdefault("meetings", {})[connection.vendor] = result
+    RESULTS.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    out = io.StringIO()
+    json.dump(result, out, ensure_ascii=False, indent=2)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""三会一课 and 主题党日 compliance, and the 三重一大 ledger checks.
+
+The gap report reads the subtree's branches (one query) and what was held there (one grouped
+query over the whole period), then names every missing meeting — no query per branch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from dangjian.core import rules
+from dangjian.orgs.models import Org, OrgKind
+
+from .models import PARTY_GROUP_MEETING, Meeting, MeetingKind, MeetingStatus, Outcome, Topic
+from .rules import FREQUENCY_RULES
+
+
+@dataclass(frozen=True)
+class Gap:
+    branch_id: int
+    branch: str
+    kind: str
+    period: str
+
+
+@dataclass
+class Requirement:
+    code: str
+    name: str
+    months: int  # at least once in every block of this many months
+
+
+def requirements() -> list[Requirement]:
+    names = dict(MeetingKind.objects.filter(code__in=FREQUENCY_RULES).values_list("code", "name"))
+    return [Requirement(code, names.get(code, code), rules.get(key)) for code, (key, *_rest) in FREQUENCY_RULES.items()]
+
+
+def period_label(year: int, first_month: int, months: int) -> str:
+    if months == 1:
+        return f"{year}年{first_month}月"
+    if months == 3:
+        return f"{year}年第{(first_month - 1) // 3 + 1}季度"
+    if months == 6:
+        return f"{year}年{'上' if first_month == 1 else '下'}半年"
+    if months == 12:
+        return f"{year}年"
+    return f"{year}年{first_month}—{min(12, first_month + months - 1)}月"
+
+
+def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
+    """(branches, gaps, held) for the branches under ``root_path`` in ``year``.
+
+    Only periods that have ended count (the current month or quarter is still open). Meetings of a
+    branch's 党小组 count for the branch. ``held`` maps (branch_id, code, month) to a count, for the calendar.
+    """
+    today = today or timezone.localdate()
+    branches = list(Org.objects.filter(path__startswith=root_path, kind=OrgKind.BRANCH, is_active=True)
+                    .order_by("path").values_list("id", "path", "name"))
+    reqs = requirements()
+    rows = (Meeting.objects.filter(org_path__startswith=root_path, status=MeetingStatus.HELD, date__year=year,
+                                   kind__code__in=[r.code for r in reqs])
+            .annotate(month=ExtractMonth("date")).values_list("org_path", "kind__code", "month").distinct())
+    by_path = {path: pk for pk, path, _ in branches}
+    depths = sorted({len(p) for p in by_path}, reverse=True)
+    held: dict[tuple[int, str, int], int] = {}
+    months_held: dict[tuple[int, str], set[int]] = {}
+    for path, code, month in rows:
+        branch_id = next((by_path[path[:d]] for d in depths if len(path) >= d and path[:d] in by_path), None)
+        if branch_id is not None:
+            held[(branch_id, code, month)] = held.get((branch_id, code, month), 0) + 1
+            months_held.setdefault((branch_id, code), set()).add(month)
+    periods = []  # (requirement, first month, label) for every period that has ended
+    for req in reqs:
+        for first in range(1, 13, req.months):
+            last = first + req.months - 1
+            if dt.date(year + (last // 12), last % 12 + 1, 1) - dt.timedelta(days=1) >= today:
+                break
+            periods.append((req, set(range(first, last + 1)), period_label(year, first, req.months)))
+    gaps: list[Gap] = []
+    empty: set[int] = set()
+    for pk, _path, name in branches:
+        for req, months, label in periods:
+            if months.isdisjoint(months_held.get((pk, req.code), empty)):
+                gaps.append(Gap(pk, name, req.name, label))
+    return branches, gaps, held
+
+
+def ledger(topics, year: int, category: str = ""):
+    """三重一大 台账: the flagged topics of a year (visible ones), oldest first."""
+    qs = topics.filter(year=year).exclude(category="").select_related("meeting__kind", "meeting__org")
+    if category:
+        qs = qs.filter(category=category)
+    return qs.order_by("meeting__date", "meeting_id", "order")
+
+
+def invalid_decisions(topics):
+    """三重一大 topics decided outside a valid meeting (should be empty): wrong kind, or not rule-checked."""
+    return (topics.exclude(category="").exclude(outcome="")
+            .filter(~Q(meeting__kind__code=PARTY_GROUP_MEETING) | Q(rule_versions={}) | Q(entitled=[]))
+            .select_related("meeting__kind", "meeting__org"))
+
+
+def undecided(topics):
+    return (topics.exclude(category="").filter(outcome__in=[Outcome.PENDING, Outcome.DEFERRED])
+            .select_related("meeting__kind", "meeting__org").order_by("meeting__date"))
+
+
+__all__ = ["Gap", "gap_report", "ledger", "invalid_decisions", "undecided", "Topic"]

@@ -1,0 +1,243 @@
+"""Meeting pages: list, record, attendance, QR sign-in, topics and decisions, minutes. Thin: scope via
+visible_to, every change via a service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.core.documents import docx_response
+from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
+from dangjian.core.views import paginate
+from dangjian.orgs.views import _form_errors
+
+from . import services
+from .exports import minutes_document, qr_svg
+from .forms import DecisionForm, MeetingForm, MinutesForm, TopicForm
+from .models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Participant, Topic
+
+
+def _errors(request, exc: ValidationError, prefix: str = ""):
+    messages.error(request, prefix + "；".join(exc.messages))
+
+
+@login_required
+def meeting_list(request):
+    require_capability(request.user, "meeting.view", what="查看会议")
+    meetings = Meeting.objects.visible_to(request.user).select_related("kind", "org")
+    kind = request.GET.get("kind", "")
+    if kind:
+        meetings = meetings.filter(kind__code=kind)
+    year = request.GET.get("year", "")
+    if year.isdigit() and 2000 <= int(year) <= 2100:
+        meetings = meetings.filter(date__year=int(year))
+    return render(request, "meetings/meeting_list.html", {
+        "page": paginate(request, meetings), "kinds": MeetingKind.objects.filter(is_active=True), "kind": kind,
+        "year": year, "can_add": has_capability(request.user, "meeting.change"),
+    })
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org", "host", "recorder"), request.user, pk)
+    can_change = path_in_scope(request.user, "meeting.change", meeting.org_path)
+    attendance = meeting.attendance.select_related("person").order_by("id")
+    counts = {s: 0 for s in AttendanceStatus.values}
+    for row in attendance:
+        counts[row.status] += 1
+    signin_url = ""
+    if can_change and meeting.status != MeetingStatus.CANCELLED:
+        signin_url = request.build_absolute_uri(reverse("meetings:signin", args=[services.signin_token(meeting)]))
+    return render(request, "meetings/meeting_detail.html", {
+        "meeting": meeting, "attendance": attendance, "counts": counts, "can_change": can_change,
+        "topics": meeting.topics.all(), "topic_form": TopicForm(), "signin_url": signin_url,
+        "minutes_form": MinutesForm(instance=meeting), "statuses": AttendanceStatus.choices[1:],
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+def meeting_edit(request, pk=None):
+    if pk:
+        meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org"), request.user, pk, "change")
+    else:
+        require_capability(request.user, "meeting.change", what="登记会议")
+        meeting = Meeting(date=timezone.localdate())
+    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if pk:
+                meeting = services.do_update_meeting(form.save(commit=False), actor=request.user,
+                                                     expected_version=form.expected_version)
+            else:
+                meeting = services.do_create_meeting(form.save(commit=False), actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存会议“{meeting}”。")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+@require_POST
+def attendance_mark(request, pk):
+    meeting = get_visible_or_404(Meeting.objects.select_related("kind"), request.user, pk, "change")
+    try:
+        person_id = int(request.POST.get("person", ""))
+        services.do_mark_attendance(meeting, person_id, request.POST.get("status", ""), actor=request.user,
+                                    reason=request.POST.get("reason", ""))
+    except ValueError:
+        messages.error(request, "出席登记：未选择人员")
+    except ValidationError as exc:
+        _errors(request, exc, "出席登记未保存：")
+    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#attendance")
+
+
+@login_required
+@require_POST
+def meeting_close(request, pk):
+    meeting = get_visible_or_404(Meeting.objects.select_related("kind"), request.user, pk, "change")
+    try:
+        services.do_close_meeting(meeting, actor=request.user)
+        messages.success(request, "已登记为已召开；未签到人员记为缺席，学习类会议的缺席和请假人员已收到补学任务。")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = get_visible_or_404(Meeting, request.user, pk, "change")
+    try:
+        services.do_cancel_meeting(meeting, actor=request.user)
+        messages.success(request, "会议已取消。")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_save(request, pk):
+    meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org"), request.user, pk, "change")
+    form = MinutesForm(request.POST, instance=meeting)
+    if form.is_valid():
+        try:
+            services.do_save_minutes(meeting, form.cleaned_data["minutes"], actor=request.user,
+                                     expected_version=form.expected_version)
+            messages.success(request, "会议记录已保存。")
+        except ValidationError as exc:
+            _errors(request, exc, "会议记录未保存：")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def minutes_docx(request, pk):
+    meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org", "host", "recorder"), request.user, pk)
+    return docx_response(minutes_document(meeting), f"{meeting.date:%Y%m%d}{meeting.title}纪要.docx")
+
+
+@login_required
+def signin_qr(request, pk):
+    meeting = get_visible_or_404(Meeting, request.user, pk, "change")
+    url = request.build_absolute_uri(reverse("meetings:signin", args=[services.signin_token(meeting)]))
+    response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def signin_rotate(request, pk):
+    meeting = get_visible_or_404(Meeting, request.user, pk, "change")
+    services.do_rotate_signin(meeting, actor=request.user)
+    messages.success(request, "已刷新签到码，此前的二维码全部作废。")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def signin(request, token):
+    """The page a phone opens from the QR code: shows the meeting, signs in on POST."""
+    error, meeting, done = "", None, None
+    try:
+        meeting = services.meeting_for_token(token)
+    except ValidationError as exc:
+        error = "；".join(exc.messages)
+    if meeting and request.method == "POST":
+        try:
+            done = services.do_signin(token, actor=request.user)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+    return render(request, "meetings/signin.html", {"meeting": meeting, "error": error, "done": done},
+                  status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def topic_add(request, pk):
+    meeting = get_visible_or_404(Meeting, request.user, pk, "change")
+    form = TopicForm(request.POST)
+    if form.is_valid():
+        topic = form.save(commit=False)
+        topic.meeting = meeting
+        try:
+            services.do_add_topic(topic, actor=request.user)
+            messages.success(request, f"已添加议题“{topic}”。")
+        except ValidationError as exc:
+            _errors(request, exc, "议题未保存：")
+    else:
+        messages.error(request, "议题未保存：" + "；".join(
+            f"{form.fields[f].label}：{e}" for f, errs in form.errors.items() for e in errs))
+    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#topics")
+
+
+@login_required
+def topic_decide(request, pk):
+    topic = get_visible_or_404(Topic.objects.select_related("meeting__kind", "meeting__org"), request.user, pk,
+                               "change")
+    meeting = topic.meeting
+    if topic.is_major:
+        members = services.group_members(meeting.org_path, meeting.date)
+        principal = services.principal_of(meeting.org_path, meeting.date)
+    else:
+        members = [a.person for a in meeting.attendance.select_related("person")]
+        principal = None
+    present = set(meeting.attendance.filter(status=AttendanceStatus.PRESENT).values_list("person_id", flat=True))
+    form = DecisionForm(request.POST or None, members=members, principal_id=principal.pk if principal else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = services.do_record_decision(topic, form.votes(), recused_ids=form.recused_ids(),
+                                        decision_text=form.cleaned_data["decision_text"], actor=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已记录决定：{topic}（{topic.get_outcome_display()}）。")
+            return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#topics")
+    return render(request, "meetings/topic_decide.html", {"topic": topic, "meeting": meeting, "form": form,
+                                                          "present": present})
+
+
+@login_required
+def my_meetings(request):
+    """本人的会议、补学任务与日程订阅: for every cadre, with or without a role."""
+    from .study import hours_by_person
+
+    mine = Attendance.objects.visible_to(request.user).filter(person__user=request.user)
+    rows = (mine.select_related("meeting__kind", "meeting__org")
+            .order_by("-meeting__date"))
+    year = timezone.localdate().year
+    hours = list(hours_by_person(year, mine))
+    return render(request, "meetings/my_meetings.html", {
+        "page": paginate(request, rows, 30), "makeups": rows.filter(makeup_required=True, makeup_done_on__isnull=True),
+        "hours": hours[0] if hours else None, "year": year,
+        "own_only": not has_capability(request.user, "meeting.view"),
+        "activities": Participant.objects.visible_to(request.user).filter(person__user=request.user)
+        .select_related("activity").order_by("-activity__date")[:20],
+    })

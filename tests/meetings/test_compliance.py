@@ -1,0 +1,72 @@
+"""三会一课 compliance: the gap report names each missing meeting, in a constant number of queries."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from dangjian.meetings import compliance, services
+from dangjian.meetings.models import Meeting, MeetingKind, MeetingStatus
+from dangjian.orgs.models import Org
+
+from .helpers import dangwu
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_names_the_demo_gaps(demo):
+    today = timezone.localdate()
+    root = Org.objects.get(code="SXX")
+    branches, gaps, _held = compliance.gap_report(root.path, today.year, today=dt.date(today.year, 12, 31))
+    assert [b[2] for b in branches] == ["第一党支部", "第二党支部", "第三党支部"]
+    named = {(g.branch, g.kind, g.period) for g in gaps}
+    assert ("第三党支部", "支部委员会", f"{today.year}年5月") in named or today.month <= 5
+    assert ("第三党支部", "主题党日", f"{today.year}年8月") in named or today.month <= 8
+    assert ("第二党支部", "党课", f"{today.year}年第2季度") in named or today.month <= 6
+    early = {f"{today.year}年{m}月" for m in (1, 2, 3)} | {f"{today.year}年第1季度"}
+    assert not any(g.branch == "第一党支部" and g.period in early for g in gaps) or today.month < 4
+
+
+def test_a_fixed_year_with_nothing_held_lists_every_period(demo):
+    root = Org.objects.get(code="SXX-ZB1")
+    _b, gaps, _h = compliance.gap_report(root.path, 2020, today=dt.date(2021, 1, 1))
+    kinds = {}
+    for g in gaps:
+        kinds[g.kind] = kinds.get(g.kind, 0) + 1
+    assert kinds == {"支部党员大会": 4, "支部委员会": 12, "党小组会": 12, "党课": 4, "主题党日": 12}
+    assert {g.period for g in gaps if g.kind == "党课"} == {f"2020年第{q}季度" for q in range(1, 5)}
+
+
+def test_a_meeting_held_fills_its_gap_and_cell_meetings_count_for_the_branch(demo):
+    branch = Org.objects.get(code="SXX-ZB1")
+    cell = Org.objects.get(code="SXX-ZB1-XZ1")
+    for org, code in ((branch, "lecture"), (cell, "cell")):
+        services.do_create_meeting(Meeting(org=org, kind=MeetingKind.objects.get(code=code), title="补开",
+                                           date=dt.date(2020, 5, 12), start_time=dt.time(9), end_time=dt.time(10),
+                                           status=MeetingStatus.HELD), actor=dangwu(demo))
+    _b, gaps, _h = compliance.gap_report(branch.path, 2020, today=dt.date(2021, 1, 1))
+    periods = {(g.kind, g.period) for g in gaps}
+    assert ("党课", "2020年第2季度") not in periods and ("党课", "2020年第1季度") in periods
+    assert ("党小组会", "2020年5月") not in periods and ("党小组会", "2020年4月") in periods
+
+
+def test_the_frequency_is_a_rule(demo):
+    from dangjian.core import rules
+
+    rules.set_rule("meetings.freq.lecture", "6", actor=demo["users"]["admin"], reason="半年一次")
+    _b, gaps, _h = compliance.gap_report(Org.objects.get(code="SXX-ZB1").path, 2020, today=dt.date(2021, 1, 1))
+    assert {g.period for g in gaps if g.kind == "党课"} == {"2020年上半年", "2020年下半年"}
+
+
+def test_the_report_runs_in_constant_queries_whatever_the_number_of_branches(demo, django_assert_num_queries):
+    root = Org.objects.get(code="SXX")
+    compliance.requirements()  # warm the rule cache
+    with django_assert_num_queries(3):
+        compliance.gap_report(root.path, 2020, today=dt.date(2021, 1, 1))
+    committee = Org.objects.get(code="SXX-JGDW")
+    for i in range(5):
+        committee.refresh_from_db()
+        committee.add_child(name=f"新支部{i}", kind="branch", code=f"T-NEW{i}")
+    with django_assert_num_queries(3):
+        _b, gaps, _h = compliance.gap_report(root.path, 2020, today=dt.date(2021, 1, 1))
+    assert sum(1 for g in gaps if g.branch == "新支部4") == 44
