@@ -141,7 +141,8 @@ def build_demo(password: str) -> dict:
         secretaries.append(members[0])
     staff = next(p for p in people if p.org_id == sections["DJB"].pk and p not in (discipline_head, heads["DJB"]))
     pos(staff, PositionTitle.STAFF, sections["DJB"])
-    office_staff = [p for p in people if p.org_id == sections["BGS"].pk and p not in (secretary, heads["BGS"], deputies[0])]
+    # the three administrators (三员) are staff of 综合业务科, not Party-work leaders
+    office_staff = [p for p in people if p.org_id == sections["ZHYW"].pk and p is not heads["ZHYW"]]
     admin_person, security_person, audit_person = office_staff[:3]
     plain_member = next(p for p in people if p.party_status == PartyStatus.FULL and not p.positions.exists()
                         and p not in office_staff[:3])

@@ -240,8 +240,8 @@ def people_rows(rows: list[OrgRow], rng: random.Random, *, null, true, false, no
 
 
 PERSON_COLUMNS = ("org_id", "org_path", "version", "created_at", "updated_at", "name", "gender", "birth_date",
-                  "id_number", "id_number_index", "phone", "phone_index", "education", "job_title", "branch_id", "branch_path", "party_status",
-                  "joined_party_on", "full_member_on", "activist_since", "is_active")
+                  "id_number", "id_number_index", "phone", "phone_index", "education", "job_title", "branch_id",
+                  "branch_path", "party_status", "joined_party_on", "full_member_on", "activist_since", "is_active")
 ORG_COLUMNS = ("id", "path", "depth", "numchild", "name", "short_name", "kind", "code", '"order"', "is_active",
                "version")
 
@@ -256,9 +256,15 @@ def _tables_to_clear() -> list[str]:
     def visit(model):
         if model in ordered:
             return
-        for rel in model._meta.related_objects:
-            if rel.related_model is not model and (rel.many_to_one or rel.one_to_one):
+        # every model that refers to it (other modules' meetings, matters, letters…), and the
+        # many-to-many link tables of each, are emptied first
+        reverse = (f for f in model._meta.get_fields(include_hidden=True)  # related_name="+" included
+                   if f.auto_created and not f.concrete and f.related_model is not None)
+        for rel in reverse:
+            if rel.related_model is not model:
                 visit(rel.related_model)
+        for m2m in model._meta.many_to_many:
+            visit(m2m.remote_field.through)
         ordered.append(model)
 
     for model in roots:
