@@ -29,6 +29,8 @@ from tests.test_route_matrix import ALL, ANON, BGS, HUGE, MISSING, ZB2, Case, _b
 
 MEETING_CAPS: dict[str, dict[str, object]] = {
     "admin": {},
+    "anquan": {},
+    "shenji": {},
     "dangwu": {"meeting.view": ALL, "meeting.change": ALL},
     "shuji": {"meeting.view": ALL, "meeting.change": ALL},
     "banzi": {c: BGS | {"SXX-RSK", "SXX-DJB"} for c in ("meeting.view", "meeting.change")},

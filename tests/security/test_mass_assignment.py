@@ -34,7 +34,9 @@ def _model_forms():
 
 
 # Forms whose purpose is to set these fields on someone else's account, behind account.manage.
-_ROLE_FORMS = {"RoleAssignmentForm"}
+# forms whose "role" is the thing being assigned: an access role granted by the 安全管理员, or a seat
+# (组长/副组长/成员) in the leading group — neither lets a user set their own access.
+_ROLE_FORMS = {"RoleAssignmentForm", "GroupMemberForm"}
 
 
 def test_no_model_form_exposes_bookkeeping_or_identity_fields():

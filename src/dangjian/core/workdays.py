@@ -9,6 +9,7 @@ Monday–Friday and every result touching it is marked provisional (暂按周末
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -53,7 +54,9 @@ class WorkdayResult:
 
 
 def _generation() -> int:
-    return cache.get_or_set(_CACHE_KEY, 1, None)
+    # A fresh token whenever the shared cache lost it (cleared, restarted), so that no process keeps
+    # calendars computed under an older schedule; set_year_schedule replaces it.
+    return cache.get_or_set(_CACHE_KEY, time.time_ns, None)
 
 
 def _entered(year: int) -> YearCalendar | None:
@@ -164,10 +167,8 @@ def set_year_schedule(year: int, days: list[tuple[dt.date, str, str]], *, actor,
         HolidayDay.objects.bulk_create(HolidayDay(schedule=schedule, date=d, kind=k, name=n) for d, k, n in days)
         audit.record("workdays.set_year", actor=actor, target=schedule, before={"days": before},
                      after={"days": sorted((str(d), k) for d, k, _ in days)}, message=source)
-        try:
-            cache.incr(_CACHE_KEY)
-        except ValueError:
-            cache.set(_CACHE_KEY, 2, None)
+        transaction.on_commit(lambda: cache.set(_CACHE_KEY, time.time_ns(), None))
+        cache.set(_CACHE_KEY, time.time_ns(), None)
         for listener in SCHEDULE_LISTENERS:
             listener(year, actor=actor)
     return schedule

@@ -170,7 +170,8 @@ def do_report_progress(task: LetterTask, *, actor, note: str, status: str, evide
         audit.save_audited(task, actor=actor, action="letter.task_progress", expected_version=expected_version)
         entry = TaskProgress(task=task, org=task.org, note=note.strip(), evidence=evidence.strip()[:300],
                              status=status, by=actor)
-        entry.save()
+        # the entry is logged itself: a report that leaves the task's status as it was is still a change
+        audit.save_audited(entry, actor=actor, action="letter.progress_entry")
     return entry
 
 
