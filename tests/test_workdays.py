@@ -9,6 +9,7 @@ from dangjian.core import workdays
 D = dt.date
 
 
+@pytest.mark.django_db  # the calendar looks up years entered in the system first
 def test_national_day_week_2026_skips_the_holiday_and_counts_the_adjusted_saturday():
     # 2026: 10月1日–7日 放假; 9月20日(日)、10月10日(六) 上班 (国办发明电〔2025〕7号)
     assert not workdays.is_workday(D(2026, 10, 1))
@@ -18,6 +19,7 @@ def test_national_day_week_2026_skips_the_holiday_and_counts_the_adjusted_saturd
     assert workdays.add_workdays(D(2026, 10, 9), 1).date == D(2026, 10, 10)
 
 
+@pytest.mark.django_db
 def test_spring_festival_2026():
     # 2026: 2月15日–23日 放假; 2月14日(六)、2月28日(六) 上班
     assert workdays.is_workday(D(2026, 2, 14))

@@ -5,8 +5,9 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.core.scope import get_visible_or_404, require_capability
 from dangjian.orgs.models import Org, Person
 
