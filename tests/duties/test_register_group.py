@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from dangjian.core.models import AuditEvent
 from dangjian.duties import register, services
 from dangjian.duties.models import GroupMember, GroupRole, Institution, LeadingGroup
 from tests.conftest import login
@@ -67,7 +68,7 @@ def test_uploads_are_checked_by_content_and_served_through_a_scoped_view(agency,
     before = Institution.objects.count()
     fake = SimpleUploadedFile("办法.pdf", b"<html>not a pdf</html>")
     page = client.post("/duties/rules/new/", {**data, "upload": fake}).content.decode()
-    assert "文件内容不是允许的格式" in page and Institution.objects.count() == before
+    assert "文件内容：不是" in page and Institution.objects.count() == before
     renamed = SimpleUploadedFile("办法.doc", _docx_bytes())
     page = client.post("/duties/rules/new/", {**data, "upload": renamed}).content.decode()
     assert "扩展名" in page and Institution.objects.count() == before
@@ -78,6 +79,8 @@ def test_uploads_are_checked_by_content_and_served_through_a_scoped_view(agency,
     download = client.get(f"/duties/rules/{item.pk}/file/")
     assert b"".join(download.streaming_content) == _docx_bytes()
     assert login("dangyuan").get(f"/duties/rules/{item.pk}/file/").status_code == 404
+    assert AuditEvent.objects.filter(action="upload.refused", actor__username="dangwu").count() == 2
+    assert AuditEvent.objects.filter(action="file.download", target_id=str(item.pk)).count() == 1
 
 
 def test_a_repeal_before_the_issue_date_is_refused(agency):

@@ -68,8 +68,10 @@ def probes(ctx) -> list[MatterProbe]:
     """The probe matters (made once per matrix test), each with a measure, a milestone, a reply."""
     if hasattr(ctx, "matter_probes"):
         return ctx.matter_probes
+    from django.core.files.base import ContentFile
+
     from dangjian.matters import services
-    from dangjian.matters.models import Matter, Measure, ProblemList, SupervisionSheet
+    from dangjian.matters.models import Matter, Measure, ProblemList, Progress, SupervisionSheet
     from dangjian.matters.supervision import build_summary, issue_weekly_sheet
     from dangjian.orgs.models import Person
 
@@ -88,6 +90,8 @@ def probes(ctx) -> list[MatterProbe]:
         services.do_add_measure(Measure(matter=matter, text=f"{title}措施", owner=outsider, due_on=matter.due_on),
                                 actor=dangwu)
         services.do_plan_milestones(matter, [(matter.due_on, f"{title}节点")], actor=dangwu)
+        services.do_add_progress(Progress(matter=matter, text=f"{title}进展", attachment=ContentFile(
+            b"%PDF-1.4\n" + title.encode(), name="附件.pdf")), actor=dangwu)
         probe = MatterProbe(matter, code, "dangyuan" if mine else None)
         ctx.matter_probes.append(probe)
         mp = m.Probe("matter", matter, markers=[title])
@@ -195,6 +199,14 @@ def spec_milestone_done(ctx, role):
 def spec_progress_add(ctx, role):
     return _per_probe(ctx, role, "matters:progress_add", lambda p, r: p.reports(r), "POST",
                       lambda p: {"text": "进展探针"})
+
+
+def spec_progress_attachment(ctx, role):
+    m = _m()
+    route = "matters:progress_attachment"
+    cases = [m.Case(f"{route} {p.code}", "GET", reverse(route, args=[p.matter.progress.get().pk]), p.sees(role))
+             for p in probes(ctx)]
+    return cases + m._bogus(route, lambda pk: reverse(route, args=[pk]), methods=("GET",))
 
 
 def spec_contact_add(ctx, role):
@@ -387,7 +399,7 @@ SPECS = {
     "matters:filter_add": spec_filter_add, "matters:filter_delete": spec_filter_delete,
     "matters:detail": spec_detail, "matters:edit": spec_edit, "matters:transition": spec_transition,
     "matters:measure_add": spec_measure_add, "matters:measure_done": spec_measure_done,
-    "matters:progress_add": spec_progress_add, "matters:contact_add": spec_contact_add,
+    "matters:progress_add": spec_progress_add, "matters:progress_attachment": spec_progress_attachment, "matters:contact_add": spec_contact_add,
     "matters:milestones_plan": spec_milestones_plan, "matters:milestone_done": spec_milestone_done,
     "matters:satisfaction": spec_satisfaction, "matters:problem_lists": spec_problem_lists,
     "matters:problem_list": spec_problem_list, "matters:import_template": spec_import_template,

@@ -172,7 +172,7 @@ def test_photo_upload_accepts_images_only(demo, client_for, settings, tmp_path):
 
     bad = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
     page = client.post(reverse("meetings:photo_add", args=[activity.pk]), {"image": bad}, follow=True)
-    assert "照片须为 JPG 或 PNG 图片" in page.content.decode() and not activity.photos.exists()
+    assert "文件内容：不是 JPEG 图片" in page.content.decode() and not activity.photos.exists()
     png = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
     client.post(reverse("meetings:photo_add", args=[activity.pk]), {"image": png, "caption": "合影"})
     photo = activity.photos.get()

@@ -99,14 +99,70 @@ def test_stored_files_get_random_names_and_no_execute_bit(db, settings, tmp_path
 
 def test_the_roster_import_refuses_a_disguised_file_and_writes_nothing(demo):
     client = signed_in(demo["users"]["dangwu"])
-    people, events = Person.objects.count(), AuditEvent.objects.count()
+    business = AuditEvent.objects.filter(category=AuditEvent.Category.BUSINESS)
+    people, events = Person.objects.count(), business.count()
     for name, data, message in (("花名册.xlsx", docx_like(), "不是 Excel"), ("花名册.php.xlsx", xlsx_bytes(), "可执行"),
                                 ("花名册.xlsx", b"MZ\x90\x00", "不是 Excel")):
         upload = io.BytesIO(data)
         upload.name = name
         response = client.post("/people/import/", {"file": upload})
         assert response.status_code == 200 and message in response.content.decode()
-    assert (Person.objects.count(), AuditEvent.objects.count()) == (people, events)
+    assert (Person.objects.count(), business.count()) == (people, events)
+    refused = AuditEvent.objects.filter(action="upload.refused").order_by("id")
+    assert refused.count() == 3 and all(not e.success and e.actor.username == "dangwu" for e in refused)
+    assert "花名册.php.xlsx" in refused[1].message and "可执行" in refused[1].message
+
+
+def test_every_module_refuses_a_disguised_upload_logs_it_and_writes_nothing(demo):
+    """Duties (制度文件, 签字扫描件), matters (进展附件) and meetings (活动照片) share core.uploads."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from dangjian.duties import letters, register
+    from dangjian.duties.models import Institution, ResponsibilityLetter
+    from dangjian.matters import services as matter_services
+    from dangjian.matters.models import Matter, Progress
+    from dangjian.meetings import activities
+    from dangjian.meetings.models import Activity
+
+    dangwu = demo["users"]["dangwu"]
+    exe = ContentFile(b"MZ\x90\x00" + b"\x00" * 64, name="扫描件.pdf")
+    business = AuditEvent.objects.filter(category=AuditEvent.Category.BUSINESS)
+    before = business.count()
+    attempts = [
+        lambda: register.do_save_institution(Institution(
+            title="探针制度", org=demo["orgs"]["SXX"], issued_on=dt.date(2026, 1, 5)), actor=dangwu, upload=exe),
+        lambda: letters.do_sign_letter(ResponsibilityLetter.objects.first(), actor=dangwu,
+                                       signed_on=dt.date(2026, 1, 5), scan=exe),
+        lambda: matter_services.do_add_progress(
+            Progress(matter=Matter.objects.first(), text="进展", attachment=exe), actor=dangwu),
+        lambda: activities.do_add_photo(Activity.objects.first(), exe, "照片", actor=dangwu),
+    ]
+    for attempt in attempts:
+        exe.seek(0)
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert "文件" in str(refused.value)  # names what is wrong: content, or type for a photo
+    assert business.count() == before
+    assert AuditEvent.objects.filter(action="upload.refused", actor=dangwu, success=False).count() == len(attempts)
+
+
+def test_a_refused_form_token_is_a_security_event(demo):
+    client = signed_in(demo["users"]["dangyuan"], enforce_csrf_checks=True)
+    response = client.post("/accounts/password/", {"old_password": "x"})
+    assert response.status_code == 403 and "表单令牌" in response.content.decode()
+    event = AuditEvent.objects.get(action="csrf.refused")
+    assert not event.success and event.actor.username == "dangyuan" and "/accounts/password/" in event.message
+
+
+def test_a_forged_session_cookie_is_logged_once_and_dropped(demo):
+    client = Client()
+    client.cookies["sessionid"] = "forged0000000000000000000000000000000"
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="session.unknown_cookie", success=False).count() == 1
+    assert response.cookies["sessionid"].value == "" and response.cookies["sessionid"]["max-age"] == 0
 
 
 def test_login_posts_are_rate_limited_per_address_with_a_chinese_429(demo):

@@ -37,4 +37,20 @@ class SessionTimeoutMiddleware:
                     return JsonResponse({"detail": "请先修改密码"}, status=403)
                 messages.info(request, "请先修改密码（首次登录或密码已到期）。")
                 return redirect("password_change")
+        elif self._unknown_session_cookie(request):
+            # A forged, tampered or lapsed session cookie: logged once, then the browser forgets it.
+            audit.security_event("session.unknown_cookie", success=False,
+                                 message="请求携带的会话凭证无效（伪造、篡改或已失效）")
+            response = self.get_response(request)
+            response.delete_cookie(settings.SESSION_COOKIE_NAME, path=settings.SESSION_COOKIE_PATH,
+                                   domain=settings.SESSION_COOKIE_DOMAIN)
+            return response
         return self.get_response(request)
+
+    @staticmethod
+    def _unknown_session_cookie(request) -> bool:
+        """A session cookie came in but names no live session (the session store found nothing)."""
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or not hasattr(request, "session"):
+            return False
+        request.session.keys()  # loads the session; an unknown key leaves it without one
+        return request.session.session_key is None

@@ -24,14 +24,15 @@ from .models import AuditEvent
 class RequestInfo:
     request_id: str = ""
     ip: str | None = None
+    request: object = None  # the request itself: its signed-in user acts when a check deep down has no actor
 
 
 _NO_REQUEST = RequestInfo()
 _request_info: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("request_info", default=_NO_REQUEST)  # noqa: B039
 
 
-def set_request_info(ip: str | None) -> RequestInfo:
-    info = RequestInfo(uuid.uuid4().hex, ip)
+def set_request_info(ip: str | None, request=None) -> RequestInfo:
+    info = RequestInfo(uuid.uuid4().hex, ip, request)
     _request_info.set(info)
     return info
 
@@ -117,6 +118,10 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
 
 def security_event(action: str, *, actor=None, success: bool = True, message: str = "", target_repr: str = "",
                    target=None, org_path: str = "", after: dict | None = None) -> AuditEvent:
+    if actor is None:
+        # A check that knows no user (a form's file field) acts for whoever is signed in on this request.
+        user = getattr(_request_info.get().request, "user", None)
+        actor = user if getattr(user, "is_authenticated", False) else None
     return record(action, actor=actor, category=AuditEvent.Category.SECURITY, success=success,
                   message=message, target_repr=target_repr, target=target, org_path=org_path, after=after)
 

@@ -51,7 +51,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        info = audit.set_request_info(client_ip(request))
+        info = audit.set_request_info(client_ip(request), request)
         request.request_id = info.request_id
         try:
             response = self.get_response(request)

@@ -17,9 +17,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-LABELS = {"pdf": "PDF (.pdf)", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "jpg": "JPEG 图片 (.jpg)",
-          "png": "PNG 图片 (.png)"}
-EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "xlsx": (".xlsx",), "jpg": (".jpg", ".jpeg"), "png": (".png",)}
+LABELS = {"pdf": "PDF (.pdf)", "docx": "Word (.docx)", "doc": "Word 97-2003 (.doc)", "xlsx": "Excel (.xlsx)",
+          "jpg": "JPEG 图片 (.jpg)", "png": "PNG 图片 (.png)"}
+EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "doc": (".doc",), "xlsx": (".xlsx",), "jpg": (".jpg", ".jpeg"),
+              "png": (".png",)}
+CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "doc": "application/msword",
+                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # The part every genuine Office Open XML file of the kind has.
 _OOXML_MAIN = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 # Extensions that a server or a desktop might run, or a browser render as active content.
@@ -28,7 +32,7 @@ EXECUTABLE = {
     "sh", "bash", "py", "pl", "rb", "cgi", "php", "php3", "php5", "phtml", "phar", "jsp", "jspx", "asp", "aspx",
     "jar", "war", "html", "htm", "xhtml", "svg", "shtml", "hta", "lnk", "reg", "docm", "xlsm", "pptm", "apk", "elf",
 }
-_KNOWN = EXECUTABLE | {ext.lstrip(".") for exts in EXTENSIONS.values() for ext in exts} | {"doc", "xls", "zip", "rar"}
+_KNOWN = EXECUTABLE | {ext.lstrip(".") for exts in EXTENSIONS.values() for ext in exts} | {"xls", "zip", "rar"}
 MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx/.xlsx that inflates beyond this is a zip bomb
 
 
@@ -39,7 +43,9 @@ def default_max_bytes() -> int:
 
 
 def sniff(head: bytes) -> str | None:
-    """The container kind from the first bytes: pdf, png, jpg or zip."""
+    """The container kind from the first bytes: pdf, png, jpg, doc (OLE2 compound file) or zip."""
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -79,8 +85,26 @@ def _check_name(name: str, allowed: str) -> str:
     return "." + parts[-1]
 
 
-def validate_upload(file, kinds=("pdf", "docx", "xlsx", "jpg", "png"), max_bytes: int | None = None) -> str:
-    """Check an uploaded file; return its kind or raise ValidationError naming what is wrong."""
+def validate_upload(file, kinds=("pdf", "docx", "xlsx", "jpg", "png"), max_bytes: int | None = None, *,
+                    field: str | None = None, actor=None) -> str:
+    """Check an uploaded file; return its kind or raise ValidationError naming what is wrong.
+
+    A refused file is a security event (``upload.refused``, with the name and the reason), so call
+    this before opening a transaction that the refusal would roll back. With ``field`` the error
+    is raised against that form field, as services do.
+    """
+    try:
+        return _check_upload(file, kinds, max_bytes)
+    except ValidationError as exc:
+        from . import audit
+
+        reason = "；".join(exc.messages)
+        audit.security_event("upload.refused", actor=actor, success=False,
+                             message=f"{(file.name or '')[:100]}：{reason}")
+        raise ValidationError({field: exc.messages}) if field else exc from None
+
+
+def _check_upload(file, kinds, max_bytes: int | None) -> str:
     allowed = "、".join(LABELS[k] for k in kinds)
     ext = _check_name(file.name or "", allowed)
     if not any(ext in EXTENSIONS[k] for k in kinds):
@@ -104,16 +128,45 @@ def validate_upload(file, kinds=("pdf", "docx", "xlsx", "jpg", "png"), max_bytes
     return kind
 
 
+def random_name(kind: str) -> str:
+    """A stored file's name: random, with the extension of its checked kind (never the uploader's name)."""
+    return f"{uuid.uuid4().hex}{EXTENSIONS[kind][0]}"
+
+
 def store_upload(file, folder: str, kind: str) -> str:
     """Save a validated file under MEDIA_ROOT/<folder>/ with a random name; return its relative path."""
     if not folder.replace("_", "").replace("/", "").isalnum() or ".." in folder:
         raise ValueError("folder must be a plain relative path")
     target_dir = Path(settings.MEDIA_ROOT) / folder
     target_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
-    relative = f"{folder}/{uuid.uuid4().hex}{EXTENSIONS[kind][0]}"
+    relative = f"{folder}/{random_name(kind)}"
     path = Path(settings.MEDIA_ROOT) / relative
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)  # never executable, never overwrites
     with os.fdopen(fd, "wb") as out:
         for chunk in file.chunks():
             out.write(chunk)
     return relative
+
+
+def stored_file_response(file, *, filename: str, actor, target, inline: bool = False):
+    """Hand a stored file to a user who may see ``target``; a download is a security event.
+
+    ``file`` is a path under MEDIA_ROOT or a FieldFile. Callers look the target up through scope
+    first (get_visible_or_404): this is the one way a stored file leaves the server. Images shown
+    inline in a page (activity photos) are not logged one by one: the page itself is the access.
+    """
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+
+    from . import audit
+
+    path = getattr(file, "name", file)
+    if not path:
+        raise Http404("没有文件")
+    ext = path.rsplit(".", 1)[-1].lower()
+    kind = next((k for k, exts in EXTENSIONS.items() if f".{ext}" in exts), None)
+    if not inline:
+        audit.security_event("file.download", actor=actor, target=target, message=path[-200:])
+    handle = file.open("rb") if hasattr(file, "open") else default_storage.open(path, "rb")
+    return FileResponse(handle, as_attachment=not inline, filename=f"{filename}.{ext}",
+                        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"))

@@ -143,7 +143,15 @@ def server_error(request):
 
 
 def csrf_failure(request, reason=""):
-    """A refused form token (expired page, forged post): the Chinese 403 page, not Django's English one."""
+    """A refused form token (expired page, forged post): the Chinese 403 page, not Django's English one.
+
+    Every refusal is a security event: a run of them from one address is what a forged-post attack looks like.
+    """
+    from . import audit
+
+    user = getattr(request, "user", None)
+    audit.security_event("csrf.refused", actor=user if user is not None and user.is_authenticated else None,
+                         success=False, message=f"{request.method} {request.path[:200]}：{reason}"[:500])
     return render(request, "403.html", {"reason": "页面已过期或表单令牌无效，请返回上一页刷新后重新提交。"}, status=403)
 
 

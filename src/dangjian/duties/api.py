@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
+from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, path_in_scope
 from dangjian.orgs.models import Org, Person
 
@@ -39,7 +40,7 @@ class DutyOut(Schema):
     version: int
 
 
-class DutyIn(Schema):
+class DutyIn(InputSchema):
     person_id: int = Id
     kind: DutyKind
     org_id: int = Id
@@ -48,7 +49,7 @@ class DutyIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class DutyEnd(Schema):
+class DutyEnd(InputSchema):
     end_date: dt.date
     version: int = Field(..., ge=1, le=2**31)
 
@@ -123,12 +124,12 @@ class LetterDetail(LetterOut):
         return list(obj.tasks.order_by("seq", "id"))
 
 
-class LetterIn(Schema):
+class LetterIn(InputSchema):
     year: int = Field(..., ge=2000, le=2100)
     counterpart_id: int = Id
 
 
-class TaskIn(Schema):
+class TaskIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=200)
     target: str = Field(..., min_length=1, max_length=300)
     owner_id: int = Id
@@ -136,14 +137,14 @@ class TaskIn(Schema):
     weight: int = Field(..., ge=1, le=100)
 
 
-class ProgressIn(Schema):
+class ProgressIn(InputSchema):
     status: TaskStatus
     note: str = Field(..., min_length=1, max_length=2000)
     evidence: str = Field("", max_length=300)
     version: int = Field(..., ge=1, le=2**31, description="编辑所依据的版本号，用于冲突检测")
 
 
-class SignIn(Schema):
+class SignIn(InputSchema):
     signed_on: dt.date
 
 

@@ -226,6 +226,8 @@ def letter_filename(letter: ResponsibilityLetter) -> str:
 
 def do_sign_letter(letter: ResponsibilityLetter, *, actor, signed_on: dt.date, scan=None) -> ResponsibilityLetter:
     """Record the signing (who recorded it, the date, the scanned copy); once only."""
+    if scan is not None:
+        check_upload(scan, ("pdf", "jpg", "png"), field="scan", actor=actor)
     with transaction.atomic():
         letter = ResponsibilityLetter.objects.select_for_update().select_related("counterpart").get(pk=letter.pk)
         require_change(actor, letter.org_path, "登记责任状签订")
@@ -237,8 +239,7 @@ def do_sign_letter(letter: ResponsibilityLetter, *, actor, signed_on: dt.date, s
         if signed_on.year not in (letter.year, letter.year - 1):
             raise ValidationError({"signed_on": f"签订日期应在{letter.year}年度（或上年末）"})
         if scan is not None:
-            check_upload(scan, ("pdf", "jpg", "png"), field="scan")
-            letter.scan = store(scan, f"duties/letters/{letter.year}", f"letter-{letter.pk}")
+            letter.scan = store(scan, f"duties/letters/{letter.year}")
         letter.signed_on = signed_on
         letter.signed_recorded_by = actor
         audit.save_audited(letter, actor=actor, action="letter.sign", message=f"签订日期 {signed_on}")

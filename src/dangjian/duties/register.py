@@ -30,6 +30,8 @@ def search(queryset, text: str):
 
 
 def do_save_institution(item: Institution, *, actor, upload=None, expected_version: int | None = None) -> Institution:
+    if upload is not None:
+        check_upload(upload, ALLOWED, actor=actor)
     with transaction.atomic():
         require_change(actor, item.org.path, f"在“{item.org}”登记制度")
         if item.pk:
@@ -38,9 +40,8 @@ def do_save_institution(item: Institution, *, actor, upload=None, expected_versi
         if item.repealed_on and item.repealed_on <= item.issued_on:
             raise ValidationError({"repealed_on": "废止日期应晚于印发日期"})
         if upload is not None:
-            check_upload(upload, ALLOWED)
             item.file_name = upload.name[:200]
-            item.file = store(upload, f"duties/rules/{item.issued_on.year}", "rule")
+            item.file = store(upload, f"duties/rules/{item.issued_on.year}")
         audit.save_audited(item, actor=actor, action="institution.update" if item.pk else "institution.create",
                            expected_version=expected_version)
     return item

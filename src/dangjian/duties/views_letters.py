@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,13 +10,13 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope
+from dangjian.core.uploads import stored_file_response
 from dangjian.core.views import paginate
 from dangjian.orgs.models import Person
 
 from . import letters, services
 from .forms import LetterFilterForm, LetterForm, ProgressForm, SignForm, TaskForm
 from .models import Duty, DutyKind, LetterTask, ResponsibilityLetter, TaskStatus
-from .uploads import open_stored
 from .views import form_errors
 
 LETTER_RELATED = ("org", "secretary", "counterpart", "counterpart__org")
@@ -152,13 +151,9 @@ def letter_sign(request, pk):
 
 @login_required
 def letter_scan(request, pk):
-    letter = get_visible_or_404(ResponsibilityLetter, request.user, pk)
-    if not letter.scan:
-        raise Http404("没有签字扫描件")
-    audit.security_event("letter.scan_download", actor=request.user, target=letter)
-    ext = letter.scan.rsplit(".", 1)[-1]
-    return FileResponse(open_stored(letter.scan), as_attachment=True,
-                        filename=f"{letter.year}年度党建工作责任状-{letter.counterpart.name}-签字件.{ext}")
+    letter = get_visible_or_404(ResponsibilityLetter.objects.select_related("counterpart"), request.user, pk)
+    return stored_file_response(letter.scan, actor=request.user, target=letter,
+                                filename=f"{letter.year}年度党建工作责任状-{letter.counterpart.name}-签字件")
 
 
 @login_required

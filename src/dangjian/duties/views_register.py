@@ -3,18 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from dangjian.core import audit
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
+from dangjian.core.uploads import stored_file_response
 from dangjian.core.views import paginate
 
 from . import register
 from .forms import InstitutionFilterForm, InstitutionForm
 from .models import Institution
-from .uploads import open_stored
 from .views import form_errors
 
 
@@ -80,8 +78,4 @@ def rule_edit(request, pk=None):
 @login_required
 def rule_file(request, pk):
     item = get_visible_or_404(Institution, request.user, pk)
-    if not item.file:
-        raise Http404("该制度没有上传文件")
-    audit.security_event("institution.download", actor=request.user, target=item)
-    ext = item.file.rsplit(".", 1)[-1]
-    return FileResponse(open_stored(item.file), as_attachment=True, filename=f"{item.title}.{ext}")
+    return stored_file_response(item.file, actor=request.user, target=item, filename=item.title)

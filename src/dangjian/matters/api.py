@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
+from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, require_capability
 from dangjian.orgs.models import Org, Person
 
@@ -57,7 +58,7 @@ class MatterOut(Schema):
         return workflow.due_state(obj, timezone.localdate())
 
 
-class MatterIn(Schema):
+class MatterIn(InputSchema):
     kind: str = Field(..., max_length=20, description="类别：rectify 整改问题 / assigned 交办事项 / npc 人大建议 / cppcc 政协提案")
     title: str = Field(..., min_length=1, max_length=200)
     content: str = Field("", max_length=10000)
@@ -76,7 +77,7 @@ class MatterIn(Schema):
     proposer: str = Field("", max_length=100)
 
 
-class MatterPatch(Schema):
+class MatterPatch(InputSchema):
     version: int = Field(..., ge=1, le=2**31, description="编辑所依据的版本号，用于冲突检测")
     title: str | None = Field(None, min_length=1, max_length=200)
     content: str | None = Field(None, max_length=10000)
@@ -86,7 +87,7 @@ class MatterPatch(Schema):
     due_on: dt.date | None = None
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     version: int = Field(..., ge=1, le=2**31, description="操作所依据的版本号；他人已先处理时返回 409")
     reason: str = Field("", max_length=1000)
     owner_id: int | None = OptId
@@ -99,7 +100,7 @@ class TransitionIn(Schema):
     replied_on: dt.date | None = None
 
 
-class SatisfactionIn(Schema):
+class SatisfactionIn(InputSchema):
     version: int = Field(..., ge=1, le=2**31)
     satisfaction: Satisfaction
 

@@ -174,12 +174,7 @@ class ProgressForm(forms.ModelForm):
         model = Progress
         fields = ["text", "attachment"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_attachment(self):
-        f = self.cleaned_data.get("attachment")
-        if f and f.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("附件不能超过 20 MB")
-        return f
+        help_texts = {"attachment": "PDF、Word (.docx)、Excel (.xlsx)、JPG 或 PNG，按内容识别"}
 
 
 class ContactForm(forms.ModelForm):

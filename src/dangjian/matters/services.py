@@ -14,6 +14,7 @@ from django.utils import timezone
 from dangjian.core import audit, workdays
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
+from dangjian.core.uploads import random_name, validate_upload
 
 from . import workflow
 from .models import Contact, Matter, Measure, Milestone, ProblemList, Progress, Status, Transition
@@ -264,6 +265,10 @@ def do_complete_measure(measure: Measure, *, actor, done_on: dt.date | None = No
 
 
 def do_add_progress(progress: Progress, *, actor) -> Progress:
+    if progress.attachment and not progress.attachment._committed:
+        # Checked by content before the transaction (a refusal is a security event), stored under a random name.
+        kind = validate_upload(progress.attachment.file, field="attachment", actor=actor)
+        progress.attachment.name = random_name(kind)
     with transaction.atomic():
         matter = _locked_open(progress.matter, actor, "owner", "填报进展")
         progress.org, progress.org_path, progress.author = matter.org, matter.org_path, actor

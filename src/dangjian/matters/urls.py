@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/measures/", views.measure_add, name="measure_add"),
     path("measures/<int:pk>/done/", views.measure_done, name="measure_done"),
     path("<int:pk>/progress/", views.progress_add, name="progress_add"),
+    path("progress/<int:pk>/attachment/", views.progress_attachment, name="progress_attachment"),
     path("<int:pk>/contacts/", views.contact_add, name="contact_add"),
     path("<int:pk>/milestones/", views.milestones_plan, name="milestones_plan"),
     path("milestones/<int:pk>/done/", views.milestone_done, name="milestone_done"),

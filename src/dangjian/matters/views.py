@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability
+from dangjian.core.uploads import stored_file_response
 from dangjian.core.views import paginate
 
 from . import kinds, ledger, services, workflow
@@ -30,7 +31,7 @@ from .forms import (
     SavedFilterForm,
     TransitionForm,
 )
-from .models import Matter, Measure, Milestone, SavedFilter, Status
+from .models import Matter, Measure, Milestone, Progress, SavedFilter, Status
 
 LIST_RELATED = ("org", "owner", "responsible_leader")
 
@@ -241,6 +242,14 @@ def progress_add(request, pk):
         services.do_add_progress(progress, actor=request.user)
 
     return _child_post(request, pk, ProgressForm, make, "已填报进展。")
+
+
+@login_required
+def progress_attachment(request, pk):
+    progress = get_object_or_404(Progress.objects.select_related("matter"), pk=pk)
+    get_visible_or_404(Matter, request.user, progress.matter_id)  # who sees the matter (its owner too) sees its files
+    return stored_file_response(progress.attachment, actor=request.user, target=progress,
+                                filename=f"{progress.matter}-进展附件{progress.pk}")
 
 
 @login_required

@@ -8,12 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core import audit
+from dangjian.core.uploads import random_name, validate_upload
 from dangjian.orgs.models import PartyStatus, Person
 
 from .models import Activity, ActivityPhoto, Participant
 from .services import require_change
 
-IMAGE_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
 MAX_PHOTO = 10 * 1024 * 1024
 
 
@@ -52,14 +52,8 @@ def do_submit_reflection(participant: Participant, text: str, *, actor) -> Parti
 
 def do_add_photo(activity: Activity, upload, caption: str, *, actor) -> ActivityPhoto:
     require_change(actor, activity.org_path, f"为“{activity}”上传照片")
-    head = upload.read(4)
-    upload.seek(0)
-    ext = next((e for magic, e in IMAGE_MAGIC.items() if head.startswith(magic)), None)
-    if ext is None:
-        raise ValidationError({"image": "照片须为 JPG 或 PNG 图片"})
-    if upload.size > MAX_PHOTO:
-        raise ValidationError({"image": "照片不能超过 10 MB"})
-    upload.name = f"photo.{ext}"
+    kind = validate_upload(upload, kinds=("jpg", "png"), max_bytes=MAX_PHOTO, field="image", actor=actor)
+    upload.name = random_name(kind)
     photo = ActivityPhoto(activity=activity, image=upload, caption=caption[:100], org=activity.org,
                           org_path=activity.org_path)
     with transaction.atomic():

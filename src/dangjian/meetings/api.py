@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
+from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, path_in_scope, scope_roots
 from dangjian.orgs.models import Org
 
@@ -24,11 +25,20 @@ class MeetingOut(Schema):
     title: str
     org_id: int
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: str = Field(..., pattern=r"^\d{2}:\d{2}$", description="开始时间 HH:MM（当地时间）")
+    end_time: str = Field(..., pattern=r"^\d{2}:\d{2}$", description="结束时间 HH:MM（当地时间）")
     place: str
     status: MeetingStatus
     version: int
+
+    # JSON Schema's "time" format demands a UTC offset; a meeting's time is a wall-clock time.
+    @staticmethod
+    def resolve_start_time(meeting) -> str:
+        return meeting.start_time.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_end_time(meeting) -> str:
+        return meeting.end_time.strftime("%H:%M")
 
 
 class TopicOut(Schema):
@@ -45,20 +55,20 @@ class TopicOut(Schema):
     rule_versions: dict
 
 
-class VoteIn(Schema):
+class VoteIn(InputSchema):
     person_id: int = Id
     order: int = Field(..., ge=1, le=99)
     stance: Stance
     reason: str = Field("", max_length=300)
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     votes: list[VoteIn] = Field(..., max_length=100)
     recused_ids: list[int] = Field(default_factory=list, max_length=100)
     decision_text: str = Field("", max_length=2000)
 
 
-class SigninIn(Schema):
+class SigninIn(InputSchema):
     token: str = Field(..., min_length=10, max_length=200)
 
 

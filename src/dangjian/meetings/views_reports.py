@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from dangjian.core.scope import (
     require_capability,
     scope_roots,
 )
+from dangjian.core.uploads import stored_file_response
 from dangjian.core.views import paginate
 from dangjian.orgs.models import Org
 from dangjian.orgs.views import _form_errors
@@ -228,9 +229,9 @@ def photo_add(request, pk):
 
 @login_required
 def photo(request, pk):
-    item = get_visible_or_404(ActivityPhoto, request.user, pk)
-    return FileResponse(item.image.open("rb"), content_type="image/png" if item.image.name.endswith(".png")
-                        else "image/jpeg")
+    item = get_visible_or_404(ActivityPhoto.objects.select_related("activity"), request.user, pk)
+    return stored_file_response(item.image, actor=request.user, target=item, inline=True,
+                                filename=f"{item.activity}-照片{item.pk}")
 
 
 # ---- iCal ---------------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
 from dangjian.api.pagination import BoundedPageNumberPagination
+from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, scope_roots
 
 from . import services
@@ -48,9 +48,8 @@ class PersonOut(Schema):
     version: int
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     # An unknown field (role, org_path, id, user…) is refused, never silently ignored (mass assignment).
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Name
     gender: Gender
@@ -66,8 +65,7 @@ class PersonIn(Schema):
     full_member_on: dt.date | None = None
 
 
-class PersonPatch(Schema):
-    model_config = ConfigDict(extra="forbid")
+class PersonPatch(InputSchema):
 
     version: int = Field(..., ge=1, le=2**31, description="编辑所依据的版本号，用于冲突检测")
     name: str | None = Field(None, min_length=1, max_length=50)
