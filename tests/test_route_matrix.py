@@ -83,6 +83,10 @@ def holds(role: str, capability: str, code: str | None) -> bool:
     return code is not None and (where == ALL or code in where)
 
 
+def holds_everywhere(role: str, capability: str) -> bool:
+    return CAPS[role].get(capability) == ALL
+
+
 def holds_anywhere(role: str, capability: str) -> bool:
     return bool(CAPS[role].get(capability))
 
@@ -349,7 +353,7 @@ def spec_audit_log(ctx, role):
 
 def spec_settings_page(name):
     def spec(ctx, role):
-        allowed = holds_anywhere(role, "setting.manage")
+        allowed = holds_everywhere(role, "setting.manage")
         return [_page(name, role, allowed),
                 Case(f"{name} POST", "POST", reverse(name), allowed, data={}, writes=False, ok=(200,))]
     return spec
@@ -359,7 +363,7 @@ def spec_rule_edit(ctx, role):
     from dangjian.core import rules
 
     rules._load_modules()
-    allowed = holds_anywhere(role, "setting.manage")
+    allowed = holds_everywhere(role, "setting.manage")
     cases = [Case("rule_edit unknown", "GET", reverse("rule_edit", args=["no.such.rule"]), False)]
     for key in list(rules.REGISTRY)[:1]:
         url = reverse("rule_edit", args=[key])
@@ -449,6 +453,20 @@ def spec_security_settings(ctx, role):
     return [_page("security_settings", role),
             Case("security_settings wrong code", "POST", reverse("security_settings"), role != ANON,
                  data={"code": "000000"}, ok=(200,), writes=None)]
+
+
+def spec_token_issue(ctx, role):
+    return [Case("token_issue", "POST", reverse("token_issue"), role != ANON, data={"name": "探针令牌"}, ok=(200,)),
+            Case("token_issue by GET", "GET", reverse("token_issue"), False, denied=(302, 405))]
+
+
+def spec_token_revoke(ctx, role):
+    from dangjian.accounts.models import ApiToken
+
+    token = ApiToken.issue(ctx.users["dangwu"], "探针令牌")[0]  # only its owner may revoke it
+    return [Case("token_revoke dangwu's", "POST", reverse("token_revoke", args=[token.pk]), role == "dangwu",
+                 ok=(302,)),
+            *_bogus("token_revoke", lambda pk: reverse("token_revoke", args=[pk]), methods=("POST",))]
 
 
 def spec_grant_revoke(ctx, role):
@@ -664,6 +682,7 @@ SPECS: dict[str, Callable[[Ctx, str], list[Case]]] = {
     "login": spec_login,
     "logout": spec_logout,
     "password_change": spec_password_change,
+    "token_issue": spec_token_issue, "token_revoke": spec_token_revoke,
     "user_list": spec_user_list,
     "user_detail": spec_user_detail,
     "grant_revoke": spec_grant_revoke,

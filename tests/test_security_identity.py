@@ -1,6 +1,7 @@
 """等保 2.0 三级 身份鉴别 and 访问控制 (issue 安全 items 1–4)."""
 
 import datetime as dt
+import re
 
 import pyotp
 import pytest
@@ -12,7 +13,7 @@ from dangjian.accounts.models import RecoveryCode, TotpDevice, User
 from dangjian.accounts.passwords import CommonListValidator, PolicyValidator
 from dangjian.core.models import AuditEvent
 
-from .conftest import PASSWORD, TOTP_SECRET, login, totp_code
+from .conftest import PASSWORD, TOTP_SECRET, login, signed_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +179,43 @@ def test_key_rotation_re_encrypts_everything(demo, settings, tmp_path, monkeypat
     finally:
         monkeypatch.delenv("DANGJIAN_KEYRING_FILE")
         crypto.reload_keyring()
+
+
+def test_api_tokens_are_self_service_lapse_and_can_be_revoked(demo):
+    """A token is issued by its owner (shown once), lapses after the rule's days, and is revoked at once."""
+    from dangjian.accounts.models import ApiToken
+
+    client = signed_in(demo["users"]["zhibu"])
+    page = client.post("/accounts/security/tokens/", {"name": "档案系统对接"}).content.decode()
+    key = re.search(r"dj_[\w-]+", page).group(0)
+    token = ApiToken.objects.get(user__username="zhibu", name="档案系统对接")
+    assert abs((token.expires_at - timezone.now()) - dt.timedelta(days=180)) < dt.timedelta(minutes=1)
+    assert AuditEvent.objects.filter(action="token.issued", actor__username="zhibu").exists()
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/orgs").status_code == 200
+    listing = client.get("/accounts/security/").content.decode()
+    assert "档案系统对接" in listing and key not in listing  # shown once only
+
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert api.get("/api/v1/orgs").status_code == 401 and "已过期" in client.get("/accounts/security/").content.decode()
+
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + dt.timedelta(days=1))
+    assert signed_in(demo["users"]["dangwu"]).post(f"/accounts/security/tokens/{token.pk}/revoke/").status_code == 404
+    assert api.get("/api/v1/orgs").status_code == 200
+    assert client.post(f"/accounts/security/tokens/{token.pk}/revoke/").status_code == 302
+    assert api.get("/api/v1/orgs").status_code == 401
+    assert AuditEvent.objects.filter(action="token.revoked", actor__username="zhibu").count() == 1
+
+
+def test_agency_wide_settings_need_the_capability_over_the_whole_tree(demo):
+    """A 系统管理员 granted on one branch manages that branch's accounts but not the agency's rules."""
+    from dangjian.accounts.models import RoleAssignment
+    from dangjian.accounts.roles import Role
+
+    user = User.objects.create_user("fenguan", password=PASSWORD)
+    RoleAssignment.objects.create(user=user, role=Role.SYSADMIN, org=demo["orgs"]["SXX-ZB2"], include_subtree=True)
+    client = signed_in(user)
+    for url in ("/settings/rules/", "/settings/holidays/", "/settings/rules/security.api_token_days/"):
+        response = client.get(url)
+        assert response.status_code == 403 and "全单位" in response.content.decode(), url
+    assert signed_in(demo["users"]["admin"]).get("/settings/rules/").status_code == 200

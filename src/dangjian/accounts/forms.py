@@ -45,3 +45,7 @@ class RoleAssignmentForm(ScopedChoiceMixin, forms.ModelForm):
         if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
             self.add_error("valid_to", "终止日期不能早于起始日期")
         return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="令牌名称（用途）", max_length=100, help_text="如“档案系统对接”。令牌只显示一次，请妥善保存。")

@@ -69,13 +69,17 @@ class RoleAssignment(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API; only its SHA-256 is stored."""
+    """A bearer token for the REST API; only its SHA-256 is stored. It lapses at ``expires_at``
+    (the rule security.api_token_days at issue) and can be revoked; a lapsed token is never deleted,
+    so that the audit trail can still name it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账号")
     name = models.CharField("名称", max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
@@ -89,8 +93,34 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+        """A new token and its key (shown once); valid for the days the rule sets."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from dangjian.core import rules
+
         key = "dj_" + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+        expires_at = timezone.now() + timedelta(days=rules.get("security.api_token_days"))
+        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), expires_at=expires_at), key
+
+    @classmethod
+    def live(cls):
+        """Tokens that authenticate now: not revoked, not lapsed."""
+        from django.utils import timezone
+
+        return cls.objects.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()))
+
+    @property
+    def state(self) -> str:
+        from django.utils import timezone
+
+        if self.revoked_at:
+            return "已吊销"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"
 
 
 class TotpDevice(models.Model):

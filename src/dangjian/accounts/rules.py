@@ -26,3 +26,6 @@ register("security.session_absolute_hours", "会话最长有效期（小时）",
 register("security.totp_required_roles", "必须启用动态口令（第二因素）的角色",
          [Role.SYSADMIN.label, Role.SECURITY_ADMIN.label, Role.AUDIT_ADMIN.label], kind="choices", group=GROUP,
          source="GB/T 22239-2019 8.1.4.1 d) 双因素鉴别", options=[label for _, label in Role.choices])
+register("security.api_token_days", "接口令牌有效期（天）", 180, kind="int", group=GROUP,
+         source="GB/T 22239-2019 8.1.4.1 身份鉴别", minimum=1, maximum=730,
+         help="令牌到期后不能再调用接口，须重新生成；已签发的令牌按签发时的有效期计算。")

@@ -17,7 +17,7 @@ from dangjian.core.models import AuditEvent
 from dangjian.core.scope import forget_grants, path_in_scope
 
 from . import twofactor
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 from .roles import ADMIN_ROLES
 
 
@@ -190,3 +190,28 @@ def password_expired(user) -> bool:
     if not days or user.password_changed_at is None:
         return False
     return timezone.now() - user.password_changed_at > timedelta(days=days)
+
+
+def do_issue_token(user: User, name: str, *, actor) -> tuple[ApiToken, str]:
+    """A user's own API token (it carries the user's scope, so nobody issues one for another)."""
+    if actor.pk != user.pk:
+        raise PermissionDenied("接口令牌只能由本人生成")
+    name = name.strip()
+    if not name:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"name": "请填写令牌名称（用途），如“档案系统对接”"})
+    with transaction.atomic():
+        token, key = ApiToken.issue(user, name[:100])
+        audit.security_event("token.issued", actor=actor, target=token, target_repr=f"{user.username} · {token.name}",
+                             message=f"有效期至 {timezone.localtime(token.expires_at):%Y-%m-%d %H:%M}")
+    return token, key
+
+
+def do_revoke_token(token: ApiToken, *, actor) -> None:
+    if actor.pk != token.user_id:
+        raise PermissionDenied("只能吊销本人的接口令牌")
+    with transaction.atomic():
+        if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+            audit.security_event("token.revoked", actor=actor, target=token,
+                                 target_repr=f"{token.user.username} · {token.name}")

@@ -17,8 +17,8 @@ from dangjian.core.scope import has_capability, path_condition, require_capabili
 from dangjian.core.views import paginate
 
 from . import services, twofactor
-from .forms import AccountForm, LoginForm, RoleAssignmentForm, SecondFactorForm
-from .models import RoleAssignment, User
+from .forms import AccountForm, LoginForm, RoleAssignmentForm, SecondFactorForm, TokenForm
+from .models import ApiToken, RoleAssignment, User
 
 PENDING_SECONDS = 300  # the password step is good for five minutes of second-factor entry
 
@@ -101,11 +101,12 @@ def _finish(request, user, recovery_codes=None):
 
 @login_required
 def security_settings(request):
-    """The user's own second factor: enrol (optional for most roles) or turn it off where allowed."""
+    """The user's own second factor (enrol, or turn it off where allowed) and API tokens."""
     device = twofactor.confirmed_device(request.user)
     required = twofactor.required_for(request.user)
     form = SecondFactorForm(request.POST or None)
-    context = {"device": device, "required": required, "form": form}
+    context = {"device": device, "required": required, "form": form, "token_form": TokenForm(),
+               "tokens": request.user.api_tokens.order_by("-created_at")[:50]}
     if request.method == "POST" and request.POST.get("action") == "disable" and device and not required:
         twofactor.disable(request.user, actor=request.user)
         messages.success(request, "已停用动态口令。")
@@ -121,6 +122,26 @@ def security_settings(request):
             form.add_error("code", "动态口令不正确，请输入验证器上当前显示的 6 位数字")
         context.update(secret=secret, qr=twofactor.qr_svg_data_uri(twofactor.provisioning_uri(request.user, secret)))
     return render(request, "accounts/security.html", context)
+
+
+@login_required
+@require_POST
+def token_issue(request):
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "未生成：" + "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("security_settings")
+    token, key = services.do_issue_token(request.user, form.cleaned_data["name"], actor=request.user)
+    return render(request, "accounts/token_issued.html", {"token": token, "key": key})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # another's token: 404, never a hint
+    services.do_revoke_token(token, actor=request.user)
+    messages.success(request, f"已吊销接口令牌“{token.name}”。")
+    return redirect("security_settings")
 
 
 @require_POST

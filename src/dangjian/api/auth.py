@@ -16,7 +16,7 @@ class TokenAuth(HttpBearer):
             raise HttpError(429, ratelimit.MESSAGE)
         row = None
         if token and len(token) <= 200 and "\x00" not in token:
-            row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
+            row = ApiToken.live().select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
         if row is None or not row.user.is_active:
             if ratelimit.hit("api-token", audit.current_ip(), limit):
                 raise HttpError(429, ratelimit.MESSAGE)

@@ -130,6 +130,21 @@ def _valid_pk(pk) -> bool:
         return False
 
 
+def holds_everywhere(user, capability: str) -> bool:
+    """Whether the user holds the capability over the whole tree (every root's subtree): for
+    agency-wide settings, which a grant limited to one branch must not change."""
+    from dangjian.orgs.models import Org
+
+    roots = list(Org.get_root_nodes().values_list("path", flat=True))
+    return bool(roots) and all(
+        any(g.subtree and root.startswith(g.org_path) for g in grants_with(user, capability)) for root in roots)
+
+
+def require_everywhere(user, capability: str, *, what: str = "") -> None:
+    if not holds_everywhere(user, capability):
+        raise PermissionDenied(f"无权执行此操作：{what}（须在全单位范围内持有该权限）")
+
+
 def require_capability(user, capability: str, *, path: str | None = None, what: str = "") -> None:
     """Raise PermissionDenied unless the user holds the capability (on ``path`` if given)."""
     ok = path_in_scope(user, capability, path) if path is not None else has_capability(user, capability)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from . import rules, workdays
 from .models import HolidayYear, Notification, RuleSetting
-from .scope import require_capability
+from .scope import require_everywhere
 from .views import paginate
 
 
@@ -21,7 +21,7 @@ class RuleForm(forms.Form):
 
 @login_required
 def rule_list(request):
-    require_capability(request.user, "setting.manage", what="修改规则设置")
+    require_everywhere(request.user, "setting.manage", what="修改规则设置")
     groups = [(group, [(r, rules.display(r), rules.version(r.key)) for r in items])
               for group, items in rules.grouped().items()]
     return render(request, "core/rule_list.html", {"groups": groups})
@@ -29,7 +29,7 @@ def rule_list(request):
 
 @login_required
 def rule_edit(request, key):
-    require_capability(request.user, "setting.manage", what="修改规则设置")
+    require_everywhere(request.user, "setting.manage", what="修改规则设置")
     try:
         rule = rules.rule(key)
     except KeyError as exc:
@@ -61,7 +61,7 @@ class HolidayYearForm(forms.Form):
 
 @login_required
 def holiday_list(request):
-    require_capability(request.user, "setting.manage", what="维护节假日安排")
+    require_everywhere(request.user, "setting.manage", what="维护节假日安排")
     today = timezone.localdate()
     years = [(y, workdays.calendar_for(y)) for y in range(today.year - 1, today.year + 3)]
     form = HolidayYearForm(request.POST or None, initial={"year": today.year + 1})
