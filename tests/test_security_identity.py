@@ -218,4 +218,5 @@ def test_agency_wide_settings_need_the_capability_over_the_whole_tree(demo):
     for url in ("/settings/rules/", "/settings/holidays/", "/settings/rules/security.api_token_days/"):
         response = client.get(url)
         assert response.status_code == 403 and "全单位" in response.content.decode(), url
+    assert "/settings/rules/" not in client.get("/").content.decode()  # not offered in the menu either
     assert signed_in(demo["users"]["admin"]).get("/settings/rules/").status_code == 200

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from dangjian.core.scope import has_capability
+from dangjian.core.scope import has_capability, holds_everywhere
 
 
 @dataclass
@@ -12,6 +12,7 @@ class MenuItem:
     capability: str | None = None  # shown only to users holding it somewhere
     coming: bool = False
     active: bool = False
+    everywhere: bool = False  # the capability must cover the whole tree (agency-wide settings)
 
 
 MODULES = [
@@ -27,7 +28,7 @@ MODULES = [
     MenuItem("年度报告", "/coming/reports/", coming=True),
     MenuItem("审计日志", "/audit/", "audit.view"),
     MenuItem("账号", "/accounts/users/", "account.view"),
-    MenuItem("规则设置", "/settings/rules/", "setting.manage"),
+    MenuItem("规则设置", "/settings/rules/", "setting.manage", everywhere=True),
 ]
 
 COMING = {
@@ -41,8 +42,9 @@ COMING = {
 def menu_for(user, path: str) -> list[MenuItem]:
     items = []
     for item in MODULES:
-        if item.capability and not has_capability(user, item.capability):
+        held = holds_everywhere if item.everywhere else has_capability
+        if item.capability and not held(user, item.capability):
             continue
         active = path == "/" if item.url == "/" else path.startswith(item.url)
-        items.append(MenuItem(item.label, item.url, item.capability, item.coming, active))
+        items.append(MenuItem(item.label, item.url, item.capability, item.coming, active, item.everywhere))
     return items

@@ -135,9 +135,11 @@ def holds_everywhere(user, capability: str) -> bool:
     agency-wide settings, which a grant limited to one branch must not change."""
     from dangjian.orgs.models import Org
 
+    subtrees = [g.org_path for g in grants_with(user, capability) if g.subtree]
+    if not subtrees:  # most users: no query
+        return False
     roots = list(Org.get_root_nodes().values_list("path", flat=True))
-    return bool(roots) and all(
-        any(g.subtree and root.startswith(g.org_path) for g in grants_with(user, capability)) for root in roots)
+    return bool(roots) and all(any(root.startswith(p) for p in subtrees) for root in roots)
 
 
 def require_everywhere(user, capability: str, *, what: str = "") -> None:

@@ -12,20 +12,13 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
+from dangjian.core.views import form_error_summary, form_errors
 from dangjian.orgs.models import Org, OrgKind
 
 from . import services
 from .forms import DutyForm, GroupMemberForm, LeadingGroupForm, SectionDomainsForm
 from .models import Duty, GroupMember, LeadingGroup, SectionDomains
 from .register import on_date
-
-
-def form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -178,8 +171,7 @@ def group_member_add(request, pk):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     else:
-        messages.error(request, "未保存：" + "；".join(
-            f"{form.fields[f].label if f in form.fields else ''}：{e}" for f, errs in form.errors.items() for e in errs))
+        messages.error(request, form_error_summary(form))
     return redirect("duties:group")
 
 

@@ -11,13 +11,12 @@ from dangjian.core import audit
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import paginate
+from dangjian.core.views import form_error_summary, form_errors, paginate
 from dangjian.orgs.models import Person
 
 from . import letters, services
 from .forms import LetterFilterForm, LetterForm, ProgressForm, SignForm, TaskForm
 from .models import Duty, DutyKind, LetterTask, ResponsibilityLetter, TaskStatus
-from .views import form_errors
 
 LETTER_RELATED = ("org", "secretary", "counterpart", "counterpart__org")
 
@@ -144,8 +143,7 @@ def letter_sign(request, pk):
         else:
             messages.success(request, f"已登记签订：{letter}。")
     else:
-        messages.error(request, "签订未登记：" + "；".join(
-            f"{form.fields[f].label}：{e}" for f, errs in form.errors.items() for e in errs))
+        messages.error(request, form_error_summary(form, "签订未登记："))
     return redirect("duties:letter_detail", pk=letter.pk)
 
 

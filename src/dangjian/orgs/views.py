@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import XLSX_MIME, XlsxFormatError, file_response, xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.views import paginate
+from dangjian.core.views import form_error_summary, paginate
 
 from . import roster, services
 from .forms import OrgForm, PersonFilterForm, PersonForm, PositionForm, RosterImportForm
@@ -151,8 +151,7 @@ def position_add(request, pk):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     else:
-        messages.error(request, "职务未保存：" + "；".join(
-            f"{form.fields[f].label if f in form.fields else ''}{e}" for f, errs in form.errors.items() for e in errs))
+        messages.error(request, form_error_summary(form, "职务未保存："))
     return redirect("person_detail", pk=person.pk)
 
 
