@@ -80,3 +80,23 @@ def test_restoring_an_org_leaves_its_place_in_the_tree_alone(demo):
     assert org.numchild == 1 and org.short_name == "财务"
     assert [c.code for c in org.get_children()] == ["SXX-CWK-CN"]
     assert Org.find_problems() == ([], [], [], [], [])
+
+
+def test_the_snapshot_keeps_fields_forms_cannot_edit_but_no_secret(demo):
+    """A stored file's path (editable=False) is part of the record's history; encrypted values and
+    blind indexes never reach the log in clear."""
+    import datetime as dt
+
+    from dangjian.accounts.models import User
+    from dangjian.core.audit import snapshot
+    from dangjian.duties.models import Institution
+
+    item = Institution(title="x", org=demo["orgs"]["SXX"], category="other", issuer="党组",
+                       issued_on=dt.date(2026, 1, 5), file="duties/rules/2026/abc.pdf")
+    assert snapshot(item)["file"] == "duties/rules/2026/abc.pdf"
+    user = User(username="u", phone="13800138000")
+    logged = snapshot(user)
+    assert logged["phone"] == "（已加密）" and "phone_index" not in logged and "password" not in logged
+    person = demo["users"]["dangwu"].person
+    logged = snapshot(person)
+    assert person.id_number not in str(logged) and "branch_path" in logged and "id_number_index" not in logged

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.forms.models import model_to_dict
 
 from . import audit_chain
 from .models import AuditEvent
@@ -54,13 +53,24 @@ _SKIP_FIELDS = {"password", "updated_at", "created_at", "version", "org_path"}
 
 
 def snapshot(instance: models.Model) -> dict:
-    """A JSON-safe dict of the record's own fields (FKs by id), as the version to keep."""
-    data = model_to_dict(instance, fields=[f.name for f in instance._meta.concrete_fields])
+    """A JSON-safe dict of the record's own fields (FKs by id), as the version to keep.
+
+    Fields that forms may not edit (a stored file's path, a derived branch path) are kept too:
+    they are part of the record's state. Blind indexes and key hashes are not: they are derived
+    from secrets and say nothing a reader of the log needs.
+    """
+    from .fields import EncryptedTextField
+
+    data = {}
     for f in instance._meta.concrete_fields:
-        if f.name in _SKIP_FIELDS:
-            data.pop(f.name, None)
-        elif hasattr(instance, f"masked_{f.name}"):
+        if f.name in _SKIP_FIELDS or f.name.endswith("_index") or f.name == "key_hash":
+            continue
+        if hasattr(instance, f"masked_{f.name}"):
             data[f.name] = getattr(instance, f"masked_{f.name}")
+        elif isinstance(f, EncryptedTextField):  # encrypted at rest: never in clear in the log
+            data[f.name] = "（已加密）" if f.value_from_object(instance) else ""
+        else:
+            data[f.name] = f.value_from_object(instance)
     return _jsonable(data)
 
 

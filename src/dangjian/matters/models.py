@@ -125,7 +125,6 @@ class Matter(ScopedModel):
     received_on = models.DateField("登记日期")
     assigned_on = models.DateField("交办日期", null=True, blank=True)
     # The deadline as computed when it was set (frozen), how it was computed, and whether it is provisional.
-    # (No field here is editable=False: the audit snapshot, built with model_to_dict, would skip it.)
     due_on = models.DateField("完成时限", null=True, blank=True)
     due_provisional = models.BooleanField("时限暂按周末计算", default=False)
     due_basis = models.CharField("时限依据", max_length=80, blank=True)
