@@ -100,3 +100,13 @@ def test_the_snapshot_keeps_fields_forms_cannot_edit_but_no_secret(demo):
     person = demo["users"]["dangwu"].person
     logged = snapshot(person)
     assert person.id_number not in str(logged) and "branch_path" in logged and "id_number_index" not in logged
+
+
+def test_a_user_named_in_the_log_cannot_be_deleted_only_deactivated(demo):
+    from django.db.models import ProtectedError
+
+    dangwu = demo["users"]["dangwu"]
+    audit.security_event("probe", actor=dangwu)
+    with pytest.raises(ProtectedError):
+        dangwu.delete()
+    assert AuditEvent.objects.filter(actor=dangwu).exists()

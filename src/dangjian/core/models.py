@@ -76,7 +76,7 @@ class AuditEvent(models.Model):
     category = models.CharField("类别", max_length=16, choices=Category.choices, default=Category.BUSINESS)
     action = models.CharField("操作", max_length=64, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="操作人",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name="操作人",
         db_constraint=False, related_name="+",
     )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
