@@ -15,18 +15,20 @@ def _fresh_cache(request, django_db_blocker):
     # Rule values, the calendar, rate-limit and lock-out counters are cached: a test's rolled-back
     # change or its log-ins must not outlive it. The rules are then read once, as a running server
     # has them cached, so that query counts measure the steady state.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from dangjian.core import rules
 
-    cache.clear()
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
     if "django_db_setup" in request.fixturenames:
         with django_db_blocker.unblock():
             rules._load_modules()
             for key in list(rules.REGISTRY):
                 rules.get(key)
     yield
-    cache.clear()
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

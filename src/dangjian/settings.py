@@ -171,8 +171,14 @@ if HTTPS:
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES["ratelimit"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Rate-limit counters must be shared by every worker process of the server, not kept per process.
+        "ratelimit": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": str(DATA_DIR / "cache" / "ratelimit")},
+    }
 
 # Task queue (huey): periodic and slow jobs. Embedded SQLite storage by default, Redis when
 # REDIS_URL is set. Under pytest the tasks run in-process (immediate mode) so tests run them for real.

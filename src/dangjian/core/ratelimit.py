@@ -1,7 +1,7 @@
 """Rate limiting per client address (入侵防范): one mechanism for the log-in, API tokens and public pages.
 
-A fixed one-minute window counted in the cache (Redis when several app servers share it; the
-in-process cache on one machine). Limits are rules (hardening/rules.py), so an agency behind a
+A fixed one-minute window counted in the "ratelimit" cache: Redis when it is configured (several
+app servers share it), else files under the data directory, shared by every worker process. Limits are rules (hardening/rules.py), so an agency behind a
 shared NAT address can raise them. Over the limit: HTTP 429 with a Chinese message and a
 Retry-After header; the first refusal of each window is a security event (not every one, so that
 a flood cannot flood the audit log as well).
@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -22,13 +22,17 @@ WINDOW = 60
 MESSAGE = "请求过于频繁，请稍后再试。"
 
 
+def _counters():
+    return caches["ratelimit"]
+
+
 def _key(scope: str, ip: str | None) -> str:
     return f"dangjian:ratelimit:{scope}:{ip or '-'}:{int(time.time() // WINDOW)}"
 
 
 def hit(scope: str, ip: str | None, limit: int) -> bool:
     """Count one request; True when the address is now over ``limit`` in this window."""
-    key = _key(scope, ip)
+    key, cache = _key(scope, ip), _counters()
     cache.add(key, 0, WINDOW + 5)
     try:
         count = cache.incr(key)
@@ -43,7 +47,7 @@ def hit(scope: str, ip: str | None, limit: int) -> bool:
 
 def is_limited(scope: str, ip: str | None, limit: int) -> bool:
     """Whether the address is over the limit, without counting this request."""
-    return (cache.get(_key(scope, ip)) or 0) > limit
+    return (_counters().get(_key(scope, ip)) or 0) > limit
 
 
 def retry_after() -> int:
