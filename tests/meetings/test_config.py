@@ -57,6 +57,9 @@ def test_bad_kind_input_names_the_field_and_writes_nothing(demo, client_for):
     group = MeetingKind.objects.get(code="party_group")
     page = client.post(reverse("meetings:kind_edit", args=[group.pk]), _kind_data(group, is_active="")).content
     assert "启用：“党组会议”是“三重一大”决策和集中学习日所依据的会议类型，不能停用" in page.decode()
+    cell = MeetingKind.objects.get(code="cell")
+    page = client.post(reverse("meetings:kind_edit", args=[cell.pk]), _kind_data(cell, is_active="")).content
+    assert "启用：“党小组会”的召开频次由规则规定（三会一课），不能停用" in page.decode()
     page = client.post(reverse("meetings:kind_add"), {"code": "x", "name": "党课", "audience": "party",
                                                        "order": 1, "frequency_months": "5"}).content.decode()
     assert "名称：" in page and "党支部应召开频次：" in page
@@ -67,6 +70,19 @@ def test_bad_kind_input_names_the_field_and_writes_nothing(demo, client_for):
     general.refresh_from_db()
     group.refresh_from_db()
     assert general.frequency_months is None and general.version == 1 and group.is_active
+    assert MeetingKind.objects.get(pk=cell.pk).is_active
+
+
+def test_a_kind_taken_out_of_use_stays_on_its_meetings(demo, client_for):
+    kind = MeetingKind.objects.get(code="special")
+    meeting = Meeting.objects.filter(kind=kind).first() or services.do_create_meeting(Meeting(
+        org=demo["orgs"]["SXX"], kind=kind, title="专题", date=timezone.localdate(), start_time=dt.time(9),
+        end_time=dt.time(10)), actor=dangwu(demo))
+    client = client_for("dangwu")
+    assert client.post(reverse("meetings:kind_edit", args=[kind.pk]), _kind_data(kind, is_active="")).status_code == 302
+    edit = client.get(reverse("meetings:edit", args=[meeting.pk])).content.decode()
+    assert f'<option value="{kind.pk}" selected>专题会议</option>' in edit
+    assert ">专题会议</option>" not in client.get(reverse("meetings:add")).content.decode()
 
 
 def test_two_people_editing_a_kind_conflict(demo, client_for):

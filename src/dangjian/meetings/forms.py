@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
 from dangjian.orgs.models import Org, Person
@@ -21,7 +22,8 @@ class MeetingForm(ScopedChoiceMixin, VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["kind"].queryset = MeetingKind.objects.filter(is_active=True)
+        # a kind taken out of use stays selectable on the meetings that already have it
+        self.fields["kind"].queryset = MeetingKind.objects.filter(Q(is_active=True) | Q(pk=self.instance.kind_id))
         people = Person.objects.visible_to(user).filter(is_active=True).order_by("name")
         self.fields["host"].queryset = self.fields["recorder"].queryset = people
         self.fields["status"].help_text = "已开过的会请登记为“已召开”"

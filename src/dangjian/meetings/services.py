@@ -301,6 +301,8 @@ def do_save_kind(kind: MeetingKind, *, actor, expected_version: int | None = Non
             errors["frequency_months"] = "召开频次按党支部检查，党组成员参加的会议不设频次"
         if kind.code in (PARTY_GROUP_MEETING, STUDY_DAY) and not kind.is_active:
             errors["is_active"] = f"“{kind.name}”是“三重一大”决策和集中学习日所依据的会议类型，不能停用"
+        elif kind.code in FREQUENCY_RULES and not kind.is_active:
+            errors["is_active"] = f"“{kind.name}”的召开频次由规则规定（三会一课），不能停用"
         if errors:
             raise ValidationError(errors)
         audit.save_audited(kind, actor=actor, action="meeting.kind" if stored else "meeting.kind_create",
