@@ -30,9 +30,10 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
 
-## make bench: province-scale data and benchmarks; results in bench/results.json
+## make bench: province-scale data and benchmarks, 会议学习 included; results in bench/results.json
+## (BENCH_ARGS="--scale postgres --only meetings", BENCH_MEETINGS=small|reduced|issue|none: see bench/run.py)
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf var/test

@@ -5,7 +5,17 @@ Two scales, each in its own process with a database made afresh for the run:
   postgres  2,000,000 members (~110,000 orgs) in the database ``dangjian_bench`` on the server of
             DATABASE_URL (dropped and created again; needs DATABASE_URL)
 
+Then, per scale, the 会议学习 benchmarks (bench/meetings.py: 三会一课 gap report, study hours) on a
+database of their own (SQLite: a temporary file; PostgreSQL: ``dangjian_bench_meetings``), merged
+into results.json under "meetings" → "sqlite" / "postgresql". Their size is chosen with --meetings or
+the BENCH_MEETINGS environment variable:
+  auto      small on SQLite (300 branches, ~38,000 meetings), issue on PostgreSQL (the default)
+  small | reduced | issue   that preset on both (see bench/meetings.py; issue = 10,000 branches × 3
+            years, ~2 million meetings and ~20 million attendance rows)
+  none      skip them
+
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
+                        [--meetings auto|small|reduced|issue|none] [--only suite|meetings]
 """
 
 from __future__ import annotations
@@ -64,6 +74,36 @@ def run_scale(scale: str, members: int, runs: int, seed: int) -> dict:
     return json.loads(out.read_text())
 
 
+MEETINGS_DB = "dangjian_bench_meetings"
+
+
+def run_meetings(scale: str, preset: str) -> dict:
+    """bench/meetings.py in its own process; its result (not yet merged into results.json)."""
+    env = dict(os.environ)
+    env.pop("DANGJIAN_DEBUG", None)
+    env.pop("DANGJIAN_SQLITE_PATH", None)
+    data_dir = ROOT / "var" / "bench"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    out = data_dir / f"meetings-{scale}.json"
+    out.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "bench.meetings", "--scale", preset, "--out", str(out)]
+    if scale == "sqlite":
+        cmd.append("--sqlite")
+    else:
+        from urllib.parse import urlsplit, urlunsplit
+
+        env["BENCH_DATABASE_URL"] = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + MEETINGS_DB))
+    print(f"== {scale}: 会议学习 ({preset}) ==", flush=True)
+    subprocess.run(cmd, env=env, cwd=ROOT, check=True)
+    return json.loads(out.read_text())
+
+
+def meetings_missed(result: dict) -> list[str]:
+    return [name for name in ("gap_report_subtree", "study_hours_per_person_subtree_top100",
+                              "study_hours_one_person_year")
+            if result[name]["seconds"] > result[name]["goal_seconds"]]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=["sqlite", "postgres", "both"], default="both")
@@ -71,7 +111,13 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="do not update bench/results.json")
+    parser.add_argument("--meetings", choices=["auto", "small", "reduced", "issue", "none"],
+                        default=os.environ.get("BENCH_MEETINGS", "auto"),
+                        help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
+    parser.add_argument("--only", choices=["suite", "meetings"], help="run only the foundation suite or only 会议学习")
     args = parser.parse_args(argv)
+    if args.only == "meetings" and args.meetings == "none":
+        parser.error("--only meetings with --meetings none runs nothing")
     scales = ["sqlite", "postgres"] if args.scale == "both" else [args.scale]
     if "postgres" in scales and not os.environ.get("DATABASE_URL"):
         if args.scale == "postgres":
@@ -80,13 +126,25 @@ def main(argv=None) -> int:
         scales.remove("postgres")
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     missed = []
+    summaries = {}
     for scale in scales:
-        result = run_scale(scale, args.members or DEFAULT_MEMBERS[scale], args.runs, args.seed)
-        results[scale] = result
-        missed += [f"{scale}: {name}" for name, m in result["benchmarks"].items() if not m.get("goal_met", True)]
-        if not args.no_write:
-            RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-    print(json.dumps({s: results[s]["summary"] for s in scales}, ensure_ascii=False, indent=2))
+        if args.only != "meetings":
+            result = run_scale(scale, args.members or DEFAULT_MEMBERS[scale], args.runs, args.seed)
+            results[scale] = result
+            summaries[scale] = result["summary"]
+            missed += [f"{scale}: {name}" for name, m in result["benchmarks"].items() if not m.get("goal_met", True)]
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        if args.only != "suite" and args.meetings != "none":
+            preset = args.meetings if args.meetings != "auto" else ("small" if scale == "sqlite" else "issue")
+            result = run_meetings(scale, preset)
+            results.setdefault("meetings", {})[result["database"]] = result
+            summaries[f"meetings-{scale}"] = {name: result[name]["seconds"] for name in (
+                "gap_report_subtree", "study_hours_per_person_subtree_top100", "study_hours_one_person_year")}
+            missed += [f"{scale}: meetings {name}" for name in meetings_missed(result)]
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(summaries, ensure_ascii=False, indent=2))
     if missed:
         print("goals missed: " + "; ".join(missed), flush=True)
     return 1 if missed else 0

@@ -95,9 +95,10 @@ def test_a_large_fund_decision_end_to_end(pages):
 
 
 def test_screenshots_of_the_main_pages(pages):
-    from dangjian.meetings.models import Meeting
+    from dangjian.meetings.models import Meeting, StudyPlan
 
     base = ""
+    plan = StudyPlan.objects.order_by("id").first()
     year = timezone.localdate().year
     group = Meeting.objects.filter(kind__code="party_group", status="held").order_by("date").first()
     study = Meeting.objects.filter(kind__code="study_day", date__gte=timezone.localdate()).order_by("date").first()
@@ -106,7 +107,9 @@ def test_screenshots_of_the_main_pages(pages):
         for name, url in [("list", "/meetings/"), ("compliance", f"/meetings/compliance/?year={year}"),
                           ("study", "/meetings/study/"), ("activities", "/meetings/activities/"),
                           ("group-meeting", f"/meetings/{group.pk}/"), ("study-day", f"/meetings/{study.pk}/"),
-                          ("ledger", f"/meetings/ledger/?year={group.date.year}")]:
+                          ("ledger", f"/meetings/ledger/?year={group.date.year}"),
+                          ("kinds", "/meetings/kinds/"), ("kind-edit", f"/meetings/kinds/{group.kind_id}/edit/"),
+                          ("plans", "/meetings/plans/"), ("plan-edit", f"/meetings/plans/{plan.pk}/edit/")]:
             response = page.goto(base + url)
             assert response.status == 200, url
             if width == 375:  # nothing wider than the phone, except inside scrolling tables
@@ -123,3 +126,23 @@ def test_screenshots_of_the_main_pages(pages):
     _shoot(phone, "signin-phone")
     phone.goto(f"{base}/meetings/my/")
     _shoot(phone, "my-phone")
+
+
+def test_an_attachment_is_uploaded_on_a_phone_and_downloaded_under_its_name(pages, settings, tmp_path):
+    from dangjian.meetings.models import Meeting
+
+    settings.MEDIA_ROOT = tmp_path
+    meeting = Meeting.objects.filter(kind__code="study_day", date__gte=timezone.localdate()).order_by("date").first()
+    pdf = tmp_path / "学习材料.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%e2e\n" + b"0" * 500)
+    page = pages.login("dangwu", width=375, height=800)
+    page.goto(f"/meetings/{meeting.pk}/")
+    page.set_input_files("input[name=file]", str(pdf))
+    page.click("button:has-text('上传')")
+    assert "已上传附件“学习材料.pdf”" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 376
+    with page.expect_download() as info:
+        page.click("a:has-text('学习材料.pdf')")
+    assert info.value.suggested_filename == "学习材料.pdf"
+    assert Path(info.value.path()).read_bytes() == pdf.read_bytes()
+    _shoot(page, "attachment-phone")

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.meetings import activities, services
+from dangjian.meetings import activities, services, study
 from dangjian.meetings.models import (
     Activity,
     Attendance,
@@ -23,6 +23,7 @@ from dangjian.meetings.models import (
     Meeting,
     MeetingKind,
     Participant,
+    StudyPlan,
     Topic,
 )
 from tests.test_route_matrix import ALL, ANON, BGS, HUGE, MISSING, ZB2, Case, _bogus, _page
@@ -47,6 +48,8 @@ PROBE_MEETINGS = {"SXX": "study_day", "SXX-DZ": "party_group", "SXX-ZB1": "lectu
                   "SXX-ZB2-XZ1": "cell", "SXX-BGS": "special", "SXX-BGS-MS": "special"}
 PROBE_ACTIVITIES = ["SXX-JGDW", "SXX-ZB2", "SXX-BGS"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+PDF = b"%PDF-1.4\n% probe\n" + b"0" * 64
+PROBE_PLANS = ["SXX", "SXX-ZB2", "SXX-BGS"]
 
 
 def mholds(role: str, capability: str, code: str) -> bool:
@@ -104,6 +107,17 @@ class MeetingProbes:
     def photos(self):
         return {code: activities.do_add_photo(a, ContentFile(PNG, name="p.png"), "探照片", actor=self.dangwu)
                 for code, a in self.activities.items()}
+
+
+    @cached_property
+    def attachments(self):
+        return {code: services.do_add_attachment(m, ContentFile(PDF, name=f"探附件{i}.pdf"), actor=self.dangwu)
+                for i, (code, m) in enumerate(self.meetings.items())}
+
+    @cached_property
+    def plans(self):
+        return {code: study.do_save_plan(StudyPlan(org=self.ctx.orgs[code], year=2031, title=f"探计划{code}"),
+                                         [(3, "探专题", "")], actor=self.dangwu) for code in PROBE_PLANS}
 
 
 def probes(ctx) -> MeetingProbes:
@@ -281,6 +295,82 @@ def spec_photo(ctx, role):
                                                                                             args=[pk]))
 
 
+def spec_attachment_add(ctx, role):
+    def data(m):
+        f = io.BytesIO(PDF)
+        f.name = "会议议程.pdf"
+        return {"file": f}
+    return _per_meeting("meetings:attachment_add", ctx, role, "meeting.change", ("POST",), data)
+
+
+def spec_attachment(ctx, role):
+    return [Case(f"attachment {code}", "GET", reverse("meetings:attachment", args=[a.pk]),
+                 mholds(role, "meeting.view", code), writes=None)
+            for code, a in probes(ctx).attachments.items()] + _bogus(
+        "attachment", lambda pk: reverse("meetings:attachment", args=[pk]))
+
+
+def spec_attachment_remove(ctx, role):
+    return [Case(f"attachment_remove {code}", "POST", reverse("meetings:attachment_remove", args=[a.pk]),
+                 mholds(role, "meeting.change", code)) for code, a in probes(ctx).attachments.items()] + _bogus(
+        "attachment_remove", lambda pk: reverse("meetings:attachment_remove", args=[pk]), methods=("POST",))
+
+
+def configures(role: str) -> bool:
+    """会议类型 is kept by whoever may change meetings across the whole agency."""
+    return mholds(role, "meeting.change", "SXX")
+
+
+def spec_kinds(ctx, role):
+    return [_page("meetings:kinds", role, m_anywhere(role, "meeting.view"), denied=(403,),
+                  must_show=("党组会议", "主题党日"))]
+
+
+def spec_kind_add(ctx, role):
+    return [_page("meetings:kind_add", role, configures(role), denied=(403,)),
+            Case("kind_add", "POST", reverse("meetings:kind_add"), configures(role), denied=(403,), data={
+                "code": "probe_kind", "name": "探会类型", "audience": "party", "frequency_months": "3",
+                "order": 99, "is_active": "on"})]
+
+
+def spec_kind_edit(ctx, role):
+    kind = MeetingKind.objects.get(code="special")
+    url = reverse("meetings:kind_edit", args=[kind.pk])
+    return [Case("kind_edit", "GET", url, configures(role), denied=(403,)),
+            Case("kind_edit", "POST", url, configures(role), denied=(403,), data={
+                "name": f"专题会议{role}", "audience": kind.audience, "order": kind.order, "is_active": "on",
+                "loaded_version": kind.version})] + _bogus(
+        "kind_edit", lambda pk: reverse("meetings:kind_edit", args=[pk]))
+
+
+def spec_plans(ctx, role):
+    shown = tuple(p.title for code, p in probes(ctx).plans.items() if mholds(role, "meeting.view", code))
+    return [_page("meetings:plans", role, m_anywhere(role, "meeting.view"), denied=(403,), must_show=shown,
+                  query="?page=1")]
+
+
+def spec_plan_add(ctx, role):
+    cases = [_page("meetings:plan_add", role, m_anywhere(role, "meeting.change"))]
+    for code in PROBE_MEETINGS:
+        cases.append(Case(f"plan_add in {code}", "POST", reverse("meetings:plan_add"),
+                          mholds(role, "meeting.change", code), denied=(200, 403), data={
+                              "org": ctx.orgs[code].pk, "year": 2032, "title": "新学习计划",
+                              "topics": "1｜学习党章｜党章原文"}))
+    return cases
+
+
+def spec_plan_edit(ctx, role):
+    cases = []
+    for code, plan in probes(ctx).plans.items():
+        url = reverse("meetings:plan_edit", args=[plan.pk])
+        allowed = mholds(role, "meeting.change", code)
+        cases.append(Case(f"plan_edit {code}", "GET", url, allowed))
+        cases.append(Case(f"plan_edit {code}", "POST", url, allowed, data={
+            "org": plan.org_id, "year": plan.year, "title": f"改{role}", "note": "", "topics": "3｜探专题",
+            "loaded_version": plan.version}))
+    return cases + _bogus("plan_edit", lambda pk: reverse("meetings:plan_edit", args=[pk]))
+
+
 def spec_reflection(ctx, role):
     user = ctx.users.get(role)
     cases = []
@@ -365,6 +455,15 @@ MEETING_SPECS = {
     "meetings:cancel": _post_only("meetings:cancel"),
     "meetings:minutes": spec_minutes,
     "meetings:minutes_docx": spec_docx,
+    "meetings:attachment_add": spec_attachment_add,
+    "meetings:attachment": spec_attachment,
+    "meetings:attachment_remove": spec_attachment_remove,
+    "meetings:kinds": spec_kinds,
+    "meetings:kind_add": spec_kind_add,
+    "meetings:kind_edit": spec_kind_edit,
+    "meetings:plans": spec_plans,
+    "meetings:plan_add": spec_plan_add,
+    "meetings:plan_edit": spec_plan_edit,
     "meetings:qr": spec_qr,
     "meetings:qr_rotate": _post_only("meetings:qr_rotate"),
     "meetings:topic_add": spec_topic_add,

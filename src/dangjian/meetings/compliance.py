@@ -36,8 +36,13 @@ class Requirement:
 
 
 def requirements() -> list[Requirement]:
-    names = dict(MeetingKind.objects.filter(code__in=FREQUENCY_RULES).values_list("code", "name"))
-    return [Requirement(code, names.get(code, code), rules.get(key)) for code, (key, *_rest) in FREQUENCY_RULES.items()]
+    """三会一课 and 主题党日 by the rules, then any kind added to the list with a required frequency."""
+    kinds = MeetingKind.objects.filter(Q(code__in=FREQUENCY_RULES) | Q(frequency_months__isnull=False, is_active=True))
+    rows = list(kinds.values_list("code", "name", "frequency_months"))
+    names = {code: name for code, name, _m in rows}
+    out = [Requirement(code, names.get(code, code), rules.get(key)) for code, (key, *_rest) in FREQUENCY_RULES.items()]
+    return out + [Requirement(code, name, months) for code, name, months in rows
+                  if code not in FREQUENCY_RULES and months]
 
 
 def period_label(year: int, first_month: int, months: int) -> str:

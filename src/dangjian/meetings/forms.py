@@ -1,9 +1,10 @@
 from django import forms
+from django.db.models import Q
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
 from dangjian.orgs.models import Org, Person
 
-from .models import Activity, Meeting, MeetingKind, Stance, Topic, TopicCategory
+from .models import Activity, Meeting, MeetingKind, Stance, StudyPlan, Topic, TopicCategory
 from .services import Vote
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,7 +22,8 @@ class MeetingForm(ScopedChoiceMixin, VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["kind"].queryset = MeetingKind.objects.filter(is_active=True)
+        # a kind taken out of use stays selectable on the meetings that already have it
+        self.fields["kind"].queryset = MeetingKind.objects.filter(Q(is_active=True) | Q(pk=self.instance.kind_id))
         people = Person.objects.visible_to(user).filter(is_active=True).order_by("name")
         self.fields["host"].queryset = self.fields["recorder"].queryset = people
         self.fields["status"].help_text = "已开过的会请登记为“已召开”"
@@ -120,3 +122,62 @@ class ReflectionForm(forms.Form):
         if len(text) < 20:
             raise forms.ValidationError("心得体会至少写20个字")
         return text
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="附件", help_text="PDF、Word（.docx/.doc）、Excel（.xlsx）、JPG 或 PNG，按内容识别",
+                           widget=forms.ClearableFileInput(attrs={
+                               "accept": ".pdf,.docx,.doc,.xlsx,.jpg,.jpeg,.png"}))
+
+
+class MeetingKindForm(VersionedModelForm):
+    class Meta:
+        model = MeetingKind
+        fields = ["code", "name", "audience", "is_study", "frequency_months", "order", "is_active"]
+        help_texts = {"code": "英文小写字母、数字或下划线，保存后不能修改",
+                      "frequency_months": "党支部须召开此类会议的最低频次（三会一课和主题党日的频次在规则设置中维护）",
+                      "is_study": "出席时长计入个人学习时长"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+        self.fields["frequency_months"].choices = [("", "不要求")] + list(self.fields["frequency_months"].choices)[1:]
+
+
+class StudyPlanForm(ScopedChoiceMixin, VersionedModelForm):
+    scoped_fields = {"org": "meeting.change"}
+    topics = forms.CharField(label="学习专题（每行：月份｜学习内容｜学习材料）", required=False, max_length=20000,
+                             widget=forms.Textarea(attrs={"rows": 10}),
+                             help_text="如：3｜学习贯彻党的二十届三中全会精神｜《决定》原文；学习材料可不填")
+
+    class Meta:
+        model = StudyPlan
+        fields = ["org", "year", "title", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        labels = {"org": "制定单位"}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["year"].min_value = 2000
+        self.fields["year"].widget.attrs.update({"min": 2000, "max": 2100})
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("年度应为 2000—2100 之间的年份")
+        return year
+
+    def clean_topics(self):
+        from django.core.exceptions import ValidationError
+
+        from .study import parse_topics
+
+        try:
+            return parse_topics(self.cleaned_data.get("topics", ""))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def _get_validation_exclusions(self):
+        # one plan per org and year: the service names the clash on the year field, after checking scope
+        return {*super()._get_validation_exclusions(), "year"}

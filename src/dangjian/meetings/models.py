@@ -18,6 +18,9 @@ class Audience(models.TextChoices):
     EVERYONE = "everyone", "全体干部职工"
 
 
+FREQUENCY_CHOICES = [(1, "每月至少一次"), (3, "每季度至少一次"), (6, "每半年至少一次"), (12, "每年至少一次")]
+
+
 class MeetingKind(models.Model):
     """会议类型: the configurable list (seeded by a data migration; more can be added)."""
 
@@ -27,6 +30,10 @@ class MeetingKind(models.Model):
     is_study = models.BooleanField("计入学习时长", default=False)
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # For a kind the 三会一课 rules do not cover (rules.FREQUENCY_RULES): how often each branch must hold it.
+    frequency_months = models.PositiveSmallIntegerField("党支部应召开频次", null=True, blank=True,
+                                                        choices=FREQUENCY_CHOICES)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "会议类型"
@@ -131,6 +138,36 @@ class Meeting(ScopedModel):
 
     def ends(self) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(self.date, self.end_time))
+
+
+def attachment_path(instance, filename):
+    # ``filename`` is already random (core.uploads.random_name); the uploader's name is kept in ``name``.
+    return f"meetings/{instance.meeting_id}/{filename}"
+
+
+class MeetingAttachment(ScopedModel):
+    """会议附件 (agenda papers, minutes scans, sign-in sheets): stored under a random name and served
+    only through a scope-checked view; ``name`` keeps the uploader's file name for display and download."""
+
+    scope_capability = "meeting"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name="会议")
+    file = models.FileField("文件", upload_to=attachment_path)
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name="上传人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议附件"
+        ordering = ["meeting", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_file(self) -> str:  # core.audit.snapshot logs the stored file's name
+        return self.file.name or ""
 
 
 class AttendanceStatus(models.TextChoices):

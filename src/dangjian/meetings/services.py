@@ -21,14 +21,18 @@ from django.utils import timezone
 from dangjian.core import audit, rules, workdays
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
+from dangjian.core.uploads import random_name, validate_upload
 from dangjian.orgs.models import OrgKind, PartyStatus, Person, Position, PositionTitle
 
 from .models import (
     PARTY_GROUP_MEETING,
+    STUDY_DAY,
     Attendance,
     AttendanceStatus,
     Audience,
     Meeting,
+    MeetingAttachment,
+    MeetingKind,
     MeetingStatus,
     Opinion,
     Outcome,
@@ -232,6 +236,78 @@ def do_save_minutes(meeting: Meeting, minutes: str, *, actor, expected_version: 
         meeting.minutes = minutes
         audit.save_audited(meeting, actor=actor, action="meeting.minutes", expected_version=expected_version)
     return meeting
+
+
+# ---- attachments -------------------------------------------------------------------------------
+
+ATTACHMENT_KINDS = ("pdf", "docx", "doc", "xlsx", "jpg", "png")
+
+
+def do_add_attachment(meeting: Meeting, upload, *, actor) -> MeetingAttachment:
+    """会议附件: checked by content before the transaction (a refusal is a security event that a
+    rollback must not lose), stored under a random name, the uploader's file name kept for display."""
+    require_change(actor, meeting.org_path, f"为“{meeting}”上传附件")
+    original = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
+    kind = validate_upload(upload, kinds=ATTACHMENT_KINDS, field="file", actor=actor)
+    upload.name = random_name(kind)
+    with transaction.atomic():
+        stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if stored.status == MeetingStatus.CANCELLED:
+            raise ValidationError({"file": "会议已取消，不能上传附件"})
+        item = MeetingAttachment(meeting=stored, file=upload, name=original, size=upload.size, uploaded_by=actor,
+                                 org_id=stored.org_id, org_path=stored.org_path)
+        audit.save_audited(item, actor=actor, action="meeting.attachment", message=f"上传附件“{original}”")
+    return item
+
+
+def do_remove_attachment(item: MeetingAttachment, *, actor) -> None:
+    """Only while the meeting is still 计划召开: once it is recorded as held (or cancelled) its papers
+    are part of the record. The stored file is removed once the deletion has committed."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+        require_change(actor, meeting.org_path, f"删除“{meeting}”的附件")
+        item = MeetingAttachment.objects.select_for_update().get(pk=item.pk)
+        if meeting.status != MeetingStatus.PLANNED:
+            raise ValidationError({"file": f"会议{meeting.get_status_display()}，附件已归档，不能再删除"})
+        stored = item.file
+        audit.delete_audited(item, actor=actor, action="meeting.attachment_remove")
+        transaction.on_commit(lambda: stored.delete(save=False))
+
+
+# ---- meeting kinds (会议类型) ---------------------------------------------------------------------
+
+def can_configure(actor) -> bool:
+    """会议类型 is one list for the whole agency: kept by whoever may change meetings across all of it."""
+    from dangjian.orgs.models import Org
+
+    roots = Org.objects.filter(depth=1).values_list("path", flat=True)
+    return bool(roots) and all(path_in_scope(actor, "meeting.change", p) for p in roots)
+
+
+def do_save_kind(kind: MeetingKind, *, actor, expected_version: int | None = None) -> MeetingKind:
+    from .rules import FREQUENCY_RULES
+
+    if not can_configure(actor):
+        raise PermissionDenied("无权维护会议类型：须对全机关的会议有管理权限")
+    with transaction.atomic():
+        errors = {}
+        stored = MeetingKind.objects.select_for_update().filter(pk=kind.pk).first() if kind.pk else None
+        if stored and stored.code != kind.code:
+            errors["code"] = "代码已被会议和规则引用，不能修改"
+        if kind.frequency_months and kind.code in FREQUENCY_RULES:
+            errors["frequency_months"] = (f"“{kind.name}”的召开频次由规则“{FREQUENCY_RULES[kind.code][1]}”规定，"
+                                          "请在规则设置中修改")
+        elif kind.frequency_months and kind.audience == Audience.GROUP:
+            errors["frequency_months"] = "召开频次按党支部检查，党组成员参加的会议不设频次"
+        if kind.code in (PARTY_GROUP_MEETING, STUDY_DAY) and not kind.is_active:
+            errors["is_active"] = f"“{kind.name}”是“三重一大”决策和集中学习日所依据的会议类型，不能停用"
+        elif kind.code in FREQUENCY_RULES and not kind.is_active:
+            errors["is_active"] = f"“{kind.name}”的召开频次由规则规定（三会一课），不能停用"
+        if errors:
+            raise ValidationError(errors)
+        audit.save_audited(kind, actor=actor, action="meeting.kind" if stored else "meeting.kind_create",
+                           expected_version=expected_version)
+    return kind
 
 
 # ---- QR sign-in ---------------------------------------------------------------------------------

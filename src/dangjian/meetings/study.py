@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from dangjian.core import audit, rules, workdays
 
-from .models import STUDY_DAY, Attendance, AttendanceStatus, Meeting, MeetingKind, StudyForm, StudyTopic
+from .models import (
+    STUDY_DAY,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+    StudyForm,
+    StudyPlan,
+    StudyTopic,
+)
 from .services import _attendance_rows, expected_people, require_change
 
 FORMS = [StudyForm.LEADER, StudyForm.DISCUSSION, StudyForm.EXPERT, StudyForm.LECTURE]
@@ -69,6 +78,85 @@ def do_generate_study_days(org, year: int, *, actor, start: dt.date | None = Non
             "year": year, "created": [str(m.date) for m in new], "skipped_holidays": [str(d) for d in skipped]},
             message=f"生成{year}年集中学习日 {len(new)} 次，节假日顺延取消 {len(skipped)} 次")
     return len(new), skipped
+
+
+def parse_topics(text: str) -> list[tuple[int, str, str]]:
+    """学习专题 typed one a line: ``月份｜学习内容｜学习材料`` (材料 optional); errors name the line."""
+    out, errors = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.replace("|", "｜").split("｜", 2)]
+        month = parts[0].removesuffix("月")
+        if not month.isdigit() or not 1 <= int(month) <= 12:
+            errors.append(f"第 {number} 行：月份“{parts[0]}”应为 1—12")
+        elif len(parts) < 2 or not parts[1]:
+            errors.append(f"第 {number} 行：缺少学习内容")
+        elif len(parts[1]) > 200:
+            errors.append(f"第 {number} 行：学习内容不能超过 200 字")
+        else:
+            out.append((int(month), parts[1], parts[2] if len(parts) > 2 else ""))
+    if errors:
+        raise ValidationError({"topics": errors})
+    return out
+
+
+def topics_text(plan: StudyPlan) -> str:
+    return "\n".join("｜".join(filter(None, (f"{t.month}", t.title, t.materials.replace("\n", " "))))
+                     for t in plan.topics.order_by("month", "id")) if plan.pk else ""
+
+
+def do_save_plan(plan: StudyPlan, topics: list[tuple[int, str, str]], *, actor,
+                 expected_version: int | None = None) -> StudyPlan:
+    """Create or edit a yearly study plan and its topics (one year per org).
+
+    Topics are matched by month and content: a kept topic keeps its id (study days point at it),
+    only removed ones are deleted. Changing the topics alone also makes a new version of the plan,
+    so a stale form is refused either way.
+    """
+    from dangjian.core.audit import ConflictError
+
+    with transaction.atomic():
+        require_change(actor, plan.org.path, f"为“{plan.org}”制定学习计划")
+        stored = StudyPlan.objects.select_for_update().filter(pk=plan.pk).first() if plan.pk else None
+        if stored:
+            require_change(actor, stored.org_path, f"修改“{stored}”")
+            if expected_version is not None and stored.version != expected_version:
+                raise ConflictError(f"“{stored}”已被他人修改（当前版本 {stored.version}，您编辑的是版本 "
+                                    f"{expected_version}），请刷新后重新填写。")
+        clash = StudyPlan.objects.filter(org=plan.org, year=plan.year).exclude(pk=plan.pk).first()
+        if clash:
+            raise ValidationError({"year": f"“{plan.org}”{plan.year}年已有学习计划“{clash}”，请修改原计划"})
+        if not 2000 <= (plan.year or 0) <= 2100:
+            raise ValidationError({"year": "年度应为 2000—2100 之间的年份"})
+        before_version = plan.version
+        plan.org_path = plan.org.path
+        audit.save_audited(plan, actor=actor, action="meeting.study_plan" if stored else "meeting.study_plan_create",
+                           expected_version=expected_version)
+        existing = {(t.month, t.title): t for t in StudyTopic.objects.select_for_update().filter(plan=plan)}
+        wanted = {(m, title): materials for m, title, materials in topics}
+        before = sorted(f"{m}月 {title}" for m, title in existing)
+        changed = False
+        for key, topic in existing.items():
+            if key not in wanted:
+                topic.delete()
+                changed = True
+            elif topic.materials != wanted[key] or topic.org_path != plan.org_path:
+                topic.materials, topic.org, topic.org_path = wanted[key], plan.org, plan.org_path
+                topic.save(update_fields=["materials", "org", "org_path", "updated_at"])
+                changed = True
+        new = [StudyTopic(plan=plan, month=m, title=title, materials=materials, org=plan.org, org_path=plan.org_path)
+               for (m, title), materials in wanted.items() if (m, title) not in existing]
+        StudyTopic.objects.bulk_create(new)
+        if changed or new:
+            if stored and plan.version == before_version:  # the plan's own fields were unchanged: the topics make the version
+                StudyPlan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
+                plan.version += 1
+            audit.record("meeting.study_topics", actor=actor, target=plan, before={"topics": before},
+                         after={"topics": sorted(f"{m}月 {title}" for m, title in wanted)},
+                         message=f"学习专题 {len(wanted)} 项")
+    return plan
 
 
 def hours_by_person(year: int, visible_attendance):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reports
+from . import views, views_config, views_reports
 
 app_name = "meetings"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
     path("<int:pk>/minutes/", views.minutes_save, name="minutes"),
     path("<int:pk>/minutes.docx", views.minutes_docx, name="minutes_docx"),
+    path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
     path("<int:pk>/qr.svg", views.signin_qr, name="qr"),
     path("<int:pk>/qr/rotate/", views.signin_rotate, name="qr_rotate"),
     path("<int:pk>/topics/", views.topic_add, name="topic_add"),
@@ -22,6 +25,12 @@ urlpatterns = [
     path("makeup/<int:pk>/", views_reports.makeup_done, name="makeup"),
     path("study/", views_reports.study_overview, name="study"),
     path("study/generate/", views_reports.study_generate, name="study_generate"),
+    path("plans/", views_config.plan_list, name="plans"),
+    path("plans/new/", views_config.plan_edit, name="plan_add"),
+    path("plans/<int:pk>/edit/", views_config.plan_edit, name="plan_edit"),
+    path("kinds/", views_config.kind_list, name="kinds"),
+    path("kinds/new/", views_config.kind_edit, name="kind_add"),
+    path("kinds/<int:pk>/edit/", views_config.kind_edit, name="kind_edit"),
     path("compliance/", views_reports.compliance_report, name="compliance"),
     path("ledger/", views_reports.ledger, name="ledger"),
     path("activities/", views_reports.activity_list, name="activities"),

@@ -12,13 +12,23 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
+from dangjian.core.uploads import stored_file_response
 from dangjian.core.views import paginate
 from dangjian.orgs.views import _form_errors
 
 from . import services
 from .exports import minutes_document, qr_svg
-from .forms import DecisionForm, MeetingForm, MinutesForm, TopicForm
-from .models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Participant, Topic
+from .forms import AttachmentForm, DecisionForm, MeetingForm, MinutesForm, TopicForm
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingStatus,
+    Participant,
+    Topic,
+)
 
 
 def _errors(request, exc: ValidationError, prefix: str = ""):
@@ -56,7 +66,8 @@ def meeting_detail(request, pk):
         "meeting": meeting, "attendance": attendance, "counts": counts, "can_change": can_change,
         "topics": meeting.topics.all(), "topic_form": TopicForm(), "signin_url": signin_url,
         "minutes_form": MinutesForm(instance=meeting), "statuses": AttendanceStatus.choices[1:],
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "attachment_form": AttachmentForm(),
+        "attachments": meeting.attachments.select_related("uploaded_by").order_by("id"),
     })
 
 
@@ -141,6 +152,42 @@ def minutes_save(request, pk):
 def minutes_docx(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org", "host", "recorder"), request.user, pk)
     return docx_response(minutes_document(meeting), f"{meeting.date:%Y%m%d}{meeting.title}纪要.docx")
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    meeting = get_visible_or_404(Meeting, request.user, pk, "change")
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "附件未上传：附件：" + "；".join(form.errors.get("file", ["请选择要上传的文件"])))
+    else:
+        try:
+            item = services.do_add_attachment(meeting, form.cleaned_data["file"], actor=request.user)
+            messages.success(request, f"已上传附件“{item.name}”。")
+        except ValidationError as exc:
+            _errors(request, exc, "附件未上传：")
+    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#attachments")
+
+
+@login_required
+def attachment(request, pk):
+    """A meeting's file reaches a user only here: whoever sees the meeting may download it."""
+    item = get_visible_or_404(MeetingAttachment, request.user, pk)
+    stem = item.name.rsplit(".", 1)[0] if "." in item.name else item.name
+    return stored_file_response(item.file, actor=request.user, target=item, filename=stem or f"会议附件{item.pk}")
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk):
+    item = get_visible_or_404(MeetingAttachment, request.user, pk, "change")
+    try:
+        services.do_remove_attachment(item, actor=request.user)
+        messages.success(request, f"已删除附件“{item.name}”。")
+    except ValidationError as exc:
+        _errors(request, exc, "附件未删除：")
+    return redirect(reverse("meetings:detail", args=[item.meeting_id]) + "#attachments")
 
 
 @login_required
