@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import paginate
+from dangjian.core.views import form_error_summary, paginate
 from dangjian.orgs.views import _form_errors
 
 from . import services
@@ -239,8 +239,7 @@ def topic_add(request, pk):
         except ValidationError as exc:
             _errors(request, exc, "议题未保存：")
     else:
-        messages.error(request, "议题未保存：" + "；".join(
-            f"{form.fields[f].label}：{e}" for f, errs in form.errors.items() for e in errs))
+        messages.error(request, form_error_summary(form, "议题未保存："))
     return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#topics")
 
 
