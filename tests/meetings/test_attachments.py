@@ -138,3 +138,15 @@ def test_a_cancelled_meeting_takes_no_attachments(demo, client_for, media):
     services.do_cancel_meeting(meeting, actor=demo["users"]["zhibu"])
     page = _upload(client_for("zhibu"), meeting, "议程.pdf", FILES["议程.pdf"]).content.decode()
     assert "附件未上传：会议已取消，不能上传附件" in page and not meeting.attachments.exists()
+
+
+def test_the_minutes_list_the_attachments_as_an_official_document_does(demo, client_for, media):
+    """GB/T 9704 附件说明: “附件：1.名称”, the next items aligned under it, no extension."""
+    held = group_meeting(demo, org_code="SXX-ZB2", kind="lecture")
+    client = client_for("zhibu")
+    _upload(client, held, "议程.pdf", FILES["议程.pdf"])
+    _upload(client, held, "会议记录.docx", FILES["会议记录.docx"])
+    response = client.get(reverse("meetings:minutes_docx", args=[held.pk]))
+    lines = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+    first = lines.index("附件：1.议程")
+    assert lines[first + 1] == "　　　2.会议记录"

@@ -245,6 +245,16 @@ class OfficialDocument:
         run = p.add_run(text)
         self._set_font(run.font, run._element, self.BODY_FONT, self.SIZE_4, bold)
 
+    def attachment_list(self, names: Sequence[str]):
+        """附件说明 (GB/T 9704-2012 7.3.4): a blank line after the body, then “附件：1.名称”, the
+        following items aligned under the first name; the extension is left off."""
+        if not names:
+            return
+        self._para("")
+        for number, name in enumerate(names, start=1):
+            stem = name.rsplit(".", 1)[0] if "." in name else name
+            self._para(("附件：" if number == 1 else "　　　") + (f"{number}." if len(names) > 1 else "") + stem)
+
     def signature(self, signer: str, day: dt.date):
         """The issuing body and date at the right, as the closing of an official document."""
         self._para("")

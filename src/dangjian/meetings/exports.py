@@ -63,6 +63,7 @@ def minutes_document(meeting: Meeting) -> OfficialDocument:
         for line in meeting.minutes.splitlines():
             if line.strip():
                 doc.paragraph(line.strip())
+    doc.attachment_list([a.name for a in meeting.attachments.order_by("id")])
     doc.signature(str(meeting.org), meeting.date)
     return doc
 
