@@ -184,3 +184,25 @@ def test_a_nul_character_anywhere_is_a_400_not_a_500(demo, method, url):
         response = client.get(url)
     assert response.status_code == 400 and "空字符" in response.content.decode()
     assert counts() == before
+
+
+def test_a_province_sized_org_picker_is_a_search_box_that_posts_the_code(demo, settings):
+    """Over DANGJIAN_ORG_PICKER_LIMIT choices the picker is a search box; suggestions stay in scope."""
+    from dangjian.orgs.forms import PositionForm
+
+    settings.DANGJIAN_ORG_PICKER_LIMIT = 3
+    dangwu, zhibu = demo["users"]["dangwu"], demo["users"]["zhibu"]
+    form = PositionForm(user=dangwu)
+    html = str(form["org"])
+    assert 'data-org-search="person.change"' in html and "<datalist" in html and "<option" not in html
+    bound = PositionForm({"title": "secretary", "org": "SXX-ZB2", "start_date": "2026-01-05"}, user=dangwu)
+    bound.is_valid()
+    assert "org" not in bound.errors and bound.cleaned_data["org"].code == "SXX-ZB2"
+    outside = PositionForm({"title": "secretary", "org": "SXX-BGS", "start_date": "2026-01-05"}, user=zhibu)
+    assert not outside.is_valid() and "org" in outside.errors
+
+    found = signed_in(zhibu).get("/orgs/search/?cap=person.change&q=SXX").json()["results"]
+    assert found and all(r["code"].startswith("SXX-ZB2") for r in found)
+    assert signed_in(zhibu).get("/orgs/search/?cap=setting.manage&q=SXX").json()["results"] == []
+    by_name = signed_in(dangwu).get("/orgs/search/?cap=person.change&q=财务").json()["results"]
+    assert [r["code"] for r in by_name] == ["SXX-CWK"]

@@ -484,6 +484,13 @@ def spec_org_list(ctx, role):
         p.obj.code for p in ctx.of("org") if ctx.sees(role, p)))]
 
 
+def spec_org_search(ctx, role):
+    """The picker's suggestions: by code prefix, only orgs where the role holds the capability asked."""
+    shown = tuple(p.obj.code for p in ctx.of("org") if holds(role, "org.view", p.obj.code))
+    return [_page("org_search", role, role != ANON, query="?cap=org.view&q=SXX", must_show=shown, echo=("SXX",)),
+            _page("org_search", role, role != ANON, query="?cap=no.such&q=SXX", echo=("SXX",))]
+
+
 def spec_org_detail(ctx, role):
     return [Case(f"org_detail {p.obj.code}", "GET", reverse("org_detail", args=[p.obj.pk]), ctx.sees(role, p))
             for p in ctx.of("org")] + _bogus("org_detail", lambda pk: reverse("org_detail", args=[pk]))
@@ -690,7 +697,7 @@ SPECS: dict[str, Callable[[Ctx, str], list[Case]]] = {
     "user_action": spec_user_action,
     "two_factor": spec_two_factor,
     "security_settings": spec_security_settings,
-    "org_list": spec_org_list,
+    "org_list": spec_org_list, "org_search": spec_org_search,
     "org_detail": spec_org_detail,
     "org_edit": spec_org_edit,
     "org_add": spec_org_add,

@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/users/<int:pk>/<slug:action>/", accounts.user_action, name="user_action"),
     path("accounts/grants/<int:pk>/revoke/", accounts.grant_revoke, name="grant_revoke"),
     path("orgs/", orgs.org_list, name="org_list"),
+    path("orgs/search/", orgs.org_search, name="org_search"),
     path("orgs/<int:pk>/", orgs.org_detail, name="org_detail"),
     path("orgs/<int:pk>/edit/", orgs.org_edit, name="org_edit"),
     path("orgs/<int:parent_pk>/add/", orgs.org_edit, name="org_add"),

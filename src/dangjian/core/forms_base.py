@@ -1,6 +1,8 @@
 """Form bases every module uses: optimistic locking and scope-limited choices."""
 
 from django import forms
+from django.conf import settings
+from django.utils.html import format_html
 
 from .scope import path_condition
 
@@ -20,13 +22,34 @@ class VersionedModelForm(forms.ModelForm):
         return self.cleaned_data.get("loaded_version") if self.instance.pk else None
 
 
+class OrgSearchInput(forms.TextInput):
+    """An org picker for a scope too large for a drop-down (a province): the user types part of a
+    name and picks from suggestions (app.js fills the list from /orgs/search/), or types the org's
+    code; the code is what is posted. Works without JavaScript, by code."""
+
+    def __init__(self, capability: str):
+        super().__init__(attrs={"data-org-search": capability, "autocomplete": "off", "maxlength": 40,
+                                "placeholder": "输入名称搜索，或填写组织代码"})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{(attrs or {}).get('id', name)}-options"}
+        return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer),
+                           attrs["list"])
+
+
 class ScopedChoiceMixin:
-    """Limits org pickers to the active nodes where the user holds the named capability."""
+    """Limits org pickers to the active nodes where the user holds the named capability; a picker
+    with more choices than ``DANGJIAN_ORG_PICKER_LIMIT`` becomes a search box (OrgSearchInput)."""
 
     scoped_fields: dict[str, str] = {}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        limit = getattr(settings, "DANGJIAN_ORG_PICKER_LIMIT", 300)
         for name, capability in self.scoped_fields.items():
             field = self.fields[name]
             field.queryset = field.queryset.filter(path_condition(user, capability, ("path",)), is_active=True)
+            if field.queryset[limit:limit + 1].exists():  # more than the limit: one indexed probe
+                field.to_field_name = "code"
+                field.widget = OrgSearchInput(capability)
+                field.help_text = (field.help_text + " " if field.help_text else "") + "可选范围较大，请搜索后选择"

@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, paginate
-from dangjian.orgs.views import _form_errors
+from dangjian.core.views import form_error_summary, form_errors, paginate
 
 from . import services
 from .exports import minutes_document, qr_svg
@@ -87,7 +86,7 @@ def meeting_edit(request, pk=None):
             else:
                 meeting = services.do_create_meeting(form.save(commit=False), actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"已保存会议“{meeting}”。")
             return redirect("meetings:detail", pk=meeting.pk)

@@ -7,8 +7,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
-from dangjian.core.views import paginate
-from dangjian.orgs.views import _form_errors
+from dangjian.core.views import form_errors, paginate
 
 from . import services, study
 from .forms import MeetingKindForm, StudyPlanForm
@@ -43,7 +42,7 @@ def kind_edit(request, pk=None):
             kind = services.do_save_kind(form.save(commit=False), actor=request.user,
                                          expected_version=form.expected_version)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"已保存会议类型“{kind}”。")
             return redirect("meetings:kinds")
@@ -75,7 +74,7 @@ def plan_edit(request, pk=None):
             plan = study.do_save_plan(form.save(commit=False), form.cleaned_data["topics"], actor=request.user,
                                       expected_version=form.expected_version)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"已保存学习计划“{plan}”。")
             return redirect(f"/meetings/plans/?year={plan.year}")

@@ -22,9 +22,8 @@ from dangjian.core.scope import (
     scope_roots,
 )
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import paginate
+from dangjian.core.views import form_errors, paginate
 from dangjian.orgs.models import Org
-from dangjian.orgs.views import _form_errors
 
 from . import activities, compliance, services, study
 from .exports import LEDGER_HEADERS, ical_feed, ledger_rows
@@ -176,7 +175,7 @@ def activity_edit(request):
             activity = activities.do_create_activity(form.save(commit=False), form.cleaned_data["units"],
                                                      actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"已登记教育活动“{activity}”。")
             return redirect("meetings:activity", pk=activity.pk)
@@ -204,7 +203,7 @@ def my_reflection(request, pk):
         try:
             activities.do_submit_reflection(participant, form.cleaned_data["reflection"], actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "心得体会已提交。")
             return redirect("meetings:my")

@@ -171,3 +171,17 @@ def do_update_org(org: Org, *, actor, expected_version: int | None) -> Org:
             raise PermissionDenied(f"无权修改“{org}”")
         audit.save_audited(org, actor=actor, action="org.update", expected_version=expected_version)
     return org
+
+
+def search_orgs(user, capability: str, text: str, limit: int = 20):
+    """Active orgs within the user's grants for ``capability`` whose name contains ``text`` or whose
+    code starts with it (the org picker at province scale); nothing for a capability not held."""
+    from django.db.models import Q
+
+    from dangjian.core.scope import has_capability, path_condition
+
+    text = text.strip()[:50]
+    if not text or not has_capability(user, capability):
+        return []
+    return list(Org.objects.filter(path_condition(user, capability, ("path",)), is_active=True)
+                .filter(Q(name__contains=text) | Q(code__istartswith=text)).order_by("path")[:limit])

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,21 +11,12 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import XLSX_MIME, XlsxFormatError, file_response, xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.views import form_error_summary, paginate
+from dangjian.core.views import form_error_summary, form_errors, paginate
 
 from . import roster, services
 from .forms import OrgForm, PersonFilterForm, PersonForm, PositionForm, RosterImportForm
 from .models import Org, Person, Position
 from .paging import ArmsPaginator, person_arms
-
-
-def _form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # ---- orgs ---------------------------------------------------------------------------------------
 
@@ -36,6 +28,14 @@ def org_list(request):
     if q:
         orgs = orgs.filter(name__contains=q)
     return render(request, "orgs/org_list.html", {"page": paginate(request, orgs, 100), "q": q})
+
+
+@login_required
+def org_search(request):
+    """The org picker's suggestions (core.forms_base.OrgSearchInput): orgs where the user holds
+    the picker's capability, by part of the name or the start of the code."""
+    found = services.search_orgs(request.user, request.GET.get("cap", ""), request.GET.get("q", ""))
+    return JsonResponse({"results": [{"code": o.code, "label": f"{o.name}（{o.code}）"} for o in found]})
 
 
 @login_required
@@ -64,7 +64,7 @@ def org_edit(request, pk=None, parent_pk=None):
                 fields = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
                 org = services.do_create_org(parent, actor=request.user, **fields)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"已保存组织“{org}”。")
             return redirect("org_detail", pk=org.pk)
@@ -120,7 +120,7 @@ def person_edit(request, pk=None):
             else:
                 person = services.do_create_person(form.save(commit=False), actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"已保存“{person}”的信息。")
             return redirect("person_detail", pk=person.pk)
