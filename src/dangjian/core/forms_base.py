@@ -45,7 +45,7 @@ class ScopedChoiceMixin:
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        limit = getattr(settings, "DANGJIAN_ORG_PICKER_LIMIT", 300)
+        limit = settings.DANGJIAN_ORG_PICKER_LIMIT
         for name, capability in self.scoped_fields.items():
             field = self.fields[name]
             field.queryset = field.queryset.filter(path_condition(user, capability, ("path",)), is_active=True)
