@@ -165,6 +165,7 @@ def generate(n_matters: int, seed: int = 7) -> dict:
         people.append(Person(name=f"责任人{i}", gender="M", birth_date=dt.date(1980, 1, 1),
                              id_number=f"BENCH{i:013d}", org_id=org_ids[path], org_path=path, user_id=uid,
                              created_at=now, updated_at=now))
+        people[-1].fill_derived()  # the blind indexes, as the app's bulk paths fill them
     Person.objects.bulk_create(people, batch_size=5000)
     person_rows = list(Person.objects.values_list("id", "org_path"))
     by_county: dict[str, list[int]] = {}
@@ -176,7 +177,7 @@ def generate(n_matters: int, seed: int = 7) -> dict:
                    "status", "responsible_leader_id", "owner_id", "received_on", "assigned_on", "due_on",
                    "due_provisional", "due_basis", "due_rule_version", "proposer", "reply_text", "replied_on",
                    "satisfaction", "completion_statement", "evidence", "submitted_on", "closed_on", "filing_number",
-                   "org_id", "org_path", "version", "created_at", "updated_at"]
+                   "org_id", "org_path", "version", "created_at", "updated_at", "handoff_late"]
     today = dt.date.today()
     kinds = ["rectify"] * 5 + ["assigned"] * 3 + ["npc", "cppcc"]
     statuses = ["closed"] * 4 + ["in_progress"] * 3 + ["assigned", "pending", "registered"]
@@ -195,7 +196,7 @@ def generate(n_matters: int, seed: int = 7) -> dict:
                    "代表" if proposal else "", "答复" if replied else "", replied,
                    rng.choice(["satisfied", "satisfied", "basic", "unsatisfied"]) if replied else "",
                    "完成" if closed else "", "材料" if closed else "", closed, closed,
-                   f"备案{i}" if closed else "", org_ids[path], path, 1, now, now]
+                   f"备案{i}" if closed else "", org_ids[path], path, 1, now, now, False]
 
     from dangjian.matters.models import Matter
 
@@ -424,8 +425,9 @@ def weekly_run() -> dict:
         t = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {items} (sheet_id, matter_id, org_id, org_path, owner_id, leader_id, status, "
-                           f"due_on, overdue, version, created_at, updated_at) SELECT %s, id, org_id, org_path, "
-                           f"owner_id, responsible_leader_id, status, due_on, due_on < %s, 1, %s, %s FROM {table} "
+                           f"due_on, overdue, handoff_late, version, created_at, updated_at) SELECT %s, id, org_id, "
+                           f"org_path, owner_id, responsible_leader_id, status, due_on, due_on < %s, handoff_late, 1, "
+                           f"%s, %s FROM {table} "
                            f"WHERE status <> 'closed'", [sheet.pk, dt.date.today(), sheet.issued_at, sheet.issued_at])
         floor = time.perf_counter() - t
         transaction.set_rollback(True)

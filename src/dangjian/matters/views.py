@@ -52,6 +52,7 @@ def _decorate(matters, today):
     for m in matters:
         m.due_state = workflow.due_state(m, today)
         m.due_label = workflow.DUE_STATES[m.due_state]
+        m.handoff_overdue = workflow.handoff_flag(m, today)
     return matters
 
 
@@ -102,10 +103,17 @@ def board(request):
     visible = Matter.objects.visible_to(request.user).select_related(*LIST_RELATED)
     overdue = visible.filter(workflow.due_state_q("overdue", today)).order_by("due_on", "id")
     warning = visible.filter(workflow.due_state_q("warning", today)).order_by("due_on", "id")[:50]
+    # 要事马上办: 要事 not handed off on the day they came in, or handed off late (and still open).
+    late = visible.handoff_late(today).order_by("handoff_due_on", "id")[:BOARD_LATE_LIMIT + 1]
     page = paginate(request, overdue)
     for m in page.object_list:
         m.days_over = workflow.workdays.workdays_between(m.due_on, today)[0]
-    return render(request, "matters/board.html", {"page": page, "warning": _decorate(list(warning), today)})
+    return render(request, "matters/board.html", {"page": page, "warning": _decorate(list(warning), today),
+                                                  "handoff": list(late)[:BOARD_LATE_LIMIT],
+                                                  "handoff_more": len(late) > BOARD_LATE_LIMIT})
+
+
+BOARD_LATE_LIMIT = 50
 
 
 @login_required
