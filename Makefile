@@ -30,9 +30,10 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
 
-## make bench: province-scale data and benchmarks; results in bench/results.json
+## make bench: province-scale data and benchmarks, then the 事项督办 ones; results in bench/results.json
+##   (BENCH_ARGS="--skip-matters" or DANGJIAN_BENCH_SKIP_MATTERS=1 leaves the matters ones out)
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf var/test

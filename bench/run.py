@@ -5,7 +5,13 @@ Two scales, each in its own process with a database made afresh for the run:
   postgres  2,000,000 members (~110,000 orgs) in the database ``dangjian_bench`` on the server of
             DATABASE_URL (dropped and created again; needs DATABASE_URL)
 
+Then the 事项督办 benchmarks (bench/matters.py: 100,000 matters on SQLite, 1,000,000 on PostgreSQL, each
+scale on its own fresh database) for the same scales, written under the ``matters`` key; the other keys
+are kept. ``--skip-matters`` (or DANGJIAN_BENCH_SKIP_MATTERS=1) leaves them out, ``--only-matters`` runs
+only them (what `make bench-matters` does through bench.matters itself).
+
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
+                        [--skip-matters | --only-matters] [--matters N] [--matters-runs 40]
 """
 
 from __future__ import annotations
@@ -71,6 +77,13 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="do not update bench/results.json")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--skip-matters", action="store_true",
+                       default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
+                       help="leave out the 事项督办 benchmarks (also DANGJIAN_BENCH_SKIP_MATTERS=1)")
+    which.add_argument("--only-matters", action="store_true", help="run only the 事项督办 benchmarks")
+    parser.add_argument("--matters", type=int, default=None, help="override the matters count of each scale")
+    parser.add_argument("--matters-runs", type=int, default=40)
     args = parser.parse_args(argv)
     scales = ["sqlite", "postgres"] if args.scale == "both" else [args.scale]
     if "postgres" in scales and not os.environ.get("DATABASE_URL"):
@@ -80,13 +93,25 @@ def main(argv=None) -> int:
         scales.remove("postgres")
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     missed = []
-    for scale in scales:
+    for scale in ([] if args.only_matters else scales):
         result = run_scale(scale, args.members or DEFAULT_MEMBERS[scale], args.runs, args.seed)
         results[scale] = result
         missed += [f"{scale}: {name}" for name, m in result["benchmarks"].items() if not m.get("goal_met", True)]
         if not args.no_write:
             RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-    print(json.dumps({s: results[s]["summary"] for s in scales}, ensure_ascii=False, indent=2))
+    if not args.only_matters:
+        print(json.dumps({s: results[s]["summary"] for s in scales}, ensure_ascii=False, indent=2))
+    if not args.skip_matters:
+        from bench import matters
+
+        for scale in scales:
+            result = matters.run_scale(scale, args.matters or matters.DEFAULT[scale], args.matters_runs)
+            results.setdefault("matters", {})[scale] = result  # the note and the other scale stay
+            missed += matters.goals_missed(scale, result)
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        print(json.dumps({s: {k: results["matters"][s][k] for k in ("list_city", "weekly_supervision")}
+                          for s in scales}, ensure_ascii=False, indent=2))
     if missed:
         print("goals missed: " + "; ".join(missed), flush=True)
     return 1 if missed else 0
