@@ -38,7 +38,7 @@ def issue_weekly_sheet(today: dt.date, *, notify_people: bool = True) -> Supervi
     """督办单 of ``today``: one line per open matter; each owner and leader told their own counts.
 
     The lines are copied inside the database (INSERT … SELECT) and the counts come from GROUP BY
-    queries read as a stream, so a million open matters never pass through Python one by one.
+    queries (one row per person), so a million open matters never pass through Python one by one.
     Idempotent per day: issuing twice the same day returns the sheet already kept.
     """
     existing = SupervisionSheet.objects.filter(period=SupervisionSheet.Period.WEEK, end=today).first()
@@ -86,10 +86,14 @@ def _copy_lines(sheet: SupervisionSheet, today: dt.date) -> None:
 
 
 def _counts(open_matters, field: str, today: dt.date) -> dict[int, tuple[int, int]]:
-    """person id → (open, overdue), from one GROUP BY read as a stream."""
+    """person id → (open, overdue), from one GROUP BY.
+
+    Read in one go, not through a server-side cursor: the result is one small row per person and is kept
+    whole in the dict anyway, and PostgreSQL plans a cursor for its first rows and without parallel workers
+    (2 s instead of 0.55 s per GROUP BY over 600,000 open matters)."""
     rows = (open_matters.exclude(**{field: None}).values_list(field)
             .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today))))
-    return {pid: (n, late) for pid, n, late in rows.iterator(chunk_size=CHUNK)}
+    return {pid: (n, late) for pid, n, late in rows}
 
 
 def _notify(sheet, counts: dict[int, tuple[int, int]], what: str, role: str) -> None:
