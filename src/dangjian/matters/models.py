@@ -169,10 +169,12 @@ class Matter(ScopedModel):
         indexes = [
             # The scope test is a path prefix (LIKE 'p%'): pattern ops make it a range of this index whatever the
             # collation, and the columns the list filters on ride along (INCLUDE), so that counting a city's
-            # matters is an index-only scan instead of a visit to every heap page holding one of them.
+            # matters, or finding the ids of a page sorted by due date (views.ids_first), is an index-only scan
+            # instead of a visit to every heap page holding one of them.
             models.Index(fields=["org_path", "status"], name="matter_scope_cover",
                          opclasses=["varchar_pattern_ops", "varchar_ops"],
-                         include=["kind", "due_on", "received_on", "handling_class", "handoff_due_on", "handoff_late"]),
+                         include=["kind", "due_on", "received_on", "handling_class", "handoff_due_on", "handoff_late",
+                                  "id"]),
             models.Index(fields=["status", "due_on"], name="matter_status_due"),
             models.Index(fields=["kind", "received_on"], name="matter_kind_received"),
         ]

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='matter',
-            index=models.Index(fields=['org_path', 'status'], include=('kind', 'due_on', 'received_on', 'handling_class', 'handoff_due_on', 'handoff_late'), name='matter_scope_cover', opclasses=['varchar_pattern_ops', 'varchar_ops']),
+            index=models.Index(fields=['org_path', 'status'], include=('kind', 'due_on', 'received_on', 'handling_class', 'handoff_due_on', 'handoff_late', 'id'), name='matter_scope_cover', opclasses=['varchar_pattern_ops', 'varchar_ops']),
         ),
         migrations.AddIndex(
             model_name='supervisionitem',
