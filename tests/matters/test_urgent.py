@@ -56,6 +56,7 @@ def test_a_urgent_matter_handed_off_a_day_later_is_late_and_stays_on_record(demo
     event = last_event(matter)
     assert event.on_time is False
     assert "交办超时：应于 2026-11-02 交办，实际 2026-11-03 交办" in event.reason
+    assert "交办日期为补录" in event.reason  # entered afterwards: the record says so
     assert Matter.objects.handoff_late(today).filter(pk=matter.pk).exists()
 
 

@@ -210,6 +210,8 @@ def do_transition(matter_or_pk, name: str, *, actor, reason: str = "", expected_
         note = "" if on_time is None else (
             f"要事当日交办（应交办日期 {matter.handoff_due_on:%Y-%m-%d}）" if on_time
             else f"交办超时：应于 {matter.handoff_due_on:%Y-%m-%d} 交办，实际 {matter.assigned_on:%Y-%m-%d} 交办")
+        if on_time is not None and matter.assigned_on < timezone.localdate():  # a hand-off entered afterwards
+            note += f"（交办日期为补录，交办操作于 {timezone.localdate():%Y-%m-%d}）"
         audit.save_audited(matter, actor=actor, action=f"matter.{name}",
                            message="；".join(x for x in (reason, note) if x))
         _event(matter, name, actor=actor, from_status=before, to_status=step.target,
