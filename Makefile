@@ -30,8 +30,9 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
 
-## make bench: province-scale data and benchmarks, 会议学习 included; results in bench/results.json
-## (BENCH_ARGS="--scale postgres --only meetings", BENCH_MEETINGS=small|reduced|issue|none: see bench/run.py)
+## make bench: province-scale data and benchmarks, then 会议学习 and 事项督办; results in bench/results.json
+## (BENCH_ARGS="--scale postgres --only meetings|matters|suite", BENCH_MEETINGS=small|reduced|issue|none,
+##  DANGJIAN_BENCH_SKIP_MATTERS=1: see bench/run.py)
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

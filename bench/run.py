@@ -14,8 +14,13 @@ the BENCH_MEETINGS environment variable:
             years, ~2 million meetings and ~20 million attendance rows)
   none      skip them
 
+Then the 事项督办 benchmarks (bench/matters.py: 100,000 matters on SQLite, 1,000,000 on PostgreSQL, each
+scale on its own fresh database), written under the ``matters`` key; the other keys are kept.
+``--skip-matters`` (or DANGJIAN_BENCH_SKIP_MATTERS=1) leaves them out.
+
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
-                        [--meetings auto|small|reduced|issue|none] [--only suite|meetings]
+                        [--only suite|meetings|matters] [--meetings auto|small|reduced|issue|none]
+                        [--skip-matters] [--matters N] [--matters-runs 40]
 """
 
 from __future__ import annotations
@@ -114,10 +119,16 @@ def main(argv=None) -> int:
     parser.add_argument("--meetings", choices=["auto", "small", "reduced", "issue", "none"],
                         default=os.environ.get("BENCH_MEETINGS", "auto"),
                         help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
-    parser.add_argument("--only", choices=["suite", "meetings"], help="run only the foundation suite or only 会议学习")
+    parser.add_argument("--only", choices=["suite", "meetings", "matters"],
+                        help="run only the foundation suite, only 会议学习 or only 事项督办")
+    parser.add_argument("--skip-matters", action="store_true",
+                        default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
+                        help="leave out the 事项督办 benchmarks (also DANGJIAN_BENCH_SKIP_MATTERS=1)")
+    parser.add_argument("--matters", type=int, default=None, help="override the matters count of each scale")
+    parser.add_argument("--matters-runs", type=int, default=40)
     args = parser.parse_args(argv)
-    if args.only == "meetings" and args.meetings == "none":
-        parser.error("--only meetings with --meetings none runs nothing")
+    if args.only == "meetings" and args.meetings == "none" or args.only == "matters" and args.skip_matters:
+        parser.error("--only with its part turned off runs nothing")
     scales = ["sqlite", "postgres"] if args.scale == "both" else [args.scale]
     if "postgres" in scales and not os.environ.get("DATABASE_URL"):
         if args.scale == "postgres":
@@ -128,20 +139,29 @@ def main(argv=None) -> int:
     missed = []
     summaries = {}
     for scale in scales:
-        if args.only != "meetings":
+        if args.only in (None, "suite"):
             result = run_scale(scale, args.members or DEFAULT_MEMBERS[scale], args.runs, args.seed)
             results[scale] = result
             summaries[scale] = result["summary"]
             missed += [f"{scale}: {name}" for name, m in result["benchmarks"].items() if not m.get("goal_met", True)]
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-        if args.only != "suite" and args.meetings != "none":
+        if args.only in (None, "meetings") and args.meetings != "none":
             preset = args.meetings if args.meetings != "auto" else ("small" if scale == "sqlite" else "issue")
             result = run_meetings(scale, preset)
             results.setdefault("meetings", {})[result["database"]] = result
             summaries[f"meetings-{scale}"] = {name: result[name]["seconds"] for name in (
                 "gap_report_subtree", "study_hours_per_person_subtree_top100", "study_hours_one_person_year")}
             missed += [f"{scale}: meetings {name}" for name in meetings_missed(result)]
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        if args.only in (None, "matters") and not args.skip_matters:
+            from bench import matters
+
+            result = matters.run_scale(scale, args.matters or matters.DEFAULT[scale], args.matters_runs)
+            results.setdefault("matters", {})[scale] = result  # the note and the other scale stay
+            summaries[f"matters-{scale}"] = {k: result[k] for k in ("list_city", "weekly_supervision")}
+            missed += matters.goals_missed(scale, result)
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(summaries, ensure_ascii=False, indent=2))

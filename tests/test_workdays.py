@@ -54,3 +54,20 @@ def test_entering_a_year_makes_it_official_and_notifies_listeners(demo):
     result = workdays.add_workdays(D(2026, 12, 30), 3)
     assert result == workdays.WorkdayResult(D(2027, 1, 5), False)
     assert workdays.is_workday(D(2027, 2, 20))
+
+
+def test_workdays_between_counts_as_asking_each_day(db):
+    """The year-by-year count equals the day-by-day one, across holidays, adjusted weekends and unknown years."""
+    import random
+
+    from dangjian.core import workdays
+
+    rng = random.Random(4)
+    for _ in range(300):
+        start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(1400))
+        end = start + dt.timedelta(days=rng.randrange(-400, 900))
+        lo, hi = min(start, end), max(start, end)
+        days = [lo + dt.timedelta(days=i) for i in range(1, (hi - lo).days + 1)]
+        expected = sum(workdays.is_workday(d) for d in days)
+        provisional = any(workdays.is_provisional(d) for d in days)
+        assert workdays.workdays_between(start, end) == ((expected if end >= start else -expected), provisional)

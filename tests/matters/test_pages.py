@@ -171,3 +171,28 @@ def test_the_api_runs_the_workflow_with_versions(make_matter, demo, client_for):
     assert wrong.status_code == 422 and "不是工作日" in str(wrong.json())
     figures = client.get("/api/v1/matters/figures?year=2026", **auth).json()
     assert {f["key"] for f in figures} >= {"replies", "satisfaction", "on_time", "completion", "meeting"}
+
+
+def test_a_title_search_and_the_due_soon_window_list_newest_first(make_matter, client_for):
+    older = make_matter(title="检索：较早登记")
+    newer = make_matter(title="检索：较晚登记")
+    page = client_for("dangwu").get("/matters/?q=检索").content.decode()
+    assert page.index("检索：较晚登记") < page.index("检索：较早登记")
+    assert newer.pk > older.pk
+
+
+def test_weekly_lines_go_with_their_sheet_and_their_matter_though_the_table_has_no_constraints(demo, make_matter):
+    import datetime as dt
+
+    from dangjian.matters import supervision
+    from dangjian.matters.models import SupervisionItem
+
+    matter = make_matter(title="督办单快照")
+    sheet = supervision.issue_weekly_sheet(dt.date(2026, 11, 30), notify_people=False)
+    line = SupervisionItem.objects.get(sheet=sheet, matter=matter)
+    assert (line.owner_id, line.leader_id, line.org_id) == (matter.owner_id, matter.responsible_leader_id,
+                                                            matter.org_id)
+    Matter.objects.filter(pk=matter.pk).delete()  # the ORM cascades (no database constraint to do it)
+    assert not SupervisionItem.objects.filter(pk=line.pk).exists()
+    sheet.delete()
+    assert not SupervisionItem.objects.filter(sheet_id=sheet.pk).exists()

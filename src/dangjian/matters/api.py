@@ -43,6 +43,8 @@ class MatterOut(Schema):
     due_on: dt.date | None
     due_provisional: bool
     due_state: str
+    handoff_due_on: dt.date | None = Field(None, description="要事马上办：应交办日期（登记当日，非工作日登记的为其后第一个工作日）")
+    handoff_late: bool = Field(False, description="要事交办超时：超过应交办日期才交办，或至今未交办")
     proposer: str
     reply_text: str
     replied_on: dt.date | None
@@ -56,6 +58,10 @@ class MatterOut(Schema):
     @staticmethod
     def resolve_due_state(obj):
         return workflow.due_state(obj, timezone.localdate())
+
+    @staticmethod
+    def resolve_handoff_late(obj):
+        return workflow.handoff_flag(obj, timezone.localdate())
 
 
 class MatterIn(InputSchema):
@@ -113,6 +119,7 @@ class TransitionOut(Schema):
     actor_name: str
     at: dt.datetime
     reason: str
+    on_time: bool | None = Field(None, description="要事交办是否当日完成（其他操作为空）")
 
 
 class StepOut(Schema):

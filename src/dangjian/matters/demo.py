@@ -105,6 +105,8 @@ def build(context: dict) -> None:
         ("市委督查室交办：机构改革进展情况报告", HandlingClass.URGENT, sections["BGS"], Status.PENDING, 12),
         ("群众反映：某县编制核定问题的解释答复", HandlingClass.HARD, sections["ZHYW"], Status.ASSIGNED, 8),
         ("市领导批示：扩权强镇试点调研", HandlingClass.NORMAL, sections["XMJS"], Status.REGISTERED, 2),
+        # 要事 registered days ago and still not handed off: 交办超时 on the board and the 督办单.
+        ("市委办公室交办：编制使用情况紧急报送", HandlingClass.URGENT, sections["BGS"], Status.REGISTERED, 4),
         ("市政府交办：县级公立医院法人治理结构意见", HandlingClass.NORMAL, sections["ZCFG"], Status.IN_PROGRESS, 45),
     ]
     for n, (title, klass, org, state, ago) in enumerate(assigned, start=1):

@@ -64,7 +64,8 @@ class FilterForm(forms.Form):
     kind = forms.ChoiceField(label="类别", required=False)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + Status.choices)
     due = forms.ChoiceField(label="时限", required=False,
-                            choices=[("", "全部")] + list(workflow.DUE_STATES.items()))
+                            choices=[("", "全部")] + list(workflow.DUE_STATES.items())
+                            + [("handoff_late", "要事交办超时")])
     handling_class = forms.ChoiceField(label="办理方式", required=False,
                                        choices=[("", "全部")] + [(k or "normal", v) for k, v in HandlingClass.choices])
     org = forms.ModelChoiceField(label="组织", required=False, queryset=Org.objects.none(), empty_label="全部")
@@ -97,7 +98,9 @@ class FilterForm(forms.Form):
         for name in ("kind", "status"):
             if d[name]:
                 matters = matters.filter(**{name: d[name]})
-        if d["due"]:
+        if d["due"] == "handoff_late":
+            matters = matters.handoff_late(today)
+        elif d["due"]:
             matters = matters.filter(workflow.due_state_q(d["due"], today))
         if d["handling_class"]:
             matters = matters.filter(handling_class="" if d["handling_class"] == "normal" else d["handling_class"])

@@ -97,6 +97,16 @@ class MatterQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(status=Status.CLOSED)
 
+    def handoff_late(self, today):
+        """Open 要事 whose hand-off was late, or is still waiting after its hand-off day (交办超时)."""
+        return self.filter(handoff_late_q(today), status__in=OPEN_STATUSES)
+
+
+def handoff_late_q(today) -> Q:
+    """交办超时 as one SQL condition: handed off late, or still 登记 after the day it had to be handed off."""
+    return Q(handoff_due_on__isnull=False) & (Q(handoff_late=True) | Q(status=Status.REGISTERED,
+                                                                        handoff_due_on__lt=today))
+
 
 class Matter(ScopedModel):
     """事项: one tracked matter of any kind, moved only by the workflow (workflow.py / services.py)."""
@@ -124,6 +134,10 @@ class Matter(ScopedModel):
                                        verbose_name="协办人")
     received_on = models.DateField("登记日期")
     assigned_on = models.DateField("交办日期", null=True, blank=True)
+    # 要事马上办: the working day by which it must be handed off (the day it was registered, or the next
+    # working day when registered on a day off), frozen at registration; and whether the hand-off was late.
+    handoff_due_on = models.DateField("应交办日期", null=True, blank=True)
+    handoff_late = models.BooleanField("交办超时", default=False)
     # The deadline as computed when it was set (frozen), how it was computed, and whether it is provisional.
     due_on = models.DateField("完成时限", null=True, blank=True)
     due_provisional = models.BooleanField("时限暂按周末计算", default=False)
@@ -152,7 +166,14 @@ class Matter(ScopedModel):
         verbose_name = verbose_name_plural = "事项"
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["org_path", "status", "due_on"], name="matter_scope_status_due"),
+            # The scope test is a path prefix (LIKE 'p%'): pattern ops make it a range of this index whatever the
+            # collation, and the columns the list filters on ride along (INCLUDE), so that counting a city's
+            # matters, or finding the ids of a page sorted by due date (views.ids_first), is an index-only scan
+            # instead of a visit to every heap page holding one of them.
+            models.Index(fields=["org_path", "status"], name="matter_scope_cover",
+                         opclasses=["varchar_pattern_ops", "varchar_ops"],
+                         include=["kind", "due_on", "received_on", "handling_class", "handoff_due_on", "handoff_late",
+                                  "id"]),
             models.Index(fields=["status", "due_on"], name="matter_status_due"),
             models.Index(fields=["kind", "received_on"], name="matter_kind_received"),
         ]
@@ -281,6 +302,7 @@ class Transition(ScopedModel):
     actor_name = models.CharField("操作人姓名", max_length=50, blank=True)
     at = models.DateTimeField("时间", auto_now_add=True)
     reason = models.TextField("理由/说明", blank=True)
+    on_time = models.BooleanField("按时", null=True, blank=True, help_text="要事交办是否在当日（工作日）完成")
     public = models.BooleanField("对外公开", default=False)
 
     class Meta:
@@ -325,24 +347,40 @@ class SupervisionSheet(models.Model):
 
 
 class SupervisionItem(ScopedModel):
-    """One line of a weekly 督办单: an open matter, whom it is chased with, and its state that day."""
+    """One line of a weekly 督办单: an open matter, whom it is chased with, and its state that day.
+
+    A snapshot copied in one INSERT … SELECT from the matters themselves (supervision._copy_lines), hundreds
+    of thousands of lines a week at province scale. So its references to the matter's org, owner and leader
+    carry no database constraint (they are copied, in one statement, from rows that hold those constraints into
+    a sheet made in the same transaction; deferred checks locked every referenced row at COMMIT, which was
+    most of the weekly run; deletes still cascade or set null through the ORM),
+    and it keeps only the indexes its pages use: the sheet with the scope path, and the matter (for deletes).
+    """
 
     scope_capability = "matter"
     self_field = "owner__user"
 
-    sheet = models.ForeignKey(SupervisionSheet, on_delete=models.CASCADE, related_name="items", verbose_name="督办单")
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+", verbose_name="事项")
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, verbose_name="所属组织", related_name="+",
+                            db_constraint=False, db_index=False)
+    org_path = models.CharField("组织路径", max_length=255, editable=False)
+    sheet = models.ForeignKey(SupervisionSheet, on_delete=models.CASCADE, related_name="items", verbose_name="督办单",
+                              db_constraint=False, db_index=False)
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+", verbose_name="事项",
+                               db_constraint=False)
     owner = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name="责任人")
+                              verbose_name="责任人", db_constraint=False, db_index=False)
     leader = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name="责任领导")
+                               verbose_name="责任领导", db_constraint=False, db_index=False)
     status = models.CharField("状态", max_length=12, choices=Status.choices)
     due_on = models.DateField("完成时限", null=True, blank=True)
     overdue = models.BooleanField("已超期", default=False)
+    handoff_late = models.BooleanField("交办超时", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "督办事项"
         ordering = ["sheet", "owner", "due_on"]
+        indexes = [models.Index(fields=["sheet", "org_path"], name="supervision_item_sheet_scope",
+                                opclasses=["int8_ops", "varchar_pattern_ops"])]
 
 
 class SavedFilter(models.Model):

@@ -17,7 +17,17 @@ from dangjian.core.scope import path_in_scope
 from dangjian.core.uploads import random_name, validate_upload
 
 from . import workflow
-from .models import Contact, Matter, Measure, Milestone, ProblemList, Progress, Status, Transition
+from .models import (
+    Contact,
+    HandlingClass,
+    Matter,
+    Measure,
+    Milestone,
+    ProblemList,
+    Progress,
+    Status,
+    Transition,
+)
 
 
 def person_of(user):
@@ -67,12 +77,29 @@ def _require_open(matter: Matter) -> None:
         raise ValidationError(f"事项“{matter}”已销号，不能修改；如需继续办理，请先“重新打开”。")
 
 
-def _event(matter: Matter, name: str, *, actor, from_status="", to_status="", reason="", public=False):
+def _event(matter: Matter, name: str, *, actor, from_status="", to_status="", reason="", public=False,
+           on_time=None):
     return Transition.objects.create(
         matter=matter, org=matter.org, org_path=matter.org_path, name=name, from_status=from_status,
         to_status=to_status, actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(actor.get_full_name() if getattr(actor, "pk", None) else "系统")[:50], reason=reason,
-        public=public)
+        public=public, on_time=on_time)
+
+
+def _apply_urgent(matter: Matter, *, start: dt.date, stored: Matter | None = None) -> None:
+    """要事马上办: a 要事 waiting for hand-off names its owner and leader (so that it can be handed off at
+    once) and must be handed off on the working day of ``start``; a matter that stops being a 要事 loses
+    the hand-off day (and any late flag: it is no longer held to the rule)."""
+    if matter.handling_class != HandlingClass.URGENT:
+        matter.handoff_due_on, matter.handoff_late = None, False
+        return
+    if matter.status == Status.REGISTERED:
+        missing = [n for n in ("owner", "responsible_leader") if not getattr(matter, f"{n}_id")]
+        if missing:
+            raise ValidationError({missing[0]: f"要事马上办须当日交办，登记时须指定"
+                                               f"{'、'.join(workflow.field_label(n) for n in missing)}"})
+        if stored is None or stored.handling_class != HandlingClass.URGENT:
+            matter.handoff_due_on = workflow.handoff_day(start)
 
 
 def _apply_due(matter: Matter, *, explicit: bool) -> None:
@@ -108,6 +135,7 @@ def do_create_matter(matter: Matter, *, actor, co_owners=()) -> Matter:
         if matter.problem_list_id and not matter.source:
             matter.source = matter.problem_list.source or matter.problem_list.title
         _apply_due(matter, explicit=bool(matter.due_on))
+        _apply_urgent(matter, start=matter.received_on)
         audit.save_audited(matter, actor=actor, action="matter.create")
         if co_owners:
             matter.co_owners.set(co_owners)
@@ -125,6 +153,8 @@ def do_update_matter(matter: Matter, *, actor, expected_version: int | None, co_
         matter.status = stored.status  # the status moves only through do_transition
         if matter.due_on != stored.due_on or matter.handling_class != stored.handling_class:
             _apply_due(matter, explicit=matter.due_on != stored.due_on and bool(matter.due_on))
+        matter.handoff_due_on, matter.handoff_late = stored.handoff_due_on, stored.handoff_late  # not edited by hand
+        _apply_urgent(matter, start=timezone.localdate(), stored=stored)
         audit.save_audited(matter, actor=actor, action="matter.update", expected_version=expected_version)
         if co_owners is not None:
             matter.co_owners.set(co_owners)
@@ -173,17 +203,25 @@ def do_transition(matter_or_pk, name: str, *, actor, reason: str = "", expected_
         missing = workflow.missing_fields(matter, step)
         if missing:
             raise ValidationError(f"不能“{step.label}”：缺少{'、'.join(missing)}。")
-        _apply_effects(matter, step, actor=actor, explicit_due=explicit_due, assigned_on=fields.get("assigned_on"))
+        on_time = _apply_effects(matter, step, actor=actor, explicit_due=explicit_due,
+                                 assigned_on=fields.get("assigned_on"))
         before = matter.status
         matter.status = step.target
-        audit.save_audited(matter, actor=actor, action=f"matter.{name}", message=reason)
-        _event(matter, name, actor=actor, from_status=before, to_status=step.target, reason=reason,
-               public=step.public)
+        note = "" if on_time is None else (
+            f"要事当日交办（应交办日期 {matter.handoff_due_on:%Y-%m-%d}）" if on_time
+            else f"交办超时：应于 {matter.handoff_due_on:%Y-%m-%d} 交办，实际 {matter.assigned_on:%Y-%m-%d} 交办")
+        if on_time is not None and matter.assigned_on < timezone.localdate():  # a hand-off entered afterwards
+            note += f"（交办日期为补录，交办操作于 {timezone.localdate():%Y-%m-%d}）"
+        audit.save_audited(matter, actor=actor, action=f"matter.{name}",
+                           message="；".join(x for x in (reason, note) if x))
+        _event(matter, name, actor=actor, from_status=before, to_status=step.target,
+               reason="；".join(x for x in (reason, note) if x), public=step.public, on_time=on_time)
         _notify_step(matter, step, actor=actor, reason=reason)
     return matter
 
 
-def _apply_effects(matter: Matter, step: workflow.Step, *, actor, explicit_due: bool, assigned_on) -> None:
+def _apply_effects(matter: Matter, step: workflow.Step, *, actor, explicit_due: bool, assigned_on) -> bool | None:
+    """The step's side effects; returns whether a 要事 was handed off on its day (None when not a 要事 hand-off)."""
     today = timezone.localdate()
     if step.name == "assign":
         matter.assigned_on = assigned_on or today
@@ -193,6 +231,13 @@ def _apply_effects(matter: Matter, step: workflow.Step, *, actor, explicit_due: 
             _apply_due(matter, explicit=True)
         else:  # the default deadline counts from the day of the hand-off
             _apply_due(matter, explicit=False)
+        if matter.handoff_due_on:
+            on_time = matter.assigned_on <= matter.handoff_due_on
+            matter.handoff_late = matter.handoff_late or not on_time  # a late hand-off stays on the record
+            return on_time
+    elif step.name == "decline" and matter.handling_class == HandlingClass.URGENT:
+        # Sent back: it must be handed off again on the working day it came back.
+        matter.handoff_due_on = workflow.handoff_day(today)
     elif step.name == "submit":
         if matter.spec.is_proposal and matter.replied_on and matter.replied_on > today:
             raise ValidationError({"replied_on": "答复日期不能晚于今天"})
@@ -208,6 +253,7 @@ def _apply_effects(matter: Matter, step: workflow.Step, *, actor, explicit_due: 
         matter.approved_by = None
         matter.approved_at = None
         matter.submitted_on = None
+    return None
 
 
 def _notify_step(matter: Matter, step: workflow.Step, *, actor, reason: str) -> None:

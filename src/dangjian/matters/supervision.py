@@ -21,7 +21,7 @@ from dangjian.core.notify import notify_many
 from dangjian.orgs.models import Person
 
 from . import kinds
-from .models import OPEN_STATUSES, Matter, SupervisionItem, SupervisionSheet
+from .models import OPEN_STATUSES, Matter, Status, SupervisionItem, SupervisionSheet, handoff_late_q
 
 CHUNK = 5000
 
@@ -38,7 +38,7 @@ def issue_weekly_sheet(today: dt.date, *, notify_people: bool = True) -> Supervi
     """督办单 of ``today``: one line per open matter; each owner and leader told their own counts.
 
     The lines are copied inside the database (INSERT … SELECT) and the counts come from GROUP BY
-    queries read as a stream, so a million open matters never pass through Python one by one.
+    queries (one row per person), so a million open matters never pass through Python one by one.
     Idempotent per day: issuing twice the same day returns the sheet already kept.
     """
     existing = SupervisionSheet.objects.filter(period=SupervisionSheet.Period.WEEK, end=today).first()
@@ -49,12 +49,18 @@ def issue_weekly_sheet(today: dt.date, *, notify_people: bool = True) -> Supervi
         sheet = SupervisionSheet.objects.create(period=SupervisionSheet.Period.WEEK, start=today - dt.timedelta(days=6),
                                                 end=today)
         _copy_lines(sheet, today)
-        by_kind = dict(open_matters.values_list("kind").annotate(n=Count("pk")))
-        overdue = open_matters.filter(due_on__lt=today).count()
+        # One pass over the open matters for the sheet's own figures.
+        per_kind = list(open_matters.values_list("kind").annotate(
+            n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)),
+            handoff=Count("pk", filter=handoff_late_q(today))))
+        by_kind = {k: n for k, n, _, _ in per_kind}
+        overdue = sum(late for _, _, late, _ in per_kind)
+        handoff_late = sum(h for _, _, _, h in per_kind)
         owners = _counts(open_matters, "owner_id", today)
         leaders = _counts(open_matters, "responsible_leader_id", today)
-        sheet.figures = {"open": sum(by_kind.values()), "overdue": overdue, "owners": len(owners),
-                         "leaders": len(leaders), "by_kind": {k: by_kind[k] for k in kinds.KINDS if k in by_kind}}
+        sheet.figures = {"open": sum(by_kind.values()), "overdue": overdue, "handoff_late": handoff_late,
+                         "owners": len(owners), "leaders": len(leaders),
+                         "by_kind": {k: by_kind[k] for k in kinds.KINDS if k in by_kind}}
         sheet.save(update_fields=["figures"])
     if notify_people:
         _notify(sheet, owners, "您负责的在办事项", "owner")
@@ -70,17 +76,24 @@ def _copy_lines(sheet: SupervisionSheet, today: dt.date) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {item} (sheet_id, matter_id, org_id, org_path, owner_id, leader_id, status, due_on, overdue, "
-            f"version, created_at, updated_at) "
+            f"handoff_late, version, created_at, updated_at) "
             f"SELECT %s, id, org_id, org_path, owner_id, responsible_leader_id, status, due_on, "
-            f"(due_on IS NOT NULL AND due_on < %s), 1, %s, %s FROM {matter} WHERE status IN ({marks})",
-            [sheet.pk, today, now, now, *statuses])
+            f"(due_on IS NOT NULL AND due_on < %s), "
+            # 交办超时, as models.handoff_late_q: handed off late, or still 登记 after its hand-off day.
+            f"(handoff_due_on IS NOT NULL AND (handoff_late OR (status = %s AND handoff_due_on < %s))), "
+            f"1, %s, %s FROM {matter} WHERE status IN ({marks})",
+            [sheet.pk, today, str(Status.REGISTERED), today, now, now, *statuses])
 
 
 def _counts(open_matters, field: str, today: dt.date) -> dict[int, tuple[int, int]]:
-    """person id → (open, overdue), from one GROUP BY read as a stream."""
+    """person id → (open, overdue), from one GROUP BY.
+
+    Read in one go, not through a server-side cursor: the result is one small row per person and is kept
+    whole in the dict anyway, and PostgreSQL plans a cursor for its first rows and without parallel workers
+    (2 s instead of 0.55 s per GROUP BY over 600,000 open matters)."""
     rows = (open_matters.exclude(**{field: None}).values_list(field)
             .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today))))
-    return {pid: (n, late) for pid, n, late in rows.iterator(chunk_size=CHUNK)}
+    return {pid: (n, late) for pid, n, late in rows}
 
 
 def _notify(sheet, counts: dict[int, tuple[int, int]], what: str, role: str) -> None:
@@ -93,7 +106,10 @@ def _notify(sheet, counts: dict[int, tuple[int, int]], what: str, role: str) -> 
 
 def _notify_chunk(sheet, counts, chunk, what: str, role: str) -> None:
     def items():
-        for person in Person.objects.filter(pk__in=chunk, user__isnull=False).select_related("user"):
+        # Only what a notification needs: loading whole people would decrypt every ID number and phone.
+        people = (Person.objects.filter(pk__in=chunk, user__isnull=False).select_related("user")
+                  .only("pk", "user__id", "user__email", "user__is_active", "user__notify_by_email"))
+        for person in people:
             n, late = counts[person.pk]
             body = f"{what}共 {n} 项" + (f"，其中已超期 {late} 项，请抓紧办理。" if late else "，请按期办结。")
             title = f"督办单（{cn_date(sheet.end)}）：{what} {n} 项" + (f"，超期 {late} 项" if late else "")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import F, OrderBy
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,6 +36,9 @@ from .forms import (
 from .models import Matter, Measure, Milestone, Progress, SavedFilter, Status
 
 LIST_RELATED = ("org", "owner", "responsible_leader")
+# What a list row never shows: long texts, and the people's encrypted columns (each would be decrypted per row).
+LIST_DEFER = ("content", "reply_text", "completion_statement", "evidence",
+              *(f"{who}__{field}" for who in ("owner", "responsible_leader") for field in ("id_number", "phone")))
 
 
 def form_errors(form, exc: ValidationError):
@@ -52,7 +57,21 @@ def _decorate(matters, today):
     for m in matters:
         m.due_state = workflow.due_state(m, today)
         m.due_label = workflow.DUE_STATES[m.due_state]
+        m.handoff_overdue = workflow.handoff_flag(m, today)
     return matters
+
+
+def list_order(form):
+    """Newest first. With a title search or the narrow 即将到期 window the planner cannot know where the few
+    matches lie: walking the primary key backwards until fifty match took 240 ms (search) and 78 ms (即将到期)
+    on a city of 1,000,000 matters. Ordering by an expression keeps those on the bounded plan (the filter's
+    bitmaps intersected with the scope's, then a top-N sort of the matches); the order is the same. SQLite has
+    no such plan (it scans the table for a path LIKE either way): there the primary key order stays."""
+    if connection.vendor != "postgresql":
+        return "-id"
+    if form.is_bound and form.is_valid() and (form.cleaned_data.get("q") or form.cleaned_data.get("due") == "warning"):
+        return OrderBy(F("id") + 0, descending=True)
+    return "-id"
 
 
 @login_required
@@ -60,7 +79,8 @@ def matter_list(request):
     today = timezone.localdate()
     visible = Matter.objects.visible_to(request.user)
     form = FilterForm(request.GET or None, user=request.user)
-    matters = form.filter(visible, today).select_related(*LIST_RELATED).order_by("-id")
+    matters = (form.filter(visible, today).select_related(*LIST_RELATED).defer(*LIST_DEFER)
+               .order_by(list_order(form)))
     if request.GET.get("export") == "xlsx":
         audit.security_event("matter.export", actor=request.user, message=request.GET.urlencode()[:400])
         return xlsx_response("事项清单", ledger.LIST_COLUMNS, ledger.list_rows(matters, today))
@@ -99,13 +119,32 @@ def saved_filter_delete(request, pk):
 def board(request):
     """超期看板: what is overdue in the user's scope, worst first, and what falls due soon."""
     today = timezone.localdate()
-    visible = Matter.objects.visible_to(request.user).select_related(*LIST_RELATED)
+    visible = Matter.objects.visible_to(request.user)
+    rows = visible.select_related(*LIST_RELATED).defer(*LIST_DEFER)
     overdue = visible.filter(workflow.due_state_q("overdue", today)).order_by("due_on", "id")
-    warning = visible.filter(workflow.due_state_q("warning", today)).order_by("due_on", "id")[:50]
-    page = paginate(request, overdue)
+    warning = visible.filter(workflow.due_state_q("warning", today)).order_by("due_on", "id")
+    # 要事马上办: 要事 not handed off on the day they came in, or handed off late (and still open).
+    late = visible.handoff_late(today).order_by("handoff_due_on", "id")
+    page = paginate(request, overdue.values_list("pk", flat=True))
+    page.object_list = ids_first(rows, page.object_list)
     for m in page.object_list:
         m.days_over = workflow.workdays.workdays_between(m.due_on, today)[0]
-    return render(request, "matters/board.html", {"page": page, "warning": _decorate(list(warning), today)})
+    late = ids_first(rows, late.values_list("pk", flat=True)[:BOARD_LATE_LIMIT + 1])
+    return render(request, "matters/board.html", {
+        "page": page, "warning": _decorate(ids_first(rows, warning.values_list("pk", flat=True)[:50]), today),
+        "handoff": late[:BOARD_LATE_LIMIT], "handoff_more": len(late) > BOARD_LATE_LIMIT})
+
+
+BOARD_LATE_LIMIT = 50
+
+
+def ids_first(rows, ids) -> list:
+    """The rows of ``ids`` (an ordered, sliced id query), in that order: the ids come from the scope index
+    alone (matter_scope_cover), then one fetch by primary key. Sorting a city's overdue matters by due date
+    with their rows read every heap page holding one of them: 200 ms at 1,000,000 matters, 38 ms this way."""
+    ids = list(ids)
+    found = rows.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 @login_required

@@ -123,7 +123,8 @@ def sheet_detail(request, pk):
         items = items.filter(owner__user=request.user)
     elif mine == "leader":
         items = items.filter(leader__user=request.user)
-    items = items.select_related("matter", "owner", "leader", "org").order_by("-overdue", "owner__name", "due_on")
+    items = items.select_related("matter", "owner", "leader", "org").order_by("-handoff_late", "-overdue",
+                                                                        "owner__name", "due_on")
     return render(request, "matters/sheet_detail.html", {"sheet": sheet, "page": paginate(request, items),
                                                          "mine": mine})
 

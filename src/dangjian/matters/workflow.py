@@ -139,6 +139,21 @@ def check_explicit_due(kind_key: str, due: dt.date, received: dt.date | None) ->
     return Deadline(due, workdays.is_provisional(due), "manual")
 
 
+# ---- 要事马上办: same-day hand-off ------------------------------------------------------------------
+
+def handoff_day(start: dt.date) -> dt.date:
+    """The working day a 要事 registered (or sent back) on ``start`` must be handed off: that day if it is a
+    working day, else the next one (official calendar with adjusted working days)."""
+    return workdays.add_workdays(start, 0).date
+
+
+def handoff_flag(matter: Matter, today: dt.date) -> bool:
+    """交办超时: handed off after its hand-off day, or still waiting past it (models.handoff_late_q in SQL)."""
+    if not matter.handoff_due_on or matter.status == Status.CLOSED:
+        return False
+    return matter.handoff_late or (matter.status == Status.REGISTERED and matter.handoff_due_on < today)
+
+
 # ---- due state (黄色预警 / 红色超期) ---------------------------------------------------------------
 
 DUE_STATES = {"overdue": "已超期", "warning": "即将到期", "ok": "未到期", "none": "未定时限", "closed": "已销号"}
