@@ -222,7 +222,7 @@ def measure(years: int) -> dict:
     from django.db import connection
 
     from dangjian.meetings import compliance, study
-    from dangjian.meetings.models import Attendance
+    from dangjian.meetings.models import Attendance, Meeting
 
     year = dt.date.today().year - 1  # a whole past year: every period has ended
     subtree = "0001" + enc(1)  # the first committee: 1,000 branches (fewer at a small scale)
@@ -248,14 +248,15 @@ def measure(years: int) -> dict:
     sub_attendance = Attendance.objects.filter(org_path__startswith=subtree)
 
     def hours_page():
-        return list(study.hours_by_person(year, sub_attendance)[:100])
+        return list(study.hours_by_person(year, sub_attendance, Meeting.objects.filter(org_path__startswith=subtree))[:100])
 
     def hours_floor():
         with connection.cursor() as cur:
             cur.execute("SELECT a.person_id, p.name, SUM(a.hours) h FROM meetings_attendance a JOIN orgs_person p ON "
                         "p.id = a.person_id JOIN meetings_meeting m ON m.id = a.meeting_id JOIN meetings_meetingkind k"
-                        " ON k.id = m.kind_id WHERE a.year = %s AND a.org_path LIKE %s AND k.is_study GROUP BY "
-                        "a.person_id, p.name ORDER BY h DESC, p.name LIMIT 100", [year, subtree + "%"])
+                        " ON k.id = m.kind_id WHERE a.year = %s AND a.org_path LIKE %s AND k.is_study AND m.org_path LIKE %s"
+                        " AND m.date BETWEEN %s AND %s GROUP BY a.person_id, p.name ORDER BY h DESC, p.name LIMIT 100",
+                        [year, subtree + "%", subtree + "%", dt.date(year, 1, 1), dt.date(year, 12, 31)])
             cur.fetchall()
 
     person_id = sub_attendance.values_list("person_id", flat=True).first()

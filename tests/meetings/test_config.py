@@ -66,6 +66,10 @@ def test_bad_kind_input_names_the_field_and_writes_nothing(demo, client_for):
     page = client.post(reverse("meetings:kind_add"), {"code": "x2", "name": "党组专题", "audience": "group",
                                                        "order": 1, "frequency_months": "3"}).content.decode()
     assert "党支部应召开频次：召开频次按党支部检查，党组成员参加的会议不设频次" in page
+    study_day = MeetingKind.objects.get(code="study_day")  # used by the demo's Thursday study days
+    page = client.post(reverse("meetings:kind_edit", args=[study_day.pk]), _kind_data(study_day, is_study="")).content
+    assert "计入学习时长：已有会议使用该类型" in page.decode()
+    assert MeetingKind.objects.get(pk=study_day.pk).is_study
     assert not MeetingKind.objects.filter(code__in=["x", "x2"]).exists()
     general.refresh_from_db()
     group.refresh_from_db()

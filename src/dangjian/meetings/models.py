@@ -201,7 +201,14 @@ class Attendance(ScopedModel):
         verbose_name = verbose_name_plural = "出席记录"
         ordering = ["meeting", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="uniq_attendance_person")]
-        indexes = [models.Index(fields=["person", "year"]), models.Index(fields=["year", "org_path"])]
+        indexes = [
+            models.Index(fields=["person", "year"]),
+            # A year's study hours per person for a subtree (study.hours_by_person) read from the index alone:
+            # the path prefix needs the pattern operator class on PostgreSQL (LIKE 'p%' under a non-C collation).
+            models.Index(fields=["year", "org_path"], name="attendance_year_scope_cover",
+                         opclasses=["int4_ops", "varchar_pattern_ops"],
+                         include=["person", "meeting", "hours", "status", "makeup_required", "makeup_done_on"]),
+        ]
 
     def __str__(self):
         return f"{self.person} · {self.get_status_display()}"

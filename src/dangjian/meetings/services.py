@@ -294,6 +294,9 @@ def do_save_kind(kind: MeetingKind, *, actor, expected_version: int | None = Non
         stored = MeetingKind.objects.select_for_update().filter(pk=kind.pk).first() if kind.pk else None
         if stored and stored.code != kind.code:
             errors["code"] = "代码已被会议和规则引用，不能修改"
+        if stored and stored.is_study != kind.is_study and Meeting.objects.filter(kind=stored).exists():
+            # each attendance row's hours were counted by this flag when it was recorded
+            errors["is_study"] = "已有会议使用该类型，出席记录已按原设置计算学习时长，不能再更改“计入学习时长”"
         if kind.frequency_months and kind.code in FREQUENCY_RULES:
             errors["frequency_months"] = (f"“{kind.name}”的召开频次由规则“{FREQUENCY_RULES[kind.code][1]}”规定，"
                                           "请在规则设置中修改")

@@ -159,12 +159,21 @@ def do_save_plan(plan: StudyPlan, topics: list[tuple[int, str, str]], *, actor,
     return plan
 
 
-def hours_by_person(year: int, visible_attendance):
-    """Study hours per person for a year: one grouped query over the visible attendance rows."""
-    return (visible_attendance.filter(year=year, meeting__kind__is_study=True)
+def hours_by_person(year: int, visible_attendance, visible_meetings=None):
+    """Study hours per person for a year: one grouped query over the visible attendance rows.
+
+    The year's study meetings are picked in a sub-query, so the database reads each meeting once.
+    ``visible_meetings`` (the same user's ``Meeting.objects.visible_to``: an attendance row has its
+    meeting's org path) narrows that sub-query to the scope: 3.6 s → 0.6 s for 1,000 branches among
+    2 million meetings and 20 million attendance rows (bench/meetings.py).
+    """
+    meetings = (Meeting.objects.all() if visible_meetings is None else visible_meetings).filter(
+        date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)), kind__is_study=True)
+    return (visible_attendance.filter(year=year, meeting__in=meetings.values("id"))
             .values("person_id", "person__name")
+            # rows counted by person_id (never null): the scope index covers it, so no table read
             .annotate(hours=Sum("hours"),
-                      present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)),
-                      missed=Count("id", filter=Q(status__in=[AttendanceStatus.ABSENT, AttendanceStatus.LEAVE])),
-                      makeup_open=Count("id", filter=Q(makeup_required=True, makeup_done_on__isnull=True)))
+                      present=Count("person", filter=Q(status=AttendanceStatus.PRESENT)),
+                      missed=Count("person", filter=Q(status__in=[AttendanceStatus.ABSENT, AttendanceStatus.LEAVE])),
+                      makeup_open=Count("person", filter=Q(makeup_required=True, makeup_done_on__isnull=True)))
             .order_by("-hours", "person__name"))

@@ -67,7 +67,8 @@ def makeup_done(request, pk):
 def study_overview(request):
     require_capability(request.user, "meeting.view", what="查看学习情况")
     year = _year(request)
-    hours = study.hours_by_person(year, Attendance.objects.visible_to(request.user))
+    hours = study.hours_by_person(year, Attendance.objects.visible_to(request.user),
+                                  Meeting.objects.visible_to(request.user))
     plans = StudyPlan.objects.visible_to(request.user).filter(year=year).select_related("org") \
         .prefetch_related("topics")
     roots = Org.objects.filter(path__in=scope_roots(request.user, "meeting.change"))
