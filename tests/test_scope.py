@@ -56,10 +56,22 @@ def test_the_system_administrator_sees_no_people_records(demo):
 
 def test_it_builds_one_condition_without_ids(demo):
     condition = str(path_condition(demo["users"]["banzi"], "person.view", ("org_path",)))
-    assert "startswith" in condition and "pk__in" not in condition
+    assert "org_path__pathprefix" in condition and "pk__in" not in condition
 
 
 def test_anonymous_sees_nothing(db):
     from django.contrib.auth.models import AnonymousUser
 
     assert not Person.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_the_path_prefix_lookup_selects_exactly_a_subtree_and_uses_an_index_on_sqlite(demo):
+    """On SQLite it is a range (its LIKE cannot use an index); the rows are those of LIKE 'p%' everywhere."""
+    from django.db import connection
+
+    from dangjian.orgs.models import Org
+
+    for org in Org.objects.all():
+        assert set(Org.objects.filter(path__pathprefix=org.path)) == set(Org.objects.filter(path__startswith=org.path))
+    sql = str(Org.objects.filter(path__pathprefix="0001").query)
+    assert (">=" in sql and "<" in sql) if connection.vendor == "sqlite" else "LIKE" in sql

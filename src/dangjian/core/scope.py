@@ -13,9 +13,28 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import StartsWith
 from django.http import Http404
 
 _GRANTS_CACHE_ATTR = "_dangjian_grants"
+
+
+@models.CharField.register_lookup
+class PathPrefix(StartsWith):
+    """``path__pathprefix=p``: the record lies in the subtree whose path is ``p``.
+
+    PostgreSQL: ``LIKE 'p%'``, which the pattern-ops indexes serve. SQLite's LIKE is case-insensitive
+    and never uses an index, so there it is the equivalent range ``p <= path < p || '~'`` (tree paths
+    are made of 0-9 and A-Z, all below '~'), which the plain index on the path column serves.
+    """
+
+    lookup_name = "pathprefix"
+
+    def as_sqlite(self, compiler, connection):
+        if not isinstance(self.rhs, str):
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, self.rhs, *lhs_params, self.rhs + "~"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +96,7 @@ def path_condition(user, capability: str, path_fields: tuple[str, ...]) -> Q:
     q = Q()
     for grant in _collapse(grants_with(user, capability)):
         for field in path_fields:
-            lookup = f"{field}__startswith" if grant.subtree else field
+            lookup = f"{field}__pathprefix" if grant.subtree else field
             q |= Q(**{lookup: grant.org_path})
     return q if q else Q(pk__in=[])
 
