@@ -30,6 +30,10 @@ class PathPrefix(StartsWith):
 
     lookup_name = "pathprefix"
 
+    def as_sql(self, compiler, connection):
+        # exactly Django's startswith (its operator, pattern escaping and PostgreSQL's ::text cast)
+        return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
+
     def as_sqlite(self, compiler, connection):
         if not isinstance(self.rhs, str):
             return super().as_sql(compiler, connection)
