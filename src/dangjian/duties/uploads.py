@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dangjian.core import rules
-from dangjian.core.uploads import random_name, validate_upload
+from dangjian.core.uploads import store_upload, validate_upload
 
 from . import rules as duty_rules
 
@@ -19,7 +19,5 @@ def check_upload(upload, allowed: tuple[str, ...], *, field: str = "file", actor
 
 
 def store(upload, folder: str) -> str:
-    """Save under MEDIA_ROOT/<folder>/ with a random name (never the uploader's); returns the path."""
-    from django.core.files.storage import default_storage
-
-    return default_storage.save(f"{folder}/{random_name(upload.detected_kind)}", upload)
+    """Save a checked upload under MEDIA_ROOT/<folder>/ with a random name; returns the path."""
+    return store_upload(upload, folder, upload.detected_kind)

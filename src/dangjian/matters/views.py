@@ -19,7 +19,7 @@ from dangjian.core import audit
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import paginate
+from dangjian.core.views import form_error_summary, form_errors, paginate
 
 from . import kinds, ledger, services, workflow
 from .forms import (
@@ -39,14 +39,6 @@ LIST_RELATED = ("org", "owner", "responsible_leader")
 # What a list row never shows: long texts, and the people's encrypted columns (each would be decrypted per row).
 LIST_DEFER = ("content", "reply_text", "completion_statement", "evidence",
               *(f"{who}__{field}" for who in ("owner", "responsible_leader") for field in ("id_number", "phone")))
-
-
-def form_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def flash_errors(request, exc: ValidationError):
@@ -217,9 +209,7 @@ def transition(request, pk, name):
         raise Http404("没有这种操作")
     form = TransitionForm(step, matter, request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, f"未能“{step.label}”：" + "；".join(
-            f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{e}"
-            for f, errs in form.errors.items() for e in errs))
+        messages.error(request, form_error_summary(form, f"未能“{step.label}”："))
         return redirect("matters:detail", pk=pk)
     try:
         services.do_transition(matter, name, actor=request.user, reason=form.cleaned_data["reason"],
@@ -243,8 +233,7 @@ def _child_post(request, pk, form_class, make, done: str, **form_kwargs):
         else:
             messages.success(request, done)
     else:
-        messages.error(request, "未保存：" + "；".join(
-            f"{form.fields[f].label if f in form.fields else ''}：{e}" for f, errs in form.errors.items() for e in errs))
+        messages.error(request, form_error_summary(form))
     return redirect("matters:detail", pk=pk)
 
 
