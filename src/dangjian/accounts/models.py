@@ -1,5 +1,6 @@
 """Accounts (账号), role assignments on the org tree (授权) and API tokens."""
 
+import datetime
 import hashlib
 import secrets
 
@@ -8,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.core import rules
 from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
 
@@ -94,28 +96,19 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
         """A new token and its key (shown once); valid for the days the rule sets."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from dangjian.core import rules
 
         key = "dj_" + secrets.token_urlsafe(32)
-        expires_at = timezone.now() + timedelta(days=rules.get("security.api_token_days"))
+        expires_at = timezone.now() + datetime.timedelta(days=rules.get("security.api_token_days"))
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), expires_at=expires_at), key
 
     @classmethod
     def live(cls):
         """Tokens that authenticate now: not revoked, not lapsed."""
-        from django.utils import timezone
-
         return cls.objects.filter(revoked_at__isnull=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()))
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
 
     @property
     def state(self) -> str:
-        from django.utils import timezone
-
         if self.revoked_at:
             return "已吊销"
         if self.expires_at and self.expires_at <= timezone.now():

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth import authenticate, login, logout
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -198,8 +198,6 @@ def do_issue_token(user: User, name: str, *, actor) -> tuple[ApiToken, str]:
         raise PermissionDenied("接口令牌只能由本人生成")
     name = name.strip()
     if not name:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"name": "请填写令牌名称（用途），如“档案系统对接”"})
     with transaction.atomic():
         token, key = ApiToken.issue(user, name[:100])
