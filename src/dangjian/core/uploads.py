@@ -16,14 +16,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+
+from .documents import DOCX_MIME, XLSX_MIME
 
 LABELS = {"pdf": "PDF (.pdf)", "docx": "Word (.docx)", "doc": "Word 97-2003 (.doc)", "xlsx": "Excel (.xlsx)",
           "jpg": "JPEG 图片 (.jpg)", "png": "PNG 图片 (.png)"}
 EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "doc": (".doc",), "xlsx": (".xlsx",), "jpg": (".jpg", ".jpeg"),
               "png": (".png",)}
 CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "doc": "application/msword",
-                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+                 "docx": DOCX_MIME, "xlsx": XLSX_MIME}
 # The part every genuine Office Open XML file of the kind has.
 _OOXML_MAIN = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 # Extensions that a server or a desktop might run, or a browser render as active content.
@@ -155,9 +158,6 @@ def stored_file_response(file, *, filename: str, actor, target, inline: bool = F
     first (get_visible_or_404): this is the one way a stored file leaves the server. Images shown
     inline in a page (activity photos) are not logged one by one: the page itself is the access.
     """
-    from django.core.files.storage import default_storage
-    from django.http import FileResponse, Http404
-
     from . import audit
 
     path = getattr(file, "name", file)
