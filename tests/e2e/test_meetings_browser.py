@@ -140,6 +140,7 @@ def test_an_attachment_is_uploaded_on_a_phone_and_downloaded_under_its_name(page
     page.set_input_files("input[name=file]", str(pdf))
     page.click("button:has-text('上传')")
     assert "已上传附件“学习材料.pdf”" in page.content()
+    page.wait_for_load_state("load")  # measure once the stylesheet applies, not the page half-loaded after the redirect
     assert page.evaluate("document.documentElement.scrollWidth") <= 376
     with page.expect_download() as info:
         page.click("a:has-text('学习材料.pdf')")
