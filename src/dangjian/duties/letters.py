@@ -93,7 +93,7 @@ def letter_scope_filter(letter: ResponsibilityLetter) -> Q:
         sections = (Duty.objects.filter(person_id=letter.counterpart_id, kind=DutyKind.LEADERSHIP)
                     .overlapping(*year).values_list("org_path", flat=True))
         for path in sections:
-            staff |= Q(org_path__startswith=path)
+            staff |= Q(org_path__pathprefix=path)
     return Q(pk=letter.counterpart_id) | (staff & Q(is_active=True) & ~Q(pk__in=leaders))
 
 

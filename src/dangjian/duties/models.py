@@ -263,7 +263,7 @@ class InstitutionQuerySet(ScopedQuerySet):
             ancestors = [grant.org_path[:i] for i in range(Org.steplen, len(grant.org_path) + 1, Org.steplen)]
             q |= Q(org_path__in=ancestors)
             if grant.subtree:
-                q |= Q(org_path__startswith=grant.org_path)
+                q |= Q(org_path__pathprefix=grant.org_path)
         return self.filter(q)
 
     def in_force(self, on: dt.date):

@@ -77,7 +77,7 @@ def check_duty(duty: Duty) -> None:
             raise ValidationError({"person": _refusal(duty.person, duty.org, forbidden)})
     if duty.kind == DutyKind.PRIMARY:
         overseen = others.filter(person=duty.person, kind=DutyKind.LEADERSHIP,
-                                 org_path__startswith=agency_path).select_related("org")
+                                 org_path__pathprefix=agency_path).select_related("org")
         domains = domains_by_org([d.org_id for d in overseen])
         for d in overseen:
             forbidden = _forbidden(domains.get(d.org_id), excluded)
@@ -128,7 +128,7 @@ def rule_conflicts(on: dt.date | None = None, *, within: str = "") -> list[Confl
     """Current 分管 duties held by a principal leader over a section with an excluded domain."""
     current = Duty.objects.current(on)
     if within:
-        current = current.filter(org_path__startswith=within)
+        current = current.filter(org_path__pathprefix=within)
     principals = set(current.filter(kind=DutyKind.PRIMARY).values_list("person_id", flat=True))
     if not principals:
         return []

@@ -46,8 +46,8 @@ def letter_year(request):
             letters_qs = letters_qs.filter(counterpart=d["leader"]) | letters_qs.filter(org_id__in=sections)
             tasks = tasks.filter(letter__counterpart=d["leader"]) | tasks.filter(letter__org_id__in=sections)
         if d["section"]:
-            letters_qs = letters_qs.filter(org_path__startswith=d["section"].path)
-            tasks = tasks.filter(org_path__startswith=d["section"].path)
+            letters_qs = letters_qs.filter(org_path__pathprefix=d["section"].path)
+            tasks = tasks.filter(org_path__pathprefix=d["section"].path)
         if d["state"] == "overdue":
             tasks = tasks.overdue()
         elif d["state"]:

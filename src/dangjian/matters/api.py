@@ -162,7 +162,7 @@ def matters_list(request, filters: Query[MatterFilter]):
     if filters.due:
         matters = matters.filter(workflow.due_state_q(filters.due, timezone.localdate()))
     if filters.org_id:
-        matters = matters.filter(org_path__startswith=get_visible_or_404(Org, request.auth, filters.org_id).path)
+        matters = matters.filter(org_path__pathprefix=get_visible_or_404(Org, request.auth, filters.org_id).path)
     if filters.leader_id:
         matters = matters.filter(responsible_leader_id=filters.leader_id)
     if filters.owner_id:

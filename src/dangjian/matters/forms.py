@@ -105,7 +105,7 @@ class FilterForm(forms.Form):
         if d["handling_class"]:
             matters = matters.filter(handling_class="" if d["handling_class"] == "normal" else d["handling_class"])
         if d["org"]:
-            matters = matters.filter(org_path__startswith=d["org"].path)
+            matters = matters.filter(org_path__pathprefix=d["org"].path)
         if d["leader"]:
             matters = matters.filter(responsible_leader=d["leader"])
         if d["owner"]:

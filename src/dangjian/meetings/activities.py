@@ -27,7 +27,7 @@ def do_create_activity(activity: Activity, units, *, actor, people=None) -> Acti
         if people is None:
             cond = Q()
             for unit in units:
-                cond |= Q(org_path__startswith=unit.path) | Q(branch_path__startswith=unit.path)
+                cond |= Q(org_path__pathprefix=unit.path) | Q(branch_path__pathprefix=unit.path)
             people = Person.objects.filter(cond, is_active=True,
                                            party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY]) \
                 if cond else Person.objects.none()

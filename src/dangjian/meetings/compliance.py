@@ -64,10 +64,10 @@ def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
     branch's 党小组 count for the branch. ``held`` maps (branch_id, code, month) to a count, for the calendar.
     """
     today = today or timezone.localdate()
-    branches = list(Org.objects.filter(path__startswith=root_path, kind=OrgKind.BRANCH, is_active=True)
+    branches = list(Org.objects.filter(path__pathprefix=root_path, kind=OrgKind.BRANCH, is_active=True)
                     .order_by("path").values_list("id", "path", "name"))
     reqs = requirements()
-    rows = (Meeting.objects.filter(org_path__startswith=root_path, status=MeetingStatus.HELD, date__year=year,
+    rows = (Meeting.objects.filter(org_path__pathprefix=root_path, status=MeetingStatus.HELD, date__year=year,
                                    kind__code__in=[r.code for r in reqs])
             .annotate(month=ExtractMonth("date")).values_list("org_path", "kind__code", "month").distinct())
     by_path = {path: pk for pk, path, _ in branches}

@@ -113,7 +113,7 @@ def build(context: dict) -> None:
     for bi, branch in enumerate(context["branches"]):
         members = services.expected_people(Meeting(org=branch, kind=kinds["branch_general"], date=today))
         committee = services.expected_people(Meeting(org=branch, kind=kinds["branch_committee"], date=today))
-        cells = list(Org.objects.filter(path__startswith=branch.path, kind=OrgKind.CELL).order_by("path"))
+        cells = list(Org.objects.filter(path__pathprefix=branch.path, kind=OrgKind.CELL).order_by("path"))
         for back in range(12, 0, -1):
             month = _month_start(today, back)
             day = month + dt.timedelta(days=(3 - month.weekday()) % 7 + 7)  # second Thursday-ish

@@ -96,9 +96,9 @@ def expected_people(meeting: Meeting) -> list[Person]:
     if audience == Audience.PARTY:
         # A 党小组's members are not recorded apart from its branch: the branch's members attend.
         base = org.path[: -org.steplen] if org.kind == OrgKind.CELL else org.path
-        return list(people.filter(branch_path__startswith=base,
+        return list(people.filter(branch_path__pathprefix=base,
                                   party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY]).order_by("id"))
-    return list(people.filter(Q(org_path__startswith=org.path) | Q(branch_path__startswith=org.path)).order_by("id"))
+    return list(people.filter(Q(org_path__pathprefix=org.path) | Q(branch_path__pathprefix=org.path)).order_by("id"))
 
 
 # ---- meetings -----------------------------------------------------------------------------------

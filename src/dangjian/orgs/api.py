@@ -138,7 +138,7 @@ def list_people(request, filters: Query[PersonFilter]):
         people = people.filter(party_status=filters.party_status)
     if filters.org_id:
         org = get_visible_or_404(Org, request.auth, filters.org_id)
-        people = people.filter(Q(org_path__startswith=org.path) | Q(branch_path__startswith=org.path))
+        people = people.filter(Q(org_path__pathprefix=org.path) | Q(branch_path__pathprefix=org.path))
     return people
 
 

@@ -73,7 +73,7 @@ class PersonFilterForm(forms.Form):
         if d["org"]:
             from django.db.models import Q
 
-            people = people.filter(Q(org_path__startswith=d["org"].path) | Q(branch_path__startswith=d["org"].path))
+            people = people.filter(Q(org_path__pathprefix=d["org"].path) | Q(branch_path__pathprefix=d["org"].path))
         return people
 
 

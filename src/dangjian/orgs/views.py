@@ -41,7 +41,7 @@ def org_search(request):
 @login_required
 def org_detail(request, pk):
     org = get_visible_or_404(Org, request.user, pk)
-    children = Org.objects.visible_to(request.user).filter(path__startswith=org.path, depth=org.depth + 1)
+    children = Org.objects.visible_to(request.user).filter(path__pathprefix=org.path, depth=org.depth + 1)
     people = Person.objects.visible_to(request.user).filter(org=org, is_active=True).select_related("branch")
     counts = services.member_counts([org.path])
     return render(request, "orgs/org_detail.html", {
