@@ -5,7 +5,8 @@ No example may get a 5xx or a response that contradicts the published schema; ma
 bounded and derandomised so that the run takes minutes and fails the same way twice.
 """
 
-from urllib.parse import parse_qs, urlsplit
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jsonschema
 import pytest
@@ -23,21 +24,37 @@ from dangjian.core import rules
 load_all_checks()
 
 
-def _sent_query_is_valid(response, case):
-    """Whether the query string actually sent satisfies the mutated query parameter's schema.
+def _sent_values(response, case, location, name):
+    """The values of one query or path parameter as they went over the wire, or None if absent."""
+    url = urlsplit(response.request.url)
+    if location == ParameterLocation.QUERY:
+        return parse_qs(url.query, keep_blank_values=True).get(name)
+    # a path parameter: match the operation's template against the end of the path that was sent
+    pattern = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m[1]}>[^/]*)", re.escape(case.operation.path))
+    match = re.search(pattern + "$", url.path)
+    return [unquote(match[name])] if match and name in match.groupdict() else None
 
-    schemathesis 4.4 can mutate a query parameter into a value that serialises to nothing (an empty
-    list, null) or to a valid string (an object's key), then still judge the request negative
-    (schemathesis issue #4600). Judge the request by what went over the wire instead.
+
+def _sent_value_is_valid(response, case):
+    """Whether the mutated query or path parameter, as actually sent, satisfies its schema.
+
+    schemathesis 4.4 can mutate a parameter into a value that serialises to nothing (an empty list,
+    null), to a valid string (an object's key) or to a valid integer (the string "3" for an integer
+    path parameter), then still judge the request negative (schemathesis issue #4600). Judge the
+    request by what went over the wire instead.
     """
     data = case.meta.phase.data
-    if getattr(data, "parameter_location", None) != ParameterLocation.QUERY or not data.parameter:
+    # the fuzzing phase may leave the location out; the component marked negative names it then
+    location = getattr(data, "parameter_location", None) or next(
+        (where for where, info in case.meta.components.items() if info.mode.is_negative), None)
+    if location not in (ParameterLocation.QUERY, ParameterLocation.PATH) or not data.parameter:
         return False
-    declared = {p["name"]: p for p in case.operation.definition.raw.get("parameters", []) if p.get("in") == "query"}
+    declared = {p["name"]: p for p in case.operation.definition.raw.get("parameters", [])
+                if p.get("in") == location.value}
     parameter = declared.get(data.parameter)
     if parameter is None:
         return False
-    sent = parse_qs(urlsplit(response.request.url).query, keep_blank_values=True).get(data.parameter)
+    sent = _sent_values(response, case, location, data.parameter)
     if sent is None:
         return not parameter.get("required", False)
     if len(sent) != 1:
@@ -57,7 +74,7 @@ def _sent_query_is_valid(response, case):
 
 
 def negative_data_rejection_of_what_was_sent(ctx, response, case):
-    if case.meta and case.meta.generation.mode.is_negative and _sent_query_is_valid(response, case):
+    if case.meta and case.meta.generation.mode.is_negative and _sent_value_is_valid(response, case):
         return None
     return negative_data_rejection(ctx, response, case)
 
