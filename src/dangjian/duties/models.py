@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dangjian.core.models import ScopedModel
 from dangjian.core.scope import ScopedQuerySet, grants_with
-from dangjian.orgs.models import Org
+from dangjian.orgs.models import ancestor_paths
 
 
 class DatedQuerySet(ScopedQuerySet):
@@ -260,8 +260,7 @@ class InstitutionQuerySet(ScopedQuerySet):
             return super().visible_to(user, action)
         q = Q(pk__in=[])
         for grant in grants_with(user, "duty.view"):
-            ancestors = [grant.org_path[:i] for i in range(Org.steplen, len(grant.org_path) + 1, Org.steplen)]
-            q |= Q(org_path__in=ancestors)
+            q |= Q(org_path__in=ancestor_paths(grant.org_path))
             if grant.subtree:
                 q |= Q(org_path__pathprefix=grant.org_path)
         return self.filter(q)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from dangjian.core import audit, rules
 from dangjian.core.scope import path_in_scope
 from dangjian.orgs.models import Org, OrgKind, Person
+from dangjian.orgs.services import agency_of
 
 from . import rules as duty_rules
 from .models import SECTION_KINDS, Duty, DutyKind, GroupMember, LeadingGroup, SectionDomains
@@ -23,14 +24,6 @@ RULE_NAME = "四个不直接分管"
 def require_change(actor, org_path: str, what: str) -> None:
     if not path_in_scope(actor, "duty.change", org_path):
         raise PermissionDenied(f"无权{what}")
-
-
-def agency_of(org: Org) -> Org:
-    """The agency (机关单位) an org node belongs to: its nearest ancestor of that kind, else the root."""
-    if org.kind == OrgKind.AGENCY:
-        return org
-    found = Org.objects.filter(path__in=org.ancestor_paths(), kind=OrgKind.AGENCY).order_by("-depth").first()
-    return found or Org.objects.get(path=org.path[: Org.steplen])
 
 
 def _fmt_period(start: dt.date, end: dt.date | None) -> str:

@@ -10,25 +10,30 @@ from django.utils import timezone
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
 from dangjian.orgs.forms import _picker_depth
-from dangjian.orgs.models import Org, Person, PositionTitle
+from dangjian.orgs.models import Org, Person
+from dangjian.orgs.services import leadership_within_reach
 
 from . import kinds, workflow
 from .models import Contact, HandlingClass, Matter, Measure, ProblemList, Progress, Satisfaction, Status
 
 DATE = {"type": "date"}
-LEADER_TITLES = (PositionTitle.SECRETARY, PositionTitle.LEADER, PositionTitle.DISCIPLINE_HEAD)
 
 
-def leaders():
-    """People who may be a responsible leader (分管领导): the current leadership."""
-    today = timezone.localdate()
-    return Person.objects.filter(
-        is_active=True, positions__title__in=LEADER_TITLES, positions__start_date__lte=today,
-    ).filter(Q(positions__end_date__isnull=True) | Q(positions__end_date__gte=today)).distinct().order_by("name")
+def leaders(user, capability: str = "matter.view"):
+    """People the user may name or filter by as responsible leader (分管领导): the current leadership
+    of the agencies within the user's reach (orgs.services.leadership_within_reach)."""
+    return leadership_within_reach(user, capability)
 
 
 def people_for(user):
     return Person.objects.visible_to(user).filter(is_active=True).order_by("name")
+
+
+def people_and_leaders(user):
+    """Possible owners: the people the user sees, and the leaders of their agency (who may own a matter)."""
+    return Person.objects.filter(
+        Q(pk__in=people_for(user).values("pk")) | Q(pk__in=leaders(user, "matter.change").values("pk")),
+        is_active=True).order_by("name", "pk")
 
 
 def date_widget():
@@ -48,9 +53,8 @@ class MatterForm(ScopedChoiceMixin, VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["responsible_leader"].queryset = leaders()
-        visible_people = people_for(user) | Person.objects.filter(pk__in=leaders().values("pk"))
-        self.fields["owner"].queryset = visible_people.distinct().order_by("name")
+        self.fields["responsible_leader"].queryset = leaders(user, "matter.change")
+        self.fields["owner"].queryset = people_and_leaders(user)
         self.fields["co_owners"].queryset = self.fields["owner"].queryset
         self.fields["co_owners"].widget.attrs["size"] = 5
         self.fields["problem_list"].queryset = ProblemList.objects.visible_to(user)
@@ -86,7 +90,7 @@ class FilterForm(forms.Form):
         # The user's top nodes and two levels below (a city and its counties), not every unit of a province:
         # a select of hundreds of options costs more to render than the whole list query.
         self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=max(_picker_depth(user) - 2, 0))
-        self.fields["leader"].queryset = leaders()
+        self.fields["leader"].queryset = leaders(user)
         self.fields["problem_list"].queryset = ProblemList.objects.visible_to(user)
 
     def filter(self, matters, today: dt.date):
@@ -138,7 +142,7 @@ class TransitionForm(forms.Form):
             self.fields["owner"] = forms.ModelChoiceField(label="责任人", queryset=people_for(user), required=False,
                                                           initial=matter.owner_id)
             self.fields["responsible_leader"] = forms.ModelChoiceField(
-                label="责任领导（分管领导）", queryset=leaders(), required=False, initial=matter.responsible_leader_id)
+                label="责任领导（分管领导）", queryset=leaders(user, "matter.change"), required=False, initial=matter.responsible_leader_id)
             self.fields["assigned_on"] = forms.DateField(label="交办日期", required=False, widget=date_widget(),
                                                          initial=timezone.localdate())
             self.fields["due_on"] = forms.DateField(

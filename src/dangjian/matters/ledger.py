@@ -14,7 +14,7 @@ from dangjian.core.scope import path_in_scope
 from dangjian.orgs.models import Org, Person
 
 from . import services, workflow
-from .forms import leaders
+from .forms import leaders, people_and_leaders
 from .models import Matter, Measure, ProblemList, Progress, Status
 
 LEDGER_COLUMNS = ["序号", "问题", "整改措施", "责任人", "责任领导", "完成时限", "进展情况", "销号情况"]
@@ -87,7 +87,7 @@ class _Lookup:
         self.user = user
         self.orgs: dict[str, list[Org]] = {}
         self.people: dict[str, list[Person]] = {}
-        self.leader_ids = set(leaders().values_list("pk", flat=True))
+        self.leader_ids = set(leaders(user, "matter.change").values_list("pk", flat=True))
 
     def org(self, name):
         if name not in self.orgs:
@@ -96,7 +96,7 @@ class _Lookup:
 
     def person(self, name):
         if name not in self.people:
-            self.people[name] = list(Person.objects.filter(name=name, is_active=True)[:2])
+            self.people[name] = list(people_and_leaders(self.user).filter(name=name)[:2])
         return self.people[name]
 
 

@@ -15,6 +15,7 @@ from dangjian.core import audit, workdays
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.core.uploads import random_name, validate_upload
+from dangjian.orgs.services import agency_of, is_leader_of
 
 from . import workflow
 from .models import (
@@ -102,6 +103,25 @@ def _apply_urgent(matter: Matter, *, start: dt.date, stored: Matter | None = Non
             matter.handoff_due_on = workflow.handoff_day(start)
 
 
+def _check_people(matter: Matter, stored: Matter | None = None) -> None:
+    """The owner belongs to the matter's agency, and the responsible leader to its leadership (领导班子);
+    checked when named or changed (a leader who has since left does not block other edits)."""
+    def changed(name):
+        field = f"{name}_id"
+        return getattr(matter, field) and (stored is None or getattr(stored, field) != getattr(matter, field)
+                                           or stored.org_id != matter.org_id)
+
+    if not (changed("owner") or changed("responsible_leader")):
+        return
+    agency = agency_of(matter.org)
+    if changed("responsible_leader") and not is_leader_of(matter.responsible_leader, matter.org):
+        raise ValidationError({"responsible_leader": f"“{matter.responsible_leader}”不是{agency}的现任领导班子成员"
+                                                     f"（党组书记、班子成员、纪检组长），不能任责任领导"})
+    owner = matter.owner if changed("owner") else None
+    if owner and not (owner.org_path.startswith(agency.path) or is_leader_of(owner, matter.org)):
+        raise ValidationError({"owner": f"“{owner}”不是{agency}的人员，不能任责任人"})
+
+
 def _apply_due(matter: Matter, *, explicit: bool) -> None:
     """Freeze the deadline on the matter: validate a typed date, or compute the kind's default."""
     if explicit and matter.due_on:
@@ -132,6 +152,7 @@ def do_create_matter(matter: Matter, *, actor, co_owners=()) -> Matter:
         matter.received_on = matter.received_on or timezone.localdate()
         matter.status = Status.REGISTERED
         matter.created_by = actor
+        _check_people(matter)
         if matter.problem_list_id and not matter.source:
             matter.source = matter.problem_list.source or matter.problem_list.title
         _apply_due(matter, explicit=bool(matter.due_on))
@@ -151,6 +172,7 @@ def do_update_matter(matter: Matter, *, actor, expected_version: int | None, co_
         _require_manage(actor, matter, "将事项移到")
         _require_open(stored)
         matter.status = stored.status  # the status moves only through do_transition
+        _check_people(matter, stored)
         if matter.due_on != stored.due_on or matter.handling_class != stored.handling_class:
             _apply_due(matter, explicit=matter.due_on != stored.due_on and bool(matter.due_on))
         matter.handoff_due_on, matter.handoff_late = stored.handoff_due_on, stored.handoff_late  # not edited by hand
@@ -192,6 +214,8 @@ def do_transition(matter_or_pk, name: str, *, actor, reason: str = "", expected_
         if step.reason_required and not reason:
             raise ValidationError({"reason": f"“{step.label}”须填写理由"})
         explicit_due = False
+        stored = Matter(pk=matter.pk, org_id=matter.org_id, owner_id=matter.owner_id,
+                        responsible_leader_id=matter.responsible_leader_id)
         for key, value in fields.items():
             if key not in TRANSITION_FIELDS.get(name, ()):
                 raise ValidationError(f"“{step.label}”不能修改字段 {key}")
@@ -200,6 +224,7 @@ def do_transition(matter_or_pk, name: str, *, actor, reason: str = "", expected_
             if key == "due_on" and value != matter.due_on:
                 explicit_due = True
             setattr(matter, key, value)
+        _check_people(matter, stored)
         missing = workflow.missing_fields(matter, step)
         if missing:
             raise ValidationError(f"不能“{step.label}”：缺少{'、'.join(missing)}。")

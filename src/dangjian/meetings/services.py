@@ -22,7 +22,8 @@ from dangjian.core import audit, rules, workdays
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.core.uploads import random_name, validate_upload
-from dangjian.orgs.models import OrgKind, PartyStatus, Person, Position, PositionTitle
+from dangjian.orgs.models import LEADERSHIP_TITLES, OrgKind, PartyStatus, Person, PositionTitle
+from dangjian.orgs.services import current_positions
 
 from .models import (
     PARTY_GROUP_MEETING,
@@ -41,7 +42,6 @@ from .models import (
     TopicCategory,
 )
 
-GROUP_TITLES = (PositionTitle.SECRETARY, PositionTitle.LEADER, PositionTitle.DISCIPLINE_HEAD)
 COMMITTEE_TITLES = (PositionTitle.BRANCH_SECRETARY, PositionTitle.BRANCH_DEPUTY, PositionTitle.ORGANIZATION,
                     PositionTitle.PUBLICITY, PositionTitle.DISCIPLINE)
 SIGNIN_SALT = "dangjian.meetings.signin"
@@ -65,15 +65,14 @@ def cn_fraction(value: Fraction) -> str:
 # ---- who should attend --------------------------------------------------------------------------
 
 def _current_positions(org_path: str, titles, on: dt.date):
-    return (Position.objects.filter(org_path=org_path, title__in=titles, start_date__lte=on, person__is_active=True)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on)))
+    return current_positions(titles, on).filter(org_path=org_path)
 
 
 def group_members(org_path: str, on: dt.date) -> list[Person]:
     """党组成员 on a day: current secretary, members and discipline head of the 党组 (principal first)."""
-    rows = _current_positions(org_path, GROUP_TITLES, on).select_related("person").order_by("title", "id")
+    rows = _current_positions(org_path, LEADERSHIP_TITLES, on).select_related("person").order_by("title", "id")
     seen, out = set(), []
-    for p in sorted(rows, key=lambda r: GROUP_TITLES.index(r.title)):
+    for p in sorted(rows, key=lambda r: LEADERSHIP_TITLES.index(r.title)):
         if p.person_id not in seen:
             seen.add(p.person_id)
             out.append(p.person)

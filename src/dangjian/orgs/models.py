@@ -79,7 +79,12 @@ class Org(MP_Node):
         return self.kind in PARTY_KINDS
 
     def ancestor_paths(self) -> list[str]:
-        return [self.path[: i] for i in range(self.steplen, len(self.path) + 1, self.steplen)]
+        return ancestor_paths(self.path)
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a node and of every node above it, the root first."""
+    return [path[: i] for i in range(Org.steplen, len(path) + 1, Org.steplen)]
 
 
 class PartyStatus(models.TextChoices):
@@ -232,6 +237,10 @@ class PositionTitle(models.TextChoices):
     DISCIPLINE = "discipline", "纪检委员"
     CELL_LEADER = "cell_leader", "党小组组长"
     STAFF = "staff", "党务干部"
+
+
+# 领导班子: the positions of the 党组 whose holders lead an agency (and may be 分管领导 of a matter)
+LEADERSHIP_TITLES = (PositionTitle.SECRETARY, PositionTitle.LEADER, PositionTitle.DISCIPLINE_HEAD)
 
 
 class Position(ScopedModel):

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from dangjian.core import audit
-from dangjian.core.scope import path_in_scope, scope_roots
+from dangjian.core.scope import has_capability, path_condition, path_in_scope, scope_roots
 
-from .models import Org, OrgMemberCount, PartyStatus, Person, Position
+from .models import (
+    LEADERSHIP_TITLES,
+    Org,
+    OrgKind,
+    OrgMemberCount,
+    PartyStatus,
+    Person,
+    Position,
+    ancestor_paths,
+)
 
 STEP = Org.steplen
 
 
 # ---- member counts (kept live, read in O(depth)) -------------------------------------------------
-
-def _prefixes(path: str) -> list[str]:
-    return [path[:i] for i in range(STEP, len(path) + 1, STEP)]
-
 
 def _count_key(person: Person) -> tuple[str, str] | None:
     return (person.count_path, person.party_status) if person.is_active and person.count_path else None
@@ -31,7 +39,7 @@ def apply_count_deltas(deltas: Counter) -> None:
     expanded: Counter = Counter()
     for (path, status), n in deltas.items():
         if n:
-            for prefix in _prefixes(path):
+            for prefix in ancestor_paths(path):
                 expanded[(prefix, status)] += n
     rows = [(p, s, n) for (p, s), n in expanded.items() if n]
     if not rows:
@@ -176,12 +184,53 @@ def do_update_org(org: Org, *, actor, expected_version: int | None) -> Org:
 def search_orgs(user, capability: str, text: str, limit: int = 20):
     """Active orgs within the user's grants for ``capability`` whose name contains ``text`` or whose
     code starts with it (the org picker at province scale); nothing for a capability not held."""
-    from django.db.models import Q
-
-    from dangjian.core.scope import has_capability, path_condition
-
     text = text.strip()[:50]
     if not text or not has_capability(user, capability):
         return []
     return list(Org.objects.filter(path_condition(user, capability, ("path",)), is_active=True)
                 .filter(Q(name__contains=text) | Q(code__istartswith=text)).order_by("path")[:limit])
+
+
+# ---- agencies and their leadership (领导班子) ----------------------------------------------------
+
+def agency_of(org: Org) -> Org:
+    """The agency (机关单位) an org node belongs to: its nearest ancestor of that kind, else the root."""
+    if org.kind == OrgKind.AGENCY:
+        return org
+    found = Org.objects.filter(path__in=org.ancestor_paths(), kind=OrgKind.AGENCY).order_by("-depth").first()
+    return found or Org.objects.get(path=org.path[: Org.steplen])
+
+
+def current_positions(titles, on: dt.date | None = None):
+    """Positions with one of ``titles`` held on a day (today by default) by an active person."""
+    on = on or timezone.localdate()
+    return (Position.objects.filter(title__in=titles, start_date__lte=on, person__is_active=True)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on)))
+
+
+def leadership(agency_paths: Iterable[str], on: dt.date | None = None):
+    """领导班子: the people holding a leadership position (LEADERSHIP_TITLES) in the given agencies' subtrees."""
+    where = Q(pk__in=[])
+    for path in set(agency_paths):
+        where |= Q(org_path__pathprefix=path)
+    positions = current_positions(LEADERSHIP_TITLES, on).filter(where)
+    return Person.objects.filter(pk__in=positions.values("person_id")).order_by("name", "pk")
+
+
+def leadership_within_reach(user, capability: str):
+    """The leaders a user may name or filter by: the leadership of the agency each of the user's grants
+    lies in (a section head sees their own agency's leaders), or of every agency under a grant that is
+    above the agencies (a city's). Nobody else's leaders: they are outside the user's scope."""
+    if not has_capability(user, capability):
+        return Person.objects.none()
+    paths = []
+    for root in scope_roots(user, capability):
+        agency = (Org.objects.filter(path__in=ancestor_paths(root), kind=OrgKind.AGENCY)
+                  .order_by("-depth").values_list("path", flat=True).first())
+        paths.append(agency or root)
+    return leadership(paths)
+
+
+def is_leader_of(person: Person, org: Org, on: dt.date | None = None) -> bool:
+    """Whether ``person`` belongs to the leadership of ``org``'s agency on a day."""
+    return leadership([agency_of(org).path], on).filter(pk=person.pk).exists()
