@@ -8,6 +8,8 @@ from django.shortcuts import redirect
 
 from dangjian.core import audit, rules
 
+# How often, at most, a request renews the session's idle timeout (a write of the session row).
+RENEW_SECONDS = 60
 # Paths a user whose password must change can still reach.
 _PASSWORD_EXEMPT = ("/accounts/password/", "/accounts/logout/", "/static/")
 
@@ -31,7 +33,7 @@ class SessionTimeoutMiddleware:
                     return JsonResponse({"detail": "会话已过期，请重新登录"}, status=401)
                 messages.info(request, "会话已超过最长有效期，请重新登录。")
                 return redirect(f"{settings.LOGIN_URL}?next={request.path}")
-            request.session.set_expiry(rules.get("security.session_idle_minutes") * 60)
+            self._renew_idle_timeout(request.session, rules.get("security.session_idle_minutes") * 60)
             if not request.path.startswith(_PASSWORD_EXEMPT) and request.session.get("password_expired"):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "请先修改密码"}, status=403)
@@ -46,6 +48,15 @@ class SessionTimeoutMiddleware:
                                    domain=settings.SESSION_COOKIE_DOMAIN)
             return response
         return self.get_response(request)
+
+    @staticmethod
+    def _renew_idle_timeout(session, idle_seconds: int) -> None:
+        """Push the idle expiry forward, writing the session at most once per RENEW_SECONDS: a session
+        then lapses between ``idle - RENEW_SECONDS`` and ``idle`` after the last request (never later)."""
+        now = time.time()
+        if session.get("_session_expiry") != idle_seconds or now - session.get("renewed_at", 0) >= RENEW_SECONDS:
+            session["renewed_at"] = now
+            session.set_expiry(idle_seconds)
 
     @staticmethod
     def _unknown_session_cookie(request) -> bool:

@@ -5,18 +5,22 @@ zip), never by its name or the browser's Content-Type; the name must agree with 
 Names with an executable or a second file extension ("通知.pdf.exe", "照片.php.jpg") are refused.
 Files are stored under MEDIA_ROOT with a random name: that directory is never served directly
 nor executed (docs/deploy.md), so a file reaches a user only through a view that checks scope.
+A file written inside a transaction that then rolls back is removed when the request ends, so that
+no file is left on disk without the record that names it.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404
 
 from .documents import DOCX_MIME, XLSX_MIME
@@ -136,6 +140,50 @@ def random_name(kind: str) -> str:
     return f"{uuid.uuid4().hex}{EXTENSIONS[kind][0]}"
 
 
+# ---- files of a transaction that rolled back ---------------------------------------------------
+
+_uncommitted = threading.local()  # per thread, as Django's connections are
+
+
+def _uncommitted_paths() -> set[str]:
+    if not hasattr(_uncommitted, "paths"):
+        _uncommitted.paths = set()
+    return _uncommitted.paths
+
+
+def keep_only_if_committed(path: str) -> None:
+    """Remember a file written inside a transaction until that transaction commits; if it rolls back
+    instead, the on-commit callback never runs and remove_rolled_back_files() deletes the file."""
+    if not transaction.get_connection().in_atomic_block:
+        return
+    paths = _uncommitted_paths()
+    paths.add(path)
+    transaction.on_commit(lambda: paths.discard(path))
+
+
+def remove_rolled_back_files(**_signal_kwargs) -> int:
+    """Delete the files whose transaction rolled back (connected to request_finished); returns how many."""
+    if transaction.get_connection().in_atomic_block:  # not over yet: its files may still be committed
+        return 0
+    paths, removed = _uncommitted_paths(), 0
+    while paths:
+        try:
+            os.remove(paths.pop())
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+class TransactionalFileSystemStorage(FileSystemStorage):
+    """The default storage: FileField uploads are kept only if their record's transaction commits."""
+
+    def _save(self, name, content):
+        name = super()._save(name, content)
+        keep_only_if_committed(self.path(name))
+        return name
+
+
 def store_upload(file, folder: str, kind: str) -> str:
     """Save a validated file under MEDIA_ROOT/<folder>/ with a random name; return its relative path."""
     if not folder.replace("_", "").replace("/", "").isalnum() or ".." in folder:
@@ -148,6 +196,7 @@ def store_upload(file, folder: str, kind: str) -> str:
     with os.fdopen(fd, "wb") as out:
         for chunk in file.chunks():
             out.write(chunk)
+    keep_only_if_committed(str(path))
     return relative
 
 
