@@ -24,7 +24,7 @@ from dangjian.duties.models import (
 from dangjian.orgs.models import Person
 
 from ..conftest import ROLE_USERS
-from ..test_route_matrix import ALL, ANON, BGS, ZB2, Case, _bogus
+from ..route_matrix import ALL, ANON, BGS, ZB2, Case, _bogus
 
 _VIEW = {"dangwu": ALL, "shuji": ALL, "jijian": ALL, "banzi": BGS | {"SXX-RSK", "SXX-DJB"}, "kezhang": BGS,
          "zhibu": ZB2, "zuzhi": BGS}

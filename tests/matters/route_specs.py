@@ -44,7 +44,7 @@ def m_anywhere(role, cap) -> bool:
 
 
 def _m():
-    from tests import test_route_matrix as m
+    from tests import route_matrix as m
 
     return m
 

@@ -26,7 +26,7 @@ from dangjian.meetings.models import (
     StudyPlan,
     Topic,
 )
-from tests.test_route_matrix import ALL, ANON, BGS, HUGE, MISSING, ZB2, Case, _bogus, _page
+from tests.route_matrix import ALL, ANON, BGS, HUGE, MISSING, ZB2, Case, _bogus, _page
 
 MEETING_CAPS: dict[str, dict[str, object]] = {
     "admin": {},
@@ -303,11 +303,13 @@ def spec_attachment_add(ctx, role):
     return _per_meeting("meetings:attachment_add", ctx, role, "meeting.change", ("POST",), data)
 
 
-def spec_attachment(ctx, role):
-    return [Case(f"attachment {code}", "GET", reverse("meetings:attachment", args=[a.pk]),
-                 mholds(role, "meeting.view", code), writes=None)
-            for code, a in probes(ctx).attachments.items()] + _bogus(
-        "attachment", lambda pk: reverse("meetings:attachment", args=[pk]))
+def spec_attachment_download(name):
+    """The page's download and the API's: the same scope, a file for whoever sees the meeting."""
+    def spec(ctx, role):
+        return [Case(f"{name} {code}", "GET", reverse(name, args=[a.pk]), mholds(role, "meeting.view", code),
+                     writes=None)
+                for code, a in probes(ctx).attachments.items()] + _bogus(name, lambda pk: reverse(name, args=[pk]))
+    return spec
 
 
 def spec_attachment_remove(ctx, role):
@@ -456,7 +458,7 @@ MEETING_SPECS = {
     "meetings:minutes": spec_minutes,
     "meetings:minutes_docx": spec_docx,
     "meetings:attachment_add": spec_attachment_add,
-    "meetings:attachment": spec_attachment,
+    "meetings:attachment": spec_attachment_download("meetings:attachment"),
     "meetings:attachment_remove": spec_attachment_remove,
     "meetings:kinds": spec_kinds,
     "meetings:kind_add": spec_kind_add,
@@ -489,10 +491,12 @@ MEETING_SPECS = {
     "api:signin": spec_api_signin,
     "api:compliance_gaps": spec_api_compliance,
     "api:study_hours": spec_api_hours,
+    "api:meeting_attachments": spec_api_get("meeting_attachments"),
+    "api:attachment_file": spec_attachment_download("api:attachment_file"),
 }
 MEETING_API_METHODS = {"list_meetings": {"GET"}, "get_meeting": {"GET"}, "meeting_topics": {"GET"},
                        "record_decision": {"POST"}, "signin": {"POST"}, "compliance_gaps": {"GET"},
-                       "study_hours": {"GET"}}
+                       "study_hours": {"GET"}, "meeting_attachments": {"GET"}, "attachment_file": {"GET"}}
 
 # the names tests/test_route_matrix.py discovers in every module's route_specs.py
 SPECS = MEETING_SPECS

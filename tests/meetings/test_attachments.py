@@ -10,7 +10,7 @@ from docx import Document
 from openpyxl import Workbook
 
 from dangjian.core.models import AuditEvent
-from dangjian.meetings.models import MeetingAttachment, MeetingStatus
+from dangjian.meetings.models import MeetingStatus
 
 from .helpers import group_meeting
 
@@ -90,7 +90,7 @@ def test_a_disguised_file_is_refused_in_chinese_and_nothing_is_written(demo, cli
     before = AuditEvent.objects.filter(action="upload.refused").count()
     page = _upload(client_for("zhibu"), meeting, name, content).content.decode()
     assert "附件未上传：" in page and message in page
-    assert not MeetingAttachment.objects.exists() and not any(media.rglob("*.*"))
+    assert not meeting.attachments.exists() and not any(media.rglob("*.*"))
     refused = AuditEvent.objects.filter(action="upload.refused").order_by("-id")
     assert refused.count() == before + 1 and name[:20] in refused.first().message
 
@@ -150,3 +150,29 @@ def test_the_minutes_list_the_attachments_as_an_official_document_does(demo, cli
     lines = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
     first = lines.index("附件：1.议程")
     assert lines[first + 1] == "　　　2.会议记录"
+
+
+def test_the_api_lists_and_serves_attachments_within_scope_and_logs_downloads(demo, client_for, media):
+    from django.test import Client
+
+    from dangjian.accounts.models import ApiToken
+
+    meeting = group_meeting(demo, org_code="SXX-ZB1", kind="lecture")
+    _upload(client_for("dangwu"), meeting, "议程.pdf", FILES["议程.pdf"])
+    item = meeting.attachments.get()
+
+    def api(username, url):
+        token = ApiToken.issue(demo["users"][username], "测试")[1]
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(url)
+
+    listed = api("jijian", f"/api/v1/meetings/meetings/{meeting.pk}/attachments").json()
+    assert [(a["id"], a["name"], a["size"], a["uploaded_by"]) for a in listed] == [
+        (item.pk, "议程.pdf", len(FILES["议程.pdf"]), demo["users"]["dangwu"].get_full_name())]
+    response = api("jijian", f"/api/v1/meetings/attachments/{item.pk}/file")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == FILES["议程.pdf"]
+    assert AuditEvent.objects.filter(action="file.download", target_id=str(item.pk),
+                                     actor=demo["users"]["jijian"]).exists()
+    # another branch's secretary: neither the list nor the file, as if they did not exist
+    assert api("zhibu", f"/api/v1/meetings/meetings/{meeting.pk}/attachments").status_code == 404
+    assert api("zhibu", f"/api/v1/meetings/attachments/{item.pk}/file").status_code == 404

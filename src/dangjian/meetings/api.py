@@ -10,10 +10,20 @@ from ninja.pagination import paginate
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, path_in_scope, scope_roots
+from dangjian.core.uploads import CONTENT_TYPES, stored_file_response
 from dangjian.orgs.models import Org
 
 from . import compliance, services, study
-from .models import Attendance, Meeting, MeetingStatus, Outcome, Stance, Topic, TopicCategory
+from .models import (
+    Attendance,
+    Meeting,
+    MeetingAttachment,
+    MeetingStatus,
+    Outcome,
+    Stance,
+    Topic,
+    TopicCategory,
+)
 
 router = Router(tags=["会议学习"])
 Id = Field(..., ge=1, le=2**62)
@@ -110,6 +120,39 @@ def get_meeting(request, meeting_id: int):
 def meeting_topics(request, meeting_id: int):
     meeting = get_visible_or_404(Meeting, request.auth, meeting_id)
     return list(Topic.objects.visible_to(request.auth).filter(meeting=meeting))
+
+
+class AttachmentOut(Schema):
+    id: int
+    meeting_id: int
+    name: str = Field(..., description="上传时的文件名")
+    size: int = Field(..., description="大小（字节）")
+    uploaded_by: str = Field(..., description="上传人")
+    uploaded_at: dt.datetime
+
+    @staticmethod
+    def resolve_uploaded_by(item) -> str:
+        return item.uploaded_by.get_full_name() if item.uploaded_by else ""
+
+    @staticmethod
+    def resolve_uploaded_at(item) -> dt.datetime:
+        return item.created_at
+
+
+@router.get("/meetings/{int:meeting_id}/attachments", response=list[AttachmentOut], summary="会议附件列表")
+def meeting_attachments(request, meeting_id: int):
+    meeting = get_visible_or_404(Meeting, request.auth, meeting_id)
+    return list(meeting.attachments.select_related("uploaded_by").order_by("id"))
+
+
+@router.get("/attachments/{int:attachment_id}/file", summary="下载会议附件（记入安全日志）", openapi_extra={
+    "responses": {200: {"description": "附件文件", "content": {
+        content_type: {"schema": {"type": "string", "format": "binary"}}
+        for content_type in sorted(set(CONTENT_TYPES.values()))}}}})
+def attachment_file(request, attachment_id: int):
+    """The same single way out as the page: scope first, then the file, the download logged."""
+    item = get_visible_or_404(MeetingAttachment, request.auth, attachment_id)
+    return stored_file_response(item.file, actor=request.auth, target=item, filename=item.download_stem)
 
 
 @router.post("/topics/{int:topic_id}/decision", response=TopicOut, summary="记录决定（执行“三重一大”规则）")

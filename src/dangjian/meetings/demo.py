@@ -12,9 +12,11 @@ import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from dangjian.core import audit, workdays
+from dangjian.core.documents import OfficialDocument
 from dangjian.orgs.demo import DEMO_BUILDERS
 from dangjian.orgs.models import Org, OrgKind
 
@@ -166,6 +168,7 @@ def _party_group_meetings(context, kinds, actor, today):
                                 actor=actor)
     t2 = topic(m1, "关于机关办公用品定点采购的议题", "", Decimal("8"), order=2)
     services.do_record_decision(t2, votes(everyone), decision_text="同意。", actor=actor)
+    services.do_add_attachment(m1, _agenda_file(m1, [t, t2]), actor=actor)
 
     m2 = meeting(90, "党组会议（研究干部任免事项）", leave=[deputies[2]])
     t3 = topic(m2, "关于任命财务科科长的议题", TopicCategory.CADRE)
@@ -185,6 +188,15 @@ def _party_group_meetings(context, kinds, actor, today):
         org=party_group, kind=kinds["party_group"], title="党组会议（研究年度预算执行等事项）", date=next_day,
         start_time=dt.time(9), end_time=dt.time(11), place="党组会议室", host=secretary, recorder=recorder), actor=actor)
     topic(m4, "关于追加年度专项经费85万元的议题", "", Decimal("85"))
+
+
+def _agenda_file(meeting, topics) -> ContentFile:
+    """A sample attachment: the meeting's agenda as the Word file a 党组 office would upload."""
+    doc = OfficialDocument(f"{meeting.title}议程")
+    doc.paragraph(f"时间：{meeting.date:%Y年%m月%d日} {meeting.start_time:%H:%M}　地点：{meeting.place}")
+    for n, item in enumerate(topics, start=1):
+        doc.paragraph(f"{n}. {item.title}（{item.proposer}汇报）")
+    return ContentFile(doc.to_bytes(), name="会议议程.docx")
 
 
 def _activities(context, actor, today):

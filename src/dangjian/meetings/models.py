@@ -169,6 +169,12 @@ class MeetingAttachment(ScopedModel):
     def masked_file(self) -> str:  # core.audit.snapshot logs the stored file's name
         return self.file.name or ""
 
+    @property
+    def download_stem(self) -> str:
+        """The uploader's file name without its extension (the stored file's extension is the checked one)."""
+        stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
+        return stem or f"会议附件{self.pk}"
+
 
 class AttendanceStatus(models.TextChoices):
     EXPECTED = "expected", "待签到"

@@ -173,8 +173,7 @@ def attachment_add(request, pk):
 def attachment(request, pk):
     """A meeting's file reaches a user only here: whoever sees the meeting may download it."""
     item = get_visible_or_404(MeetingAttachment, request.user, pk)
-    stem = item.name.rsplit(".", 1)[0] if "." in item.name else item.name
-    return stored_file_response(item.file, actor=request.user, target=item, filename=stem or f"会议附件{item.pk}")
+    return stored_file_response(item.file, actor=request.user, target=item, filename=item.download_stem)
 
 
 @login_required

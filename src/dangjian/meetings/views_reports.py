@@ -162,7 +162,8 @@ def ledger(request):
 def activity_list(request):
     require_capability(request.user, "meeting.view", what="查看教育活动")
     items = Activity.objects.visible_to(request.user).select_related("org").annotate(
-        people=Count("participants", distinct=True), unit_count=Count("units", distinct=True))
+        people=Count("participants", distinct=True), unit_count=Count("units", distinct=True),
+    ).order_by("-date", "-id")  # a grouped query drops Meta.ordering: pages would shuffle without it
     return render(request, "meetings/activity_list.html", {
         "page": paginate(request, items), "can_add": has_capability(request.user, "meeting.change")})
 
