@@ -54,7 +54,7 @@ class SessionTimeoutMiddleware:
         """Push the idle expiry forward, writing the session at most once per RENEW_SECONDS: a session
         then lapses between ``idle - RENEW_SECONDS`` and ``idle`` after the last request (never later)."""
         now = time.time()
-        if session.get("_session_expiry") != idle_seconds or now - session.get("renewed_at", 0) >= RENEW_SECONDS:
+        if session.get_expiry_age() != idle_seconds or now - session.get("renewed_at", 0) >= RENEW_SECONDS:
             session["renewed_at"] = now
             session.set_expiry(idle_seconds)
 

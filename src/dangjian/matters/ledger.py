@@ -88,6 +88,7 @@ class _Lookup:
         self.orgs: dict[str, list[Org]] = {}
         self.people: dict[str, list[Person]] = {}
         self.leader_ids = set(leaders(user, "matter.change").values_list("pk", flat=True))
+        self.candidates = people_and_leaders(user)  # built once: it looks up the user's agencies
 
     def org(self, name):
         if name not in self.orgs:
@@ -96,7 +97,7 @@ class _Lookup:
 
     def person(self, name):
         if name not in self.people:
-            self.people[name] = list(people_and_leaders(self.user).filter(name=name)[:2])
+            self.people[name] = list(self.candidates.filter(name=name)[:2])
         return self.people[name]
 
 

@@ -15,7 +15,7 @@ from dangjian.core import audit, workdays
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.core.uploads import random_name, validate_upload
-from dangjian.orgs.services import agency_of, is_leader_of
+from dangjian.orgs.services import agency_of, leadership
 
 from . import workflow
 from .models import (
@@ -114,11 +114,12 @@ def _check_people(matter: Matter, stored: Matter | None = None) -> None:
     if not (changed("owner") or changed("responsible_leader")):
         return
     agency = agency_of(matter.org)
-    if changed("responsible_leader") and not is_leader_of(matter.responsible_leader, matter.org):
+    leaders = leadership([agency.path])
+    if changed("responsible_leader") and not leaders.filter(pk=matter.responsible_leader_id).exists():
         raise ValidationError({"responsible_leader": f"“{matter.responsible_leader}”不是{agency}的现任领导班子成员"
                                                      f"（党组书记、班子成员、纪检组长），不能任责任领导"})
     owner = matter.owner if changed("owner") else None
-    if owner and not (owner.org_path.startswith(agency.path) or is_leader_of(owner, matter.org)):
+    if owner and not (owner.org_path.startswith(agency.path) or leaders.filter(pk=owner.pk).exists()):
         raise ValidationError({"owner": f"“{owner}”不是{agency}的人员，不能任责任人"})
 
 

@@ -193,12 +193,16 @@ def search_orgs(user, capability: str, text: str, limit: int = 20):
 
 # ---- agencies and their leadership (领导班子) ----------------------------------------------------
 
+def _agencies_above(path: str):
+    """The agencies (机关单位) at or above a node, the nearest first."""
+    return Org.objects.filter(path__in=ancestor_paths(path), kind=OrgKind.AGENCY).order_by("-depth")
+
+
 def agency_of(org: Org) -> Org:
     """The agency (机关单位) an org node belongs to: its nearest ancestor of that kind, else the root."""
     if org.kind == OrgKind.AGENCY:
         return org
-    found = Org.objects.filter(path__in=org.ancestor_paths(), kind=OrgKind.AGENCY).order_by("-depth").first()
-    return found or Org.objects.get(path=org.path[: Org.steplen])
+    return _agencies_above(org.path).first() or Org.objects.get(path=org.path[: Org.steplen])
 
 
 def current_positions(titles, on: dt.date | None = None):
@@ -223,14 +227,5 @@ def leadership_within_reach(user, capability: str):
     above the agencies (a city's). Nobody else's leaders: they are outside the user's scope."""
     if not has_capability(user, capability):
         return Person.objects.none()
-    paths = []
-    for root in scope_roots(user, capability):
-        agency = (Org.objects.filter(path__in=ancestor_paths(root), kind=OrgKind.AGENCY)
-                  .order_by("-depth").values_list("path", flat=True).first())
-        paths.append(agency or root)
-    return leadership(paths)
-
-
-def is_leader_of(person: Person, org: Org, on: dt.date | None = None) -> bool:
-    """Whether ``person`` belongs to the leadership of ``org``'s agency on a day."""
-    return leadership([agency_of(org).path], on).filter(pk=person.pk).exists()
+    return leadership([_agencies_above(root).values_list("path", flat=True).first() or root
+                       for root in scope_roots(user, capability)])
