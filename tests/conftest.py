@@ -1,9 +1,12 @@
 """Shared fixtures: the demo agency built once per test database, and a logged-in client per role."""
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from dangjian.orgs.demo import build_demo, demo_exists
+
+from . import snapshot
 
 PASSWORD = "Demo-pass-2026"
 ROLE_USERS = ["admin", "anquan", "shenji", "dangwu", "shuji", "banzi", "jijian", "kezhang", "zhibu", "dangyuan"]
@@ -15,8 +18,6 @@ def _fresh_cache(request, django_db_blocker):
     # Rule values, the calendar, rate-limit and lock-out counters are cached: a test's rolled-back
     # change or its log-ins must not outlive it. The rules are then read once, as a running server
     # has them cached, so that query counts measure the steady state.
-    from django.core.cache import caches
-
     from dangjian.core import rules
 
     for alias in ("default", "ratelimit"):
@@ -45,17 +46,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         if not demo_exists():
             build_demo(PASSWORD)
+        snapshot.take()  # transactional tests put this back after their flush instead of rebuilding
 
 
-@pytest.fixture
-def demo(db):
-    """The demo agency's main records, by role name."""
+def demo_records() -> dict:
+    """The demo agency's main records, by role name and org code."""
     from dangjian.accounts.models import User
     from dangjian.orgs.models import Org
 
     users = {u.username: u for u in User.objects.filter(username__in=ROLE_USERS)}
     orgs = {o.code: o for o in Org.objects.all()}
     return {"users": users, "orgs": orgs}
+
+
+@pytest.fixture
+def demo(db):
+    """The demo agency's main records, by role name."""
+    return demo_records()
 
 
 def totp_code(username: str) -> str:
@@ -134,13 +141,13 @@ def audit_triggers(enabled: bool) -> None:
 
 @pytest.fixture
 def tx_demo(transactional_db):
-    """For transactional tests: the demo agency (rebuilt after the previous test's flush) and the
-    audit triggers in place while the test runs."""
-    from django.test import override_settings
-
-    audit_triggers(True)
+    """For transactional tests: the demo agency (restored from the snapshot after the previous test's
+    flush) and the audit triggers in place while the test runs."""
     if not demo_exists():
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            build_demo(PASSWORD)
+        audit_triggers(False)
+        snapshot.restore()
+        for alias in ("default", "ratelimit"):
+            caches[alias].clear()  # what was cached while the database was empty
+    audit_triggers(True)
     yield
     audit_triggers(False)  # let the flush that follows empty the audit table

@@ -306,7 +306,7 @@ def send(client, case: Case, token: str | None):
 def check(ctx: Ctx, role: str, case: Case, response, before: tuple, after: tuple) -> list[str]:
     problems = []
     status = response.status_code
-    where = f"{role}: {case.method} {case.url} ({case.what}) → {status}"
+    where = f"{role}: {case.method} {case.url} ({case.what}) → {status} {response.get('Location', '')}"
     wrote = before != after
     if status >= 500:
         return [f"{where}: server error"]
