@@ -49,3 +49,18 @@ def votes(people, principal, *, principal_first=False, stances=None):
     stances = stances or {}
     return [services.Vote(p.pk, i, stances.get(p.pk, "agree"), stances.get(f"r{p.pk}", "理由充分" if
             stances.get(p.pk, "agree") != "agree" else "")) for i, p in enumerate(order, start=1)]
+
+
+PLAN_DAY = dt.date(2021, 1, 15)  # the demo's rolling year of 三会一课, laid down as of this day, covers 2020
+
+
+def branch_plan_2020() -> None:
+    """The demo's 三会一课 plan (with its deliberate gaps) for the twelve months of 2020, so that a
+    compliance check sees the same records whatever the day the suite runs."""
+    import random
+
+    from dangjian.meetings import demo as meetings_demo
+
+    branches = list(Org.objects.filter(code__in=["SXX-ZB1", "SXX-ZB2", "SXX-ZB3"]).order_by("code"))
+    kinds = {k.code: k for k in MeetingKind.objects.all()}
+    meetings_demo.branch_meetings(branches, kinds, PLAN_DAY, random.Random(2020))

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from dangjian.meetings.models import Activity, Meeting, MeetingStatus, Participant, Topic
 
-from .helpers import add_topic, group_meeting
+from .helpers import add_topic, branch_plan_2020, group_meeting
 
 pytestmark = pytest.mark.django_db
 ROLES = ["admin", "dangwu", "shuji", "banzi", "jijian", "kezhang", "zhibu", "dangyuan"]
@@ -210,8 +210,9 @@ def test_decision_page_and_api_refuse_with_the_rule(demo, client_for):
 def test_api_compliance_and_hours_follow_scope(demo, client_for):
     year = timezone.localdate().year
     zhibu = client_for("zhibu")
-    gaps = zhibu.get("/api/v1/meetings/compliance", {"year": year}).json()
-    assert gaps == [] or {g["branch"] for g in gaps} == {"第二党支部"}
+    branch_plan_2020()  # a year whose gaps are known: the 第二党支部's 党课 of the second quarter
+    gaps = zhibu.get("/api/v1/meetings/compliance", {"year": 2020}).json()
+    assert [(g["branch"], g["kind"], g["period"]) for g in gaps] == [("第二党支部", "党课", "2020年第2季度")]
     assert zhibu.get("/api/v1/meetings/compliance", {"year": year, "org_id": demo["orgs"]["SXX-ZB1"].pk}
                      ).status_code == 404
     hours = zhibu.get("/api/v1/meetings/study-hours", {"year": year}).json()

@@ -111,8 +111,15 @@ def build(context: dict) -> None:
                       else None)
     study.do_generate_study_days(root, today.year, actor=actor, start=today)
 
-    # 三会一课 and 主题党日 for each branch, with the gaps above.
-    for bi, branch in enumerate(context["branches"]):
+    branch_meetings(context["branches"], kinds, today, rng)
+    _party_group_meetings(context, kinds, actor, today)
+    _activities(context, actor, today)
+    audit.record("demo.meetings", target=root, message="载入会议学习演示数据")
+
+
+def branch_meetings(branches: list[Org], kinds: dict[str, MeetingKind], today: dt.date, rng) -> None:
+    """三会一课 and 主题党日 for each branch over the twelve months before ``today``, with the GAPS left out."""
+    for bi, branch in enumerate(branches):
         members = services.expected_people(Meeting(org=branch, kind=kinds["branch_general"], date=today))
         committee = services.expected_people(Meeting(org=branch, kind=kinds["branch_committee"], date=today))
         cells = list(Org.objects.filter(path__pathprefix=branch.path, kind=OrgKind.CELL).order_by("path"))
@@ -128,10 +135,6 @@ def build(context: dict) -> None:
                     continue
                 _bulk_meeting(org, kinds[code], f"{org.name}{month.month}月{kinds[code].name}", day + dt.timedelta(
                     days=1 if code == "cell" else 0), people, rng, start="09:00", end="11:00")
-
-    _party_group_meetings(context, kinds, actor, today)
-    _activities(context, actor, today)
-    audit.record("demo.meetings", target=root, message="载入会议学习演示数据")
 
 
 def _party_group_meetings(context, kinds, actor, today):
