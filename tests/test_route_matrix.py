@@ -1,4 +1,4 @@
-"""Every URL × every role × records inside and outside the role's scope (DESIGN.md: Scope).
+"""Every URL × every role × records inside and outside the role's scope (docs/architecture.md: Scope).
 
 The routes are ENUMERATED from ``dangjian.urls`` (the ninja API's operations included, with their
 HTTP methods), and every route must have an entry in ``SPECS``, gathered from the specs kept beside

@@ -1,4 +1,4 @@
-"""三重一大 decisions: each rule of RULES.md enforced when the decision is recorded, each refusal named."""
+"""三重一大 decisions: each rule of docs/rules.md enforced when the decision is recorded, each refusal named."""
 
 import pytest
 from django.core.exceptions import ValidationError

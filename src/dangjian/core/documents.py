@@ -1,4 +1,4 @@
-"""Documents (DESIGN.md: one place for .xlsx in and out, and .docx out).
+"""Documents (docs/architecture.md: one place for .xlsx in and out, and .docx out).
 
 Every export and import of every module goes through here, so that headers, column widths,
 date formats, file names and the row-by-row validation report are the same everywhere.

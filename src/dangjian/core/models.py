@@ -12,7 +12,7 @@ class ScopedModel(models.Model):
     """A business record that belongs to one org node.
 
     ``org_path`` is the node's materialised path copied onto the row, so that the scope test is a
-    path-prefix condition on this table alone (DESIGN.md: Scope), whatever the depth of the tree.
+    path-prefix condition on this table alone (docs/architecture.md: Scope), whatever the depth of the tree.
     ``version`` is bumped by every audited save and gives optimistic locking: an edit made from
     a stale copy is refused instead of overwriting someone else's change.
     """

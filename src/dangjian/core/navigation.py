@@ -1,4 +1,4 @@
-"""The navigation menu: every module of DESIGN.md; those not built yet are marked 即将上线."""
+"""The navigation menu: every module of docs/architecture.md; those not built yet are marked 即将上线."""
 
 from dataclasses import dataclass
 

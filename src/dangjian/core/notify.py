@@ -1,4 +1,4 @@
-"""Notifications (DESIGN.md: one call sends in-app and by e-mail; no module talks to SMTP itself)."""
+"""Notifications (docs/architecture.md: one call sends in-app and by e-mail; no module talks to SMTP itself)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rule settings (DESIGN.md: one registry for every configurable rule of RULES.md).
+"""Rule settings (docs/architecture.md: one registry for every configurable rule; the list is docs/rules.md).
 
 Each module registers its rules at import time (in its ``rules.py``) with a default, a kind and
 its source. The value in force is the newest RuleSetting version, else the default. A record

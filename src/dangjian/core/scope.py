@@ -1,4 +1,4 @@
-"""Org scope: the one mechanism deciding which records a user may read or change (DESIGN.md: Scope).
+"""Org scope: the one mechanism deciding which records a user may read or change (docs/architecture.md).
 
 A role assignment grants a role on an org node and, optionally, its subtree. Every read goes
 through ``Model.objects.visible_to(user, action)``, which turns the user's grants into one SQL

@@ -1,4 +1,4 @@
-"""Working days (DESIGN.md: one working-day calendar).
+"""Working days (docs/architecture.md: one working-day calendar).
 
 The official calendar with its adjusted working days (调休) comes from the chinese-calendar
 package for the years it knows, and from HolidayYear records entered in the system for the

@@ -1,7 +1,7 @@
 """责任状: creating letters, their tasks (weights summing to 100), progress, the .docx and signing.
 
 The tasks live here with a simple status ladder until the matters engine takes them over
-(DESIGN.md: the tasks of a 责任状 are Matters).
+(docs/architecture.md, Workflow: the tasks of a 责任状 are to be Matters).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Configurable rules of 责任体系 (RULES.md), registered in the one rule registry (core.rules)."""
+"""Configurable rules of 责任体系 (docs/rules.md), registered in the one rule registry (core.rules)."""
 
 from dangjian.core import rules
 

@@ -1,4 +1,4 @@
-"""The one workflow of every matter (DESIGN.md: Workflow).
+"""The one workflow of every matter (docs/architecture.md: Workflow).
 
 ``TRANSITIONS`` is the single table of allowed status changes: from which states, to which state,
 who may do it and what must be present. ``services.do_transition`` is the only code that applies

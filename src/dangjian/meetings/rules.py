@@ -1,4 +1,4 @@
-"""Configurable rules of 会议学习 (RULES.md: collective decisions, organisational life, study day)."""
+"""Configurable rules of 会议学习 (docs/rules.md: collective decisions, organisational life, study day)."""
 
 from dangjian.core.rules import register
 
@@ -20,7 +20,7 @@ register("meetings.agenda_notice_workdays", "议题材料提前送达（工作�
          minimum=0, maximum=30, source="本单位“三重一大”决策制度")
 register("meetings.signin_minutes", "扫码签到二维码有效期（分钟）", 30, kind="int", group=LIFE, minimum=1, maximum=1440)
 
-# 三会一课 frequencies: at least once every N months (RULES.md, 支部工作条例).
+# 三会一课 frequencies: at least once every N months (docs/rules.md, 支部工作条例).
 FREQUENCY_RULES = {
     "branch_general": ("meetings.freq.branch_general", "支部党员大会（每几个月至少一次）", 3, "支部工作条例第十一条"),
     "branch_committee": ("meetings.freq.branch_committee", "支部委员会（每几个月至少一次）", 1, "支部工作条例第十二条"),

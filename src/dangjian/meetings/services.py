@@ -1,6 +1,6 @@
 """Actions on meetings (do_*): scope re-checked, rules enforced, one transaction, audited.
 
-The 三重一大 decision rules of RULES.md are checked in :func:`do_record_decision` at the moment
+The 三重一大 decision rules of docs/rules.md are checked in :func:`do_record_decision` at the moment
 the decision is recorded; a refused attempt is itself written to the audit log.
 """
 
