@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
 
-from dangjian.accounts.models import RecoveryCode, TotpDevice, User
+from dangjian.accounts.models import TotpDevice, User
 from dangjian.accounts.passwords import CommonListValidator, PolicyValidator
 from dangjian.core.models import AuditEvent
 
@@ -79,7 +80,7 @@ def test_an_administrator_enrols_a_second_factor_at_first_log_in(demo):
     assert "动态口令不正确" in response.content.decode()
     response = client.post("/accounts/2fa/", {"code": pyotp.TOTP(secret).now()})
     codes = response.context["codes"]
-    assert len(codes) == 10 and RecoveryCode.objects.filter(user__username="shenji").count() == 10
+    assert len(codes) == 10 and StaticToken.objects.filter(device__user__username="shenji").count() == 10
     assert client.get("/audit/").status_code == 200
 
 

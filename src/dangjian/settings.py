@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",  # its Swagger UI files are served from here, not from a CDN
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_static",  # recovery codes; the TOTP device is accounts.TotpDevice
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
