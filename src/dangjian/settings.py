@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.hardening",
 ]
+# No back-off of otp_static's own: the log-in lock-out (accounts.services) counts every failed code.
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
