@@ -75,7 +75,8 @@ def totp_code(username: str) -> str:
     user = User.objects.get(username=username)
     # Each code is accepted once: start from a clean window so that many log-ins in one test run work.
     TotpDevice.objects.update_or_create(user=user, defaults={
-        "secret": TOTP_SECRET, "confirmed_at": timezone.now(), "last_step": 0})
+        "name": "动态口令", "confirmed": True, "secret": TOTP_SECRET, "confirmed_at": timezone.now(),
+        "last_step": 0})
     return pyotp.TOTP(TOTP_SECRET).now()
 
 

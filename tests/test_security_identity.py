@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
 
-from dangjian.accounts.models import RecoveryCode, TotpDevice, User
+from dangjian.accounts.models import TotpDevice, User
 from dangjian.accounts.passwords import CommonListValidator, PolicyValidator
 from dangjian.core.models import AuditEvent
 
@@ -79,7 +80,7 @@ def test_an_administrator_enrols_a_second_factor_at_first_log_in(demo):
     assert "动态口令不正确" in response.content.decode()
     response = client.post("/accounts/2fa/", {"code": pyotp.TOTP(secret).now()})
     codes = response.context["codes"]
-    assert len(codes) == 10 and RecoveryCode.objects.filter(user__username="shenji").count() == 10
+    assert len(codes) == 10 and StaticToken.objects.filter(device__user__username="shenji").count() == 10
     assert client.get("/audit/").status_code == 200
 
 
@@ -101,6 +102,25 @@ def test_a_code_is_accepted_once_and_recovery_codes_once(demo):
     third = Client()
     third.post("/accounts/login/", {"username": "admin", "password": PASSWORD})
     assert third.post("/accounts/2fa/", {"code": recovery[0]}).status_code == 200
+
+
+def test_second_factor_secrets_are_not_stored_in_clear_and_a_mistyped_recovery_code_costs_no_wait(demo):
+    from django.db import connection
+
+    from dangjian.accounts import twofactor
+
+    admin = User.objects.get(username="admin")
+    codes = twofactor.enroll(admin, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM accounts_totpdevice WHERE user_id = %s", [admin.pk])
+        assert TOTP_SECRET not in cursor.fetchone()[0]
+    assert not StaticToken.objects.filter(token__in=[c.replace("-", "") for c in codes]).exists()
+    client = Client()
+    client.post("/accounts/login/", {"username": "admin", "password": PASSWORD})
+    assert client.post("/accounts/2fa/", {"code": "000000-000000"}).status_code == 200
+    assert client.post("/accounts/2fa/", {"code": codes[1].upper()}).status_code == 302
+    assert AuditEvent.objects.filter(action="2fa.recovery_code_used", target_repr="admin").count() == 1
+    assert StaticToken.objects.filter(device__user=admin).count() == 9
 
 
 def test_optional_second_factor_for_other_roles(demo):

@@ -40,7 +40,11 @@ def test_an_unknown_year_counts_weekdays_and_is_marked_provisional():
 @pytest.mark.django_db
 def test_entering_a_year_makes_it_official_and_notifies_listeners(demo):
     seen = []
-    workdays.SCHEDULE_LISTENERS.append(lambda year, actor: seen.append(year))
+
+    def receiver(sender, year, actor, **kwargs):
+        seen.append((year, actor.username))
+
+    workdays.schedule_changed.connect(receiver)
     try:
         days = workdays.parse_schedule_lines("2027-01-01~2027-01-03 放假 元旦\n2027-02-20 上班 春节")
         with pytest.raises(Exception) as exc:
@@ -48,8 +52,8 @@ def test_entering_a_year_makes_it_official_and_notifies_listeners(demo):
         assert "第 1 行" in str(exc.value)
         workdays.set_year_schedule(2027, days, actor=demo["users"]["admin"], source="测试")
     finally:
-        workdays.SCHEDULE_LISTENERS.pop()
-    assert seen == [2027]
+        workdays.schedule_changed.disconnect(receiver)
+    assert seen == [(2027, "admin")]
     assert not workdays.is_workday(D(2027, 1, 1))
     result = workdays.add_workdays(D(2026, 12, 30), 3)
     assert result == workdays.WorkdayResult(D(2027, 1, 5), False)

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",  # its Swagger UI files are served from here, not from a CDN
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_static",  # recovery codes; the TOTP device is accounts.TotpDevice
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.hardening",
 ]
+# No back-off of otp_static's own: the log-in lock-out (accounts.services) counts every failed code.
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

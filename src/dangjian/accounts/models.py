@@ -1,5 +1,6 @@
 """Accounts (账号), role assignments on the org tree (授权) and API tokens."""
 
+import base64
 import datetime
 import hashlib
 import secrets
@@ -8,12 +9,16 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.models import Device
+from django_otp.oath import TOTP
 
 from dangjian.core import rules
 from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
 
 from .roles import Role
+
+TOTP_STEP, TOTP_DIGITS = 30, 6
 
 
 class User(AbstractUser):
@@ -116,11 +121,13 @@ class ApiToken(models.Model):
         return "有效"
 
 
-class TotpDevice(models.Model):
-    """动态口令: a TOTP authenticator (RFC 6238) bound to an account; the secret is stored encrypted."""
+class TotpDevice(Device):
+    """动态口令: a TOTP authenticator (RFC 6238) as a django-otp device, checked by django-otp's
+    RFC 6238 code. Not otp_totp's TOTPDevice, which keeps its key in clear: here the secret is
+    stored SM4-encrypted and re-encrypted by rotate_keys (docs/security.md, 身份鉴别 d)."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device", verbose_name="账号")
-    secret = EncryptedTextField("密钥")
+    secret = EncryptedTextField("密钥")  # base32, as the authenticator app is given it
     confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
     last_step = models.BigIntegerField("最近使用的时间片", default=0)
 
@@ -130,16 +137,21 @@ class TotpDevice(models.Model):
     def __str__(self):
         return f"{self.user} 的动态口令"
 
+    def matching_step(self, token: str) -> int | None:
+        """The time step (within ±1 of now, and after the last one used) whose code is ``token``."""
+        token = (token or "").strip().replace(" ", "")
+        if not (token.isdigit() and len(token) == TOTP_DIGITS):
+            return None
+        totp = TOTP(base64.b32decode(self.secret), step=TOTP_STEP, digits=TOTP_DIGITS)
+        if not totp.verify(int(token), tolerance=1, min_t=self.last_step + 1):
+            return None
+        return totp.t()
 
-class RecoveryCode(models.Model):
-    """A one-time recovery code for a lost authenticator; only its hash is kept."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name="账号")
-    code_hash = models.CharField(max_length=64)
-    used_at = models.DateTimeField("使用时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "恢复码"
-
-    def __str__(self):
-        return f"{self.user} 恢复码"
+    def verify_token(self, token) -> bool:
+        """Accept a code once: its step becomes the last used, so it and every earlier one are refused."""
+        step = self.matching_step(token)
+        if step is None:
+            return False
+        self.last_step = step
+        self.save(update_fields=["last_step"])
+        return True

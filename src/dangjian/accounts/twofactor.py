@@ -1,23 +1,24 @@
-"""Second factor (身份鉴别 d): TOTP with once-only codes, recovery codes, and who must use it."""
+"""Second factor (身份鉴别 d) on django-otp: a TOTP device whose codes are accepted once, recovery
+codes as an otp_static device, and who must use a second factor."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 
 import pyotp
+import segno
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from dangjian.core import audit, rules
 from dangjian.core.scope import grants_for
 
-from .models import RecoveryCode, TotpDevice
+from .models import TotpDevice
 from .roles import Role
 
 ISSUER = "规矩党建"
-STEP = 30
 RECOVERY_CODES = 10
 
 
@@ -29,7 +30,7 @@ def required_for(user) -> bool:
 
 
 def confirmed_device(user) -> TotpDevice | None:
-    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    return TotpDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
 def new_secret() -> str:
@@ -41,71 +42,54 @@ def provisioning_uri(user, secret: str) -> str:
 
 
 def qr_svg_data_uri(uri: str) -> str:
-    import segno
-
     return segno.make(uri, error="m").svg_data_uri(scale=5)
 
 
-def _matching_step(secret: str, code: str, now: float | None = None) -> int | None:
-    """The time step (within ±1 of now) whose code matches, compared in constant time."""
-    code = (code or "").strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
-        return None
-    totp = pyotp.TOTP(secret)
-    current = int((now or time.time()) // STEP)
-    for step in (current - 1, current, current + 1):
-        if secrets.compare_digest(totp.at(step * STEP), code):
-            return step
-    return None
-
-
 def verify_code(user, code: str) -> bool:
-    """Accept a code once and only within its window: a used step (or an earlier one) is refused."""
+    """Accept a code once and only within its window; the device row is locked so that two
+    requests carrying the same code cannot both pass."""
     with transaction.atomic():
-        device = TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
-        if device is None:
-            return False
-        step = _matching_step(device.secret, code)
-        if step is None or step <= device.last_step:
-            return False
-        device.last_step = step
-        device.save(update_fields=["last_step"])
-    return True
+        device = TotpDevice.objects.devices_for_user(user, confirmed=True).select_for_update().first()
+        return device is not None and device.verify_token(code)
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.strip().replace("-", "").lower().encode()).hexdigest()
+def recovery_token(code: str) -> str:
+    """What an otp_static token holds for a recovery code: not the code but the start of its SHA-256
+    (a token has room for 16 characters; the code's own 48 random bits are the bound on guessing)."""
+    return hashlib.sha256(code.strip().replace("-", "").lower().encode()).hexdigest()[:16]
 
 
 def use_recovery_code(user, code: str) -> bool:
     with transaction.atomic():
-        row = RecoveryCode.objects.select_for_update().filter(user=user, code_hash=_hash(code),
-                                                                used_at__isnull=True).first()
-        if row is None:
+        device = StaticDevice.objects.devices_for_user(user, confirmed=True).select_for_update().first()
+        if device is None or not device.verify_token(recovery_token(code)):  # a used token is deleted
             return False
-        row.used_at = timezone.now()
-        row.save(update_fields=["used_at"])
     audit.security_event("2fa.recovery_code_used", actor=user, target=user, target_repr=user.username)
     return True
 
 
+def _remove_devices(user) -> None:
+    TotpDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
 def enroll(user, secret: str, code: str) -> list[str] | None:
     """Confirm a new authenticator with a code from it; returns fresh recovery codes, or None."""
-    step = _matching_step(secret, code)
+    step = TotpDevice(user=user, secret=secret).matching_step(code)
     if step is None:
         return None
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     with transaction.atomic():
-        TotpDevice.objects.filter(user=user).delete()
-        TotpDevice.objects.create(user=user, secret=secret, confirmed_at=timezone.now(), last_step=step)
-        RecoveryCode.objects.filter(user=user).delete()
-        codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
-        RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=_hash(c)) for c in codes)
+        _remove_devices(user)
+        TotpDevice.objects.create(user=user, name="动态口令", secret=secret, confirmed_at=timezone.now(),
+                                  last_step=step)
+        device = StaticDevice.objects.create(user=user, name="恢复码")
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_token(c)) for c in codes)
         audit.security_event("2fa.enrolled", actor=user, target=user, target_repr=user.username)
     return codes
 
 
 def disable(user, *, actor) -> None:
     with transaction.atomic():
-        TotpDevice.objects.filter(user=user).delete()
-        RecoveryCode.objects.filter(user=user).delete()
+        _remove_devices(user)
         audit.security_event("2fa.disabled", actor=actor, target=user, target_repr=user.username)

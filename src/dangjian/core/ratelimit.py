@@ -1,18 +1,27 @@
 """Rate limiting per client address (入侵防范): one mechanism for the log-in, API tokens and public pages.
 
 A fixed one-minute window counted in the "ratelimit" cache: Redis when it is configured (several
-app servers share it), else files under the data directory, shared by every worker process. Limits are rules (hardening/rules.py), so an agency behind a
-shared NAT address can raise them. Over the limit: HTTP 429 with a Chinese message and a
+app servers share it; its increment is atomic), else files under the data directory, shared by every
+worker process of one server. The file cache increments by reading and then writing, so there the
+count is taken under an exclusive file lock: without it, four workers let through about four times
+the limit. (django-ratelimit was measured against this and counts no better on Redis; it refuses the
+file cache outright, which would make Redis compulsory.) Limits are rules (hardening/rules.py), so
+an agency behind a shared NAT address can raise them. Over the limit: HTTP 429 with a Chinese message and a
 Retry-After header; the first refusal of each window is a security event (not every one, so that
 a flood cannot flood the audit log as well).
 """
 
 from __future__ import annotations
 
+import fcntl
 import time
+from contextlib import contextmanager, nullcontext
 from functools import wraps
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -30,15 +39,25 @@ def _key(scope: str, ip: str | None) -> str:
     return f"dangjian:ratelimit:{scope}:{ip or '-'}:{int(time.time() // WINDOW)}"
 
 
+@contextmanager
+def _file_lock():
+    directory = Path(settings.CACHES["ratelimit"]["LOCATION"])
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
 def hit(scope: str, ip: str | None, limit: int) -> bool:
     """Count one request; True when the address is now over ``limit`` in this window."""
     key, cache = _key(scope, ip), _counters()
-    cache.add(key, 0, WINDOW + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW + 5)
-        count = 1
+    with _file_lock() if isinstance(cache, FileBasedCache) else nullcontext():
+        cache.add(key, 0, WINDOW + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, WINDOW + 5)
+            count = 1
     if count == limit + 1:
         audit.security_event("ratelimit.block", success=False, target_repr=scope,
                              message=f"地址 {ip} 一分钟内超过 {limit} 次（{scope}），已限流")

@@ -15,13 +15,15 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.core.cache import cache
+from django.dispatch import Signal
 
 ONE_DAY = dt.timedelta(days=1)
 _CACHE_KEY = "dangjian:workdays:generation"
 PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
-# Called with the year whose schedule changed, e.g. to recompute open deadlines (matters).
-SCHEDULE_LISTENERS: list = []
+# Sent with ``year`` and ``actor`` inside the transaction that enters a year's schedule, so that
+# receivers (matters: recompute open deadlines) change their records in that same transaction.
+schedule_changed = Signal()
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,7 @@ def set_year_schedule(year: int, days: list[tuple[dt.date, str, str]], *, actor,
                      after={"days": sorted((str(d), k) for d, k, _ in days)}, message=source)
         transaction.on_commit(lambda: cache.set(_CACHE_KEY, time.time_ns(), None))
         cache.set(_CACHE_KEY, time.time_ns(), None)
-        for listener in SCHEDULE_LISTENERS:
-            listener(year, actor=actor)
+        schedule_changed.send(sender=HolidayYear, year=year, actor=actor)
     return schedule
 
 

@@ -17,7 +17,7 @@ class MattersConfig(AppConfig):
         from .services import recompute_deadlines
 
         # When a year's official holiday schedule is entered, open deadlines are computed again.
-        if recompute_deadlines not in workdays.SCHEDULE_LISTENERS:
-            workdays.SCHEDULE_LISTENERS.append(recompute_deadlines)
+        workdays.schedule_changed.connect(lambda sender, year, actor, **_: recompute_deadlines(year, actor=actor),
+                                          weak=False, dispatch_uid="matters.recompute_deadlines")
         if ("事项督办", home_panel) not in HOME_PANELS:
             HOME_PANELS.append(("事项督办", home_panel))
