@@ -1,4 +1,4 @@
-"""Kinds of matter as data (DESIGN.md: Workflow): a new kind is one entry here, not a new state machine.
+"""Kinds of matter as data (see workflow.py): a new kind is one entry here, not a new state machine.
 
 Each kind names its deadline policy (count, unit, warning days — all configurable rules, see rules.py)
 and the fields that must be present before it may be submitted for closure. Later kinds (public
@@ -73,7 +73,7 @@ def choices() -> list[tuple[str, str]]:
 RECTIFY = register_kind(KindSpec("rectify", "整改问题", 20, "工作日", 3, source_hint="问题清单"))
 ASSIGNED = register_kind(KindSpec("assigned", "交办事项", 10, "工作日", 2, submit_requires=("reply_text",),
                                   source_hint="市委、市政府或领导交办"))
-# 人大建议、政协提案: reply within 3 months of assignment (provincial handling rules; RULES.md).
+# 人大建议、政协提案: reply within 3 months of assignment (provincial handling rules for 建议、提案).
 NPC = register_kind(KindSpec("npc", "人大建议", 3, "月", 10, submit_requires=("reply_text", "replied_on"),
                              is_proposal=True, source_hint="市人大代表建议"))
 CPPCC = register_kind(KindSpec("cppcc", "政协提案", 3, "月", 10, submit_requires=("reply_text", "replied_on"),
