@@ -88,7 +88,7 @@ def handoff_late_q(today) -> Q:
 
 
 class Matter(ScopedModel):
-    """事项: one tracked matter of any kind, moved only by the workflow (workflow.py / services.py)."""
+    """事项: one tracked matter of any kind, moved only by the workflow (workflow.py / services/transitions.py)."""
 
     scope_capability = "matter"
     self_field = "owner__user"

@@ -82,6 +82,7 @@ def freeze_due(matter, *, explicit: bool) -> None:
 
 SUBMIT_REQUIRES = ("completion_statement", "evidence")
 
+
 def _assign_check(matter) -> list[str]:
     return [] if matter.due_on else [field_label(matter, "due_on")]
 

@@ -20,11 +20,12 @@ from .records import (
     do_record_satisfaction,
 )
 from .registration import do_create_matter, do_create_problem_list, do_update_matter
-from .transitions import do_transition
+from .transitions import TRANSITION_FIELDS, do_transition
 
+# path_in_scope and Progress were reachable through the old services module, and importers still use them there.
 __all__ = [
-    "Progress", "allowed_steps", "can_manage", "do_add_contact", "do_add_measure", "do_add_progress",
-    "do_complete_measure", "do_complete_milestone", "do_create_matter", "do_create_problem_list",
+    "TRANSITION_FIELDS", "Progress", "allowed_steps", "can_manage", "do_add_contact", "do_add_measure",
+    "do_add_progress", "do_complete_measure", "do_complete_milestone", "do_create_matter", "do_create_problem_list",
     "do_plan_milestones", "do_record_satisfaction", "do_transition", "do_update_matter", "is_leader", "is_owner",
     "may", "path_in_scope", "person_of", "recompute_deadlines",
 ]

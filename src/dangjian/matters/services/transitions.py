@@ -17,6 +17,9 @@ from .. import workflow
 from ..models import Matter, Status
 from .common import check_people, may, timeline_event
 
+# The fields each step may set, by step name; they live on the steps (workflow.Step.fields), this is a read-out.
+TRANSITION_FIELDS = {s.name: s.fields for s in workflow.TRANSITIONS.values() if s.fields}
+
 
 def do_transition(matter_or_pk, name: str, *, actor, reason: str = "", expected_version: int | None = None,
                   **fields) -> Matter:
