@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from dangjian.core import dashboard
+from dangjian.core.scope import has_capability
 
 from . import workflow
 from .models import Contact, Matter, Satisfaction, Status
@@ -70,8 +71,6 @@ def completion_rate(matters: QuerySet, year: int) -> Figure:
 
 def on_time_rate(matters: QuerySet, year: int) -> Figure:
     replied = matters.filter(_year_q(year), kind__in=PROPOSALS, replied_on__isnull=False)
-    from django.db.models import F
-
     return Figure("on_time", "按期答复率", replied.filter(replied_on__lte=F("due_on")), replied,
                   note="答复日期不晚于完成时限")
 
@@ -96,8 +95,6 @@ KEYS = {"replies": replies, "proposals": proposals_handled, "completion": comple
 
 def year_figures(matters: QuerySet, year: int) -> list[Figure]:
     """All the year's figures; their numbers from one aggregate query (the querysets stay for the records)."""
-    from django.db.models import Count, F
-
     figures = [build(matters, year) for build in KEYS.values()]
     base = Q(_year_q(year), kind__in=PROPOSALS)
     replied = base & Q(replied_on__isnull=False)
@@ -123,8 +120,6 @@ def year_figures(matters: QuerySet, year: int) -> list[Figure]:
 
 def home_panel(user) -> list[dashboard.Figure]:
     """Open, soon due and overdue matters in the user's scope; for everyone with a person, their own ledger."""
-    from dangjian.core.scope import has_capability
-
     viewer = has_capability(user, "matter.view")
     person = getattr(user, "person", None)
     if not viewer and person is None:

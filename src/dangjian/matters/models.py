@@ -12,34 +12,10 @@ from django.db.models import Q
 
 from dangjian.core.models import ScopedModel
 from dangjian.core.scope import ScopedQuerySet, path_condition
+from dangjian.orgs.models import Person
 
-from . import kinds
-
-
-class Status(models.TextChoices):
-    REGISTERED = "registered", "登记"
-    ASSIGNED = "assigned", "已交办"
-    IN_PROGRESS = "in_progress", "办理中"
-    PENDING = "pending", "办结待审"
-    CLOSED = "closed", "已销号"
-
-
-OPEN_STATUSES = (Status.REGISTERED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING)
-
-
-class HandlingClass(models.TextChoices):
-    """三办机制 (工作汇报一(五))."""
-
-    NORMAL = "", "一般"
-    MAJOR = "major", "大事（快速办）"
-    URGENT = "urgent", "要事（马上办）"
-    HARD = "hard", "难事（热情办）"
-
-
-class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    BASIC = "basic", "基本满意"
-    UNSATISFIED = "unsatisfied", "不满意"
+from . import kinds, workflow
+from .states import OPEN_STATUSES, HandlingClass, Satisfaction, Status
 
 
 class ProblemList(ScopedModel):
@@ -66,8 +42,6 @@ def _personal(user) -> tuple[int | None, list[int]]:
     """(the user's person id, the matters they co-own), once per request."""
     cached = getattr(user, "_matters_personal", None)
     if cached is None:
-        from dangjian.orgs.models import Person
-
         person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
         co_owned = list(Matter.co_owners.through.objects.filter(person_id=person_id).values_list(
             "matter_id", flat=True)[:1000]) if person_id else []
@@ -101,6 +75,11 @@ class MatterQuerySet(ScopedQuerySet):
         """Open 要事 whose hand-off was late, or is still waiting after its hand-off day (交办超时)."""
         return self.filter(handoff_late_q(today), status__in=OPEN_STATUSES)
 
+    def next_filing_number(self, year: int) -> str:
+        """The next 销号备案 number of ``year``."""
+        filed = self.filter(closed_on__year=year).exclude(filing_number="").count()
+        return f"销号备案〔{year}〕{filed + 1}号"
+
 
 def handoff_late_q(today) -> Q:
     """交办超时 as one SQL condition: handed off late, or still 登记 after the day it had to be handed off."""
@@ -109,7 +88,7 @@ def handoff_late_q(today) -> Q:
 
 
 class Matter(ScopedModel):
-    """事项: one tracked matter of any kind, moved only by the workflow (workflow.py / services.py)."""
+    """事项: one tracked matter of any kind, moved only by the workflow (workflow.py / services/transitions.py)."""
 
     scope_capability = "matter"
     self_field = "owner__user"
@@ -317,9 +296,8 @@ class Transition(ScopedModel):
 
     @property
     def name_label(self) -> str:
-        from .workflow import TRANSITIONS
-
-        return TRANSITIONS[self.name].label if self.name in TRANSITIONS else self.EVENT_LABELS.get(self.name, self.name)
+        step = workflow.TRANSITIONS.get(self.name)
+        return step.label if step else self.EVENT_LABELS.get(self.name, self.name)
 
 
 class SupervisionSheet(models.Model):

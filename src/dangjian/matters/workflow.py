@@ -1,24 +1,40 @@
 """The one workflow of every matter (docs/architecture.md: Workflow).
 
 ``TRANSITIONS`` is the single table of allowed status changes: from which states, to which state,
-who may do it and what must be present. ``services.do_transition`` is the only code that applies
-it. Deadlines and their due state (yellow warning, red overdue) are computed here too, from the
-kind's configurable policy (kinds.py) on the official working-day calendar (core.workdays).
+who may do it, what must be present, which fields the step may set, what it does to the matter
+(its effects) and whom it tells. ``services.do_transition`` is the one generic procedure that
+applies a step. Deadlines and their due state (yellow warning, red overdue) are computed here too,
+from the kind's configurable policy (kinds.py) on the official working-day calendar (core.workdays).
+
+The models import this table (a timeline row's label), so this module does not import the models:
+a matter is reached through the instance it is given.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from dangjian.core import rules, workdays
 
 from . import kinds
-from .models import OPEN_STATUSES, HandlingClass, Matter, Status
+from .states import OPEN_STATUSES, HandlingClass, Status
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a step's effects see besides the matter: who acts, on which day, and what they typed."""
+
+    actor: object
+    today: dt.date
+    typed: dict  # the step's fields the actor filled in (blank ones left out)
+    explicit_due: bool  # a deadline was typed that differs from the stored one
 
 
 @dataclass(frozen=True)
@@ -30,25 +46,113 @@ class Step:
     # Who may do it: "manager" (matter.change on the matter's org), "owner" (the owner, a co-owner or a
     # manager), "leader" (the matter's responsible leader), "approver" (the leader, or matter.approve there).
     who: str
-    requires: tuple[str, ...] = ()  # Matter fields that must be filled (besides the kind's own)
+    fields: tuple[str, ...] = ()  # Matter fields the step may set (the rest is edited with do_update_matter)
+    requires: tuple[str, ...] = ()  # Matter fields that must be filled
+    # What else must be present: labels of what is missing beyond ``requires``.
+    check: Callable[..., list[str]] | None = None
+    # Changes the matter beyond its status; returns whether a 要事 was handed off on its day (None otherwise).
+    effects: Callable[..., bool | None] | None = None
+    notify: tuple[str, ...] = ()  # told of it: "owner", "leader", "creator" (who registered the matter)
     reason_required: bool = False
     public: bool = False  # shown on a public timeline (later: petitions)
     style: str = ""  # "secondary" for buttons that send a matter back
 
 
+def field_label(matter, name: str) -> str:
+    return str(matter._meta.get_field(name).verbose_name)
+
+
+def missing_fields(matter, step: Step) -> list[str]:
+    """Labels of what must be present for ``step`` and is not."""
+    missing = [field_label(matter, n) for n in step.requires if not getattr(matter, matter._meta.get_field(n).attname)]
+    return missing + (step.check(matter) if step.check else [])
+
+
+def freeze_due(matter, *, explicit: bool) -> None:
+    """Freeze the deadline on the matter: validate a typed date, or compute the kind's default."""
+    if explicit and matter.due_on:
+        deadline = check_explicit_due(matter.kind, matter.due_on, matter.received_on)
+    else:
+        deadline = compute_due(matter.kind, matter.assigned_on or matter.received_on, matter.handling_class)
+    matter.due_on, matter.due_provisional, matter.due_basis = deadline.date, deadline.provisional, deadline.basis
+    matter.due_rule_version = rules.version(matter.spec.rule_key("deadline"))
+
+
+# ---- each step's checks and effects ----------------------------------------------------------------
+
+SUBMIT_REQUIRES = ("completion_statement", "evidence")
+
+
+def _assign_check(matter) -> list[str]:
+    return [] if matter.due_on else [field_label(matter, "due_on")]
+
+
+def _assign(matter, ctx: Context) -> bool | None:
+    """交办: dated (typed or today), the deadline frozen; a 要事 is on time if handed off by its hand-off day."""
+    matter.assigned_on = ctx.typed.get("assigned_on") or ctx.today
+    if matter.assigned_on > ctx.today or matter.assigned_on < matter.received_on:
+        raise ValidationError({"assigned_on": f"交办日期应在登记日期 {matter.received_on:%Y-%m-%d} 与今天之间"})
+    # A typed (or earlier fixed) date is checked; the default deadline counts from the day of the hand-off.
+    freeze_due(matter, explicit=ctx.explicit_due or matter.due_basis == "manual")
+    if not matter.handoff_due_on:
+        return None
+    on_time = matter.assigned_on <= matter.handoff_due_on
+    matter.handoff_late = matter.handoff_late or not on_time  # a late hand-off stays on the record
+    return on_time
+
+
+def _decline(matter, ctx: Context) -> None:
+    if matter.handling_class == HandlingClass.URGENT:
+        # Sent back: it must be handed off again on the working day it came back.
+        matter.handoff_due_on = handoff_day(ctx.today)
+
+
+def _submit_check(matter) -> list[str]:
+    """The kind's own fields, and a date on every 整改措施."""
+    missing = [field_label(matter, n) for n in matter.spec.submit_requires
+               if n not in SUBMIT_REQUIRES and not getattr(matter, matter._meta.get_field(n).attname)]
+    if matter.pk and matter.measures.filter(done_on__isnull=True).exists():
+        missing.append("全部整改措施的完成日期")
+    return missing
+
+
+def _submit(matter, ctx: Context) -> None:
+    if matter.spec.is_proposal and matter.replied_on and matter.replied_on > ctx.today:
+        raise ValidationError({"replied_on": "答复日期不能晚于今天"})
+    matter.submitted_on = ctx.today
+
+
+def _close(matter, ctx: Context) -> None:
+    """审批销号: approved by the actor today, and numbered in the year's 销号备案 sequence."""
+    matter.closed_on = ctx.today
+    matter.approved_by = ctx.actor
+    matter.approved_at = timezone.now()
+    matter.filing_number = type(matter).objects.next_filing_number(ctx.today.year)
+
+
+def _reopen(matter, ctx: Context) -> None:
+    matter.closed_on = None
+    matter.approved_by = None
+    matter.approved_at = None
+    matter.submitted_on = None
+
+
 TRANSITIONS: dict[str, Step] = {s.name: s for s in (
     Step("assign", "交办/分办", (Status.REGISTERED,), Status.ASSIGNED, "manager",
-         requires=("owner", "responsible_leader")),
+         fields=("owner", "responsible_leader", "due_on", "assigned_on"), requires=("owner", "responsible_leader"),
+         check=_assign_check, effects=_assign, notify=("owner", "leader")),
     Step("start", "接收并开始办理", (Status.ASSIGNED,), Status.IN_PROGRESS, "owner"),
-    Step("decline", "退回交办", (Status.ASSIGNED,), Status.REGISTERED, "owner", reason_required=True,
-         style="secondary"),
+    Step("decline", "退回交办", (Status.ASSIGNED,), Status.REGISTERED, "owner", effects=_decline,
+         notify=("creator",), reason_required=True, style="secondary"),
     Step("submit", "办结，提请销号", (Status.IN_PROGRESS,), Status.PENDING, "owner",
-         requires=("completion_statement", "evidence")),
-    Step("return", "退回重办", (Status.PENDING,), Status.IN_PROGRESS, "leader", reason_required=True,
-         style="secondary"),
-    Step("close", "审批销号（备案）", (Status.PENDING,), Status.CLOSED, "leader", public=True),
-    Step("reopen", "重新打开", (Status.CLOSED,), Status.IN_PROGRESS, "approver", reason_required=True,
-         style="secondary"),
+         fields=("completion_statement", "evidence", "reply_text", "replied_on"), requires=SUBMIT_REQUIRES,
+         check=_submit_check, effects=_submit, notify=("leader",)),
+    Step("return", "退回重办", (Status.PENDING,), Status.IN_PROGRESS, "leader", notify=("owner",),
+         reason_required=True, style="secondary"),
+    Step("close", "审批销号（备案）", (Status.PENDING,), Status.CLOSED, "leader", fields=("satisfaction",),
+         effects=_close, notify=("owner",), public=True),
+    Step("reopen", "重新打开", (Status.CLOSED,), Status.IN_PROGRESS, "approver", effects=_reopen,
+         notify=("owner",), reason_required=True, style="secondary"),
 )}
 
 WHO_LABELS = {"manager": "事项管理人员", "owner": "责任人（或协办人、事项管理人员）", "leader": "责任领导",
@@ -59,21 +163,15 @@ def steps_from(status: str) -> list[Step]:
     return [s for s in TRANSITIONS.values() if status in s.sources]
 
 
-def field_label(name: str) -> str:
-    return str(Matter._meta.get_field(name).verbose_name)
-
-
-def missing_fields(matter: Matter, step: Step) -> list[str]:
-    """Labels of what must be present for ``step`` and is not."""
-    names = list(step.requires)
-    if step.name == "submit":
-        names += [n for n in matter.spec.submit_requires if n not in names]
-    missing = [field_label(n) for n in names if not getattr(matter, Matter._meta.get_field(n).attname)]
-    if step.name == "submit" and matter.pk and matter.measures.filter(done_on__isnull=True).exists():
-        missing.append("全部整改措施的完成日期")
-    if step.name == "assign" and not matter.due_on:
-        missing.append(field_label("due_on"))
-    return missing
+def handoff_note(matter, on_time: bool | None, today: dt.date) -> str:
+    """The timeline's word on a 要事 hand-off: on its day or late, and whether the date was entered afterwards."""
+    if on_time is None:
+        return ""
+    note = (f"要事当日交办（应交办日期 {matter.handoff_due_on:%Y-%m-%d}）" if on_time
+            else f"交办超时：应于 {matter.handoff_due_on:%Y-%m-%d} 交办，实际 {matter.assigned_on:%Y-%m-%d} 交办")
+    if matter.assigned_on < today:  # a hand-off entered afterwards
+        note += f"（交办日期为补录，交办操作于 {today:%Y-%m-%d}）"
+    return note
 
 
 # ---- deadlines ----------------------------------------------------------------------------------
@@ -147,7 +245,7 @@ def handoff_day(start: dt.date) -> dt.date:
     return workdays.add_workdays(start, 0).date
 
 
-def handoff_flag(matter: Matter, today: dt.date) -> bool:
+def handoff_flag(matter, today: dt.date) -> bool:
     """交办超时: handed off after its hand-off day, or still waiting past it (models.handoff_late_q in SQL)."""
     if not matter.handoff_due_on or matter.status == Status.CLOSED:
         return False
@@ -159,7 +257,7 @@ def handoff_flag(matter: Matter, today: dt.date) -> bool:
 DUE_STATES = {"overdue": "已超期", "warning": "即将到期", "ok": "未到期", "none": "未定时限", "closed": "已销号"}
 
 
-def due_state(matter: Matter, today: dt.date) -> str:
+def due_state(matter, today: dt.date) -> str:
     if matter.status == Status.CLOSED:
         return "closed"
     if not matter.due_on:
