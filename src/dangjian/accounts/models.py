@@ -49,6 +49,10 @@ class RoleAssignmentQuerySet(models.QuerySet):
             Q(valid_to__gte=on) | Q(valid_to__isnull=True)
         )
 
+    def grant_rows(self, user_id: int):
+        """A user's current grants as the rows core.scope builds its ``Grant``s from."""
+        return self.current().filter(user_id=user_id).values_list("role", "org_id", "org__path", "include_subtree")
+
 
 class RoleAssignment(models.Model):
     """授权: a role held on an org node, optionally covering its subtree, for a period."""

@@ -16,6 +16,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from . import audit
+from .models import RuleSetting
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -67,7 +70,6 @@ def _current(key: str) -> tuple[int, Any]:
     cached = cache.get(_CACHE_PREFIX + key)
     if cached is not None:
         return cached
-    from .models import RuleSetting
 
     row = RuleSetting.objects.filter(key=key).order_by("-version").values_list("version", "value").first()
     current = (row[0], row[1]) if row else (0, None)
@@ -132,9 +134,6 @@ def parse(r: Rule, raw) -> Any:
 
 def set_rule(key: str, raw, *, actor, reason: str = ""):
     """Store a new version of a rule (audited); returns the RuleSetting row."""
-    from . import audit
-    from .models import RuleSetting
-
     r = rule(key)
     value = parse(r, raw)
     with transaction.atomic():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from . import rules, workdays
 from .models import HolidayYear, Notification, RuleSetting
 from .scope import require_everywhere
-from .views import paginate
+from .web import paginate
 
 
 class RuleForm(forms.Form):

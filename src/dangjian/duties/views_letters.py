@@ -11,7 +11,7 @@ from dangjian.core import audit
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.web import form_error_summary, form_errors, paginate
 from dangjian.orgs.models import Person
 
 from . import letters, services

@@ -19,7 +19,7 @@ from dangjian.core import audit
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.web import form_error_summary, form_errors, paginate
 
 from . import kinds, ledger, services, workflow
 from .forms import (

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import DOCX_MIME, XLSX_MIME, XlsxFormatError, file_response
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.web import form_errors, paginate
 from dangjian.orgs.models import Person
 
 from . import figures as figs

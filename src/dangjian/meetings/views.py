@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.web import form_error_summary, form_errors, paginate
 
 from . import services
 from .exports import minutes_document, qr_svg

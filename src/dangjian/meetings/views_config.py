@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.web import form_errors, paginate
 
 from . import services, study
 from .forms import MeetingKindForm, StudyPlanForm

@@ -22,7 +22,7 @@ from dangjian.core.scope import (
     scope_roots,
 )
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.web import form_errors, paginate
 from dangjian.orgs.models import Org
 
 from . import activities, compliance, services, study
