@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, rules, workdays
 from dangjian.core.documents import OfficialDocument, cn_date
+from dangjian.core.scope import path_in_scope
 from dangjian.orgs.models import Person
 
 from . import rules as duty_rules
@@ -147,8 +148,6 @@ def do_delete_task(task: LetterTask, *, actor) -> None:
 
 def can_report(user, task: LetterTask) -> bool:
     """The task's owner reports progress on it; so do those who may change duties there."""
-    from dangjian.core.scope import path_in_scope
-
     return (task.owner.user_id == user.pk) or path_in_scope(user, "duty.change", task.org_path)
 
 

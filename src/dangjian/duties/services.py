@@ -10,7 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dangjian.accounts.models import RoleAssignment
+from dangjian.accounts.roles import role_has
 from dangjian.core import audit, rules
+from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.orgs.models import Org, OrgKind, Person
 from dangjian.orgs.services import agency_of
@@ -139,10 +142,6 @@ def rule_conflicts(on: dt.date | None = None, *, within: str = "") -> list[Confl
 
 def recheck_after_change(reason: str, *, actor, within: str = "") -> list[Conflict]:
     """Re-check every current duty, log the result and tell the Party-affairs staff about conflicts."""
-    from dangjian.accounts.models import RoleAssignment
-    from dangjian.accounts.roles import role_has
-    from dangjian.core.notify import notify
-
     conflicts = rule_conflicts(within=within)
     audit.record("duty.recheck", actor=actor, org_path=within,
                  target_repr=f"{RULE_NAME}核验", message=f"{reason}：发现 {len(conflicts)} 处冲突"

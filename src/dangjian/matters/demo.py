@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from dangjian.accounts.models import User
 from dangjian.core import workdays
 from dangjian.orgs.demo import DEMO_BUILDERS
 
@@ -60,8 +61,6 @@ def _matter(kind, title, *, org, owner, leader, admin, days_ago=0, **fields) -> 
 
 def build(context: dict) -> None:
     """Add this module's demo records; `context` holds the agency's orgs and people (see orgs.demo)."""
-    from dangjian.accounts.models import User
-
     admin = User.objects.get(username="dangwu")
     root, sections, heads = context["root"], context["sections"], context["heads"]
     secretary, deputies = context["secretary"], context["deputies"]

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dangjian.core import dashboard
+from dangjian.core.scope import has_capability
 
 from . import workflow
 from .models import Contact, Matter, Satisfaction, Status
@@ -123,8 +124,6 @@ def year_figures(matters: QuerySet, year: int) -> list[Figure]:
 
 def home_panel(user) -> list[dashboard.Figure]:
     """Open, soon due and overdue matters in the user's scope; for everyone with a person, their own ledger."""
-    from dangjian.core.scope import has_capability
-
     viewer = has_capability(user, "matter.view")
     person = getattr(user, "person", None)
     if not viewer and person is None:

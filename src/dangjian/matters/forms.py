@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
-from dangjian.orgs.forms import _picker_depth
+from dangjian.orgs.forms import RosterImportForm, _picker_depth
 from dangjian.orgs.models import Org, Person
 from dangjian.orgs.services import leadership_within_reach
 
@@ -238,8 +238,6 @@ class LedgerImportForm(forms.Form):
     file = forms.FileField(label="问题清单文件（.xlsx）")
 
     def clean_file(self):
-        from dangjian.orgs.forms import RosterImportForm
-
         return RosterImportForm.clean_file(self)
 
 

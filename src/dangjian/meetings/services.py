@@ -22,7 +22,7 @@ from dangjian.core import audit, rules, workdays
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.core.uploads import random_name, validate_upload
-from dangjian.orgs.models import LEADERSHIP_TITLES, OrgKind, PartyStatus, Person, PositionTitle
+from dangjian.orgs.models import LEADERSHIP_TITLES, Org, OrgKind, PartyStatus, Person, PositionTitle
 from dangjian.orgs.services import current_positions
 
 from .models import (
@@ -41,6 +41,7 @@ from .models import (
     Topic,
     TopicCategory,
 )
+from .rules import FREQUENCY_RULES
 
 COMMITTEE_TITLES = (PositionTitle.BRANCH_SECRETARY, PositionTitle.BRANCH_DEPUTY, PositionTitle.ORGANIZATION,
                     PositionTitle.PUBLICITY, PositionTitle.DISCIPLINE)
@@ -277,15 +278,11 @@ def do_remove_attachment(item: MeetingAttachment, *, actor) -> None:
 
 def can_configure(actor) -> bool:
     """会议类型 is one list for the whole agency: kept by whoever may change meetings across all of it."""
-    from dangjian.orgs.models import Org
-
     roots = Org.objects.filter(depth=1).values_list("path", flat=True)
     return bool(roots) and all(path_in_scope(actor, "meeting.change", p) for p in roots)
 
 
 def do_save_kind(kind: MeetingKind, *, actor, expected_version: int | None = None) -> MeetingKind:
-    from .rules import FREQUENCY_RULES
-
     if not can_configure(actor):
         raise PermissionDenied("无权维护会议类型：须对全机关的会议有管理权限")
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from dangjian.core import audit, rules, workdays
+from dangjian.core.audit import ConflictError
 
 from .models import (
     STUDY_DAY,
@@ -115,8 +116,6 @@ def do_save_plan(plan: StudyPlan, topics: list[tuple[int, str, str]], *, actor,
     only removed ones are deleted. Changing the topics alone also makes a new version of the plan,
     so a stale form is refused either way.
     """
-    from dangjian.core.audit import ConflictError
-
     with transaction.atomic():
         require_change(actor, plan.org.path, f"为“{plan.org}”制定学习计划")
         stored = StudyPlan.objects.select_for_update().filter(pk=plan.pk).first() if plan.pk else None

@@ -28,6 +28,7 @@ from .models import (
     Participant,
     Topic,
 )
+from .study import hours_by_person
 
 
 def _errors(request, exc: ValidationError, prefix: str = ""):
@@ -271,8 +272,6 @@ def topic_decide(request, pk):
 @login_required
 def my_meetings(request):
     """本人的会议、补学任务与日程订阅: for every cadre, with or without a role."""
-    from .study import hours_by_person
-
     mine = Attendance.objects.visible_to(request.user).filter(person__user=request.user)
     rows = (mine.select_related("meeting__kind", "meeting__org")
             .order_by("-meeting__date"))

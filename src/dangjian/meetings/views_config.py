@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
+from dangjian.core import rules
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
 from dangjian.core.web import form_errors, paginate
 
@@ -18,7 +19,6 @@ from .rules import FREQUENCY_RULES
 @login_required
 def kind_list(request):
     require_capability(request.user, "meeting.view", what="查看会议类型")
-    from dangjian.core import rules
 
     kinds = MeetingKind.objects.all()
     rule_freq = {code: (rules.get(key), label) for code, (key, label, *_rest) in FREQUENCY_RULES.items()}

@@ -1,6 +1,7 @@
 from django import forms
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.scope import scope_roots
 from dangjian.core.uploads import validate_upload
 
 from .models import Org, OrgKind, PartyStatus, Person, Position
@@ -82,8 +83,6 @@ PICKER_MAX = 300
 
 def _picker_depth(user) -> int:
     """Pickers offer the user's top nodes and at most three levels below them, not a whole province."""
-    from dangjian.core.scope import scope_roots
-
     roots = scope_roots(user, "org.view")
     return (min(len(p) for p in roots) // Org.steplen + 3) if roots else 0
 
