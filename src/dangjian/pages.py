@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from dangjian.core.dashboard import panels_for
+from dangjian.core.panels import panels_for
 from dangjian.orgs.models import PartyStatus
 from dangjian.orgs.services import member_counts_for
 

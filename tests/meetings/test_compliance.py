@@ -51,9 +51,9 @@ def test_a_meeting_held_fills_its_gap_and_cell_meetings_count_for_the_branch(dem
 
 
 def test_the_frequency_is_a_rule(demo):
-    from dangjian.core import rules
+    from dangjian.core import rule_settings
 
-    rules.set_rule("meetings.freq.lecture", "6", actor=demo["users"]["admin"], reason="半年一次")
+    rule_settings.set_rule("meetings.freq.lecture", "6", actor=demo["users"]["admin"], reason="半年一次")
     _b, gaps, _h = compliance.gap_report(Org.objects.get(code="SXX-ZB1").path, 2020, today=dt.date(2021, 1, 1))
     assert {g.period for g in gaps if g.kind == "党课"} == {"2020年上半年", "2020年下半年"}
 

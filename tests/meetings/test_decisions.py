@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.models import AuditEvent
 from dangjian.meetings import services
 from dangjian.meetings.models import Opinion, Outcome, Topic
@@ -144,12 +144,12 @@ def test_a_large_amount_is_flagged_as_large_fund_by_the_threshold_rule(demo):
     small = add_topic(demo, meeting, category="", amount="49.99")
     large = add_topic(demo, meeting, category="", amount="50")
     assert small.category == "" and large.category == "fund"
-    rules.set_rule("meetings.large_fund_threshold", "200", actor=demo["users"]["admin"], reason="测试")
+    rule_settings.set_rule("meetings.large_fund_threshold", "200", actor=demo["users"]["admin"], reason="测试")
     assert add_topic(demo, meeting, category="", amount="150").category == ""
 
 
 def test_the_quorum_fraction_is_a_rule_and_its_version_is_stored(demo):
-    rules.set_rule("meetings.quorum", "2/3", actor=demo["users"]["admin"], reason="本地规定")
+    rule_settings.set_rule("meetings.quorum", "2/3", actor=demo["users"]["admin"], reason="本地规定")
     people = members(group_meeting(demo, days_ago=400))
     meeting = group_meeting(demo, leave=[people[1].pk, people[2].pk])
     topic = add_topic(demo, meeting)

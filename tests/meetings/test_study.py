@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.models import Notification
 from dangjian.meetings import services, study
 from dangjian.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
@@ -30,7 +30,7 @@ def test_it_skips_thursdays_that_are_official_holidays(db):
 
 
 def test_an_adjusted_working_day_counts_when_the_rule_moves_study_day(demo):
-    rules.set_rule("meetings.study_weekday", "7", actor=demo["users"]["admin"], reason="测试：周日")
+    rule_settings.set_rule("meetings.study_weekday", "7", actor=demo["users"]["admin"], reason="测试：周日")
     held, skipped = study.study_dates(D(2026, 1, 1), D(2026, 12, 31))
     assert held == [D(2026, 1, 4), D(2026, 9, 20)]  # the two Sundays worked in lieu (调休上班)
     assert len(skipped) == 50

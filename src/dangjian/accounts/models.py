@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
 
@@ -102,7 +102,7 @@ class ApiToken(models.Model):
         """A new token and its key (shown once); valid for the days the rule sets."""
 
         key = "dj_" + secrets.token_urlsafe(32)
-        expires_at = timezone.now() + datetime.timedelta(days=rules.get("security.api_token_days"))
+        expires_at = timezone.now() + datetime.timedelta(days=rule_settings.get("security.api_token_days"))
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), expires_at=expires_at), key
 
     @classmethod

@@ -10,7 +10,7 @@ import pyotp
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.core import audit, rules
+from dangjian.core import audit, rule_settings
 from dangjian.core.scope import grants_for
 
 from .models import RecoveryCode, TotpDevice
@@ -23,7 +23,7 @@ RECOVERY_CODES = 10
 
 def required_for(user) -> bool:
     """Whether the user's roles oblige a second factor (a rule; administrators by default)."""
-    labels = set(rules.get("security.totp_required_roles"))
+    labels = set(rule_settings.get("security.totp_required_roles"))
     required = {value for value, label in Role.choices if label in labels}
     return any(g.role in required for g in grants_for(user))
 

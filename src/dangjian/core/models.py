@@ -169,7 +169,7 @@ class HolidayDay(models.Model):
 
 
 class RuleSetting(models.Model):
-    """One version of a configurable rule's value (core.rules); the newest version is in force."""
+    """One version of a configurable rule's value (core.rule_settings); the newest version is in force."""
 
     key = models.CharField("规则", max_length=64)
     version = models.PositiveIntegerField("版本")

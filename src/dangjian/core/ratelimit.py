@@ -1,7 +1,7 @@
 """Rate limiting per client address (入侵防范): one mechanism for the log-in, API tokens and public pages.
 
 A fixed one-minute window counted in the "ratelimit" cache: Redis when it is configured (several
-app servers share it), else files under the data directory, shared by every worker process. Limits are rules (hardening/rules.py), so an agency behind a
+app servers share it), else files under the data directory, shared by every worker process. Limits are rules (hardening/rule_settings.py), so an agency behind a
 shared NAT address can raise them. Over the limit: HTTP 429 with a Chinese message and a
 Retry-After header; the first refusal of each window is a security event (not every one, so that
 a flood cannot flood the audit log as well).
@@ -16,7 +16,7 @@ from django.core.cache import caches
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from . import audit, rules
+from . import audit, rule_settings
 
 WINDOW = 60
 MESSAGE = "请求过于频繁，请稍后再试。"
@@ -69,7 +69,7 @@ def rate_limit(rule_key: str, *, scope: str, methods=("POST",)):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method in methods and hit(scope, audit.current_ip(), rules.get(rule_key)):
+            if request.method in methods and hit(scope, audit.current_ip(), rule_settings.get(rule_key)):
                 return too_many(request)
             return view(request, *args, **kwargs)
 

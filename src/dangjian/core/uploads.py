@@ -23,7 +23,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
 
-from . import audit, rules
+from . import audit, rule_settings
 from .documents import DOCX_MIME, XLSX_MIME
 
 LABELS = {"pdf": "PDF (.pdf)", "docx": "Word (.docx)", "doc": "Word 97-2003 (.doc)", "xlsx": "Excel (.xlsx)",
@@ -45,7 +45,7 @@ MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx/.xlsx that inflates beyond this is a
 
 
 def default_max_bytes() -> int:
-    return rules.get("security.upload_max_mb") * 1024 * 1024
+    return rule_settings.get("security.upload_max_mb") * 1024 * 1024
 
 
 def sniff(head: bytes) -> str | None:

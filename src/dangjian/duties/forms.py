@@ -4,7 +4,7 @@ from django.utils import timezone
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
 from dangjian.orgs.models import Org, OrgKind, Person
 
-from . import rules as duty_rules
+from . import rule_settings as duty_rules
 from .letters import letter_scope_filter
 from .models import (
     Duty,

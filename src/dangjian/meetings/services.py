@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core import audit, rules, workdays
+from dangjian.core import audit, rule_settings, workdays
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.core.uploads import random_name, validate_upload
@@ -41,7 +41,7 @@ from .models import (
     Topic,
     TopicCategory,
 )
-from .rules import FREQUENCY_RULES
+from .rule_settings import FREQUENCY_RULES
 
 COMMITTEE_TITLES = (PositionTitle.BRANCH_SECRETARY, PositionTitle.BRANCH_DEPUTY, PositionTitle.ORGANIZATION,
                     PositionTitle.PUBLICITY, PositionTitle.DISCIPLINE)
@@ -317,7 +317,7 @@ def signin_token(meeting: Meeting) -> str:
 
 def meeting_for_token(token: str) -> Meeting:
     """The meeting a sign-in code belongs to, or ValidationError naming why it cannot be used."""
-    minutes = rules.get("meetings.signin_minutes")
+    minutes = rule_settings.get("meetings.signin_minutes")
     try:
         value = signing.TimestampSigner(salt=SIGNIN_SALT).unsign(token, max_age=dt.timedelta(minutes=minutes))
     except signing.SignatureExpired as exc:
@@ -368,7 +368,7 @@ def do_add_topic(topic: Topic, *, actor) -> Topic:
         require_change(actor, meeting.org_path, f"为“{meeting}”添加议题")
         if meeting.status == MeetingStatus.CANCELLED:
             raise ValidationError("会议已取消，不能添加议题")
-        threshold = Decimal(str(rules.get("meetings.large_fund_threshold")))
+        threshold = Decimal(str(rule_settings.get("meetings.large_fund_threshold")))
         if topic.amount is not None and topic.amount >= threshold and not topic.category:
             # The seed's rule: 大额资金 must be decided collectively, whatever the proposer called it.
             topic.category = TopicCategory.FUND
@@ -419,11 +419,11 @@ def check_decision(topic: Topic, votes: list[Vote], recused_ids: set[int]) -> tu
     n = len(entitled_ids)
     cadre = topic.category == TopicCategory.CADRE
     if cadre:
-        share = rules.get("meetings.cadre_quorum")
+        share = rule_settings.get("meetings.cadre_quorum")
         if n == 0 or len(sitting) < share * n:
             broken.append(f"不符合：干部任免须{cn_fraction(share)}以上成员到会（应到{n}人，到会表决{len(sitting)}人）")
     else:
-        share = rules.get("meetings.quorum")
+        share = rule_settings.get("meetings.quorum")
         if n == 0 or len(sitting) <= share * n:
             broken.append(f"不符合：须超过{cn_fraction(share)}的成员到会方可开会（应到{n}人，到会表决{len(sitting)}人）")
     by_person = {}
@@ -450,14 +450,14 @@ def check_decision(topic: Topic, votes: list[Vote], recused_ids: set[int]) -> tu
     spoken = sorted(by_person.values(), key=lambda v: v.order)
     if principal and principal.pk in by_person and spoken[-1].person_id != principal.pk:
         broken.append(f"不符合：主要负责人须末位表态（{principal.name}应最后发表意见）")
-    notice = rules.get("meetings.agenda_notice_workdays")
+    notice = rule_settings.get("meetings.agenda_notice_workdays")
     if major and notice:
         latest = workdays.add_workdays(meeting.date, -notice).date
         if not topic.materials_sent_on or topic.materials_sent_on > latest:
             broken.append(f"不符合：议题材料须于会前{notice}个工作日送达参会成员（最迟{latest:%Y-%m-%d}）")
     should = n - len(recused_ids)
     count = {s: sum(1 for v in by_person.values() if v.stance == s) for s in Stance.values}
-    pass_share = rules.get("meetings.pass_share")
+    pass_share = rule_settings.get("meetings.pass_share")
     if count[Stance.AGREE] > pass_share * should:
         outcome = Outcome.PASSED
     elif count[Stance.DEFER] and count[Stance.DEFER] >= count[Stance.DISAGREE]:
@@ -471,7 +471,7 @@ def check_decision(topic: Topic, votes: list[Vote], recused_ids: set[int]) -> tu
         "recused": [{"id": i, "name": names[i]} for i in sorted(recused_ids)],
         "tally": {**count, "should": should, "sitting": len(sitting)}, "outcome": outcome, "spoken": spoken,
         "principal": principal.pk if principal else None,
-        "rule_versions": {k: rules.version(k) for k in keys},
+        "rule_versions": {k: rule_settings.version(k) for k in keys},
     }
     return list(dict.fromkeys(broken)), facts
 

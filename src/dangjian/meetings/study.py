@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from dangjian.core import audit, rules, workdays
+from dangjian.core import audit, rule_settings, workdays
 from dangjian.core.audit import ConflictError
 
 from .models import (
@@ -30,11 +30,11 @@ FORMS = [StudyForm.LEADER, StudyForm.DISCUSSION, StudyForm.EXPERT, StudyForm.LEC
 
 
 def _time(key: str) -> dt.time:
-    raw = rules.get(key)
+    raw = rule_settings.get(key)
     try:
         return dt.time.fromisoformat(raw)
     except ValueError as exc:
-        raise ValidationError(f"规则“{rules.rule(key).label}”应为 14:30 这样的时间") from exc
+        raise ValidationError(f"规则“{rule_settings.rule(key).label}”应为 14:30 这样的时间") from exc
 
 
 def study_dates(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date]]:
@@ -42,7 +42,7 @@ def study_dates(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.da
 
     The weekday comes from the rule; a day that the official calendar makes a working day counts.
     """
-    weekday = rules.get("meetings.study_weekday") - 1
+    weekday = rule_settings.get("meetings.study_weekday") - 1
     day = start + dt.timedelta(days=(weekday - start.weekday()) % 7)
     held, skipped = [], []
     while day <= end:

@@ -6,14 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
 from dangjian.core.web import form_errors, paginate
 
 from . import services, study
 from .forms import MeetingKindForm, StudyPlanForm
 from .models import MeetingKind, StudyPlan
-from .rules import FREQUENCY_RULES
+from .rule_settings import FREQUENCY_RULES
 
 
 @login_required
@@ -21,7 +21,7 @@ def kind_list(request):
     require_capability(request.user, "meeting.view", what="查看会议类型")
 
     kinds = MeetingKind.objects.all()
-    rule_freq = {code: (rules.get(key), label) for code, (key, label, *_rest) in FREQUENCY_RULES.items()}
+    rule_freq = {code: (rule_settings.get(key), label) for code, (key, label, *_rest) in FREQUENCY_RULES.items()}
     page = paginate(request, kinds)
     for kind in page:
         kind.rule_freq = rule_freq.get(kind.code)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.core import audit, rules
+from dangjian.core import audit, rule_settings
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import (
     get_visible_or_404,
@@ -76,7 +76,7 @@ def study_overview(request):
                .select_related("person", "meeting__kind").order_by("meeting__date")[:100])
     return render(request, "meetings/study.html", {
         "year": year, "page": paginate(request, hours), "plans": plans, "roots": roots, "makeups": makeups,
-        "weekday": "一二三四五六日"[rules.get("meetings.study_weekday") - 1],
+        "weekday": "一二三四五六日"[rule_settings.get("meetings.study_weekday") - 1],
         "schedule": study.study_dates(dt.date(year, 1, 1), dt.date(year, 12, 31)),
     })
 
