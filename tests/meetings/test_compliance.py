@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from dangjian.meetings import compliance, services
+from dangjian.meetings import compliance
 from dangjian.meetings.models import Meeting, MeetingKind, MeetingStatus
+from dangjian.meetings.services import records
 from dangjian.orgs.models import Org
 
 from .helpers import dangwu
@@ -41,7 +42,7 @@ def test_a_meeting_held_fills_its_gap_and_cell_meetings_count_for_the_branch(dem
     branch = Org.objects.get(code="SXX-ZB1")
     cell = Org.objects.get(code="SXX-ZB1-XZ1")
     for org, code in ((branch, "lecture"), (cell, "cell")):
-        services.do_create_meeting(Meeting(org=org, kind=MeetingKind.objects.get(code=code), title="补开",
+        records.do_create_meeting(Meeting(org=org, kind=MeetingKind.objects.get(code=code), title="补开",
                                            date=dt.date(2020, 5, 12), start_time=dt.time(9), end_time=dt.time(10),
                                            status=MeetingStatus.HELD), actor=dangwu(demo))
     _b, gaps, _h = compliance.gap_report(branch.path, 2020, today=dt.date(2021, 1, 1))

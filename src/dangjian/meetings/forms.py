@@ -6,7 +6,7 @@ from dangjian.orgs.forms import _picker_depth
 from dangjian.orgs.models import Org, Person
 
 from .models import Activity, Meeting, MeetingKind, Stance, StudyPlan, Topic, TopicCategory
-from .services import Vote
+from .services.decisions import Vote
 from .study import parse_topics
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -24,7 +24,7 @@ from .models import (
     StudyPlan,
     StudyTopic,
 )
-from .services import _attendance_rows, expected_people, require_change
+from .services.records import attendance_rows, expected_people, require_change
 
 FORMS = [StudyForm.LEADER, StudyForm.DISCUSSION, StudyForm.EXPERT, StudyForm.LECTURE]
 
@@ -74,7 +74,7 @@ def do_generate_study_days(org, year: int, *, actor, start: dt.date | None = Non
         Meeting.objects.bulk_create(new)
         if new:
             people = expected_people(new[0])
-            Attendance.objects.bulk_create(row for m in new for row in _attendance_rows(m, people))
+            Attendance.objects.bulk_create(row for m in new for row in attendance_rows(m, people))
         audit.record("meeting.generate_study_days", actor=actor, target=org, after={
             "year": year, "created": [str(m.date) for m in new], "skipped_holidays": [str(d) for d in skipped]},
             message=f"生成{year}年集中学习日 {len(new)} 次，节假日顺延取消 {len(skipped)} 次")

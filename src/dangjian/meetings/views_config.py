@@ -10,10 +10,11 @@ from dangjian.core import rule_settings
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
 from dangjian.core.web import form_errors, paginate
 
-from . import services, study
+from . import study
 from .forms import MeetingKindForm, StudyPlanForm
 from .models import MeetingKind, StudyPlan
 from .rule_settings import FREQUENCY_RULES
+from .services import kind_config
 
 
 @login_required
@@ -27,19 +28,19 @@ def kind_list(request):
         kind.rule_freq = rule_freq.get(kind.code)
     return render(request, "meetings/kind_list.html", {
         "page": page,
-        "can_configure": services.can_configure(request.user),
+        "can_configure": kind_config.can_configure(request.user),
     })
 
 
 @login_required
 def kind_edit(request, pk=None):
-    if not services.can_configure(request.user):
+    if not kind_config.can_configure(request.user):
         raise PermissionDenied("无权维护会议类型：须对全机关的会议有管理权限")
     kind = get_object_or_404(MeetingKind, pk=pk) if pk else MeetingKind()
     form = MeetingKindForm(request.POST or None, instance=kind)
     if request.method == "POST" and form.is_valid():
         try:
-            kind = services.do_save_kind(form.save(commit=False), actor=request.user,
+            kind = kind_config.do_save_kind(form.save(commit=False), actor=request.user,
                                          expected_version=form.expected_version)
         except ValidationError as exc:
             form_errors(form, exc)

@@ -25,7 +25,7 @@ from dangjian.core.uploads import stored_file_response
 from dangjian.core.web import form_errors, paginate
 from dangjian.orgs.models import Org
 
-from . import activities, compliance, services, study
+from . import activities, compliance, study
 from .exports import LEDGER_HEADERS, ical_feed, ledger_rows
 from .forms import ActivityForm, ComplianceForm, MakeupForm, ReflectionForm
 from .models import (
@@ -39,6 +39,7 @@ from .models import (
     Topic,
     TopicCategory,
 )
+from .services import records
 
 
 def _year(request) -> int:
@@ -53,7 +54,7 @@ def makeup_done(request, pk):
     form = MakeupForm(request.POST)
     if form.is_valid():
         try:
-            services.do_complete_makeup(row, form.cleaned_data["makeup_note"], actor=request.user)
+            records.do_complete_makeup(row, form.cleaned_data["makeup_note"], actor=request.user)
             messages.success(request, "已登记补学。")
         except ValidationError as exc:
             messages.error(request, "补学未登记：" + "；".join(exc.messages))
