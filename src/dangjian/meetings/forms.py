@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
-from dangjian.orgs.forms import _picker_depth
+from dangjian.orgs.forms import picker_depth
 from dangjian.orgs.models import Org, Person
 
 from .models import Activity, Meeting, MeetingKind, Stance, StudyPlan, Topic, TopicCategory
@@ -98,7 +98,7 @@ class ComplianceForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
 
-        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=_picker_depth(user))
+        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=picker_depth(user))
 
 
 class ActivityForm(ScopedChoiceMixin, forms.ModelForm):
