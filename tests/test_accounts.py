@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dangjian.accounts import services
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.models import AuditEvent
 
 from .conftest import PASSWORD, signed_in
@@ -46,7 +46,7 @@ def test_the_next_parameter_cannot_send_the_user_elsewhere(demo):
 def test_five_failures_lock_the_account_for_the_window_and_the_lock_lapses(demo, monkeypatch):
     user = demo["users"]["kezhang"]
     client = Client()
-    for i in range(rules.get("security.login_max_failures")):  # by username and by phone: the same account
+    for i in range(rule_settings.get("security.login_max_failures")):  # by username and by phone: the same account
         attempt(client, user.username if i % 2 else user.phone, "wrong")
     assert AuditEvent.objects.filter(action="login.lockout", target_repr=user.username).exists()
     response = attempt(client, user.username, PASSWORD)  # the right password, but locked
@@ -55,7 +55,7 @@ def test_five_failures_lock_the_account_for_the_window_and_the_lock_lapses(demo,
     assert AuditEvent.objects.filter(action="login.refused_locked").count() == 2
     other = attempt(Client(), "zhibu", PASSWORD)  # another account is not affected
     assert other.status_code == 302
-    later = timezone.now() + timezone.timedelta(minutes=rules.get("security.lockout_minutes"), seconds=1)
+    later = timezone.now() + timezone.timedelta(minutes=rule_settings.get("security.lockout_minutes"), seconds=1)
     monkeypatch.setattr(services.timezone, "now", lambda: later)
     assert attempt(Client(), user.username, PASSWORD).status_code == 302
 
@@ -74,7 +74,7 @@ def test_logout_deletes_the_session_and_clears_the_site_data(demo):
 
 
 def test_the_absolute_session_lifetime_holds_even_while_active(demo):
-    rules.set_rule("security.session_absolute_hours", 1, actor=demo["users"]["admin"], reason="测试")
+    rule_settings.set_rule("security.session_absolute_hours", 1, actor=demo["users"]["admin"], reason="测试")
     client = Client()
     assert attempt(client, "shuji", PASSWORD).status_code == 302
     assert client.get("/people/").status_code == 200
@@ -100,7 +100,7 @@ def test_the_session_cookie_is_the_idle_timeout_renewed_at_most_once_a_minute(de
     from dangjian.accounts.middleware import RENEW_SECONDS
 
     assert settings.SESSION_COOKIE_HTTPONLY
-    assert rules.get("security.session_idle_minutes") == 30 and rules.get("security.session_absolute_hours") == 12
+    assert rule_settings.get("security.session_idle_minutes") == 30 and rule_settings.get("security.session_absolute_hours") == 12
     client = signed_in(demo["users"]["kezhang"])
     client.get("/")
     assert client.session.get_expiry_age() == 30 * 60
@@ -117,7 +117,7 @@ def test_the_session_cookie_is_the_idle_timeout_renewed_at_most_once_a_minute(de
     before = expiry()
     client.get("/people/")
     assert expiry() > before and client.session.get_expiry_age() == 30 * 60
-    rules.set_rule("security.session_idle_minutes", "20", actor=None)
+    rule_settings.set_rule("security.session_idle_minutes", "20", actor=None)
     client.get("/people/")  # a changed rule applies at the next request
     assert client.session.get_expiry_age() == 20 * 60
 

@@ -4,7 +4,7 @@ from django.db import DatabaseError, connection, transaction
 from dangjian.core import audit
 from dangjian.core.models import AuditEvent
 from dangjian.orgs import services
-from dangjian.orgs.models import Person
+from dangjian.orgs.models import Org, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,9 @@ def test_a_user_named_in_the_log_cannot_be_deleted_only_deactivated(demo):
     with pytest.raises(ProtectedError):
         dangwu.delete()
     assert AuditEvent.objects.filter(actor=dangwu).exists()
+
+
+def test_the_history_page_restores_a_person_through_the_orgs_service():
+    """core restores generically; orgs registers the restore that also moves the member counts."""
+    assert audit.restorer_for(Person) is services.do_restore_person
+    assert audit.restorer_for(Org) is audit.restore_version

@@ -78,7 +78,7 @@ def all_routes() -> list[tuple[str, str]]:
 
 
 def api_operations() -> dict[str, set[str]]:
-    from dangjian.api.urls import api
+    from dangjian.api_site import api
 
     ops: dict[str, set[str]] = {}
     for _prefix, router in api._routers:

@@ -7,30 +7,30 @@ from django.core.exceptions import ValidationError
 from docx import Document
 from docx.shared import Mm
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.documents import OfficialDocument, cn_date
 
-rules.register("test.quorum", "测试：到会比例", "1/2", kind="fraction", group="测试", source="测试依据")
-rules.register("test.domains", "测试：领域", ["财务", "人事"], kind="choices", group="测试",
+rule_settings.register("test.quorum", "测试：到会比例", "1/2", kind="fraction", group="测试", source="测试依据")
+rule_settings.register("test.domains", "测试：领域", ["财务", "人事"], kind="choices", group="测试",
                options=("财务", "人事", "工程项目", "物资采购", "行政审批"))
-rules.register("test.days", "测试：天数", 3, kind="int", group="测试", minimum=1, maximum=30)
+rule_settings.register("test.days", "测试：天数", 3, kind="int", group="测试", minimum=1, maximum=30)
 
 
 @pytest.mark.django_db
 def test_rules_have_defaults_versions_and_validation(demo):
     admin = demo["users"]["admin"]
-    assert rules.get("test.quorum") == Fraction(1, 2) and rules.version("test.quorum") == 0
-    rules.set_rule("test.quorum", "2/3", actor=admin, reason="试行")
-    assert rules.get("test.quorum") == Fraction(2, 3) and rules.version("test.quorum") == 1
-    rules.set_rule("test.domains", "财务、人事、行政审批", actor=admin)
-    assert rules.get("test.domains") == ["财务", "人事", "行政审批"]
+    assert rule_settings.get("test.quorum") == Fraction(1, 2) and rule_settings.version("test.quorum") == 0
+    rule_settings.set_rule("test.quorum", "2/3", actor=admin, reason="试行")
+    assert rule_settings.get("test.quorum") == Fraction(2, 3) and rule_settings.version("test.quorum") == 1
+    rule_settings.set_rule("test.domains", "财务、人事、行政审批", actor=admin)
+    assert rule_settings.get("test.domains") == ["财务", "人事", "行政审批"]
     with pytest.raises(ValidationError) as exc:
-        rules.set_rule("test.days", "99", actor=admin)
+        rule_settings.set_rule("test.days", "99", actor=admin)
     assert "测试：天数" in exc.value.messages[0]
     with pytest.raises(ValidationError):
-        rules.set_rule("test.domains", "财务、外交", actor=admin)
+        rule_settings.set_rule("test.domains", "财务、外交", actor=admin)
     with pytest.raises(ValidationError):
-        rules.set_rule("test.quorum", "3/2", actor=admin)
+        rule_settings.set_rule("test.quorum", "3/2", actor=admin)
 
 
 def test_official_documents_follow_gbt_9704():

@@ -8,8 +8,8 @@ from django.test import Client
 
 from dangjian.accounts.models import User
 from dangjian.core.uploads import store_upload
-from dangjian.meetings import services
 from dangjian.meetings.models import Meeting, MeetingAttachment
+from dangjian.meetings.services import attachments
 
 PDF = b"%PDF-1.4\n%test\n" + b"0" * 200
 
@@ -22,9 +22,9 @@ def test_files_of_a_rolled_back_transaction_are_removed_when_the_request_ends(tx
     settings.MEDIA_ROOT = tmp_path
     actor = User.objects.get(username="dangwu")
     meeting = Meeting.objects.filter(org__code="SXX-DZ").order_by("id").first()
-    kept = services.do_add_attachment(meeting, ContentFile(PDF, name="议程.pdf"), actor=actor)
+    kept = attachments.do_add_attachment(meeting, ContentFile(PDF, name="议程.pdf"), actor=actor)
     with pytest.raises(RuntimeError), transaction.atomic():  # a later step of the same change fails
-        services.do_add_attachment(meeting, ContentFile(PDF, name="作废.pdf"), actor=actor)
+        attachments.do_add_attachment(meeting, ContentFile(PDF, name="作废.pdf"), actor=actor)
         raise RuntimeError("后续步骤失败")
     with pytest.raises(RuntimeError), transaction.atomic():  # the duties module's plain stored paths too
         store_upload(ContentFile(PDF, name="扫描件.pdf"), "duties/letters/2026", "pdf")

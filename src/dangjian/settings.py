@@ -127,7 +127,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# Length, character classes and expiry are rules (accounts/rules.py) edited on the settings page.
+# Length, character classes and expiry are rules (hardening/rule_settings.py) edited on the settings page.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "dangjian.accounts.passwords.PolicyValidator"},

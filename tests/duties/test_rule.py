@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.models import AuditEvent, Notification
 from dangjian.duties import services
 from dangjian.duties.models import Duty, DutyKind
-from dangjian.duties.rules import EXCLUDED_DOMAINS
+from dangjian.duties.rule_settings import EXCLUDED_DOMAINS
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -33,7 +33,7 @@ def test_it_allows_another_member_after_ending_the_current_one(agency):
     services.do_end_duty(current, TODAY - dt.timedelta(days=1), actor=actor, expected_version=current.version)
     duty = services.do_assign_duty(Duty(person=agency["banzi"], kind=DutyKind.LEADERSHIP, org=agency["finance"],
                                         start_date=TODAY), actor=actor)
-    assert duty.rule_version == rules.version(EXCLUDED_DOMAINS)
+    assert duty.rule_version == rule_settings.version(EXCLUDED_DOMAINS)
     assert services.responsibility_chain(agency["finance"])[1].person == agency["banzi"]
 
 
@@ -80,7 +80,7 @@ def test_a_rule_change_reveals_existing_conflicts_and_tells_the_staff(agency):
     # the secretary oversees 政策法规科: give that section 行政审批 and add 行政审批 to the rule
     services.do_set_section_domains(agency["policy"], ["政策法规", "行政审批"], actor=agency["users"]["dangwu"])
     assert services.rule_conflicts() == []
-    rules.set_rule(EXCLUDED_DOMAINS, "财务、人事、工程项目、物资采购、行政审批", actor=actor, reason="本地规定")
+    rule_settings.set_rule(EXCLUDED_DOMAINS, "财务、人事、工程项目、物资采购、行政审批", actor=actor, reason="本地规定")
     found = services.rule_conflicts()
     assert [(c.duty.person, c.duty.org, c.domains) for c in found] == [
         (agency["secretary"], agency["policy"], ["行政审批"])]

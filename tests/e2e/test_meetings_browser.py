@@ -117,10 +117,10 @@ def test_screenshots_of_the_main_pages(pages):
                 assert overflow <= 375 + 1, f"{url} is {overflow}px wide at 375px"
             _shoot(page, f"{name}-{suffix}")
         # a cadre on the phone: sign-in page reached from the QR code, and their own page
-    from dangjian.meetings import services
+    from dangjian.meetings.services import qr_signin
 
     phone = pages.login("dangyuan", width=375, height=740)
-    phone.goto(f"{base}/meetings/signin/{services.signin_token(study)}/")
+    phone.goto(f"{base}/meetings/signin/{qr_signin.signin_token(study)}/")
     phone.click("button:has-text('签到')")
     assert "签到成功" in phone.content()
     _shoot(phone, "signin-phone")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 
 from .conftest import shot
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_the_rate_limit_and_not_found_pages_are_chinese_and_fit(pages, width):
-    rules.set_rule("security.rate_login_per_minute", "1", actor=None)
+    rule_settings.set_rule("security.rate_login_per_minute", "1", actor=None)
     page = pages.new(width=width, height=800)
     for _ in range(2):
         page.goto("/accounts/login/")

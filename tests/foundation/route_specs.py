@@ -133,12 +133,12 @@ def spec_settings_page(name):
 
 
 def spec_rule_edit(ctx, role):
-    from dangjian.core import rules
+    from dangjian.core import rule_settings
 
-    rules._load_modules()
+    rule_settings._load_modules()
     allowed = holds_everywhere(role, "setting.manage")
     cases = [Case("rule_edit unknown", "GET", reverse("rule_edit", args=["no.such.rule"]), False)]
-    for key in list(rules.REGISTRY)[:1]:
+    for key in list(rule_settings.REGISTRY)[:1]:
         url = reverse("rule_edit", args=[key])
         cases += [Case("rule_edit", "GET", url, allowed),
                   Case("rule_edit POST", "POST", url, allowed, data={}, writes=False, ok=(200,))]

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from dangjian.core import rules, workdays
+from dangjian.core import rule_settings, workdays
 from dangjian.core.models import AuditEvent
 from dangjian.matters import workflow
 from dangjian.matters.models import HandlingClass, Matter, Status, Transition
@@ -41,9 +41,9 @@ def test_a_deadline_into_an_unknown_year_is_provisional_never_an_error(fresh_cal
 
 def test_urgent_matters_get_the_short_default_and_kinds_are_configurable(demo):
     assert workflow.compute_due("assigned", D(2026, 11, 2), HandlingClass.URGENT).date == D(2026, 11, 5)
-    rules.set_rule("matters.assigned.deadline", "15", actor=demo["users"]["admin"], reason="测试")
+    rule_settings.set_rule("matters.assigned.deadline", "15", actor=demo["users"]["admin"], reason="测试")
     assert workflow.compute_due("assigned", D(2026, 11, 2)).date == D(2026, 11, 23)
-    rules.set_rule("matters.assigned.unit", "自然日", actor=demo["users"]["admin"], reason="测试")
+    rule_settings.set_rule("matters.assigned.unit", "自然日", actor=demo["users"]["admin"], reason="测试")
     assert workflow.compute_due("assigned", D(2026, 11, 2)).date == D(2026, 11, 17)
 
 

@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.documents import write_xlsx
 from dangjian.core.models import Notification
 from dangjian.matters import ledger, services, tasks
@@ -82,7 +82,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(client_for):
 
 def test_the_weekly_supervision_job_runs_for_real_and_notifies_owners_and_leaders(demo):
     monday, tuesday = dt.date(2026, 11, 30), dt.date(2026, 12, 1)
-    assert rules.get("matters.supervision_weekday") == 1
+    assert rule_settings.get("matters.supervision_weekday") == 1
     assert tasks.weekly_supervision(tuesday.isoformat())() is None  # not the supervision day
     assert not SupervisionSheet.objects.filter(end=tuesday).exists()
     sheet_id = tasks.weekly_supervision(monday.isoformat())()

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from dangjian.core import workdays
-from dangjian.meetings import services
 from dangjian.meetings.models import AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Topic
+from dangjian.meetings.services import decisions, records
 from dangjian.orgs.models import Org
 
 
@@ -18,36 +18,36 @@ def dangwu(demo):
 def group_meeting(demo, *, days_ago=3, leave=(), kind="party_group", org_code="SXX-DZ", status=MeetingStatus.HELD):
     org = Org.objects.get(code=org_code)
     day = timezone.localdate() - dt.timedelta(days=days_ago)
-    meeting = services.do_create_meeting(Meeting(
+    meeting = records.do_create_meeting(Meeting(
         org=org, kind=MeetingKind.objects.get(code=kind), title="测试会议", date=day, start_time=dt.time(9),
         end_time=dt.time(11), place="会议室", status=status), actor=dangwu(demo))
     if day > timezone.localdate():
         return meeting
     for a in meeting.attendance.all():
         if a.person_id in leave:
-            services.do_mark_attendance(meeting, a.person_id, AttendanceStatus.LEAVE, actor=dangwu(demo), reason="出差")
+            records.do_mark_attendance(meeting, a.person_id, AttendanceStatus.LEAVE, actor=dangwu(demo), reason="出差")
         else:
-            services.do_mark_attendance(meeting, a.person_id, AttendanceStatus.PRESENT, actor=dangwu(demo))
+            records.do_mark_attendance(meeting, a.person_id, AttendanceStatus.PRESENT, actor=dangwu(demo))
     return meeting
 
 
 def add_topic(demo, meeting, category="fund", amount="100", sent=None):
     sent = sent or workdays.add_workdays(meeting.date, -2).date
-    return services.do_add_topic(Topic(meeting=meeting, title="关于使用专项资金的议题", category=category,
+    return decisions.do_add_topic(Topic(meeting=meeting, title="关于使用专项资金的议题", category=category,
                                        amount=Decimal(amount) if amount else None, materials_sent_on=sent),
                                  actor=dangwu(demo))
 
 
 def members(meeting):
     """党组成员, principal (secretary) first."""
-    return services.group_members(meeting.org_path, meeting.date)
+    return records.group_members(meeting.org_path, meeting.date)
 
 
 def votes(people, principal, *, principal_first=False, stances=None):
     others = [p for p in people if p.pk != principal.pk]
     order = [principal, *others] if principal_first else [*others, principal]
     stances = stances or {}
-    return [services.Vote(p.pk, i, stances.get(p.pk, "agree"), stances.get(f"r{p.pk}", "理由充分" if
+    return [decisions.Vote(p.pk, i, stances.get(p.pk, "agree"), stances.get(f"r{p.pk}", "理由充分" if
             stances.get(p.pk, "agree") != "agree" else "")) for i, p in enumerate(order, start=1)]
 
 

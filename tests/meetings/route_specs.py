@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.meetings import activities, services, study
+from dangjian.meetings import activities, study
 from dangjian.meetings.models import (
     Activity,
     Attendance,
@@ -26,6 +26,7 @@ from dangjian.meetings.models import (
     StudyPlan,
     Topic,
 )
+from dangjian.meetings.services import attachments, decisions, qr_signin, records
 from tests.route_matrix import ALL, ANON, BGS, HUGE, MISSING, ZB2, Case, _bogus, _page
 
 MEETING_CAPS: dict[str, dict[str, object]] = {
@@ -71,7 +72,7 @@ class MeetingProbes:
         self.kinds = {k.code: k for k in MeetingKind.objects.all()}
 
     def _meeting(self, code, kind, title):
-        return services.do_create_meeting(Meeting(org=self.ctx.orgs[code], kind=self.kinds[kind], title=title,
+        return records.do_create_meeting(Meeting(org=self.ctx.orgs[code], kind=self.kinds[kind], title=title,
                                                   date=self.today, start_time=dt.time(8), end_time=dt.time(9)),
                                           actor=self.dangwu)
 
@@ -81,7 +82,7 @@ class MeetingProbes:
 
     @cached_property
     def topics(self):
-        return {code: services.do_add_topic(Topic(meeting=m, title=f"探题{i}"), actor=self.dangwu)
+        return {code: decisions.do_add_topic(Topic(meeting=m, title=f"探题{i}"), actor=self.dangwu)
                 for i, (code, m) in enumerate(self.meetings.items())}
 
     @cached_property
@@ -91,7 +92,7 @@ class MeetingProbes:
         role_users = {u.pk for u in self.ctx.users.values()}
         for code, kind in (("SXX-DZ", "center_group"), ("SXX-ZB1", "lecture"), ("SXX-ZB2", "lecture")):
             m = self._meeting(code, kind, "探补学")
-            services.do_close_meeting(m, actor=self.dangwu)
+            records.do_close_meeting(m, actor=self.dangwu)
             rows = list(Attendance.objects.filter(meeting=m, makeup_required=True).select_related("person"))
             mine = [r for r in rows if r.person.user_id in role_users]
             out += [(code, r) for r in (mine[:1] + [r for r in rows if r not in mine][:1])]
@@ -111,7 +112,7 @@ class MeetingProbes:
 
     @cached_property
     def attachments(self):
-        return {code: services.do_add_attachment(m, ContentFile(PDF, name=f"探附件{i}.pdf"), actor=self.dangwu)
+        return {code: attachments.do_add_attachment(m, ContentFile(PDF, name=f"探附件{i}.pdf"), actor=self.dangwu)
                 for i, (code, m) in enumerate(self.meetings.items())}
 
     @cached_property
@@ -219,7 +220,7 @@ def spec_signin(ctx, role):
     user = ctx.users.get(role)
     cases = [Case("signin bad code", "GET", reverse("meetings:signin", args=["x" * 30]), False, denied=(400,))]
     for code, m in probes(ctx).meetings.items():
-        url = reverse("meetings:signin", args=[services.signin_token(m)])
+        url = reverse("meetings:signin", args=[qr_signin.signin_token(m)])
         cases.append(Case(f"signin {code}", "GET", url, role != ANON, ok=(200,)))
         cases.append(Case(f"signin {code}", "POST", url, _in_attendance(m, user), denied=(400,), ok=(200,)))
     return cases
@@ -431,7 +432,7 @@ def spec_api_decision(ctx, role):
 def spec_api_signin(ctx, role):
     user = ctx.users.get(role)
     return [Case(f"api signin {code}", "POST", reverse("api:signin"), _in_attendance(m, user), denied=(422,),
-                 ok=(200,), json={"token": services.signin_token(m)}) for code, m in probes(ctx).meetings.items()]
+                 ok=(200,), json={"token": qr_signin.signin_token(m)}) for code, m in probes(ctx).meetings.items()]
 
 
 def spec_api_compliance(ctx, role):

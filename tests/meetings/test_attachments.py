@@ -132,10 +132,10 @@ def test_removal_only_while_planned_and_audited(demo, client_for, media, django_
 
 
 def test_a_cancelled_meeting_takes_no_attachments(demo, client_for, media):
-    from dangjian.meetings import services
+    from dangjian.meetings.services import records
 
     meeting = group_meeting(demo, org_code="SXX-ZB2", kind="lecture", days_ago=-2, status=MeetingStatus.PLANNED)
-    services.do_cancel_meeting(meeting, actor=demo["users"]["zhibu"])
+    records.do_cancel_meeting(meeting, actor=demo["users"]["zhibu"])
     page = _upload(client_for("zhibu"), meeting, "议程.pdf", FILES["议程.pdf"]).content.decode()
     assert "附件未上传：会议已取消，不能上传附件" in page and not meeting.attachments.exists()
 

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
-from dangjian.meetings import compliance, services
+from dangjian.meetings import compliance
 from dangjian.meetings.models import Meeting, MeetingKind, MeetingStatus
+from dangjian.meetings.services import records
 from dangjian.orgs.models import Org
 
 from .helpers import PLAN_DAY, branch_plan_2020, dangwu
@@ -39,7 +40,7 @@ def test_a_meeting_held_fills_its_gap_and_cell_meetings_count_for_the_branch(dem
     branch = Org.objects.get(code="SXX-ZB1")
     cell = Org.objects.get(code="SXX-ZB1-XZ1")
     for org, code in ((branch, "lecture"), (cell, "cell")):
-        services.do_create_meeting(Meeting(org=org, kind=MeetingKind.objects.get(code=code), title="补开",
+        records.do_create_meeting(Meeting(org=org, kind=MeetingKind.objects.get(code=code), title="补开",
                                            date=dt.date(2020, 5, 12), start_time=dt.time(9), end_time=dt.time(10),
                                            status=MeetingStatus.HELD), actor=dangwu(demo))
     _b, gaps, _h = compliance.gap_report(branch.path, 2020, today=dt.date(2021, 1, 1))
@@ -49,9 +50,9 @@ def test_a_meeting_held_fills_its_gap_and_cell_meetings_count_for_the_branch(dem
 
 
 def test_the_frequency_is_a_rule(demo):
-    from dangjian.core import rules
+    from dangjian.core import rule_settings
 
-    rules.set_rule("meetings.freq.lecture", "6", actor=demo["users"]["admin"], reason="半年一次")
+    rule_settings.set_rule("meetings.freq.lecture", "6", actor=demo["users"]["admin"], reason="半年一次")
     _b, gaps, _h = compliance.gap_report(Org.objects.get(code="SXX-ZB1").path, 2020, today=dt.date(2021, 1, 1))
     assert {g.period for g in gaps if g.kind == "党课"} == {"2020年上半年", "2020年下半年"}
 

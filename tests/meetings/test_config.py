@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core.models import AuditEvent
-from dangjian.meetings import compliance, services
+from dangjian.meetings import compliance
 from dangjian.meetings.models import Meeting, MeetingKind, MeetingStatus, StudyPlan, StudyTopic
+from dangjian.meetings.services import records
 from dangjian.orgs.models import Org
 
 from .helpers import dangwu
@@ -41,7 +42,7 @@ def test_a_new_kind_with_a_frequency_enters_the_gap_report(demo, client_for):
     root = Org.objects.get(code="SXX-ZB1")
     _b, gaps, _h = compliance.gap_report(root.path, 2020, today=dt.date(2021, 1, 1))
     assert {g.period for g in gaps if g.kind == "专题学习研讨"} == {"2020年上半年", "2020年下半年"}
-    services.do_create_meeting(Meeting(org=root, kind=kind, title="研讨", date=dt.date(2020, 3, 5),
+    records.do_create_meeting(Meeting(org=root, kind=kind, title="研讨", date=dt.date(2020, 3, 5),
                                        start_time=dt.time(9), end_time=dt.time(10), status=MeetingStatus.HELD),
                                actor=dangwu(demo))
     _b, gaps, _h = compliance.gap_report(root.path, 2020, today=dt.date(2021, 1, 1))
@@ -79,7 +80,7 @@ def test_bad_kind_input_names_the_field_and_writes_nothing(demo, client_for):
 
 def test_a_kind_taken_out_of_use_stays_on_its_meetings(demo, client_for):
     kind = MeetingKind.objects.get(code="special")
-    meeting = Meeting.objects.filter(kind=kind).first() or services.do_create_meeting(Meeting(
+    meeting = Meeting.objects.filter(kind=kind).first() or records.do_create_meeting(Meeting(
         org=demo["orgs"]["SXX"], kind=kind, title="专题", date=timezone.localdate(), start_time=dt.time(9),
         end_time=dt.time(10)), actor=dangwu(demo))
     client = client_for("dangwu")

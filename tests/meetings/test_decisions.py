@@ -3,10 +3,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.models import AuditEvent
-from dangjian.meetings import services
 from dangjian.meetings.models import Opinion, Outcome, Topic
+from dangjian.meetings.services import decisions
 
 from .helpers import add_topic, dangwu, group_meeting, members, votes
 
@@ -19,7 +19,7 @@ def refused(demo, topic, vote_list, recused=()):
     before = (stored.outcome, stored.entitled, stored.rule_versions, stored.version)
     failures = AuditEvent.objects.filter(action="meeting.decide_refused").count()
     with pytest.raises(ValidationError) as exc:
-        services.do_record_decision(topic, vote_list, recused_ids=set(recused), actor=dangwu(demo))
+        decisions.do_record_decision(topic, vote_list, recused_ids=set(recused), actor=dangwu(demo))
     topic.refresh_from_db()
     assert (topic.outcome, topic.entitled, topic.rule_versions, topic.version) == before
     assert Opinion.objects.count() == before_opinions  # nothing half-written
@@ -34,7 +34,7 @@ def test_it_records_a_valid_large_fund_decision_and_freezes_who_was_entitled(dem
     topic = add_topic(demo, meeting)
     people = members(meeting)
     principal = people[0]
-    services.do_record_decision(topic, votes(people, principal), decision_text="同意", actor=dangwu(demo))
+    decisions.do_record_decision(topic, votes(people, principal), decision_text="同意", actor=dangwu(demo))
     topic.refresh_from_db()
     assert topic.outcome == Outcome.PASSED
     assert [e["id"] for e in topic.entitled] == [p.pk for p in people]
@@ -63,7 +63,7 @@ def test_cadre_appointment_needs_two_thirds(demo):
     assert "不符合：干部任免须三分之二以上成员到会（应到5人，到会表决3人）" in message
     # the same attendance suffices for an ordinary 三重一大 matter
     fund = add_topic(demo, meeting)
-    services.do_record_decision(fund, votes(present, people[0]), actor=dangwu(demo))
+    decisions.do_record_decision(fund, votes(present, people[0]), actor=dangwu(demo))
     assert Topic.objects.get(pk=fund.pk).outcome == Outcome.PASSED  # 3 同意 > half of the 5 who should attend
 
 
@@ -82,7 +82,7 @@ def test_a_recused_member_may_not_vote_and_leaves_the_count(demo):
     message = refused(demo, topic, votes(people, people[0]), recused=[people[3].pk])
     assert f"不符合：回避成员不得参与表决（{people[3].name}）" in message
     without = [p for p in people if p.pk != people[3].pk]
-    services.do_record_decision(topic, votes(without, people[0]), recused_ids={people[3].pk}, actor=dangwu(demo))
+    decisions.do_record_decision(topic, votes(without, people[0]), recused_ids={people[3].pk}, actor=dangwu(demo))
     topic.refresh_from_db()
     assert topic.recused == [{"id": people[3].pk, "name": people[3].name}]
     assert topic.tally["should"] == 4 and topic.outcome == Outcome.PASSED
@@ -120,7 +120,7 @@ def test_outcome_counts_the_members_who_should_attend_not_those_present(demo):
     topic = add_topic(demo, meeting)
     sitting = [p for p in people if p.pk != people[1].pk]
     stances = {sitting[1].pk: "disagree", sitting[2].pk: "disagree"}  # 2 同意 of 5 who should attend
-    services.do_record_decision(topic, votes(sitting, people[0], stances=stances), actor=dangwu(demo))
+    decisions.do_record_decision(topic, votes(sitting, people[0], stances=stances), actor=dangwu(demo))
     topic.refresh_from_db()
     assert topic.outcome == Outcome.REJECTED and topic.tally == {
         "agree": 2, "disagree": 2, "defer": 0, "should": 5, "sitting": 4}
@@ -131,9 +131,9 @@ def test_a_deferred_matter_can_be_reconsidered_but_a_decided_one_cannot(demo):
     topic = add_topic(demo, meeting)
     people = members(meeting)
     defer = {p.pk: "defer" for p in people[1:4]}
-    services.do_record_decision(topic, votes(people, people[0], stances=defer), actor=dangwu(demo))
+    decisions.do_record_decision(topic, votes(people, people[0], stances=defer), actor=dangwu(demo))
     assert Topic.objects.get(pk=topic.pk).outcome == Outcome.DEFERRED
-    services.do_record_decision(topic, votes(people, people[0]), actor=dangwu(demo))
+    decisions.do_record_decision(topic, votes(people, people[0]), actor=dangwu(demo))
     assert Topic.objects.get(pk=topic.pk).outcome == Outcome.PASSED
     message = refused(demo, Topic.objects.get(pk=topic.pk), votes(people, people[0]))
     assert "已作出决定" in message
@@ -144,12 +144,12 @@ def test_a_large_amount_is_flagged_as_large_fund_by_the_threshold_rule(demo):
     small = add_topic(demo, meeting, category="", amount="49.99")
     large = add_topic(demo, meeting, category="", amount="50")
     assert small.category == "" and large.category == "fund"
-    rules.set_rule("meetings.large_fund_threshold", "200", actor=demo["users"]["admin"], reason="测试")
+    rule_settings.set_rule("meetings.large_fund_threshold", "200", actor=demo["users"]["admin"], reason="测试")
     assert add_topic(demo, meeting, category="", amount="150").category == ""
 
 
 def test_the_quorum_fraction_is_a_rule_and_its_version_is_stored(demo):
-    rules.set_rule("meetings.quorum", "2/3", actor=demo["users"]["admin"], reason="本地规定")
+    rule_settings.set_rule("meetings.quorum", "2/3", actor=demo["users"]["admin"], reason="本地规定")
     people = members(group_meeting(demo, days_ago=400))
     meeting = group_meeting(demo, leave=[people[1].pk, people[2].pk])
     topic = add_topic(demo, meeting)
@@ -157,7 +157,7 @@ def test_the_quorum_fraction_is_a_rule_and_its_version_is_stored(demo):
     assert "须超过三分之二的成员到会" in refused(demo, topic, votes(present, people[0]))
     meeting = group_meeting(demo)
     topic = add_topic(demo, meeting)
-    services.do_record_decision(topic, votes(people, people[0]), actor=dangwu(demo))
+    decisions.do_record_decision(topic, votes(people, people[0]), actor=dangwu(demo))
     assert Topic.objects.get(pk=topic.pk).rule_versions["meetings.quorum"] == 1
 
 
@@ -169,7 +169,7 @@ def test_a_member_outside_scope_cannot_record_a_decision(demo):
 
     for name in ("zhibu", "kezhang", "jijian", "dangyuan", "banzi"):
         with pytest.raises(PermissionDenied):
-            services.do_record_decision(topic, votes(people, people[0]), actor=demo["users"][name])
+            decisions.do_record_decision(topic, votes(people, people[0]), actor=demo["users"][name])
     assert Topic.objects.get(pk=topic.pk).outcome == ""
 
 

@@ -186,7 +186,7 @@ def test_decision_page_and_api_refuse_with_the_rule(demo, client_for):
     client = client_for("dangwu")
     page = client.get(reverse("meetings:decide", args=[topic.pk]))
     assert page.status_code == 200 and "主要负责人" in page.content.decode()
-    people = {p.pk: p for p in __import__("dangjian.meetings.services", fromlist=["x"]).group_members(
+    people = {p.pk: p for p in __import__("dangjian.meetings.services.records", fromlist=["x"]).group_members(
         meeting.org_path, meeting.date)}
     principal = next(iter(people))
     data = {f"stance_{pk}": "agree" for pk in people}

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from dangjian.core.models import AuditEvent
-from dangjian.meetings import services
 from dangjian.meetings.models import Attendance, AttendanceStatus, MeetingStatus
+from dangjian.meetings.services import qr_signin, records
 from dangjian.orgs.models import Person
 
 from .helpers import dangwu, group_meeting
@@ -32,14 +32,14 @@ def _planned_study(demo):
     from dangjian.meetings.models import Meeting, MeetingKind
     from dangjian.orgs.models import Org
 
-    return services.do_create_meeting(Meeting(
+    return records.do_create_meeting(Meeting(
         org=Org.objects.get(code="SXX"), kind=MeetingKind.objects.get(code="study_day"), title="集中学习", place="会议室",
         date=timezone.localdate(), start_time=dt.time(14, 30), end_time=dt.time(17)), actor=dangwu(demo))
 
 
 def test_a_member_signs_in_once_by_scanning_the_code(demo, client_for):
     meeting = _planned_study(demo)
-    token = services.signin_token(meeting)
+    token = qr_signin.signin_token(meeting)
     client = client_for("dangyuan")
     page = client.get(reverse("meetings:signin", args=[token]))
     assert page.status_code == 200 and "签到（" in page.content.decode()
@@ -54,27 +54,27 @@ def test_a_member_signs_in_once_by_scanning_the_code(demo, client_for):
 
 def test_an_expired_code_is_refused(demo):
     meeting = _planned_study(demo)
-    old = _OldSigner(salt=services.SIGNIN_SALT).sign(f"{meeting.pk}:{meeting.signin_nonce}")
+    old = _OldSigner(salt=qr_signin.SIGNIN_SALT).sign(f"{meeting.pk}:{meeting.signin_nonce}")
     with pytest.raises(ValidationError) as exc:
-        services.do_signin(old, actor=demo["users"]["dangyuan"])
+        qr_signin.do_signin(old, actor=demo["users"]["dangyuan"])
     assert "签到码已过期（有效期 30 分钟）" in exc.value.messages[0]
     assert not Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.PRESENT).exists()
 
 
 def test_a_forged_or_rotated_code_is_refused(demo):
     meeting = _planned_study(demo)
-    token = services.signin_token(meeting)
+    token = qr_signin.signin_token(meeting)
     with pytest.raises(ValidationError, match="签到码无效"):
-        services.do_signin(token[:-2] + "xx", actor=demo["users"]["dangyuan"])
-    services.do_rotate_signin(meeting, actor=dangwu(demo))
+        qr_signin.do_signin(token[:-2] + "xx", actor=demo["users"]["dangyuan"])
+    qr_signin.do_rotate_signin(meeting, actor=dangwu(demo))
     with pytest.raises(ValidationError, match="签到码已作废"):
-        services.do_signin(token, actor=demo["users"]["dangyuan"])
+        qr_signin.do_signin(token, actor=demo["users"]["dangyuan"])
 
 
 def test_someone_not_expected_cannot_sign_in(demo):
     meeting = group_meeting(demo, status=MeetingStatus.PLANNED, days_ago=0)  # 党组会议: members only
     with pytest.raises(ValidationError, match="不在本次会议的应到人员名单中"):
-        services.do_signin(services.signin_token(meeting), actor=demo["users"]["dangyuan"])
+        qr_signin.do_signin(qr_signin.signin_token(meeting), actor=demo["users"]["dangyuan"])
 
 
 def test_the_qr_code_is_an_svg_made_on_the_server_for_the_recorder_only(demo, client_for):
@@ -91,11 +91,11 @@ def test_signin_through_the_api(demo, client_for):
     client = client_for("dangyuan")
     csrf = client.get("/meetings/my/").cookies.get("csrftoken")
     headers = {"X-CSRFToken": csrf.value} if csrf else {}
-    ok = client.post("/api/v1/meetings/signin", {"token": services.signin_token(meeting)},
+    ok = client.post("/api/v1/meetings/signin", {"token": qr_signin.signin_token(meeting)},
                      content_type="application/json", headers=headers)
     assert ok.status_code == 200, ok.content
     person = Person.objects.get(user__username="dangyuan")
     assert ok.json()["person_id"] == person.pk
-    again = client.post("/api/v1/meetings/signin", {"token": services.signin_token(meeting)},
+    again = client.post("/api/v1/meetings/signin", {"token": qr_signin.signin_token(meeting)},
                         content_type="application/json", headers=headers)
     assert again.status_code == 422 and "每人只能签到一次" in str(again.json())

@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.models import Notification
-from dangjian.meetings import services, study
+from dangjian.meetings import study
 from dangjian.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
+from dangjian.meetings.services import records
 from dangjian.orgs.models import Org
 
 from .helpers import dangwu
@@ -30,7 +31,7 @@ def test_it_skips_thursdays_that_are_official_holidays(db):
 
 
 def test_an_adjusted_working_day_counts_when_the_rule_moves_study_day(demo):
-    rules.set_rule("meetings.study_weekday", "7", actor=demo["users"]["admin"], reason="测试：周日")
+    rule_settings.set_rule("meetings.study_weekday", "7", actor=demo["users"]["admin"], reason="测试：周日")
     held, skipped = study.study_dates(D(2026, 1, 1), D(2026, 12, 31))
     assert held == [D(2026, 1, 4), D(2026, 9, 20)]  # the two Sundays worked in lieu (调休上班)
     assert len(skipped) == 50
@@ -58,32 +59,32 @@ def test_generating_study_days_is_idempotent_and_audited(demo):
 
 
 def test_absentees_get_a_make_up_task_that_stays_open_until_done(demo):
-    meeting = services.do_create_meeting(Meeting(
+    meeting = records.do_create_meeting(Meeting(
         org=Org.objects.get(code="SXX"), kind=study.MeetingKind.objects.get(code="study_day"), title="集中学习",
         date=timezone.localdate(), start_time=dt.time(14, 30), end_time=dt.time(17)), actor=dangwu(demo))
     member = demo["users"]["dangyuan"].person
     others = list(meeting.attendance.exclude(person=member).values_list("person_id", flat=True))
     for pid in others[:-1]:
-        services.do_mark_attendance(meeting, pid, AttendanceStatus.PRESENT, actor=dangwu(demo))
+        records.do_mark_attendance(meeting, pid, AttendanceStatus.PRESENT, actor=dangwu(demo))
     with pytest.raises(ValidationError, match="请假须填写请假事由"):
-        services.do_mark_attendance(meeting, others[-1], AttendanceStatus.LEAVE, actor=dangwu(demo))
-    services.do_mark_attendance(meeting, others[-1], AttendanceStatus.LEAVE, actor=dangwu(demo), reason="出差")
+        records.do_mark_attendance(meeting, others[-1], AttendanceStatus.LEAVE, actor=dangwu(demo))
+    records.do_mark_attendance(meeting, others[-1], AttendanceStatus.LEAVE, actor=dangwu(demo), reason="出差")
     before = Notification.objects.filter(recipient=member.user).count()
-    services.do_close_meeting(meeting, actor=dangwu(demo))
+    records.do_close_meeting(meeting, actor=dangwu(demo))
     row = Attendance.objects.get(meeting=meeting, person=member)
     assert row.status == AttendanceStatus.ABSENT and row.makeup_open and row.hours == 0
     assert Notification.objects.filter(recipient=member.user).count() == before + 1
     assert Attendance.objects.get(meeting=meeting, person_id=others[-1]).makeup_open  # leave: make-up too
     with pytest.raises(ValidationError, match="至少写10个字"):
-        services.do_complete_makeup(row, "看了", actor=member.user)
+        records.do_complete_makeup(row, "看了", actor=member.user)
     with pytest.raises(PermissionDenied):  # someone else without the right cannot tick it off
-        services.do_complete_makeup(row, "自学了全部会议材料并写了笔记", actor=demo["users"]["kezhang"])
+        records.do_complete_makeup(row, "自学了全部会议材料并写了笔记", actor=demo["users"]["kezhang"])
 
     def mine():
         return {r["person_id"]: r for r in study.hours_by_person(meeting.date.year, Attendance.objects.all())}[member.pk]
 
     before = mine()
-    services.do_complete_makeup(row, "自学了全部会议材料并写了笔记", actor=member.user)
+    records.do_complete_makeup(row, "自学了全部会议材料并写了笔记", actor=member.user)
     row.refresh_from_db()
     assert not row.makeup_open and row.hours == 2.5
     after = mine()
@@ -93,7 +94,7 @@ def test_absentees_get_a_make_up_task_that_stays_open_until_done(demo):
 def test_a_meeting_in_the_past_cannot_be_entered_as_planned(demo):
     count = Meeting.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.do_create_meeting(Meeting(
+        records.do_create_meeting(Meeting(
             org=Org.objects.get(code="SXX"), kind=study.MeetingKind.objects.get(code="study_day"), title="补录",
             date=timezone.localdate() - dt.timedelta(days=7), start_time=dt.time(14), end_time=dt.time(16),
             status=MeetingStatus.PLANNED), actor=dangwu(demo))

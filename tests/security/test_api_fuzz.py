@@ -19,7 +19,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from dangjian.accounts.models import ApiToken
-from dangjian.core import rules
+from dangjian.core import rule_settings
 
 load_all_checks()
 
@@ -129,7 +129,7 @@ def dangwu_token(db):
     from dangjian.accounts.models import User
 
     # The fuzzer probes missing and wrong credentials on purpose: keep it below the lock-out of addresses.
-    rules.set_rule("security.rate_api_auth_failures_per_minute", "10000", actor=None)
+    rule_settings.set_rule("security.rate_api_auth_failures_per_minute", "10000", actor=None)
     return ApiToken.issue(User.objects.get(username="dangwu"), "schemathesis")[1]
 
 

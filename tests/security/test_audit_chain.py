@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from dangjian.core import audit, audit_chain, rules
+from dangjian.core import audit, audit_chain, rule_settings
 from dangjian.core.models import AuditChainHead, AuditEvent
 from tests.conftest import PASSWORD, audit_triggers
 
@@ -131,10 +131,10 @@ def test_a_login_event_holds_utc_time_user_address_type_target_and_success(demo)
 
 
 def test_retention_cannot_be_set_below_184_days(demo):
-    r = rules.rule("security.audit_retention_days")
+    r = rule_settings.rule("security.audit_retention_days")
     assert r.default == 184 and r.minimum == 184
     with pytest.raises(ValidationError, match="审计记录保存天数：不能小于 184"):
-        rules.set_rule("security.audit_retention_days", "90", actor=demo["users"]["admin"])
+        rule_settings.set_rule("security.audit_retention_days", "90", actor=demo["users"]["admin"])
     with pytest.raises(CommandError, match="不能少于 184"):
         call_command("archive_audit", "--days", "30")
 

@@ -13,7 +13,7 @@ from django.test import Client
 from openpyxl import Workbook
 
 from dangjian.accounts.models import ApiToken
-from dangjian.core import ratelimit, rules, uploads
+from dangjian.core import ratelimit, rule_settings, uploads
 from dangjian.core.models import AuditEvent
 from dangjian.orgs.models import Person
 from tests.conftest import PASSWORD, signed_in
@@ -79,10 +79,10 @@ def test_disguised_or_dangerous_files_are_refused_with_a_reason(db, name, data, 
 
 
 def test_the_size_limit_is_a_rule(db):
-    assert rules.get("security.upload_max_mb") == 20
+    assert rule_settings.get("security.upload_max_mb") == 20
     with pytest.raises(ValidationError, match="文件大小：不能超过 1 KB"):
         uploads.validate_upload(f("报告.pdf", PDF * 50), max_bytes=1024)
-    rules.set_rule("security.upload_max_mb", "1", actor=None)
+    rule_settings.set_rule("security.upload_max_mb", "1", actor=None)
     with pytest.raises(ValidationError, match="文件大小：不能超过 1 MB"):
         uploads.validate_upload(f("报告.pdf", PDF + b"0" * (1024 * 1024)))
 
@@ -169,7 +169,7 @@ def test_a_forged_session_cookie_is_logged_once_and_dropped(demo):
 
 
 def test_login_posts_are_rate_limited_per_address_with_a_chinese_429(demo):
-    limit = rules.get("security.rate_login_per_minute")
+    limit = rule_settings.get("security.rate_login_per_minute")
     attacker, other = Client(REMOTE_ADDR="10.9.9.9"), Client(REMOTE_ADDR="10.9.9.10")
     for _ in range(limit):
         assert attacker.post("/accounts/login/", {"username": "nobody", "password": "x"}).status_code == 200
@@ -184,7 +184,7 @@ def test_login_posts_are_rate_limited_per_address_with_a_chinese_429(demo):
 
 
 def test_api_token_failures_are_rate_limited_but_a_valid_token_is_not(demo):
-    limit = rules.get("security.rate_api_auth_failures_per_minute")
+    limit = rule_settings.get("security.rate_api_auth_failures_per_minute")
     bad = Client(REMOTE_ADDR="10.8.8.8", HTTP_AUTHORIZATION="Bearer guessed-token")
     for _ in range(limit):
         assert bad.get("/api/v1/people").status_code == 401

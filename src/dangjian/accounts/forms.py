@@ -1,5 +1,6 @@
 from django import forms
 
+from dangjian.core.crypto import blind_index
 from dangjian.core.forms_base import ScopedChoiceMixin
 
 from .models import RoleAssignment, User
@@ -22,8 +23,6 @@ class AccountForm(forms.ModelForm):
         widgets = {"phone": forms.TextInput(attrs={"maxlength": 11, "inputmode": "numeric"})}
 
     def clean_phone(self):
-        from dangjian.core.crypto import blind_index
-
         phone = (self.cleaned_data.get("phone") or "").strip() or None
         if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
             raise forms.ValidationError("手机号应为以1开头的11位数字")

@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 
-from dangjian.core import audit, rules
+from dangjian.core import audit, rule_settings
 
 # How often, at most, a request renews the session's idle timeout (a write of the session row).
 RENEW_SECONDS = 60
@@ -25,7 +25,7 @@ class SessionTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             login_at = request.session.get("login_at")
-            absolute = rules.get("security.session_absolute_hours") * 3600
+            absolute = rule_settings.get("security.session_absolute_hours") * 3600
             if login_at is None or time.time() - float(login_at) > absolute:
                 audit.security_event("session.expired", actor=user, target_repr=user.username)
                 logout(request)
@@ -33,7 +33,7 @@ class SessionTimeoutMiddleware:
                     return JsonResponse({"detail": "会话已过期，请重新登录"}, status=401)
                 messages.info(request, "会话已超过最长有效期，请重新登录。")
                 return redirect(f"{settings.LOGIN_URL}?next={request.path}")
-            self._renew_idle_timeout(request.session, rules.get("security.session_idle_minutes") * 60)
+            self._renew_idle_timeout(request.session, rule_settings.get("security.session_idle_minutes") * 60)
             if not request.path.startswith(_PASSWORD_EXEMPT) and request.session.get("password_expired"):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "请先修改密码"}, status=403)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp.models import Device
 from django_otp.oath import TOTP
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
 
@@ -53,6 +53,10 @@ class RoleAssignmentQuerySet(models.QuerySet):
         return self.filter(Q(valid_from__lte=on) | Q(valid_from__isnull=True)).filter(
             Q(valid_to__gte=on) | Q(valid_to__isnull=True)
         )
+
+    def grant_rows(self, user_id: int):
+        """A user's current grants as the rows core.scope builds its ``Grant``s from."""
+        return self.current().filter(user_id=user_id).values_list("role", "org_id", "org__path", "include_subtree")
 
 
 class RoleAssignment(models.Model):
@@ -103,7 +107,7 @@ class ApiToken(models.Model):
         """A new token and its key (shown once); valid for the days the rule sets."""
 
         key = "dj_" + secrets.token_urlsafe(32)
-        expires_at = timezone.now() + datetime.timedelta(days=rules.get("security.api_token_days"))
+        expires_at = timezone.now() + datetime.timedelta(days=rule_settings.get("security.api_token_days"))
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), expires_at=expires_at), key
 
     @classmethod

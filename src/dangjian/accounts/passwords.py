@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 
 MAX_LENGTH = 128
 _LIST = Path(__file__).resolve().parent / "data" / "common_passwords_cn.txt"
@@ -27,8 +27,8 @@ class PolicyValidator:
     """Length and character classes as set on the rules page."""
 
     def validate(self, password, user=None):
-        min_length = rules.get("security.password_min_length")
-        min_classes = rules.get("security.password_min_classes")
+        min_length = rule_settings.get("security.password_min_length")
+        min_classes = rule_settings.get("security.password_min_classes")
         if len(password) < min_length:
             raise ValidationError(f"密码：至少 {min_length} 位", code="password_too_short")
         if len(password) > MAX_LENGTH:
@@ -38,8 +38,8 @@ class PolicyValidator:
                                   code="password_too_simple")
 
     def get_help_text(self):
-        return (f"至少 {rules.get('security.password_min_length')} 位，包含大写字母、小写字母、数字、符号中的至少 "
-                f"{rules.get('security.password_min_classes')} 类。")
+        return (f"至少 {rule_settings.get('security.password_min_length')} 位，包含大写字母、小写字母、数字、符号中的至少 "
+                f"{rule_settings.get('security.password_min_classes')} 类。")
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core import audit, rules
+from dangjian.core import audit, rule_settings
 from dangjian.core.crypto import blind_index
 from dangjian.core.models import AuditEvent
 from dangjian.core.scope import forget_grants, path_in_scope
@@ -28,7 +28,7 @@ class LoginRefused(Exception):
 
 
 def _recent_failures(**match) -> int:
-    since = timezone.now() - timedelta(minutes=rules.get("security.lockout_minutes"))
+    since = timezone.now() - timedelta(minutes=rule_settings.get("security.lockout_minutes"))
     return AuditEvent.objects.filter(action="login.failure", at__gte=since, **match).count()
 
 
@@ -38,7 +38,7 @@ def is_locked(username: str, ip: str | None) -> bool:
     The lock lapses by itself after the window, so a stranger cannot lock a user out for ever;
     the per-address count stops one address from trying many accounts.
     """
-    limit = rules.get("security.login_max_failures")
+    limit = rule_settings.get("security.login_max_failures")
     if _recent_failures(target_repr=username[:255]) >= limit:
         return True
     return bool(ip) and _recent_failures(ip=ip) >= limit * 4
@@ -54,7 +54,7 @@ def _account_key(identifier: str) -> str:
 def _refuse_if_locked(username: str, ip: str | None) -> None:
     if is_locked(username, ip):
         audit.security_event("login.refused_locked", success=False, target_repr=username, message="账号或地址已锁定")
-        minutes = rules.get("security.lockout_minutes")
+        minutes = rule_settings.get("security.lockout_minutes")
         raise LoginRefused(f"登录失败次数过多，账号已临时锁定，请 {minutes} 分钟后再试或联系管理员。")
 
 
@@ -62,7 +62,7 @@ def _failed(username: str, ip: str | None, message: str) -> None:
     audit.security_event("login.failure", success=False, target_repr=username, message=message)
     if is_locked(username, ip):
         audit.security_event("login.lockout", success=False, target_repr=username,
-                             message=f"连续失败 {rules.get('security.login_max_failures')} 次，锁定")
+                             message=f"连续失败 {rule_settings.get('security.login_max_failures')} 次，锁定")
 
 
 def do_check_password(request, username: str, password: str):
@@ -184,7 +184,7 @@ def do_set_account_active(user: User, active: bool, *, actor) -> None:
 
 
 def password_expired(user) -> bool:
-    days = rules.get("security.password_max_age_days")
+    days = rule_settings.get("security.password_max_age_days")
     if user.must_change_password:
         return True
     if not days or user.password_changed_at is None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from dangjian.core import audit, rules
+from dangjian.core import audit, rule_settings
 from dangjian.core.scope import grants_for
 
 from .models import TotpDevice
@@ -24,7 +24,7 @@ RECOVERY_CODES = 10
 
 def required_for(user) -> bool:
     """Whether the user's roles oblige a second factor (a rule; administrators by default)."""
-    labels = set(rules.get("security.totp_required_roles"))
+    labels = set(rule_settings.get("security.totp_required_roles"))
     required = {value for value, label in Role.choices if label in labels}
     return any(g.role in required for g in grants_for(user))
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.ratelimit import rate_limit
 from dangjian.core.scope import has_capability, path_condition, require_capability
-from dangjian.core.views import paginate
+from dangjian.core.web import paginate
 
 from . import services, twofactor
 from .forms import AccountForm, LoginForm, RoleAssignmentForm, SecondFactorForm, TokenForm

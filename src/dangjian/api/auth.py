@@ -3,7 +3,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from dangjian.accounts.models import ApiToken
-from dangjian.core import audit, ratelimit, rules
+from dangjian.core import audit, ratelimit, rule_settings
 
 
 class TokenAuth(HttpBearer):
@@ -11,7 +11,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token):
         # Only failures count, so that a busy integration with a valid token is never slowed.
-        limit = rules.get("security.rate_api_auth_failures_per_minute")
+        limit = rule_settings.get("security.rate_api_auth_failures_per_minute")
         if ratelimit.is_limited("api-token", audit.current_ip(), limit):
             raise HttpError(429, ratelimit.MESSAGE)
         row = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from . import audit_chain
+from .fields import EncryptedTextField
 from .models import AuditEvent
 
 
@@ -59,8 +61,6 @@ def snapshot(instance: models.Model) -> dict:
     they are part of the record's state. Blind indexes and key hashes are not: they are derived
     from secrets and say nothing a reader of the log needs.
     """
-    from .fields import EncryptedTextField
-
     data = {}
     for f in instance._meta.concrete_fields:
         if f.name in _SKIP_FIELDS or f.name.endswith("_index") or f.name == "key_hash":
@@ -182,6 +182,19 @@ def history(instance: models.Model):
 
 # Fields a restore may not set back: identity, and a tree node's place in the tree (treebeard's
 # path, depth and child count describe the tree as it is now, not as it was in the old version).
+# Models whose restore does more than put the fields back (a person's member counts…): model → restorer,
+# registered by the app that owns the model; the history page restores through restorer_for().
+RESTORERS: dict[type[models.Model], Callable[..., models.Model]] = {}
+
+
+def register_restorer(model: type[models.Model], restorer: Callable[..., models.Model]) -> None:
+    RESTORERS[model] = restorer
+
+
+def restorer_for(model: type[models.Model]) -> Callable[..., models.Model]:
+    return RESTORERS.get(model, restore_version)
+
+
 _RESTORE_SKIP = {"id", "path", "depth", "numchild"}
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from . import crypto
+from .models import AuditChainHead, AuditEvent
 
 GENESIS = ""
 # Fields covered by the hash: every column except the id (assigned by the database) and the hashes.
@@ -59,8 +60,6 @@ def link_hash(prev_hash: str, event) -> str:
 
 
 def _locked_head():
-    from .models import AuditChainHead
-
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:  # first event of a fresh database (or after a test flush)
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -69,8 +68,6 @@ def _locked_head():
 
 def append(events: list) -> list:
     """Chain and insert unsaved AuditEvents, in order, in the caller's transaction (or their own)."""
-    from .models import AuditEvent
-
     if not events:
         return events
     with transaction.atomic():
@@ -111,8 +108,6 @@ class Verdict:
 
 def archive_anchors() -> set[str]:
     """Chain values at which archived (and then removed by the DBA) prefixes of the log ended."""
-    from .models import AuditEvent
-
     anchors = set()
     for after in AuditEvent.objects.filter(action="audit.archive", success=True).values_list("after", flat=True):
         if isinstance(after, dict) and after.get("last_chain_hash"):
@@ -122,8 +117,6 @@ def archive_anchors() -> set[str]:
 
 def verify() -> Verdict:
     """Walk the chain in order; name the first record whose content, link or place is wrong."""
-    from .models import AuditChainHead, AuditEvent
-
     unchained = AuditEvent.objects.filter(seq__isnull=True).order_by("id").first()
     if unchained is not None:
         return Verdict(False, 0, unchained, "记录不在链中（未经系统写入）")

@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from .scope import ScopedQuerySet
+from .scope import ScopedQuerySet, has_capability, path_condition
 
 
 class ScopedModel(models.Model):
@@ -50,8 +50,6 @@ class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Audit records of the org subtrees where the user holds the audit capability; the
         审计管理员 (security_log.view) also sees the security events that belong to no org."""
-        from .scope import has_capability, path_condition
-
         condition = path_condition(user, "audit.view", ("org_path",))
         if has_capability(user, "security_log.view"):
             condition |= models.Q(org_path="")
@@ -171,7 +169,7 @@ class HolidayDay(models.Model):
 
 
 class RuleSetting(models.Model):
-    """One version of a configurable rule's value (core.rules); the newest version is in force."""
+    """One version of a configurable rule's value (core.rule_settings); the newest version is in force."""
 
     key = models.CharField("规则", max_length=64)
     version = models.PositiveIntegerField("版本")

@@ -5,7 +5,7 @@ app servers share it; its increment is atomic), else files under the data direct
 worker process of one server. The file cache increments by reading and then writing, so there the
 count is taken under an exclusive file lock: without it, four workers let through about four times
 the limit. (django-ratelimit was measured against this and counts no better on Redis; it refuses the
-file cache outright, which would make Redis compulsory.) Limits are rules (hardening/rules.py), so
+file cache outright, which would make Redis compulsory.) Limits are rules (hardening/rule_settings.py), so
 an agency behind a shared NAT address can raise them. Over the limit: HTTP 429 with a Chinese message and a
 Retry-After header; the first refusal of each window is a security event (not every one, so that
 a flood cannot flood the audit log as well).
@@ -25,7 +25,7 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from . import audit, rules
+from . import audit, rule_settings
 
 WINDOW = 60
 MESSAGE = "请求过于频繁，请稍后再试。"
@@ -88,7 +88,7 @@ def rate_limit(rule_key: str, *, scope: str, methods=("POST",)):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method in methods and hit(scope, audit.current_ip(), rules.get(rule_key)):
+            if request.method in methods and hit(scope, audit.current_ip(), rule_settings.get(rule_key)):
                 return too_many(request)
             return view(request, *args, **kwargs)
 

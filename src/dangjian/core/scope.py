@@ -4,10 +4,14 @@ A role assignment grants a role on an org node and, optionally, its subtree. Eve
 through ``Model.objects.visible_to(user, action)``, which turns the user's grants into one SQL
 condition of path-prefix tests on the record's own ``org_path`` column(s) — no join, no list of
 ids. Users always see the records that are their own (``self_field``).
+
+Core sits below the modules that hold the grants (accounts) and the org tree (orgs), so it reads them
+through a ``ScopeSource`` those apps provide when they are ready (``provide_grants``, ``provide_tree_roots``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -49,20 +53,36 @@ class Grant:
     subtree: bool
 
 
+@dataclass
+class ScopeSource:
+    """Where scope reads what lives above core: filled in by the apps' ``ready()``."""
+
+    # user id → the user's current grants as (role, org_id, org_path, include_subtree) rows (accounts)
+    load_grants: Callable[[int], Iterable[tuple[str, int, str, bool]]] | None = None
+    # (role, capability) → whether the role table gives the role that capability (accounts)
+    role_has: Callable[[str, str], bool] | None = None
+    # the paths of the org tree's root nodes (orgs)
+    tree_roots: Callable[[], list[str]] | None = None
+
+
+SOURCE = ScopeSource()
+
+
+def provide_grants(load_grants, role_has) -> None:
+    SOURCE.load_grants, SOURCE.role_has = load_grants, role_has
+
+
+def provide_tree_roots(tree_roots) -> None:
+    SOURCE.tree_roots = tree_roots
+
+
 def grants_for(user) -> list[Grant]:
     """The user's current role grants, loaded once per request (cached on the user object)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, _GRANTS_CACHE_ATTR, None)
     if cached is None:
-        from dangjian.accounts.models import RoleAssignment
-
-        cached = [
-            Grant(role, org_id, org_path, subtree)
-            for role, org_id, org_path, subtree in RoleAssignment.objects.current()
-            .filter(user_id=user.pk)
-            .values_list("role", "org_id", "org__path", "include_subtree")
-        ]
+        cached = [Grant(*row) for row in SOURCE.load_grants(user.pk)]
         setattr(user, _GRANTS_CACHE_ATTR, cached)
     return cached
 
@@ -73,9 +93,7 @@ def forget_grants(user) -> None:
 
 
 def grants_with(user, capability: str) -> list[Grant]:
-    from dangjian.accounts.roles import role_has
-
-    return [g for g in grants_for(user) if role_has(g.role, capability)]
+    return [g for g in grants_for(user) if SOURCE.role_has(g.role, capability)]
 
 
 def has_capability(user, capability: str) -> bool:
@@ -156,12 +174,10 @@ def _valid_pk(pk) -> bool:
 def holds_everywhere(user, capability: str) -> bool:
     """Whether the user holds the capability over the whole tree (every root's subtree): for
     agency-wide settings, which a grant limited to one branch must not change."""
-    from dangjian.orgs.models import Org
-
     subtrees = [g.org_path for g in grants_with(user, capability) if g.subtree]
     if not subtrees:  # most users: no query
         return False
-    roots = list(Org.get_root_nodes().values_list("path", flat=True))
+    roots = SOURCE.tree_roots()
     return bool(roots) and all(any(root.startswith(p) for p in subtrees) for root in roots)
 
 

@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from . import rules, workdays
+from . import rule_settings, workdays
 from .models import HolidayYear, Notification, RuleSetting
 from .scope import require_everywhere
-from .views import paginate
+from .web import paginate
 
 
 class RuleForm(forms.Form):
@@ -22,8 +22,8 @@ class RuleForm(forms.Form):
 @login_required
 def rule_list(request):
     require_everywhere(request.user, "setting.manage", what="修改规则设置")
-    groups = [(group, [(r, rules.display(r), rules.version(r.key)) for r in items])
-              for group, items in rules.grouped().items()]
+    groups = [(group, [(r, rule_settings.display(r), rule_settings.version(r.key)) for r in items])
+              for group, items in rule_settings.grouped().items()]
     return render(request, "core/rule_list.html", {"groups": groups})
 
 
@@ -31,14 +31,14 @@ def rule_list(request):
 def rule_edit(request, key):
     require_everywhere(request.user, "setting.manage", what="修改规则设置")
     try:
-        rule = rules.rule(key)
+        rule = rule_settings.rule(key)
     except KeyError as exc:
         raise Http404("没有这条规则") from exc
-    current = rules.display(rule)
+    current = rule_settings.display(rule)
     form = RuleForm(request.POST or None, initial={"value": current})
     if request.method == "POST" and form.is_valid():
         try:
-            rules.set_rule(key, form.cleaned_data["value"], actor=request.user, reason=form.cleaned_data["reason"])
+            rule_settings.set_rule(key, form.cleaned_data["value"], actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             form.add_error("value", exc.messages)
         else:

@@ -23,6 +23,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
 
+from . import audit, rule_settings
 from .documents import DOCX_MIME, XLSX_MIME
 
 LABELS = {"pdf": "PDF (.pdf)", "docx": "Word (.docx)", "doc": "Word 97-2003 (.doc)", "xlsx": "Excel (.xlsx)",
@@ -44,9 +45,7 @@ MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx/.xlsx that inflates beyond this is a
 
 
 def default_max_bytes() -> int:
-    from . import rules
-
-    return rules.get("security.upload_max_mb") * 1024 * 1024
+    return rule_settings.get("security.upload_max_mb") * 1024 * 1024
 
 
 def sniff(head: bytes) -> str | None:
@@ -103,8 +102,6 @@ def validate_upload(file, kinds=("pdf", "docx", "xlsx", "jpg", "png"), max_bytes
     try:
         return _check_upload(file, kinds, max_bytes)
     except ValidationError as exc:
-        from . import audit
-
         reason = "；".join(exc.messages)
         audit.security_event("upload.refused", actor=actor, success=False,
                              message=f"{(file.name or '')[:100]}：{reason}")
@@ -207,8 +204,6 @@ def stored_file_response(file, *, filename: str, actor, target, inline: bool = F
     first (get_visible_or_404): this is the one way a stored file leaves the server. Images shown
     inline in a page (activity photos) are not logged one by one: the page itself is the access.
     """
-    from . import audit
-
     path = getattr(file, "name", file)
     if not path:
         raise Http404("没有文件")

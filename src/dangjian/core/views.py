@@ -1,11 +1,10 @@
-"""Cross-module pages: home, 即将上线 modules, record history and the audit log."""
+"""Core's own pages: 即将上线 modules, record history and restore, the audit log, and the error pages."""
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,43 +14,7 @@ from .forms import AuditFilterForm
 from .models import AuditEvent
 from .navigation import COMING
 from .scope import ScopedQuerySet, get_visible_or_404, has_capability, require_capability
-
-
-def form_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, else on the whole form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def form_error_summary(form, prefix: str = "未保存：") -> str:
-    """An inline form's errors as one flash message naming each field: “未保存：开始日期：必填；…”."""
-    return prefix + "；".join(
-        f"{form.fields[f].label}：{e}" if f in form.fields else e for f, errs in form.errors.items() for e in errs)
-
-
-def paginate(request, queryset, per_page: int = 50):
-    """One page of a list: a COUNT and one page query, whatever the list's length."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-@login_required
-def home(request):
-    from dangjian.orgs.services import member_counts_for
-
-    counts = member_counts_for(request.user)
-    from dangjian.orgs.models import PartyStatus
-
-    figures = [(label, counts[value]) for value, label in PartyStatus.choices]
-    person = getattr(request.user, "person", None)
-    from .dashboard import panels_for
-
-    return render(request, "core/home.html", {
-        "figures": figures, "total": sum(counts.values()), "person": person,
-        "party_total": counts["full"] + counts["probationary"], "panels": panels_for(request.user),
-    })
+from .web import paginate
 
 
 @login_required
@@ -59,16 +22,6 @@ def coming(request, module):
     if module not in COMING:
         raise Http404("没有这个模块")
     return render(request, "core/coming.html", {"module_title": COMING[module]})
-
-
-# Models whose records have a history page: label → how the restore is carried out.
-def _restorer(model):
-    from dangjian.orgs.models import Person
-    from dangjian.orgs.services import do_restore_person
-
-    if model is Person:
-        return do_restore_person
-    return lambda obj, event, actor: audit.restore_version(obj, event, actor=actor)
 
 
 def _history_target(request, label, pk, action="view"):
@@ -97,7 +50,7 @@ def restore(request, label, pk, event_id):
     model, obj = _history_target(request, label, pk, "change")
     event = get_object_or_404(audit.history(obj), pk=event_id)
     try:
-        _restorer(model)(obj, event, actor=request.user)
+        audit.restorer_for(model)(obj, event, actor=request.user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -126,8 +79,6 @@ def audit_log(request):
 def _api_error(request, status: int, detail: str):
     """API clients get JSON errors from the URL resolver and middleware too, never an HTML page."""
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse({"detail": detail}, status=status)
     return None
 
@@ -152,8 +103,6 @@ def server_error(request):
     try:
         return render(request, "500.html", status=500)
     except Exception:  # noqa: BLE001 - the error page must never fail in turn
-        from django.http import HttpResponseServerError
-
         return HttpResponseServerError(_BARE_500)
 
 
@@ -162,8 +111,6 @@ def csrf_failure(request, reason=""):
 
     Every refusal is a security event: a run of them from one address is what a forged-post attack looks like.
     """
-    from . import audit
-
     user = getattr(request, "user", None)
     audit.security_event("csrf.refused", actor=user if user is not None and user.is_authenticated else None,
                          success=False, message=f"{request.method} {request.path[:200]}：{reason}"[:500])

@@ -17,6 +17,9 @@ import chinese_calendar
 from django.core.cache import cache
 from django.dispatch import Signal
 
+from . import audit
+from .models import HolidayDay, HolidayYear
+
 ONE_DAY = dt.timedelta(days=1)
 _CACHE_KEY = "dangjian:workdays:generation"
 PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
@@ -62,8 +65,6 @@ def _generation() -> int:
 
 
 def _entered(year: int) -> YearCalendar | None:
-    from .models import HolidayDay
-
     days = list(HolidayDay.objects.filter(schedule__year=year).values_list("date", "kind"))
     if not days and not _year_entered(year):
         return None
@@ -72,8 +73,6 @@ def _entered(year: int) -> YearCalendar | None:
 
 
 def _year_entered(year: int) -> bool:
-    from .models import HolidayYear
-
     return HolidayYear.objects.filter(year=year).exists()
 
 
@@ -160,8 +159,6 @@ def set_year_schedule(year: int, days: list[tuple[dt.date, str, str]], *, actor,
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
-    from . import audit
-    from .models import HolidayDay, HolidayYear
 
     errors = [f"{d:%Y-%m-%d} 不属于 {year} 年" for d, _, _ in days if d.year != year]
     for d, kind, _ in days:

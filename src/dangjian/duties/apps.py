@@ -6,12 +6,12 @@ class DutiesConfig(AppConfig):
     verbose_name = "责任体系"
 
     def ready(self):
-        from dangjian.core.dashboard import HOME_PANELS
+        from dangjian.core.panels import HOME_PANELS
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
             services,  # noqa: F401  (re-checks duties when the 四个不直接分管 rule changes)
         )
-        from .dashboard import panel
+        from .panels import panel
 
         HOME_PANELS.append(("责任体系", panel))

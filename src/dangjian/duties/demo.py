@@ -9,6 +9,11 @@ import datetime as dt
 from django.utils import timezone
 
 from dangjian.orgs.demo import DEMO_BUILDERS
+from dangjian.orgs.models import Person
+
+from . import letters, register, services
+from .letters import letter_scope_filter
+from .models import Duty, DutyKind, GroupMember, GroupRole, Institution, LeadingGroup, LetterTask, TaskStatus
 
 SECTION_DOMAINS = {
     "BGS": ["物资采购", "综合"], "RSK": ["人事"], "CWK": ["财务"], "DJB": ["党建"], "ZCFG": ["政策法规"],
@@ -52,18 +57,6 @@ def _day(year: int, month: int, day: int, today: dt.date) -> dt.date:
 
 
 def build(context: dict) -> None:
-    from . import letters, register, services
-    from .models import (
-        Duty,
-        DutyKind,
-        GroupMember,
-        GroupRole,
-        Institution,
-        LeadingGroup,
-        LetterTask,
-        TaskStatus,
-    )
-
     actor = context["staff"].user
     root, sections = context["root"], context["sections"]
     secretary, deputies, jj = context["secretary"], context["deputies"], context["discipline_head"]
@@ -122,10 +115,6 @@ def build(context: dict) -> None:
 
 
 def _task_owners(letter):
-    from dangjian.orgs.models import Person
-
-    from .letters import letter_scope_filter
-
     return Person.objects.filter(letter_scope_filter(letter)).exclude(pk=letter.counterpart_id).order_by("id")[:3]
 
 

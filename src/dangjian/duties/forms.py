@@ -4,7 +4,8 @@ from django.utils import timezone
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
 from dangjian.orgs.models import Org, OrgKind, Person
 
-from . import rules as duty_rules
+from . import rule_settings as duty_rules
+from .letters import letter_scope_filter
 from .models import (
     Duty,
     GroupMember,
@@ -97,7 +98,6 @@ class TaskForm(VersionedModelForm):
 
     def __init__(self, *args, letter=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .letters import letter_scope_filter
 
         # The picker offers the letter's people; the service re-checks (an API call may send anyone).
         self.fields["owner"].queryset = _people(user).filter(letter_scope_filter(letter))

@@ -13,14 +13,15 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from dangjian.core import audit, rules, workdays
+from dangjian.core import audit, rule_settings, workdays
 from dangjian.core.documents import OfficialDocument, cn_date
+from dangjian.core.scope import path_in_scope
+from dangjian.core.uploads import store_upload, validate_upload
 from dangjian.orgs.models import Person
 
-from . import rules as duty_rules
+from . import rule_settings as duty_rules
 from .models import Duty, DutyKind, LetterKind, LetterTask, ResponsibilityLetter, TaskProgress, TaskStatus
 from .services import agency_of, require_change
-from .uploads import check_upload, store
 
 TOTAL_WEIGHT = 100
 
@@ -147,8 +148,6 @@ def do_delete_task(task: LetterTask, *, actor) -> None:
 
 def can_report(user, task: LetterTask) -> bool:
     """The task's owner reports progress on it; so do those who may change duties there."""
-    from dangjian.core.scope import path_in_scope
-
     return (task.owner.user_id == user.pk) or path_in_scope(user, "duty.change", task.org_path)
 
 
@@ -181,7 +180,7 @@ def due_soon(task: LetterTask, today: dt.date | None = None) -> bool:
     if task.status == TaskStatus.DONE or task.deadline < today:
         return False
     n, _ = workdays.workdays_between(today, task.deadline)
-    return n <= rules.get(duty_rules.DUE_SOON_WORKDAYS)
+    return n <= rule_settings.get(duty_rules.DUE_SOON_WORKDAYS)
 
 
 # ---- the document and signing ---------------------------------------------------------------------
@@ -226,8 +225,8 @@ def letter_filename(letter: ResponsibilityLetter) -> str:
 
 def do_sign_letter(letter: ResponsibilityLetter, *, actor, signed_on: dt.date, scan=None) -> ResponsibilityLetter:
     """Record the signing (who recorded it, the date, the scanned copy); once only."""
-    if scan is not None:
-        check_upload(scan, ("pdf", "jpg", "png"), field="scan", actor=actor)
+    # checked before the transaction, so that a refusal stays logged as a security event
+    kind = validate_upload(scan, kinds=("pdf", "jpg", "png"), field="scan", actor=actor) if scan is not None else ""
     with transaction.atomic():
         letter = ResponsibilityLetter.objects.select_for_update().select_related("counterpart").get(pk=letter.pk)
         require_change(actor, letter.org_path, "登记责任状签订")
@@ -239,7 +238,7 @@ def do_sign_letter(letter: ResponsibilityLetter, *, actor, signed_on: dt.date, s
         if signed_on.year not in (letter.year, letter.year - 1):
             raise ValidationError({"signed_on": f"签订日期应在{letter.year}年度（或上年末）"})
         if scan is not None:
-            letter.scan = store(scan, f"duties/letters/{letter.year}")
+            letter.scan = store_upload(scan, f"duties/letters/{letter.year}", kind)
         letter.signed_on = signed_on
         letter.signed_recorded_by = actor
         audit.save_audited(letter, actor=actor, action="letter.sign", message=f"签订日期 {signed_on}")

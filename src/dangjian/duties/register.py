@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from dangjian.core import audit
+from dangjian.core.uploads import store_upload, validate_upload
 
 from .models import Institution
 from .services import require_change
-from .uploads import check_upload, store
 
 ALLOWED = ("pdf", "docx", "doc")
 
@@ -30,8 +30,8 @@ def search(queryset, text: str):
 
 
 def do_save_institution(item: Institution, *, actor, upload=None, expected_version: int | None = None) -> Institution:
-    if upload is not None:
-        check_upload(upload, ALLOWED, actor=actor)
+    # checked before the transaction, so that a refusal stays logged as a security event
+    kind = validate_upload(upload, kinds=ALLOWED, actor=actor) if upload is not None else ""
     with transaction.atomic():
         require_change(actor, item.org.path, f"在“{item.org}”登记制度")
         if item.pk:
@@ -41,7 +41,7 @@ def do_save_institution(item: Institution, *, actor, upload=None, expected_versi
             raise ValidationError({"repealed_on": "废止日期应晚于印发日期"})
         if upload is not None:
             item.file_name = upload.name[:200]
-            item.file = store(upload, f"duties/rules/{item.issued_on.year}")
+            item.file = store_upload(upload, f"duties/rules/{item.issued_on.year}", kind)
         audit.save_audited(item, actor=actor, action="institution.update" if item.pk else "institution.create",
                            expected_version=expected_version)
     return item

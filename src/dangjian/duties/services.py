@@ -10,12 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.core import audit, rules
+from dangjian.accounts.models import RoleAssignment
+from dangjian.accounts.roles import role_has
+from dangjian.core import audit, rule_settings
+from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.orgs.models import Org, OrgKind, Person
 from dangjian.orgs.services import agency_of
 
-from . import rules as duty_rules
+from . import rule_settings as duty_rules
 from .models import SECTION_KINDS, Duty, DutyKind, GroupMember, LeadingGroup, SectionDomains
 
 RULE_NAME = "四个不直接分管"
@@ -33,7 +36,7 @@ def _fmt_period(start: dt.date, end: dt.date | None) -> str:
 # ---- section domains and the 四个不直接分管 rule ----------------------------------------------------
 
 def excluded_domains() -> list[str]:
-    return rules.get(duty_rules.EXCLUDED_DOMAINS)
+    return rule_settings.get(duty_rules.EXCLUDED_DOMAINS)
 
 
 def domains_by_org(org_ids) -> dict[int, list[str]]:
@@ -90,7 +93,7 @@ def do_assign_duty(duty: Duty, *, actor) -> Duty:
         # Lock the section's rows so that two concurrent assignments cannot both pass the overlap check.
         list(Duty.objects.select_for_update().filter(org=duty.org))
         check_duty(duty)
-        duty.rule_version = rules.version(duty_rules.EXCLUDED_DOMAINS)
+        duty.rule_version = rule_settings.version(duty_rules.EXCLUDED_DOMAINS)
         audit.save_audited(duty, actor=actor, action="duty.assign")
     return duty
 
@@ -139,10 +142,6 @@ def rule_conflicts(on: dt.date | None = None, *, within: str = "") -> list[Confl
 
 def recheck_after_change(reason: str, *, actor, within: str = "") -> list[Conflict]:
     """Re-check every current duty, log the result and tell the Party-affairs staff about conflicts."""
-    from dangjian.accounts.models import RoleAssignment
-    from dangjian.accounts.roles import role_has
-    from dangjian.core.notify import notify
-
     conflicts = rule_conflicts(within=within)
     audit.record("duty.recheck", actor=actor, org_path=within,
                  target_repr=f"{RULE_NAME}核验", message=f"{reason}：发现 {len(conflicts)} 处冲突"
@@ -163,7 +162,7 @@ def _on_rule_change(key, *, actor):
     recheck_after_change("“四个不直接分管”领域范围已修改", actor=actor)
 
 
-rules.on_change(duty_rules.EXCLUDED_DOMAINS, _on_rule_change)
+rule_settings.on_change(duty_rules.EXCLUDED_DOMAINS, _on_rule_change)
 
 
 def do_set_section_domains(section: Org, domains: list[str], *, actor) -> list[Conflict]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.views import form_error_summary, form_errors
+from dangjian.core.web import form_error_summary, form_errors
 from dangjian.orgs.models import Org, OrgKind
 
 from . import services

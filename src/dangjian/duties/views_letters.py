@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
 from dangjian.core.documents import docx_response
-from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope
+from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.web import form_error_summary, form_errors, paginate
 from dangjian.orgs.models import Person
 
 from . import letters, services
@@ -68,8 +68,6 @@ def letter_year(request):
 
 @login_required
 def letter_create(request):
-    from dangjian.core.scope import require_capability
-
     require_capability(request.user, "duty.change", what="起草责任状")
     form = LetterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.web import form_errors, paginate
 
 from . import register
 from .forms import InstitutionFilterForm, InstitutionForm

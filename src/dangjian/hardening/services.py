@@ -1,14 +1,13 @@
 """The audit-chain check shared by the command and the daily task."""
 
+from dangjian.accounts.models import RoleAssignment, User
+from dangjian.accounts.roles import CAPABILITIES
 from dangjian.core import audit, audit_chain
 from dangjian.core.notify import notify
 
 
 def auditors():
     """Active accounts holding a role that may read the audit log (told when the chain breaks)."""
-    from dangjian.accounts.models import RoleAssignment, User
-    from dangjian.accounts.roles import CAPABILITIES
-
     roles = [role for role, caps in CAPABILITIES.items() if "audit.view" in caps]
     ids = RoleAssignment.objects.filter(role__in=roles).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True)

@@ -14,7 +14,7 @@ from dangjian.orgs.models import Org, Person
 
 from . import figures as figs
 from . import kinds, services, workflow
-from .models import HandlingClass, Matter, Satisfaction, Status
+from .models import HandlingClass, Matter, ProblemList, Satisfaction, Status
 
 router = Router(tags=["事项督办"])
 
@@ -211,8 +211,6 @@ def matter_create(request, payload: MatterIn):
     data["responsible_leader"] = _person(request, data.pop("responsible_leader_id"))
     plist_id = data.pop("problem_list_id")
     if plist_id:
-        from .models import ProblemList
-
         data["problem_list"] = get_visible_or_404(ProblemList, request.auth, plist_id)
     return 201, services.do_create_matter(Matter(**data), actor=request.auth)
 

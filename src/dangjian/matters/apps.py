@@ -7,13 +7,13 @@ class MattersConfig(AppConfig):
 
     def ready(self):
         from dangjian.core import workdays
-        from dangjian.core.dashboard import HOME_PANELS
+        from dangjian.core.panels import HOME_PANELS
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
-            rules,  # noqa: F401  (registers the kinds and their rules)
+            rule_settings,  # noqa: F401  (registers the kinds and their rules)
         )
-        from .figures import home_panel
+        from .panels import home_panel
         from .services import recompute_deadlines
 
         # When a year's official holiday schedule is entered, open deadlines are computed again.

@@ -1,4 +1,4 @@
-"""Figures for the annual report and the home page, each with the records behind it (traceability).
+"""Figures for the annual report, each with the records behind it (traceability).
 
 Every figure function returns a :class:`Figure` holding the value, the numerator and denominator
 querysets, so that the figures page links each number to the matters it counts.
@@ -12,11 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from dangjian.core import dashboard
-from dangjian.core.scope import has_capability
-
-from . import workflow
-from .models import Contact, Matter, Satisfaction, Status
+from .models import Contact, Satisfaction, Status
 
 
 @dataclass
@@ -115,31 +111,6 @@ def year_figures(matters: QuerySet, year: int) -> list[Figure]:
              "meeting": (counts["met"], counts["proposals"]), "satisfaction": (counts["good"], counts["answered"])}
     for f in figures:
         f.known = known[f.key]
-    return figures
-
-
-def home_panel(user) -> list[dashboard.Figure]:
-    """Open, soon due and overdue matters in the user's scope; for everyone with a person, their own ledger."""
-    viewer = has_capability(user, "matter.view")
-    person = getattr(user, "person", None)
-    if not viewer and person is None:
-        return []
-    today = timezone.localdate()
-    visible = Matter.objects.visible_to(user)
-    figures = []
-    if viewer:
-        counts = {s: visible.filter(workflow.due_state_q(s, today)).count() for s in ("overdue", "warning")}
-        figures += [
-            dashboard.Figure("在办事项", visible.open().count(), "/matters/?open=1"),
-            dashboard.Figure("即将到期", counts["warning"], "/matters/?due=warning", alert=bool(counts["warning"])),
-            dashboard.Figure("已超期", counts["overdue"], "/matters/board/", alert=bool(counts["overdue"])),
-        ]
-    if person is not None:
-        figures.append(dashboard.Figure("我负责的在办事项", visible.open().filter(owner=person).count(),
-                                        "/matters/ledger/"))
-        pending = visible.filter(status=Status.PENDING, responsible_leader=person).count()
-        if pending:
-            figures.append(dashboard.Figure("待我审批销号", pending, "/matters/?status=pending&mine=leader", alert=True))
     return figures
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
-from dangjian.orgs.forms import _picker_depth
+from dangjian.orgs.forms import RosterImportForm, picker_depth
 from dangjian.orgs.models import Org, Person
 from dangjian.orgs.services import leadership_within_reach
 
@@ -89,7 +89,7 @@ class FilterForm(forms.Form):
         self.fields["kind"].choices = [("", "全部")] + kinds.choices()
         # The user's top nodes and two levels below (a city and its counties), not every unit of a province:
         # a select of hundreds of options costs more to render than the whole list query.
-        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=max(_picker_depth(user) - 2, 0))
+        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=max(picker_depth(user) - 2, 0))
         self.fields["leader"].queryset = leaders(user)
         self.fields["problem_list"].queryset = ProblemList.objects.visible_to(user)
 
@@ -238,8 +238,6 @@ class LedgerImportForm(forms.Form):
     file = forms.FileField(label="问题清单文件（.xlsx）")
 
     def clean_file(self):
-        from dangjian.orgs.forms import RosterImportForm
-
         return RosterImportForm.clean_file(self)
 
 

@@ -1,6 +1,6 @@
 """Kinds of matter as data (docs/architecture.md: Workflow): a new kind is one entry here, not a new state machine.
 
-Each kind names its deadline policy (count, unit, warning days — all configurable rules, see rules.py)
+Each kind names its deadline policy (count, unit, warning days — all configurable rules, see rule_settings.py)
 and the fields that must be present before it may be submitted for closure. Later kinds (public
 petitions, inspection findings, 责任状 tasks) register themselves with :func:`register_kind`.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 
 UNITS = ("工作日", "自然日", "月")
 
@@ -31,16 +31,16 @@ class KindSpec:
 
     @property
     def deadline_count(self) -> int:
-        return rules.get(self.rule_key("deadline"))
+        return rule_settings.get(self.rule_key("deadline"))
 
     @property
     def deadline_unit(self) -> str:
-        value = rules.get(self.rule_key("unit"))
+        value = rule_settings.get(self.rule_key("unit"))
         return value[0] if value else self.unit
 
     @property
     def warning_days(self) -> int:
-        return rules.get(self.rule_key("warn_days"))
+        return rule_settings.get(self.rule_key("warn_days"))
 
     @property
     def requires_workday(self) -> bool:
@@ -53,11 +53,11 @@ KINDS: dict[str, KindSpec] = {}
 def register_kind(spec: KindSpec) -> KindSpec:
     KINDS[spec.key] = spec
     group = "事项督办：期限"
-    rules.register(spec.rule_key("deadline"), f"{spec.label}：默认办理时限", spec.deadline, kind="int", group=group,
+    rule_settings.register(spec.rule_key("deadline"), f"{spec.label}：默认办理时限", spec.deadline, kind="int", group=group,
                    minimum=1, maximum=366, source="本单位督办制度", help="从交办之日起计")
-    rules.register(spec.rule_key("unit"), f"{spec.label}：时限单位", [spec.unit], kind="choices", group=group,
+    rule_settings.register(spec.rule_key("unit"), f"{spec.label}：时限单位", [spec.unit], kind="choices", group=group,
                    options=UNITS, help="工作日按国家法定节假日及调休计算")
-    rules.register(spec.rule_key("warn_days"), f"{spec.label}：到期前黄色预警（工作日）", spec.warn_days, kind="int",
+    rule_settings.register(spec.rule_key("warn_days"), f"{spec.label}：到期前黄色预警（工作日）", spec.warn_days, kind="int",
                    group=group, minimum=0, maximum=60)
     return spec
 

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.core.documents import OfficialDocument, cn_date
 from dangjian.core.notify import notify_many
 from dangjian.orgs.models import Person
@@ -138,7 +138,7 @@ def build_summary(period: str, end: dt.date) -> SupervisionSheet:
     """A 小结/总结 for the period ending ``end``: figures by kind and org, the items listed, as .docx."""
     start = _period_start(period, end)
     sets = summary_querysets(start, end)
-    limit = rules.get("matters.summary_item_limit")
+    limit = rule_settings.get("matters.summary_item_limit")
     title = f"事项督办{'半月小结' if period == SupervisionSheet.Period.HALF_MONTH else '月度总结'}"
     doc = OfficialDocument(title)
     doc.paragraph(f"统计期间：{cn_date(start)}至{cn_date(end)}。按照“一周一督办、半月一小结、一月一总结”的要求，"
@@ -191,5 +191,5 @@ def previous_month_end(today: dt.date) -> dt.date:
 
 
 def is_supervision_day(today: dt.date) -> bool:
-    return today.isoweekday() == rules.get("matters.supervision_weekday")
+    return today.isoweekday() == rule_settings.get("matters.supervision_weekday")
 

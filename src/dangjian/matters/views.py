@@ -19,7 +19,7 @@ from dangjian.core import audit
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.web import form_error_summary, form_errors, paginate
 
 from . import kinds, ledger, services, workflow
 from .forms import (
@@ -33,7 +33,7 @@ from .forms import (
     SavedFilterForm,
     TransitionForm,
 )
-from .models import Matter, Measure, Milestone, Progress, SavedFilter, Status
+from .models import Matter, Measure, Milestone, ProblemList, Progress, SavedFilter, Status
 
 LIST_RELATED = ("org", "owner", "responsible_leader")
 # What a list row never shows: long texts, and the people's encrypted columns (each would be decrypted per row).
@@ -180,8 +180,6 @@ def matter_edit(request, pk=None):
         kind = request.GET.get("kind", "rectify")
         matter = Matter(kind=kind if kind in kinds.KINDS else "rectify")
         if request.GET.get("list", "").isdigit():
-            from .models import ProblemList
-
             matter.problem_list = ProblemList.objects.visible_to(request.user).filter(pk=request.GET["list"]).first()
     form = MatterForm(request.POST or None, instance=matter, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import DOCX_MIME, XLSX_MIME, XlsxFormatError, file_response
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
-from dangjian.core.views import form_errors, paginate
-from dangjian.orgs.models import Person
+from dangjian.core.web import form_errors, paginate
+from dangjian.orgs.models import Org, Person
 
 from . import figures as figs
-from . import ledger, services, supervision
+from . import ledger, services, supervision, tasks
 from .forms import LedgerImportForm, ProblemListForm
 from .models import Matter, ProblemList, SupervisionItem, SupervisionSheet
 from .views import LIST_RELATED, _decorate
@@ -104,8 +104,6 @@ def sheet_list(request):
 
 def require_whole_view(user) -> None:
     """Summaries count and list the matters of the whole tree: only those who see all of it may read them."""
-    from dangjian.orgs.models import Org
-
     roots = Org.get_root_nodes().values_list("path", flat=True)
     if not roots or not all(services.path_in_scope(user, "matter.view", r) for r in roots):
         raise PermissionDenied("小结/总结涵盖全部组织的事项，仅限有全部组织事项查看权限的人员查阅")
@@ -144,7 +142,6 @@ def sheet_document(request, pk):
 def sheet_run(request):
     """Issue this week's 督办单 or a summary now (the queue does it on schedule; leaders may not wait)."""
     require_capability(request.user, "matter.approve", what="生成督办单")
-    from . import tasks
 
     today = timezone.localdate()
     what = request.POST.get("what")

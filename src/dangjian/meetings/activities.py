@@ -12,7 +12,7 @@ from dangjian.core.uploads import random_name, validate_upload
 from dangjian.orgs.models import PartyStatus, Person
 
 from .models import Activity, ActivityPhoto, Participant
-from .services import require_change
+from .services.records import require_change
 
 MAX_PHOTO = 10 * 1024 * 1024
 

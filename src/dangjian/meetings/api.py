@@ -13,7 +13,7 @@ from dangjian.core.scope import get_visible_or_404, path_in_scope, scope_roots
 from dangjian.core.uploads import CONTENT_TYPES, stored_file_response
 from dangjian.orgs.models import Org
 
-from . import compliance, services, study
+from . import compliance, study
 from .models import (
     Attendance,
     Meeting,
@@ -24,6 +24,7 @@ from .models import (
     Topic,
     TopicCategory,
 )
+from .services import decisions, qr_signin
 
 router = Router(tags=["会议学习"])
 Id = Field(..., ge=1, le=2**62)
@@ -158,14 +159,14 @@ def attachment_file(request, attachment_id: int):
 @router.post("/topics/{int:topic_id}/decision", response=TopicOut, summary="记录决定（执行“三重一大”规则）")
 def record_decision(request, topic_id: int, payload: DecisionIn):
     topic = get_visible_or_404(Topic, request.auth, topic_id, "change")
-    votes = [services.Vote(v.person_id, v.order, v.stance, v.reason) for v in payload.votes]
-    return services.do_record_decision(topic, votes, recused_ids=set(payload.recused_ids),
+    votes = [decisions.Vote(v.person_id, v.order, v.stance, v.reason) for v in payload.votes]
+    return decisions.do_record_decision(topic, votes, recused_ids=set(payload.recused_ids),
                                        decision_text=payload.decision_text, actor=request.auth)
 
 
 @router.post("/signin", response=SigninOut, summary="扫码签到")
 def signin(request, payload: SigninIn):
-    row: Attendance = services.do_signin(payload.token, actor=request.auth)
+    row: Attendance = qr_signin.do_signin(payload.token, actor=request.auth)
     return {"meeting_id": row.meeting_id, "person_id": row.person_id, "signed_in_at": row.signed_in_at}
 
 

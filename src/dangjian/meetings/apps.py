@@ -6,9 +6,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = "会议学习"
 
     def ready(self):
-        from dangjian.core.dashboard import HOME_PANELS
+        from dangjian.core.panels import HOME_PANELS
 
-        from . import demo, rules  # noqa: F401  (registers this module's demo records and rules)
+        from . import demo, rule_settings  # noqa: F401  (registers this module's demo records and rules)
         from .panels import my_panel, scope_panel
 
         HOME_PANELS.append(("我的会议学习", my_panel))

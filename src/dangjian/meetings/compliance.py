@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from dangjian.core import rules
+from dangjian.core import rule_settings
 from dangjian.orgs.models import Org, OrgKind
 
 from .models import PARTY_GROUP_MEETING, Meeting, MeetingKind, MeetingStatus, Outcome, Topic
-from .rules import FREQUENCY_RULES
+from .rule_settings import FREQUENCY_RULES
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def requirements() -> list[Requirement]:
     kinds = MeetingKind.objects.filter(Q(code__in=FREQUENCY_RULES) | Q(frequency_months__isnull=False, is_active=True))
     rows = list(kinds.values_list("code", "name", "frequency_months"))
     names = {code: name for code, name, _m in rows}
-    out = [Requirement(code, names.get(code, code), rules.get(key)) for code, (key, *_rest) in FREQUENCY_RULES.items()]
+    out = [Requirement(code, names.get(code, code), rule_settings.get(key)) for code, (key, *_rest) in FREQUENCY_RULES.items()]
     return out + [Requirement(code, name, months) for code, name, months in rows
                   if code not in FREQUENCY_RULES and months]
 

@@ -20,7 +20,7 @@ from dangjian.core.documents import OfficialDocument
 from dangjian.orgs.demo import DEMO_BUILDERS
 from dangjian.orgs.models import Org, OrgKind
 
-from . import activities, services, study
+from . import activities, study
 from .models import (
     Activity,
     ActivityKind,
@@ -35,7 +35,8 @@ from .models import (
     Topic,
     TopicCategory,
 )
-from .services import Vote
+from .services import attachments, decisions, records
+from .services.decisions import Vote
 
 STUDY_SUBJECTS = [
     "《中国共产党章程》", "习近平总书记系列重要讲话精神", "全面从严治党", "“两学一做”学习教育",
@@ -59,7 +60,7 @@ def _bulk_meeting(org, kind, title, day, people, rng, start="14:30", end="17:00"
         signin_nonce=secrets.token_hex(4), **extra)
     hours = Decimal(str(meeting.hours)) if kind.is_study else Decimal(0)
     rows = []
-    for row in services._attendance_rows(meeting, people):
+    for row in records.attendance_rows(meeting, people):
         r = rng.random()
         if r < 0.9:
             row.status, row.hours = AttendanceStatus.PRESENT, hours
@@ -103,7 +104,7 @@ def build(context: dict) -> None:
     StudyTopic.objects.bulk_create(StudyTopic(plan=plan, org=root, month=m, title=STUDY_SUBJECTS[m - 1],
                                               materials="学习读本；原文原著") for m in range(1, 13))
     topics = {t.month: t for t in plan.topics.all()}
-    everyone = services.expected_people(Meeting(org=root, kind=kinds["study_day"], date=today))
+    everyone = records.expected_people(Meeting(org=root, kind=kinds["study_day"], date=today))
     held, _skipped = study.study_dates(first, today - dt.timedelta(days=1))
     for i, day in enumerate(held):
         _bulk_meeting(root, kinds["study_day"], f"集中学习日（{day.month}月{day.day}日）", day, everyone, rng,
@@ -120,8 +121,8 @@ def build(context: dict) -> None:
 def branch_meetings(branches: list[Org], kinds: dict[str, MeetingKind], today: dt.date, rng) -> None:
     """三会一课 and 主题党日 for each branch over the twelve months before ``today``, with the GAPS left out."""
     for bi, branch in enumerate(branches):
-        members = services.expected_people(Meeting(org=branch, kind=kinds["branch_general"], date=today))
-        committee = services.expected_people(Meeting(org=branch, kind=kinds["branch_committee"], date=today))
+        members = records.expected_people(Meeting(org=branch, kind=kinds["branch_general"], date=today))
+        committee = records.expected_people(Meeting(org=branch, kind=kinds["branch_committee"], date=today))
         cells = list(Org.objects.filter(path__pathprefix=branch.path, kind=OrgKind.CELL).order_by("path"))
         for back in range(12, 0, -1):
             month = _month_start(today, back)
@@ -144,17 +145,17 @@ def _party_group_meetings(context, kinds, actor, today):
 
     def meeting(days_ago, title, leave=()):
         day = workdays.add_workdays(today, -days_ago).date
-        m = services.do_create_meeting(Meeting(
+        m = records.do_create_meeting(Meeting(
             org=party_group, kind=kinds["party_group"], title=title, date=day, start_time=dt.time(9), end_time=dt.time(
                 11, 30), place="党组会议室", host=secretary, recorder=recorder, status=MeetingStatus.HELD), actor=actor)
         for a in m.attendance.all():
             status = AttendanceStatus.LEAVE if a.person in leave else AttendanceStatus.PRESENT
-            services.do_mark_attendance(m, a.person_id, status, actor=actor, reason="外出学习" if leave else "")
+            records.do_mark_attendance(m, a.person_id, status, actor=actor, reason="外出学习" if leave else "")
         return m
 
     def topic(m, title, category, amount=None, order=1):
         sent = workdays.add_workdays(m.date, -2).date
-        return services.do_add_topic(Topic(meeting=m, title=title, category=category, amount=amount, order=order,
+        return decisions.do_add_topic(Topic(meeting=m, title=title, category=category, amount=amount, order=order,
                                            proposer="办公室", materials_sent_on=sent), actor=actor)
 
     def votes(members, stances=None, principal_first=False):
@@ -167,27 +168,27 @@ def _party_group_meetings(context, kinds, actor, today):
     everyone = [secretary, *deputies, dh]
     m1 = meeting(170, "党组会议（研究信息化平台建设资金等事项）")
     t = topic(m1, "关于使用信息化平台建设资金120万元的议题", TopicCategory.FUND, Decimal("120"))
-    services.do_record_decision(t, votes(everyone), decision_text="同意使用信息化平台建设资金120万元，由办公室按程序组织采购。",
+    decisions.do_record_decision(t, votes(everyone), decision_text="同意使用信息化平台建设资金120万元，由办公室按程序组织采购。",
                                 actor=actor)
     t2 = topic(m1, "关于机关办公用品定点采购的议题", "", Decimal("8"), order=2)
-    services.do_record_decision(t2, votes(everyone), decision_text="同意。", actor=actor)
-    services.do_add_attachment(m1, _agenda_file(m1, [t, t2]), actor=actor)
+    decisions.do_record_decision(t2, votes(everyone), decision_text="同意。", actor=actor)
+    attachments.do_add_attachment(m1, _agenda_file(m1, [t, t2]), actor=actor)
 
     m2 = meeting(90, "党组会议（研究干部任免事项）", leave=[deputies[2]])
     t3 = topic(m2, "关于任命财务科科长的议题", TopicCategory.CADRE)
     sitting = [p for p in everyone if p != deputies[2]]
     try:  # recorded first with the secretary speaking first: refused (末位表态), and the refusal is logged
-        services.do_record_decision(t3, votes(sitting, principal_first=True), actor=actor)
+        decisions.do_record_decision(t3, votes(sitting, principal_first=True), actor=actor)
     except ValidationError:
         pass
-    services.do_record_decision(t3, votes(sitting), decision_text="同意任命，按程序公示。", actor=actor)
+    decisions.do_record_decision(t3, votes(sitting), decision_text="同意任命，按程序公示。", actor=actor)
 
     m3 = meeting(30, "党组会议（研究项目建设事项）")
     t4 = topic(m3, "关于机关综合楼改造项目投资的议题", TopicCategory.INVESTMENT, Decimal("680"))
-    services.do_record_decision(t4, votes(everyone, {deputies[0].pk: "defer", deputies[1].pk: "defer",
+    decisions.do_record_decision(t4, votes(everyone, {deputies[0].pk: "defer", deputies[1].pk: "defer",
                                                       dh.pk: "defer"}), actor=actor)
     next_day = workdays.add_workdays(today, 5).date
-    m4 = services.do_create_meeting(Meeting(
+    m4 = records.do_create_meeting(Meeting(
         org=party_group, kind=kinds["party_group"], title="党组会议（研究年度预算执行等事项）", date=next_day,
         start_time=dt.time(9), end_time=dt.time(11), place="党组会议室", host=secretary, recorder=recorder), actor=actor)
     topic(m4, "关于追加年度专项经费85万元的议题", "", Decimal("85"))

@@ -2,10 +2,12 @@ from django import forms
 from django.db.models import Q
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+from dangjian.orgs.forms import picker_depth
 from dangjian.orgs.models import Org, Person
 
 from .models import Activity, Meeting, MeetingKind, Stance, StudyPlan, Topic, TopicCategory
-from .services import Vote
+from .services.decisions import Vote
+from .study import parse_topics
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -95,9 +97,8 @@ class ComplianceForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from dangjian.orgs.forms import _picker_depth
 
-        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=_picker_depth(user))
+        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=picker_depth(user))
 
 
 class ActivityForm(ScopedChoiceMixin, forms.ModelForm):
@@ -171,7 +172,6 @@ class StudyPlanForm(ScopedChoiceMixin, VersionedModelForm):
     def clean_topics(self):
         from django.core.exceptions import ValidationError
 
-        from .study import parse_topics
 
         try:
             return parse_topics(self.cleaned_data.get("topics", ""))

@@ -1,9 +1,9 @@
-"""Home-page figures of 会议学习 (core.dashboard.HOME_PANELS)."""
+"""Home-page figures of 会议学习 (core.panels.HOME_PANELS)."""
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from dangjian.core.dashboard import Figure
+from dangjian.core.panels import Figure
 from dangjian.core.scope import has_capability
 
 from .models import Attendance, Meeting, Outcome, Topic

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from dangjian.core import audit, rules, workdays
+from dangjian.core import audit, rule_settings, workdays
+from dangjian.core.audit import ConflictError
 
 from .models import (
     STUDY_DAY,
@@ -23,17 +24,17 @@ from .models import (
     StudyPlan,
     StudyTopic,
 )
-from .services import _attendance_rows, expected_people, require_change
+from .services.records import attendance_rows, expected_people, require_change
 
 FORMS = [StudyForm.LEADER, StudyForm.DISCUSSION, StudyForm.EXPERT, StudyForm.LECTURE]
 
 
 def _time(key: str) -> dt.time:
-    raw = rules.get(key)
+    raw = rule_settings.get(key)
     try:
         return dt.time.fromisoformat(raw)
     except ValueError as exc:
-        raise ValidationError(f"规则“{rules.rule(key).label}”应为 14:30 这样的时间") from exc
+        raise ValidationError(f"规则“{rule_settings.rule(key).label}”应为 14:30 这样的时间") from exc
 
 
 def study_dates(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date]]:
@@ -41,7 +42,7 @@ def study_dates(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.da
 
     The weekday comes from the rule; a day that the official calendar makes a working day counts.
     """
-    weekday = rules.get("meetings.study_weekday") - 1
+    weekday = rule_settings.get("meetings.study_weekday") - 1
     day = start + dt.timedelta(days=(weekday - start.weekday()) % 7)
     held, skipped = [], []
     while day <= end:
@@ -73,7 +74,7 @@ def do_generate_study_days(org, year: int, *, actor, start: dt.date | None = Non
         Meeting.objects.bulk_create(new)
         if new:
             people = expected_people(new[0])
-            Attendance.objects.bulk_create(row for m in new for row in _attendance_rows(m, people))
+            Attendance.objects.bulk_create(row for m in new for row in attendance_rows(m, people))
         audit.record("meeting.generate_study_days", actor=actor, target=org, after={
             "year": year, "created": [str(m.date) for m in new], "skipped_holidays": [str(d) for d in skipped]},
             message=f"生成{year}年集中学习日 {len(new)} 次，节假日顺延取消 {len(skipped)} 次")
@@ -115,8 +116,6 @@ def do_save_plan(plan: StudyPlan, topics: list[tuple[int, str, str]], *, actor,
     only removed ones are deleted. Changing the topics alone also makes a new version of the plan,
     so a stale form is refused either way.
     """
-    from dangjian.core.audit import ConflictError
-
     with transaction.atomic():
         require_change(actor, plan.org.path, f"为“{plan.org}”制定学习计划")
         stored = StudyPlan.objects.select_for_update().filter(pk=plan.pk).first() if plan.pk else None

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_POST
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.web import form_error_summary, form_errors, paginate
 
-from . import services
 from .exports import minutes_document, qr_svg
 from .forms import AttachmentForm, DecisionForm, MeetingForm, MinutesForm, TopicForm
 from .models import (
@@ -28,6 +27,8 @@ from .models import (
     Participant,
     Topic,
 )
+from .services import attachments, decisions, qr_signin, records
+from .study import hours_by_person
 
 
 def _errors(request, exc: ValidationError, prefix: str = ""):
@@ -60,7 +61,7 @@ def meeting_detail(request, pk):
         counts[row.status] += 1
     signin_url = ""
     if can_change and meeting.status != MeetingStatus.CANCELLED:
-        signin_url = request.build_absolute_uri(reverse("meetings:signin", args=[services.signin_token(meeting)]))
+        signin_url = request.build_absolute_uri(reverse("meetings:signin", args=[qr_signin.signin_token(meeting)]))
     return render(request, "meetings/meeting_detail.html", {
         "meeting": meeting, "attendance": attendance, "counts": counts, "can_change": can_change,
         "topics": meeting.topics.all(), "topic_form": TopicForm(), "signin_url": signin_url,
@@ -81,10 +82,10 @@ def meeting_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if pk:
-                meeting = services.do_update_meeting(form.save(commit=False), actor=request.user,
+                meeting = records.do_update_meeting(form.save(commit=False), actor=request.user,
                                                      expected_version=form.expected_version)
             else:
-                meeting = services.do_create_meeting(form.save(commit=False), actor=request.user)
+                meeting = records.do_create_meeting(form.save(commit=False), actor=request.user)
         except ValidationError as exc:
             form_errors(form, exc)
         else:
@@ -99,7 +100,7 @@ def attendance_mark(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind"), request.user, pk, "change")
     try:
         person_id = int(request.POST.get("person", ""))
-        services.do_mark_attendance(meeting, person_id, request.POST.get("status", ""), actor=request.user,
+        records.do_mark_attendance(meeting, person_id, request.POST.get("status", ""), actor=request.user,
                                     reason=request.POST.get("reason", ""))
     except ValueError:
         messages.error(request, "出席登记：未选择人员")
@@ -113,7 +114,7 @@ def attendance_mark(request, pk):
 def meeting_close(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind"), request.user, pk, "change")
     try:
-        services.do_close_meeting(meeting, actor=request.user)
+        records.do_close_meeting(meeting, actor=request.user)
         messages.success(request, "已登记为已召开；未签到人员记为缺席，学习类会议的缺席和请假人员已收到补学任务。")
     except ValidationError as exc:
         _errors(request, exc)
@@ -125,7 +126,7 @@ def meeting_close(request, pk):
 def meeting_cancel(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
     try:
-        services.do_cancel_meeting(meeting, actor=request.user)
+        records.do_cancel_meeting(meeting, actor=request.user)
         messages.success(request, "会议已取消。")
     except ValidationError as exc:
         _errors(request, exc)
@@ -139,7 +140,7 @@ def minutes_save(request, pk):
     form = MinutesForm(request.POST, instance=meeting)
     if form.is_valid():
         try:
-            services.do_save_minutes(meeting, form.cleaned_data["minutes"], actor=request.user,
+            records.do_save_minutes(meeting, form.cleaned_data["minutes"], actor=request.user,
                                      expected_version=form.expected_version)
             messages.success(request, "会议记录已保存。")
         except ValidationError as exc:
@@ -162,7 +163,7 @@ def attachment_add(request, pk):
         messages.error(request, "附件未上传：附件：" + "；".join(form.errors.get("file", ["请选择要上传的文件"])))
     else:
         try:
-            item = services.do_add_attachment(meeting, form.cleaned_data["file"], actor=request.user)
+            item = attachments.do_add_attachment(meeting, form.cleaned_data["file"], actor=request.user)
             messages.success(request, f"已上传附件“{item.name}”。")
         except ValidationError as exc:
             _errors(request, exc, "附件未上传：")
@@ -181,7 +182,7 @@ def attachment(request, pk):
 def attachment_remove(request, pk):
     item = get_visible_or_404(MeetingAttachment, request.user, pk, "change")
     try:
-        services.do_remove_attachment(item, actor=request.user)
+        attachments.do_remove_attachment(item, actor=request.user)
         messages.success(request, f"已删除附件“{item.name}”。")
     except ValidationError as exc:
         _errors(request, exc, "附件未删除：")
@@ -191,7 +192,7 @@ def attachment_remove(request, pk):
 @login_required
 def signin_qr(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
-    url = request.build_absolute_uri(reverse("meetings:signin", args=[services.signin_token(meeting)]))
+    url = request.build_absolute_uri(reverse("meetings:signin", args=[qr_signin.signin_token(meeting)]))
     response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
     response["Cache-Control"] = "no-store"
     return response
@@ -201,7 +202,7 @@ def signin_qr(request, pk):
 @require_POST
 def signin_rotate(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
-    services.do_rotate_signin(meeting, actor=request.user)
+    qr_signin.do_rotate_signin(meeting, actor=request.user)
     messages.success(request, "已刷新签到码，此前的二维码全部作废。")
     return redirect("meetings:detail", pk=meeting.pk)
 
@@ -211,12 +212,12 @@ def signin(request, token):
     """The page a phone opens from the QR code: shows the meeting, signs in on POST."""
     error, meeting, done = "", None, None
     try:
-        meeting = services.meeting_for_token(token)
+        meeting = qr_signin.meeting_for_token(token)
     except ValidationError as exc:
         error = "；".join(exc.messages)
     if meeting and request.method == "POST":
         try:
-            done = services.do_signin(token, actor=request.user)
+            done = qr_signin.do_signin(token, actor=request.user)
         except ValidationError as exc:
             error = "；".join(exc.messages)
     return render(request, "meetings/signin.html", {"meeting": meeting, "error": error, "done": done},
@@ -232,7 +233,7 @@ def topic_add(request, pk):
         topic = form.save(commit=False)
         topic.meeting = meeting
         try:
-            services.do_add_topic(topic, actor=request.user)
+            decisions.do_add_topic(topic, actor=request.user)
             messages.success(request, f"已添加议题“{topic}”。")
         except ValidationError as exc:
             _errors(request, exc, "议题未保存：")
@@ -247,8 +248,8 @@ def topic_decide(request, pk):
                                "change")
     meeting = topic.meeting
     if topic.is_major:
-        members = services.group_members(meeting.org_path, meeting.date)
-        principal = services.principal_of(meeting.org_path, meeting.date)
+        members = records.group_members(meeting.org_path, meeting.date)
+        principal = records.principal_of(meeting.org_path, meeting.date)
     else:
         members = [a.person for a in meeting.attendance.select_related("person")]
         principal = None
@@ -256,7 +257,7 @@ def topic_decide(request, pk):
     form = DecisionForm(request.POST or None, members=members, principal_id=principal.pk if principal else None)
     if request.method == "POST" and form.is_valid():
         try:
-            topic = services.do_record_decision(topic, form.votes(), recused_ids=form.recused_ids(),
+            topic = decisions.do_record_decision(topic, form.votes(), recused_ids=form.recused_ids(),
                                         decision_text=form.cleaned_data["decision_text"], actor=request.user)
         except ValidationError as exc:
             for message in exc.messages:
@@ -271,8 +272,6 @@ def topic_decide(request, pk):
 @login_required
 def my_meetings(request):
     """本人的会议、补学任务与日程订阅: for every cadre, with or without a role."""
-    from .study import hours_by_person
-
     mine = Attendance.objects.visible_to(request.user).filter(person__user=request.user)
     rows = (mine.select_related("meeting__kind", "meeting__org")
             .order_by("-meeting__date"))

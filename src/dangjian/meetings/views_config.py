@@ -6,40 +6,41 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
+from dangjian.core import rule_settings
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.web import form_errors, paginate
 
-from . import services, study
+from . import study
 from .forms import MeetingKindForm, StudyPlanForm
 from .models import MeetingKind, StudyPlan
-from .rules import FREQUENCY_RULES
+from .rule_settings import FREQUENCY_RULES
+from .services import kind_config
 
 
 @login_required
 def kind_list(request):
     require_capability(request.user, "meeting.view", what="查看会议类型")
-    from dangjian.core import rules
 
     kinds = MeetingKind.objects.all()
-    rule_freq = {code: (rules.get(key), label) for code, (key, label, *_rest) in FREQUENCY_RULES.items()}
+    rule_freq = {code: (rule_settings.get(key), label) for code, (key, label, *_rest) in FREQUENCY_RULES.items()}
     page = paginate(request, kinds)
     for kind in page:
         kind.rule_freq = rule_freq.get(kind.code)
     return render(request, "meetings/kind_list.html", {
         "page": page,
-        "can_configure": services.can_configure(request.user),
+        "can_configure": kind_config.can_configure(request.user),
     })
 
 
 @login_required
 def kind_edit(request, pk=None):
-    if not services.can_configure(request.user):
+    if not kind_config.can_configure(request.user):
         raise PermissionDenied("无权维护会议类型：须对全机关的会议有管理权限")
     kind = get_object_or_404(MeetingKind, pk=pk) if pk else MeetingKind()
     form = MeetingKindForm(request.POST or None, instance=kind)
     if request.method == "POST" and form.is_valid():
         try:
-            kind = services.do_save_kind(form.save(commit=False), actor=request.user,
+            kind = kind_config.do_save_kind(form.save(commit=False), actor=request.user,
                                          expected_version=form.expected_version)
         except ValidationError as exc:
             form_errors(form, exc)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.core import audit, rules
+from dangjian.core import audit, rule_settings
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import (
     get_visible_or_404,
@@ -22,10 +22,10 @@ from dangjian.core.scope import (
     scope_roots,
 )
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.web import form_errors, paginate
 from dangjian.orgs.models import Org
 
-from . import activities, compliance, services, study
+from . import activities, compliance, study
 from .exports import LEDGER_HEADERS, ical_feed, ledger_rows
 from .forms import ActivityForm, ComplianceForm, MakeupForm, ReflectionForm
 from .models import (
@@ -39,6 +39,7 @@ from .models import (
     Topic,
     TopicCategory,
 )
+from .services import records
 
 
 def _year(request) -> int:
@@ -53,7 +54,7 @@ def makeup_done(request, pk):
     form = MakeupForm(request.POST)
     if form.is_valid():
         try:
-            services.do_complete_makeup(row, form.cleaned_data["makeup_note"], actor=request.user)
+            records.do_complete_makeup(row, form.cleaned_data["makeup_note"], actor=request.user)
             messages.success(request, "已登记补学。")
         except ValidationError as exc:
             messages.error(request, "补学未登记：" + "；".join(exc.messages))
@@ -76,7 +77,7 @@ def study_overview(request):
                .select_related("person", "meeting__kind").order_by("meeting__date")[:100])
     return render(request, "meetings/study.html", {
         "year": year, "page": paginate(request, hours), "plans": plans, "roots": roots, "makeups": makeups,
-        "weekday": "一二三四五六日"[rules.get("meetings.study_weekday") - 1],
+        "weekday": "一二三四五六日"[rule_settings.get("meetings.study_weekday") - 1],
         "schedule": study.study_dates(dt.date(year, 1, 1), dt.date(year, 12, 31)),
     })
 

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from dangjian.api.pagination import BoundedPageNumberPagination
 from dangjian.api.schemas import InputSchema
-from dangjian.core.scope import get_visible_or_404, scope_roots
+from dangjian.core.scope import get_visible_or_404, grants_for, scope_roots
 
 from . import services
 from .models import Education, Gender, Org, OrgKind, PartyStatus, Person
@@ -103,8 +103,6 @@ class Me(Schema):
 
 @router.get("/me", response=Me, summary="当前用户")
 def me(request):
-    from dangjian.core.scope import grants_for
-
     return {"id": request.auth.pk, "username": request.auth.username, "full_name": request.auth.full_name,
             "roles": [{"role": g.role, "org_id": g.org_id, "subtree": g.subtree} for g in grants_for(request.auth)]}
 

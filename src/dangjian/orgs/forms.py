@@ -1,6 +1,7 @@
 from django import forms
 
 from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.scope import scope_roots
 from dangjian.core.uploads import validate_upload
 
 from .models import Org, OrgKind, PartyStatus, Person, Position
@@ -57,7 +58,7 @@ class PersonFilterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["org"]
-        field.queryset = Org.objects.visible_to(user).filter(depth__lte=_picker_depth(user))  # what may be chosen
+        field.queryset = Org.objects.visible_to(user).filter(depth__lte=picker_depth(user))  # what may be chosen
         field.choices = [("", field.empty_label)] + [(o.pk, o) for o in _picker_orgs(field.queryset)]  # what is shown
 
     def filter(self, people):
@@ -80,10 +81,8 @@ class PersonFilterForm(forms.Form):
 PICKER_MAX = 300
 
 
-def _picker_depth(user) -> int:
+def picker_depth(user) -> int:
     """Pickers offer the user's top nodes and at most three levels below them, not a whole province."""
-    from dangjian.core.scope import scope_roots
-
     roots = scope_roots(user, "org.view")
     return (min(len(p) for p in roots) // Org.steplen + 3) if roots else 0
 

@@ -12,8 +12,9 @@ from django.db.models import Q
 from dangjian.core import audit
 from dangjian.core.crypto import blind_index
 from dangjian.core.documents import ImportReport, read_xlsx_rows, write_xlsx
+from dangjian.core.ids import birth_date_from_id, gender_from_id
 from dangjian.core.models import AuditEvent
-from dangjian.core.scope import path_in_scope
+from dangjian.core.scope import has_capability, path_in_scope
 
 from .models import Education, Gender, Org, PartyStatus, Person
 from .services import apply_count_deltas
@@ -170,8 +171,6 @@ def _build_person(number, values, orgs, existing, editable, seen, actor, report)
     person.gender = _choice(values["性别"], _GENDERS, "性别", number, report)
     person.birth_date = _date(values["出生日期"], "出生日期", number, report)
     if id_number and len(id_number) == 18 and id_number[6:14].isdigit():
-        from dangjian.core.ids import birth_date_from_id, gender_from_id
-
         try:
             person.birth_date = person.birth_date or birth_date_from_id(id_number)
         except ValueError:
@@ -242,7 +241,5 @@ def _write(people, actor) -> tuple[int, int]:
 
 
 def require_import(actor) -> None:
-    from dangjian.core.scope import has_capability
-
     if not has_capability(actor, "person.import"):
         raise PermissionDenied("无权导入花名册")

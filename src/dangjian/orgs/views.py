@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import XLSX_MIME, XlsxFormatError, file_response, xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.web import form_error_summary, form_errors, paginate
 
 from . import roster, services
 from .forms import OrgForm, PersonFilterForm, PersonForm, PositionForm, RosterImportForm

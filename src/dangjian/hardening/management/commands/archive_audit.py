@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from dangjian.core import audit, rules
+from dangjian.core import audit, rule_settings
 from dangjian.core.models import AuditEvent
 
 
@@ -42,8 +42,8 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=None, help="保存天数（默认取规则“审计记录保存天数”）")
 
     def handle(self, *args, **options):
-        minimum = rules.rule("security.audit_retention_days").minimum
-        days = options["days"] if options["days"] is not None else rules.get("security.audit_retention_days")
+        minimum = rule_settings.rule("security.audit_retention_days").minimum
+        days = options["days"] if options["days"] is not None else rule_settings.get("security.audit_retention_days")
         if days < minimum:
             raise CommandError(f"保存天数：不能少于 {minimum:g} 天（《网络安全法》第二十一条）")
         cutoff = timezone.now() - dt.timedelta(days=days)

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from dangjian.core.dashboard import Figure
+from dangjian.core.panels import Figure
 from dangjian.core.scope import has_capability
 
 from .models import LetterTask, ResponsibilityLetter, TaskStatus

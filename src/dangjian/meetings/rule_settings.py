@@ -1,6 +1,6 @@
 """Configurable rules of 会议学习 (docs/rules.md: collective decisions, organisational life, study day)."""
 
-from dangjian.core.rules import register
+from dangjian.core.rule_settings import register
 
 DECISION = "集体决策（民主集中制、三重一大）"
 LIFE = "组织生活（三会一课）"

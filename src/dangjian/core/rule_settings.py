@@ -1,0 +1,177 @@
+"""Rule settings: the one registry for every configurable business rule (docs/rules.md).
+
+Each module registers its rules at import time (in its ``rule_settings.py``) with a default, a kind and
+its source. The value in force is the newest RuleSetting version, else the default. A record
+checked against a rule stores ``rule_settings.version(key)`` beside the result, so that a later change
+of the rule does not rewrite history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import audit
+from .models import RuleSetting
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    label: str
+    default: Any
+    kind: str  # int | fraction | bool | text | choices (a list of strings) | decimal
+    group: str
+    source: str = ""
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    options: tuple[str, ...] = field(default_factory=tuple)  # allowed items for kind "choices"
+
+
+REGISTRY: dict[str, Rule] = {}
+_CACHE_PREFIX = "dangjian:rule:"
+
+
+def register(key: str, label: str, default, *, kind: str, group: str, source: str = "", help: str = "",
+             minimum=None, maximum=None, options=()) -> Rule:
+    rule = Rule(key, label, default, kind, group, source, help, minimum, maximum, tuple(options))
+    REGISTRY[key] = rule
+    return rule
+
+
+def _load_modules() -> None:
+    """Import each installed app's rule_settings.py so that every rule is registered."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("dangjian."):
+            try:
+                import_module(f"{config.name}.rule_settings")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.rule_settings":
+                    raise
+
+
+def rule(key: str) -> Rule:
+    if key not in REGISTRY:
+        _load_modules()
+    return REGISTRY[key]
+
+
+def _current(key: str) -> tuple[int, Any]:
+    cached = cache.get(_CACHE_PREFIX + key)
+    if cached is not None:
+        return cached
+
+    row = RuleSetting.objects.filter(key=key).order_by("-version").values_list("version", "value").first()
+    current = (row[0], row[1]) if row else (0, None)
+    cache.set(_CACHE_PREFIX + key, current, 300)
+    return current
+
+
+def get(key: str):
+    """The value in force, converted to its kind (a Fraction for fractions)."""
+    r = rule(key)
+    version, value = _current(key)
+    return to_python(r, r.default if version == 0 else value)
+
+
+def version(key: str) -> int:
+    """The version in force (0 = the default) — store it on records checked against the rule."""
+    rule(key)
+    return _current(key)[0]
+
+
+def to_python(r: Rule, value):
+    if r.kind == "fraction":
+        return Fraction(value)
+    if r.kind == "choices":
+        return list(value)
+    return value
+
+
+def parse(r: Rule, raw) -> Any:
+    """Validate a value typed on the settings page; raise ValidationError naming the rule."""
+    try:
+        if r.kind == "int":
+            value = int(str(raw).strip())
+        elif r.kind == "decimal":
+            value = float(str(raw).strip())
+        elif r.kind == "fraction":
+            frac = Fraction(str(raw).strip())
+            if not 0 < frac <= 1:
+                raise ValueError
+            value = f"{frac.numerator}/{frac.denominator}"
+        elif r.kind == "bool":
+            value = str(raw).lower() in {"1", "true", "on", "是", "yes"}
+        elif r.kind == "choices":
+            items = raw if isinstance(raw, list) else [x.strip() for x in str(raw).replace("，", ",").replace("、", ",")
+                                                          .split(",") if x.strip()]
+            unknown = [x for x in items if r.options and x not in r.options]
+            if unknown:
+                raise ValidationError(f"{r.label}：“{'、'.join(unknown)}”不是可选项（可选：{'、'.join(r.options)}）")
+            value = items
+        else:
+            value = str(raw).strip()
+    except (ValueError, ZeroDivisionError, TypeError) as exc:
+        hint = {"int": "整数", "decimal": "数字", "fraction": "0 到 1 之间的分数，如 1/2、2/3"}.get(r.kind, "有效值")
+        raise ValidationError(f"{r.label}：应为{hint}") from exc
+    if r.kind in ("int", "decimal"):
+        if r.minimum is not None and value < r.minimum:
+            raise ValidationError(f"{r.label}：不能小于 {r.minimum:g}")
+        if r.maximum is not None and value > r.maximum:
+            raise ValidationError(f"{r.label}：不能大于 {r.maximum:g}")
+    return value
+
+
+def set_rule(key: str, raw, *, actor, reason: str = ""):
+    """Store a new version of a rule (audited); returns the RuleSetting row."""
+    r = rule(key)
+    value = parse(r, raw)
+    with transaction.atomic():
+        last = RuleSetting.objects.select_for_update().filter(key=key).order_by("-version").first()
+        before = last.value if last else r.default
+        if before == value:
+            return last
+        row = RuleSetting.objects.create(key=key, version=(last.version if last else 0) + 1, value=value,
+                                         reason=reason[:300], set_by=actor)
+        audit.record("rule.set", actor=actor, target=row, target_repr=r.label, before={"value": before},
+                     after={"value": value}, message=reason)
+        transaction.on_commit(lambda: cache.delete(_CACHE_PREFIX + key))
+    cache.delete(_CACHE_PREFIX + key)
+    for listener in LISTENERS.get(key, []):
+        listener(key, actor=actor)
+    return row
+
+
+# key → callables run after a rule changes (e.g. re-check current duties against a new domain list)
+LISTENERS: dict[str, list] = {}
+
+
+def on_change(key: str, listener) -> None:
+    LISTENERS.setdefault(key, []).append(listener)
+
+
+def grouped() -> dict[str, list[Rule]]:
+    _load_modules()
+    out: dict[str, list[Rule]] = {}
+    for r in REGISTRY.values():
+        out.setdefault(r.group, []).append(r)
+    return out
+
+
+def display(r: Rule) -> str:
+    value = get(r.key)
+    if r.kind == "choices":
+        return "、".join(value)
+    if r.kind == "bool":
+        return "是" if value else "否"
+    return str(value)
