@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from dangjian.core import rule_settings
 from dangjian.orgs.demo import build_demo, demo_exists
 
 from . import snapshot
@@ -18,15 +19,13 @@ def _fresh_cache(request, django_db_blocker):
     # Rule values, the calendar, rate-limit and lock-out counters are cached: a test's rolled-back
     # change or its log-ins must not outlive it. The rules are then read once, as a running server
     # has them cached, so that query counts measure the steady state.
-    from dangjian.core import rules
-
     for alias in ("default", "ratelimit"):
         caches[alias].clear()
     if "django_db_setup" in request.fixturenames:
         with django_db_blocker.unblock():
-            rules._load_modules()
-            for key in list(rules.REGISTRY):
-                rules.get(key)
+            rule_settings._load_modules()
+            for key in list(rule_settings.REGISTRY):
+                rule_settings.get(key)
     yield
     for alias in ("default", "ratelimit"):
         caches[alias].clear()

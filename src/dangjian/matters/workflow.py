@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core import rules, workdays
+from dangjian.core import rule_settings, workdays
 
 from . import kinds
 from .states import OPEN_STATUSES, HandlingClass, Status
@@ -75,7 +75,7 @@ def freeze_due(matter, *, explicit: bool) -> None:
     else:
         deadline = compute_due(matter.kind, matter.assigned_on or matter.received_on, matter.handling_class)
     matter.due_on, matter.due_provisional, matter.due_basis = deadline.date, deadline.provisional, deadline.basis
-    matter.due_rule_version = rules.version(matter.spec.rule_key("deadline"))
+    matter.due_rule_version = rule_settings.version(matter.spec.rule_key("deadline"))
 
 
 # ---- each step's checks and effects ----------------------------------------------------------------
@@ -199,7 +199,7 @@ def compute_due(kind_key: str, start: dt.date, handling_class: str = "", *, coun
     spec = kinds.kind(kind_key)
     if count is None:
         if handling_class == HandlingClass.URGENT:
-            count, unit = rules.get("matters.urgent_days"), "工作日"
+            count, unit = rule_settings.get("matters.urgent_days"), "工作日"
         else:
             count, unit = spec.deadline_count, spec.deadline_unit
     unit = unit or spec.deadline_unit
