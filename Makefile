@@ -22,10 +22,13 @@ run: $(VENV)/.installed
 	@echo "服务地址：http://127.0.0.1:8000  （Ctrl+C 停止）"
 	$(BIN)/dangjian serve
 
-## make test: lint, then the whole suite (browser tests included when Chromium is installed)
+## make test: lint, then the whole suite (browser tests included when Chromium is installed), on
+## TEST_WORKERS processes (each with its own test database), with the 15 slowest tests listed at the end.
+## A fixed PYTHONHASHSEED makes the fuzz runs repeat from one run to the next.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
-	DANGJIAN_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest $(PYTEST_ARGS)
+	PYTHONHASHSEED=0 DANGJIAN_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
