@@ -3,11 +3,17 @@
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DANGJIAN_DATA_DIR", Path.cwd() / "var"))
+# The test suite's parallel workers (pytest-xdist) each keep their own data directory and Redis
+# database: one worker clearing its caches or counting its files must not touch another's.
+TEST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+if "PYTEST_XDIST_WORKER" in os.environ:
+    DATA_DIR = DATA_DIR / os.environ["PYTEST_XDIST_WORKER"]
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -179,6 +185,9 @@ if HTTPS:
 DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and TEST_WORKER:
+    _redis = urlsplit(REDIS_URL)
+    REDIS_URL = _redis._replace(path=f"/{int(_redis.path.strip('/') or 0) - TEST_WORKER}").geturl()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CACHES["ratelimit"] = CACHES["default"]
