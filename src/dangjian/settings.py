@@ -187,7 +187,7 @@ DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and TEST_WORKER:
     _redis = urlsplit(REDIS_URL)
-    REDIS_URL = _redis._replace(path=f"/{int(_redis.path.strip('/') or 0) - TEST_WORKER}").geturl()
+    REDIS_URL = _redis._replace(path=f"/{(int(_redis.path.strip('/') or 0) - TEST_WORKER) % 16}").geturl()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CACHES["ratelimit"] = CACHES["default"]

@@ -1,4 +1,4 @@
-"""Deadlines computed again when a year's official holiday schedule is entered (core.workdays listeners)."""
+"""Deadlines computed again when a year's official holiday schedule is entered (a receiver of core.workdays.schedule_changed)."""
 
 from __future__ import annotations
 
