@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.actions import run_action
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.views import form_error_summary, form_errors
+from dangjian.core.views import form_errors
 from dangjian.orgs.models import Org, OrgKind
 
 from . import services
@@ -62,14 +63,13 @@ def duty_assign(request):
 @require_POST
 def duty_end(request, pk):
     duty = get_visible_or_404(Duty.objects.select_related("person", "org"), request.user, pk, "change")
-    try:
-        end = on_date(request.POST.get("end_date"))
-        services.do_end_duty(duty, end, actor=request.user, expected_version=_int(request.POST.get("version")))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已终止：{duty}（{end:%Y-%m-%d}）。")
-    return redirect("duties:matrix")
+
+    def end():
+        on = on_date(request.POST.get("end_date"))
+        services.do_end_duty(duty, on, actor=request.user, expected_version=_int(request.POST.get("version")))
+        return on
+
+    return run_action(request, end, lambda on: f"已终止：{duty}（{on:%Y-%m-%d}）。", "duties:matrix")
 
 
 def _int(value):
@@ -162,26 +162,20 @@ def group_edit(request, pk=None):
 def group_member_add(request, pk):
     g = get_visible_or_404(LeadingGroup, request.user, pk, "change")
     form = GroupMemberForm(request.POST, user=request.user)
-    if form.is_valid():
+
+    def add():
         member = form.save(commit=False)
         member.group = g
-        try:
-            services.do_add_group_member(member, actor=request.user)
-            messages.success(request, f"已增补：{member}。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    else:
-        messages.error(request, form_error_summary(form))
-    return redirect("duties:group")
+        services.do_add_group_member(member, actor=request.user)
+        return member
+
+    return run_action(request, add, lambda member: f"已增补：{member}。", "duties:group", form=form)
 
 
 @login_required
 @require_POST
 def group_member_end(request, pk):
     member = get_visible_or_404(GroupMember.objects.select_related("person"), request.user, pk, "change")
-    try:
-        services.do_end_group_member(member, on_date(request.POST.get("end_date")), actor=request.user)
-        messages.success(request, f"已登记离任：{member}。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect("duties:group")
+    return run_action(request, lambda: services.do_end_group_member(member, on_date(request.POST.get("end_date")),
+                                                                    actor=request.user),
+                      f"已登记离任：{member}。", "duties:group")

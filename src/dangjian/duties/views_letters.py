@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.actions import refusal_text, run_action
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.views import form_errors, paginate
 from dangjian.orgs.models import Person
 
 from . import letters, services
@@ -123,7 +125,7 @@ def letter_docx(request, pk):
     try:
         doc = letters.letter_document(letter)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, refusal_text(exc))
         return redirect("duties:letter_detail", pk=letter.pk)
     audit.security_event("letter.export", actor=request.user, target=letter, message="生成责任状 .docx")
     return docx_response(doc, letters.letter_filename(letter))
@@ -134,17 +136,10 @@ def letter_docx(request, pk):
 def letter_sign(request, pk):
     letter = get_visible_or_404(ResponsibilityLetter, request.user, pk, "change")
     form = SignForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            letters.do_sign_letter(letter, actor=request.user, signed_on=form.cleaned_data["signed_on"],
-                                   scan=form.cleaned_data["scan"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, f"已登记签订：{letter}。")
-    else:
-        messages.error(request, form_error_summary(form, "签订未登记："))
-    return redirect("duties:letter_detail", pk=letter.pk)
+    return run_action(request, lambda: letters.do_sign_letter(
+        letter, actor=request.user, signed_on=form.cleaned_data["signed_on"], scan=form.cleaned_data["scan"]),
+        f"已登记签订：{letter}。", reverse("duties:letter_detail", args=[letter.pk]),
+        form=form, form_prefix="签订未登记：")
 
 
 @login_required
@@ -158,12 +153,8 @@ def letter_scan(request, pk):
 @require_POST
 def task_delete(request, pk):
     task = get_visible_or_404(LetterTask, request.user, pk, "change")
-    try:
-        letters.do_delete_task(task, actor=request.user)
-        messages.success(request, f"已删除任务“{task}”。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect("duties:letter_detail", pk=task.letter_id)
+    return run_action(request, lambda: letters.do_delete_task(task, actor=request.user), f"已删除任务“{task}”。",
+                      reverse("duties:letter_detail", args=[task.letter_id]))
 
 
 @login_required

@@ -12,14 +12,16 @@ from django.db import connection
 from django.db.models import F, OrderBy
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.actions import run_action
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.views import form_errors, paginate
 
 from . import kinds, ledger, services, workflow
 from .forms import (
@@ -39,10 +41,6 @@ LIST_RELATED = ("org", "owner", "responsible_leader")
 # What a list row never shows: long texts, and the people's encrypted columns (each would be decrypted per row).
 LIST_DEFER = ("content", "reply_text", "completion_statement", "evidence",
               *(f"{who}__{field}" for who in ("owner", "responsible_leader") for field in ("id_number", "phone")))
-
-
-def flash_errors(request, exc: ValidationError):
-    messages.error(request, "；".join(exc.messages))
 
 
 def _decorate(matters, today):
@@ -208,33 +206,19 @@ def transition(request, pk, name):
     if step is None:
         raise Http404("没有这种操作")
     form = TransitionForm(step, matter, request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, form_error_summary(form, f"未能“{step.label}”："))
-        return redirect("matters:detail", pk=pk)
-    try:
-        services.do_transition(matter, name, actor=request.user, reason=form.cleaned_data["reason"],
-                               expected_version=form.cleaned_data["loaded_version"], **form.step_fields())
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, f"已{step.label}：{matter}。")
-    return redirect("matters:detail", pk=pk)
+    return run_action(
+        request, lambda: services.do_transition(
+            matter, name, actor=request.user, reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["loaded_version"], **form.step_fields()),
+        f"已{step.label}：{matter}。", reverse("matters:detail", args=[pk]),
+        form=form, form_prefix=f"未能“{step.label}”：")
 
 
 def _child_post(request, pk, form_class, make, done: str, **form_kwargs):
     """Add a child record (measure, progress, contact…) through its service; errors back on the page."""
     matter = get_visible_or_404(Matter, request.user, pk)
     form = form_class(request.POST, request.FILES, **form_kwargs)
-    if form.is_valid():
-        try:
-            make(matter, form)
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, done)
-    else:
-        messages.error(request, form_error_summary(form))
-    return redirect("matters:detail", pk=pk)
+    return run_action(request, lambda: make(matter, form), done, reverse("matters:detail", args=[pk]), form=form)
 
 
 @login_required
@@ -253,12 +237,8 @@ def measure_add(request, pk):
 def measure_done(request, pk):
     measure = get_object_or_404(Measure.objects.select_related("matter"), pk=pk)
     get_visible_or_404(Matter, request.user, measure.matter_id)  # seeing the matter is what counts; 404 otherwise
-    try:
-        services.do_complete_measure(measure, actor=request.user)
-        messages.success(request, "已填报措施完成。")
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    return redirect("matters:detail", pk=measure.matter_id)
+    return run_action(request, lambda: services.do_complete_measure(measure, actor=request.user),
+                      "已填报措施完成。", reverse("matters:detail", args=[measure.matter_id]))
 
 
 @login_required
@@ -303,12 +283,8 @@ def milestones_plan(request, pk):
 def milestone_done(request, pk):
     milestone = get_object_or_404(Milestone.objects.select_related("matter"), pk=pk)
     get_visible_or_404(Matter, request.user, milestone.matter_id)
-    try:
-        services.do_complete_milestone(milestone, actor=request.user)
-        messages.success(request, "已填报节点完成。")
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    return redirect("matters:detail", pk=milestone.matter_id)
+    return run_action(request, lambda: services.do_complete_milestone(milestone, actor=request.user),
+                      "已填报节点完成。", reverse("matters:detail", args=[milestone.matter_id]))
 
 
 @login_required
@@ -316,13 +292,10 @@ def milestone_done(request, pk):
 def satisfaction(request, pk):
     matter = get_visible_or_404(Matter, request.user, pk)
     form = SatisfactionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.do_record_satisfaction(matter, form.cleaned_data["satisfaction"], actor=request.user,
-                                            expected_version=form.cleaned_data["loaded_version"])
-            messages.success(request, "已登记代表委员满意度。")
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
+    if not form.is_valid():
         messages.error(request, "满意度：请选择满意、基本满意或不满意。")
-    return redirect("matters:detail", pk=pk)
+        return redirect("matters:detail", pk=pk)
+    return run_action(request, lambda: services.do_record_satisfaction(
+        matter, form.cleaned_data["satisfaction"], actor=request.user,
+        expected_version=form.cleaned_data["loaded_version"]), "已登记代表委员满意度。",
+        reverse("matters:detail", args=[pk]))

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.core.actions import refusal_text, run_action
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.views import form_errors, paginate
 
 from . import services
 from .exports import minutes_document, qr_svg
@@ -28,10 +29,6 @@ from .models import (
     Participant,
     Topic,
 )
-
-
-def _errors(request, exc: ValidationError, prefix: str = ""):
-    messages.error(request, prefix + "；".join(exc.messages))
 
 
 @login_required
@@ -97,39 +94,32 @@ def meeting_edit(request, pk=None):
 @require_POST
 def attendance_mark(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind"), request.user, pk, "change")
+    back = reverse("meetings:detail", args=[meeting.pk]) + "#attendance"
     try:
         person_id = int(request.POST.get("person", ""))
-        services.do_mark_attendance(meeting, person_id, request.POST.get("status", ""), actor=request.user,
-                                    reason=request.POST.get("reason", ""))
     except ValueError:
         messages.error(request, "出席登记：未选择人员")
-    except ValidationError as exc:
-        _errors(request, exc, "出席登记未保存：")
-    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#attendance")
+        return redirect(back)
+    return run_action(request, lambda: services.do_mark_attendance(
+        meeting, person_id, request.POST.get("status", ""), actor=request.user,
+        reason=request.POST.get("reason", "")), None, back, prefix="出席登记未保存：")
 
 
 @login_required
 @require_POST
 def meeting_close(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind"), request.user, pk, "change")
-    try:
-        services.do_close_meeting(meeting, actor=request.user)
-        messages.success(request, "已登记为已召开；未签到人员记为缺席，学习类会议的缺席和请假人员已收到补学任务。")
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(request, lambda: services.do_close_meeting(meeting, actor=request.user),
+                      "已登记为已召开；未签到人员记为缺席，学习类会议的缺席和请假人员已收到补学任务。",
+                      reverse("meetings:detail", args=[meeting.pk]))
 
 
 @login_required
 @require_POST
 def meeting_cancel(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
-    try:
-        services.do_cancel_meeting(meeting, actor=request.user)
-        messages.success(request, "会议已取消。")
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(request, lambda: services.do_cancel_meeting(meeting, actor=request.user), "会议已取消。",
+                      reverse("meetings:detail", args=[meeting.pk]))
 
 
 @login_required
@@ -137,14 +127,11 @@ def meeting_cancel(request, pk):
 def minutes_save(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org"), request.user, pk, "change")
     form = MinutesForm(request.POST, instance=meeting)
-    if form.is_valid():
-        try:
-            services.do_save_minutes(meeting, form.cleaned_data["minutes"], actor=request.user,
-                                     expected_version=form.expected_version)
-            messages.success(request, "会议记录已保存。")
-        except ValidationError as exc:
-            _errors(request, exc, "会议记录未保存：")
-    return redirect("meetings:detail", pk=meeting.pk)
+    if not form.is_valid():
+        return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(request, lambda: services.do_save_minutes(
+        meeting, form.cleaned_data["minutes"], actor=request.user, expected_version=form.expected_version),
+        "会议记录已保存。", reverse("meetings:detail", args=[meeting.pk]), prefix="会议记录未保存：")
 
 
 @login_required
@@ -158,15 +145,13 @@ def minutes_docx(request, pk):
 def attachment_add(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
     form = AttachmentForm(request.POST, request.FILES)
+    back = reverse("meetings:detail", args=[meeting.pk]) + "#attachments"
     if not form.is_valid():
         messages.error(request, "附件未上传：附件：" + "；".join(form.errors.get("file", ["请选择要上传的文件"])))
-    else:
-        try:
-            item = services.do_add_attachment(meeting, form.cleaned_data["file"], actor=request.user)
-            messages.success(request, f"已上传附件“{item.name}”。")
-        except ValidationError as exc:
-            _errors(request, exc, "附件未上传：")
-    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#attachments")
+        return redirect(back)
+    return run_action(request, lambda: services.do_add_attachment(meeting, form.cleaned_data["file"],
+                                                                  actor=request.user),
+                      lambda item: f"已上传附件“{item.name}”。", back, prefix="附件未上传：")
 
 
 @login_required
@@ -180,12 +165,9 @@ def attachment(request, pk):
 @require_POST
 def attachment_remove(request, pk):
     item = get_visible_or_404(MeetingAttachment, request.user, pk, "change")
-    try:
-        services.do_remove_attachment(item, actor=request.user)
-        messages.success(request, f"已删除附件“{item.name}”。")
-    except ValidationError as exc:
-        _errors(request, exc, "附件未删除：")
-    return redirect(reverse("meetings:detail", args=[item.meeting_id]) + "#attachments")
+    return run_action(request, lambda: services.do_remove_attachment(item, actor=request.user),
+                      f"已删除附件“{item.name}”。", reverse("meetings:detail", args=[item.meeting_id]) + "#attachments",
+                      prefix="附件未删除：")
 
 
 @login_required
@@ -213,12 +195,12 @@ def signin(request, token):
     try:
         meeting = services.meeting_for_token(token)
     except ValidationError as exc:
-        error = "；".join(exc.messages)
+        error = refusal_text(exc)
     if meeting and request.method == "POST":
         try:
             done = services.do_signin(token, actor=request.user)
         except ValidationError as exc:
-            error = "；".join(exc.messages)
+            error = refusal_text(exc)
     return render(request, "meetings/signin.html", {"meeting": meeting, "error": error, "done": done},
                   status=400 if error else 200)
 
@@ -228,17 +210,15 @@ def signin(request, token):
 def topic_add(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
     form = TopicForm(request.POST)
-    if form.is_valid():
+
+    def add():
         topic = form.save(commit=False)
         topic.meeting = meeting
-        try:
-            services.do_add_topic(topic, actor=request.user)
-            messages.success(request, f"已添加议题“{topic}”。")
-        except ValidationError as exc:
-            _errors(request, exc, "议题未保存：")
-    else:
-        messages.error(request, form_error_summary(form, "议题未保存："))
-    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#topics")
+        services.do_add_topic(topic, actor=request.user)
+        return topic
+
+    return run_action(request, add, lambda topic: f"已添加议题“{topic}”。",
+                      reverse("meetings:detail", args=[meeting.pk]) + "#topics", form=form, prefix="议题未保存：")
 
 
 @login_required

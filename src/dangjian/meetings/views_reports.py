@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit, rules
+from dangjian.core.actions import run_action
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import (
     get_visible_or_404,
@@ -51,16 +53,10 @@ def _year(request) -> int:
 def makeup_done(request, pk):
     row = get_visible_or_404(Attendance, request.user, pk)
     form = MakeupForm(request.POST)
-    if form.is_valid():
-        try:
-            services.do_complete_makeup(row, form.cleaned_data["makeup_note"], actor=request.user)
-            messages.success(request, "已登记补学。")
-        except ValidationError as exc:
-            messages.error(request, "补学未登记：" + "；".join(exc.messages))
-    else:
-        messages.error(request, "补学未登记：补学情况：" + "；".join(form.errors.get("makeup_note", [])))
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/meetings/")
-                    else "meetings:my")
+    back = request.POST.get("next") if request.POST.get("next", "").startswith("/meetings/") else "meetings:my"
+    return run_action(request, lambda: services.do_complete_makeup(row, form.cleaned_data["makeup_note"],
+                                                                   actor=request.user),
+                      "已登记补学。", back, form=form, prefix="补学未登记：")
 
 
 @login_required
@@ -92,14 +88,13 @@ def study_generate(request):
     except ValueError:
         messages.error(request, "年度：应为 2000—2100 之间的年份")
         return redirect("meetings:study")
-    try:
-        created, skipped = study.do_generate_study_days(org, year, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        skipped_text = "、".join(f"{d.month}月{d.day}日" for d in skipped) or "无"
-        messages.success(request, f"已生成{year}年集中学习日 {created} 次；遇法定节假日未安排：{skipped_text}。")
-    return redirect(f"/meetings/study/?year={year}")
+    return run_action(request, lambda: study.do_generate_study_days(org, year, actor=request.user),
+                      lambda done: _generated_text(year, *done), f"/meetings/study/?year={year}")
+
+
+def _generated_text(year: int, created: int, skipped) -> str:
+    skipped_text = "、".join(f"{d.month}月{d.day}日" for d in skipped) or "无"
+    return f"已生成{year}年集中学习日 {created} 次；遇法定节假日未安排：{skipped_text}。"
 
 
 @login_required
@@ -219,13 +214,10 @@ def photo_add(request, pk):
     upload = request.FILES.get("image")
     if upload is None:
         messages.error(request, "照片：请选择要上传的图片")
-    else:
-        try:
-            activities.do_add_photo(activity, upload, request.POST.get("caption", ""), actor=request.user)
-            messages.success(request, "照片已上传。")
-        except ValidationError as exc:
-            messages.error(request, "照片未上传：" + "；".join(exc.messages))
-    return redirect("meetings:activity", pk=activity.pk)
+        return redirect("meetings:activity", pk=activity.pk)
+    return run_action(request, lambda: activities.do_add_photo(activity, upload, request.POST.get("caption", ""),
+                                                               actor=request.user),
+                      "照片已上传。", reverse("meetings:activity", args=[activity.pk]), prefix="照片未上传：")
 
 
 @login_required

@@ -5,13 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.actions import run_action
 from dangjian.core.documents import XLSX_MIME, XlsxFormatError, file_response, xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.views import form_error_summary, form_errors, paginate
+from dangjian.core.views import form_errors, paginate
 
 from . import roster, services
 from .forms import OrgForm, PersonFilterForm, PersonForm, PositionForm, RosterImportForm
@@ -142,29 +144,23 @@ def person_reveal(request, pk):
 def position_add(request, pk):
     person = get_visible_or_404(Person, request.user, pk, "change")
     form = PositionForm(request.POST, user=request.user)
-    if form.is_valid():
+
+    def add():
         position = form.save(commit=False)
         position.person = person
-        try:
-            services.do_add_position(position, actor=request.user)
-            messages.success(request, f"已登记职务：{position.get_title_display()}。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    else:
-        messages.error(request, form_error_summary(form, "职务未保存："))
-    return redirect("person_detail", pk=person.pk)
+        services.do_add_position(position, actor=request.user)
+        return position
+
+    return run_action(request, add, lambda position: f"已登记职务：{position.get_title_display()}。",
+                      reverse("person_detail", args=[person.pk]), form=form, form_prefix="职务未保存：")
 
 
 @login_required
 @require_POST
 def position_end(request, pk):
     position = get_visible_or_404(Position.objects.select_related("org"), request.user, pk, "change")
-    try:
-        services.do_end_position(position, timezone.localdate(), actor=request.user)
-        messages.success(request, f"已免去职务：{position.get_title_display()}。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect("person_detail", pk=position.person_id)
+    return run_action(request, lambda: services.do_end_position(position, timezone.localdate(), actor=request.user),
+                      f"已免去职务：{position.get_title_display()}。", reverse("person_detail", args=[position.person_id]))
 
 
 @login_required
