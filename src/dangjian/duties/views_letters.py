@@ -14,18 +14,13 @@ from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope
 from dangjian.core.uploads import stored_file_response
 from dangjian.core.views import form_errors, paginate
-from dangjian.orgs.models import Person
 
 from . import letters, services
-from .forms import LetterFilterForm, LetterForm, ProgressForm, SignForm, TaskForm
-from .models import Duty, DutyKind, LetterTask, ResponsibilityLetter, TaskStatus
+from .filters import LetterFilter
+from .forms import LetterForm, ProgressForm, SignForm, TaskForm
+from .models import LetterTask, ResponsibilityLetter, TaskStatus
 
 LETTER_RELATED = ("org", "secretary", "counterpart", "counterpart__org")
-
-
-def _leaders(user):
-    ids = Duty.objects.visible_to(user).filter(kind__in=[DutyKind.LEADERSHIP, DutyKind.SUPERVISION]).values("person_id")
-    return Person.objects.filter(pk__in=ids).order_by("name")
 
 
 @login_required
@@ -38,24 +33,10 @@ def letter_year(request):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("无权查看责任状")
-    form = LetterFilterForm(request.GET or None, user=user, leaders=_leaders(user))
-    year = timezone.localdate().year
-    if form.is_valid():
-        d = form.cleaned_data
-        year = d["year"] or year
-        if d["leader"]:
-            sections = Duty.objects.filter(person=d["leader"], kind=DutyKind.LEADERSHIP).values("org_id")
-            letters_qs = letters_qs.filter(counterpart=d["leader"]) | letters_qs.filter(org_id__in=sections)
-            tasks = tasks.filter(letter__counterpart=d["leader"]) | tasks.filter(letter__org_id__in=sections)
-        if d["section"]:
-            letters_qs = letters_qs.filter(org_path__pathprefix=d["section"].path)
-            tasks = tasks.filter(org_path__pathprefix=d["section"].path)
-        if d["state"] == "overdue":
-            tasks = tasks.overdue()
-        elif d["state"]:
-            tasks = tasks.filter(status=d["state"])
-    letters_qs = letters_qs.filter(year=year)
-    tasks = tasks.filter(letter__year=year).order_by("deadline", "letter_id", "seq")
+    form = LetterFilter(request.GET or None, user=user)
+    year = form.year(timezone.localdate().year)
+    letters_qs = form.letters(letters_qs, year)
+    tasks = form.tasks(tasks, year).order_by("deadline", "letter_id", "seq")
     page = paginate(request, tasks)
     today = timezone.localdate()
     for t in page:

@@ -18,6 +18,7 @@ from dangjian.core.views import form_errors, paginate
 
 from . import services
 from .exports import minutes_document, qr_svg
+from .filters import MeetingFilterForm
 from .forms import AttachmentForm, DecisionForm, MeetingForm, MinutesForm, TopicForm
 from .models import (
     Attendance,
@@ -34,16 +35,12 @@ from .models import (
 @login_required
 def meeting_list(request):
     require_capability(request.user, "meeting.view", what="查看会议")
-    meetings = Meeting.objects.visible_to(request.user).select_related("kind", "org")
-    kind = request.GET.get("kind", "")
-    if kind:
-        meetings = meetings.filter(kind__code=kind)
-    year = request.GET.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= 2100:
-        meetings = meetings.filter(date__year=int(year))
+    meetings = MeetingFilterForm(request.GET).filter(
+        Meeting.objects.visible_to(request.user).select_related("kind", "org"))
     return render(request, "meetings/meeting_list.html", {
-        "page": paginate(request, meetings), "kinds": MeetingKind.objects.filter(is_active=True), "kind": kind,
-        "year": year, "can_add": has_capability(request.user, "meeting.change"),
+        "page": paginate(request, meetings), "kinds": MeetingKind.objects.filter(is_active=True),
+        "kind": request.GET.get("kind", ""), "year": request.GET.get("year", ""),
+        "can_add": has_capability(request.user, "meeting.change"),
     })
 
 
