@@ -1,41 +1,23 @@
 """The matter list's one filter: the page and the API return the same records for the same values."""
 
 import datetime as dt
-import re
 
 import pytest
 
 from dangjian.accounts.models import ApiToken
 from dangjian.matters.models import Matter, ProblemList
 
-pytestmark = pytest.mark.django_db
+from ..test_list_filters import api_ids, page_ids
 
-ROW = re.compile(r'<td class="title"><a href="/matters/(\d+)/">')
+pytestmark = pytest.mark.django_db
 
 
 def _page_ids(client, params: dict) -> set[int]:
-    ids, number = set(), 1
-    while True:
-        response = client.get("/matters/", {**params, "page": number})
-        assert response.status_code == 200
-        page = response.content.decode()
-        ids |= {int(pk) for pk in ROW.findall(page)}
-        if "下一页" not in page:
-            return ids
-        number += 1
+    return page_ids(client, "/matters/", "/matters/", params)
 
 
 def _api_ids(client, token: str, params: dict) -> set[int]:
-    ids, number = set(), 1
-    while True:
-        response = client.get("/api/v1/matters/", {**params, "page": number, "page_size": 100},
-                              HTTP_AUTHORIZATION=f"Bearer {token}")
-        assert response.status_code == 200, response.content
-        body = response.json()
-        ids |= {m["id"] for m in body["items"]}
-        if number * 100 >= body["count"]:
-            return ids
-        number += 1
+    return api_ids(client, token, "/api/v1/matters/", params)
 
 
 def test_the_page_and_the_api_filter_the_same_way(demo, make_matter, people, client_for):
