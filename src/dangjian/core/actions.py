@@ -1,4 +1,5 @@
-"""The one shape of a page's POST action: check the form, call the service, say what happened, go back.
+"""The shapes of a page's POST: an action (check the form, call the service, say what happened, go back) and
+an edit page (the service's refusal goes onto the form, which is shown again).
 
 A service refuses with a ValidationError (a ConflictError when the record changed meanwhile); the
 page shows the refusal as one flash message and returns to where the user was. PermissionDenied is
@@ -13,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
-from .views import form_error_summary
+from .views import form_error_summary, form_errors
 
 
 def refusal_text(exc: Exception, prefix: str = "") -> str:
@@ -42,3 +43,19 @@ def run_action(request, call: Callable[[], object], success: str | Callable[[obj
         if success:
             messages.success(request, success(result) if callable(success) else success)
     return redirect(redirect_to)
+
+
+def save_form(request, form, call: Callable[[], object], success: str | Callable[[object], str],
+              redirect_to: str | Callable[[object], str]):
+    """An edit page's POST: with a valid form, ``call`` the service; on success flash ``success`` and return the
+    redirect (``redirect_to`` may be a function of what ``call`` returned); a refusal is put on the form.
+    None means: render the page (a GET, an invalid form or a refusal)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = call()
+    except ValidationError as exc:
+        form_errors(form, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
-from dangjian.core.actions import run_action
+from dangjian.core.actions import run_action, save_form
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.views import form_errors
@@ -48,14 +48,10 @@ def matrix(request):
 def duty_assign(request):
     require_capability(request.user, "duty.change", what="分配责任")
     form = DutyForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            duty = services.do_assign_duty(form.save(commit=False), actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已分配：{duty}。")
-            return redirect("duties:matrix")
+    saved = save_form(request, form, lambda: services.do_assign_duty(form.save(commit=False), actor=request.user),
+                      lambda duty: f"已分配：{duty}。", "duties:matrix")
+    if saved:
+        return saved
     return render(request, "duties/duty_form.html", {"form": form})
 
 
@@ -143,17 +139,17 @@ def group_edit(request, pk=None):
         require_capability(request.user, "duty.change", what="设立领导小组")
         obj = LeadingGroup()
     form = LeadingGroupForm(request.POST or None, instance=obj, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         item = form.save(commit=False)
         if not item.org_id:
             item.org = services.agency_of(item.office)
-        try:
-            services.do_save_group(item, actor=request.user, expected_version=form.expected_version)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存“{item}”。")
-            return redirect("duties:group")
+        services.do_save_group(item, actor=request.user, expected_version=form.expected_version)
+        return item
+
+    saved = save_form(request, form, save, lambda item: f"已保存“{item}”。", "duties:group")
+    if saved:
+        return saved
     return render(request, "duties/group_form.html", {"form": form, "obj": obj})
 
 

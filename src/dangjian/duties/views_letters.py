@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
-from dangjian.core.actions import refusal_text, run_action
+from dangjian.core.actions import refusal_text, run_action, save_form
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.views import paginate
 
 from . import letters, services
 from .filters import LetterFilter
@@ -55,15 +55,11 @@ def letter_create(request):
 
     require_capability(request.user, "duty.change", what="起草责任状")
     form = LetterForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            letter = letters.do_create_letter(form.cleaned_data["year"], form.cleaned_data["counterpart"],
-                                              actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已起草：{letter}。请分解年度任务。")
-            return redirect("duties:letter_detail", pk=letter.pk)
+    saved = save_form(request, form, lambda: letters.do_create_letter(
+        form.cleaned_data["year"], form.cleaned_data["counterpart"], actor=request.user),
+        lambda letter: f"已起草：{letter}。请分解年度任务。", lambda letter: reverse("duties:letter_detail", args=[letter.pk]))
+    if saved:
+        return saved
     return render(request, "duties/letter_form.html", {"form": form})
 
 
@@ -79,16 +75,17 @@ def letter_detail(request, pk):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied(f"无权修改“{letter}”")
-        if task_form.is_valid():
+
+        def add():
             task = task_form.save(commit=False)
             task.letter = letter
-            try:
-                letters.do_save_task(task, actor=request.user)
-            except ValidationError as exc:
-                form_errors(task_form, exc)
-            else:
-                messages.success(request, f"已添加任务“{task}”。")
-                return redirect("duties:letter_detail", pk=letter.pk)
+            letters.do_save_task(task, actor=request.user)
+            return task
+
+        saved = save_form(request, task_form, add, lambda task: f"已添加任务“{task}”。",
+                          reverse("duties:letter_detail", args=[letter.pk]))
+        if saved:
+            return saved
     total = sum(t.weight for t in tasks)
     today = timezone.localdate()
     for t in tasks:
@@ -149,16 +146,12 @@ def task_detail(request, pk):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied(f"无权填报“{task}”的进展")
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                letters.do_report_progress(task, actor=request.user, note=d["note"], status=d["status"],
-                                           evidence=d["evidence"], expected_version=d["loaded_version"])
-            except ValidationError as exc:
-                form_errors(form, exc)
-            else:
-                messages.success(request, "已填报进展。")
-                return redirect("duties:task_detail", pk=task.pk)
+        saved = save_form(request, form, lambda: letters.do_report_progress(
+            task, actor=request.user, note=form.cleaned_data["note"], status=form.cleaned_data["status"],
+            evidence=form.cleaned_data["evidence"], expected_version=form.cleaned_data["loaded_version"]),
+            "已填报进展。", reverse("duties:task_detail", args=[task.pk]))
+        if saved:
+            return saved
     return render(request, "duties/task_detail.html", {
         "task": task, "progress": task.progress.select_related("by"), "form": form, "can_report": can_report,
         "chain": services.responsibility_chain(task.owner.org, owner=task.owner),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
-from dangjian.core.actions import run_action
+from dangjian.core.actions import run_action, save_form
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.views import paginate
 
 from . import kinds, ledger, services, workflow
 from .filters import list_order
@@ -168,19 +168,17 @@ def matter_edit(request, pk=None):
 
             matter.problem_list = ProblemList.objects.visible_to(request.user).filter(pk=request.GET["list"]).first()
     form = MatterForm(request.POST or None, instance=matter, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         co_owners = form.cleaned_data["co_owners"]
-        try:
-            if pk:
-                matter = services.do_update_matter(form.save(commit=False), actor=request.user,
-                                                   expected_version=form.expected_version, co_owners=co_owners)
-            else:
-                matter = services.do_create_matter(form.save(commit=False), actor=request.user, co_owners=co_owners)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存事项“{matter}”。")
-            return redirect("matters:detail", pk=matter.pk)
+        if pk:
+            return services.do_update_matter(form.save(commit=False), actor=request.user,
+                                             expected_version=form.expected_version, co_owners=co_owners)
+        return services.do_create_matter(form.save(commit=False), actor=request.user, co_owners=co_owners)
+
+    saved = save_form(request, form, save, lambda m: f"已保存事项“{m}”。", lambda m: reverse("matters:detail", args=[m.pk]))
+    if saved:
+        return saved
     return render(request, "matters/matter_form.html", {"form": form, "m": matter})
 
 

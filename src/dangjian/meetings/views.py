@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.core.actions import refusal_text, run_action
+from dangjian.core.actions import refusal_text, run_action, save_form
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.views import paginate
 
 from . import services
 from .exports import minutes_document, qr_svg
@@ -72,18 +72,16 @@ def meeting_edit(request, pk=None):
         require_capability(request.user, "meeting.change", what="登记会议")
         meeting = Meeting(date=timezone.localdate())
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if pk:
-                meeting = services.do_update_meeting(form.save(commit=False), actor=request.user,
-                                                     expected_version=form.expected_version)
-            else:
-                meeting = services.do_create_meeting(form.save(commit=False), actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存会议“{meeting}”。")
-            return redirect("meetings:detail", pk=meeting.pk)
+
+    def save():
+        if pk:
+            return services.do_update_meeting(form.save(commit=False), actor=request.user,
+                                              expected_version=form.expected_version)
+        return services.do_create_meeting(form.save(commit=False), actor=request.user)
+
+    saved = save_form(request, form, save, lambda m: f"已保存会议“{m}”。", lambda m: reverse("meetings:detail", args=[m.pk]))
+    if saved:
+        return saved
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
 
 

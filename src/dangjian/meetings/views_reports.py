@@ -5,7 +5,6 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit, rules
-from dangjian.core.actions import run_action
+from dangjian.core.actions import run_action, save_form
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import (
     get_visible_or_404,
@@ -24,7 +23,7 @@ from dangjian.core.scope import (
     scope_roots,
 )
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.views import paginate
 from dangjian.orgs.models import Org
 
 from . import activities, compliance, services, study
@@ -167,15 +166,11 @@ def activity_list(request):
 def activity_edit(request):
     require_capability(request.user, "meeting.change", what="组织教育活动")
     form = ActivityForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = activities.do_create_activity(form.save(commit=False), form.cleaned_data["units"],
-                                                     actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已登记教育活动“{activity}”。")
-            return redirect("meetings:activity", pk=activity.pk)
+    saved = save_form(request, form, lambda: activities.do_create_activity(
+        form.save(commit=False), form.cleaned_data["units"], actor=request.user),
+        lambda activity: f"已登记教育活动“{activity}”。", lambda activity: reverse("meetings:activity", args=[activity.pk]))
+    if saved:
+        return saved
     return render(request, "meetings/activity_form.html", {"form": form})
 
 
@@ -196,14 +191,10 @@ def my_reflection(request, pk):
     """A participant (who may hold no role) writes their 心得体会 here."""
     participant = get_visible_or_404(Participant.objects.select_related("activity", "person"), request.user, pk)
     form = ReflectionForm(request.POST or None, initial={"reflection": participant.reflection})
-    if request.method == "POST" and form.is_valid():
-        try:
-            activities.do_submit_reflection(participant, form.cleaned_data["reflection"], actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, "心得体会已提交。")
-            return redirect("meetings:my")
+    saved = save_form(request, form, lambda: activities.do_submit_reflection(
+        participant, form.cleaned_data["reflection"], actor=request.user), "心得体会已提交。", "meetings:my")
+    if saved:
+        return saved
     return render(request, "meetings/reflection_form.html", {"form": form, "participant": participant})
 
 

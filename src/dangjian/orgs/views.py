@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,10 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
-from dangjian.core.actions import run_action
+from dangjian.core.actions import run_action, save_form
 from dangjian.core.documents import XLSX_MIME, XlsxFormatError, file_response, xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.views import form_errors, paginate
+from dangjian.core.views import paginate
 
 from . import roster, services
 from .forms import OrgForm, PersonFilterForm, PersonForm, PositionForm, RosterImportForm
@@ -57,19 +56,17 @@ def org_edit(request, pk=None, parent_pk=None):
     org = get_visible_or_404(Org, request.user, pk, "change") if pk else Org()
     parent = get_visible_or_404(Org, request.user, parent_pk, "change") if parent_pk else None
     form = OrgForm(request.POST or None, instance=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if org.pk:
-                org = services.do_update_org(form.save(commit=False), actor=request.user,
-                                             expected_version=form.expected_version)
-            else:
-                fields = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
-                org = services.do_create_org(parent, actor=request.user, **fields)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存组织“{org}”。")
-            return redirect("org_detail", pk=org.pk)
+
+    def save():
+        if org.pk:
+            return services.do_update_org(form.save(commit=False), actor=request.user,
+                                          expected_version=form.expected_version)
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
+        return services.do_create_org(parent, actor=request.user, **fields)
+
+    saved = save_form(request, form, save, lambda o: f"已保存组织“{o}”。", lambda o: reverse("org_detail", args=[o.pk]))
+    if saved:
+        return saved
     return render(request, "orgs/org_form.html", {"form": form, "org": org, "parent": parent})
 
 
@@ -114,18 +111,16 @@ def person_edit(request, pk=None):
         require_capability(request.user, "person.change", what="登记人员")
         person = Person()
     form = PersonForm(request.POST or None, instance=person, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if pk:
-                person = services.do_update_person(form.save(commit=False), actor=request.user,
-                                                   expected_version=form.expected_version)
-            else:
-                person = services.do_create_person(form.save(commit=False), actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存“{person}”的信息。")
-            return redirect("person_detail", pk=person.pk)
+
+    def save():
+        if pk:
+            return services.do_update_person(form.save(commit=False), actor=request.user,
+                                             expected_version=form.expected_version)
+        return services.do_create_person(form.save(commit=False), actor=request.user)
+
+    saved = save_form(request, form, save, lambda p: f"已保存“{p}”的信息。", lambda p: reverse("person_detail", args=[p.pk]))
+    if saved:
+        return saved
     return render(request, "orgs/person_form.html", {"form": form, "person": person})
 
 
