@@ -59,3 +59,12 @@ def save_form(request, form, call: Callable[[], object], success: str | Callable
         return None
     messages.success(request, success(result) if callable(success) else success)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def create_or_update(form, create, update, *, actor, **extra):
+    """The service call of a page that both adds and edits a record: ``update`` at the version the form was
+    loaded with when the record exists, ``create`` otherwise."""
+    record = form.save(commit=False)
+    if record.pk:
+        return update(record, actor=actor, expected_version=form.expected_version, **extra)
+    return create(record, actor=actor, **extra)

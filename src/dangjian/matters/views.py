@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
-from dangjian.core.actions import run_action, save_form
+from dangjian.core.actions import create_or_update, run_action, save_form
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.uploads import stored_file_response
@@ -168,15 +168,9 @@ def matter_edit(request, pk=None):
 
             matter.problem_list = ProblemList.objects.visible_to(request.user).filter(pk=request.GET["list"]).first()
     form = MatterForm(request.POST or None, instance=matter, user=request.user)
-
-    def save():
-        co_owners = form.cleaned_data["co_owners"]
-        if pk:
-            return services.do_update_matter(form.save(commit=False), actor=request.user,
-                                             expected_version=form.expected_version, co_owners=co_owners)
-        return services.do_create_matter(form.save(commit=False), actor=request.user, co_owners=co_owners)
-
-    saved = save_form(request, form, save, lambda m: f"已保存事项“{m}”。", lambda m: reverse("matters:detail", args=[m.pk]))
+    saved = save_form(request, form, lambda: create_or_update(
+        form, services.do_create_matter, services.do_update_matter, actor=request.user,
+        co_owners=form.cleaned_data["co_owners"]), lambda m: f"已保存事项“{m}”。", lambda m: reverse("matters:detail", args=[m.pk]))
     if saved:
         return saved
     return render(request, "matters/matter_form.html", {"form": form, "m": matter})

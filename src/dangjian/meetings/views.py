@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.core.actions import refusal_text, run_action, save_form
+from dangjian.core.actions import create_or_update, refusal_text, run_action, save_form
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
@@ -72,14 +72,8 @@ def meeting_edit(request, pk=None):
         require_capability(request.user, "meeting.change", what="登记会议")
         meeting = Meeting(date=timezone.localdate())
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
-
-    def save():
-        if pk:
-            return services.do_update_meeting(form.save(commit=False), actor=request.user,
-                                              expected_version=form.expected_version)
-        return services.do_create_meeting(form.save(commit=False), actor=request.user)
-
-    saved = save_form(request, form, save, lambda m: f"已保存会议“{m}”。", lambda m: reverse("meetings:detail", args=[m.pk]))
+    saved = save_form(request, form, lambda: create_or_update(
+        form, services.do_create_meeting, services.do_update_meeting, actor=request.user), lambda m: f"已保存会议“{m}”。", lambda m: reverse("meetings:detail", args=[m.pk]))
     if saved:
         return saved
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})

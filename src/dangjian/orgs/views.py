@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
-from dangjian.core.actions import run_action, save_form
+from dangjian.core.actions import create_or_update, run_action, save_form
 from dangjian.core.documents import XLSX_MIME, XlsxFormatError, file_response, xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.views import paginate
@@ -111,14 +111,8 @@ def person_edit(request, pk=None):
         require_capability(request.user, "person.change", what="登记人员")
         person = Person()
     form = PersonForm(request.POST or None, instance=person, user=request.user)
-
-    def save():
-        if pk:
-            return services.do_update_person(form.save(commit=False), actor=request.user,
-                                             expected_version=form.expected_version)
-        return services.do_create_person(form.save(commit=False), actor=request.user)
-
-    saved = save_form(request, form, save, lambda p: f"已保存“{p}”的信息。", lambda p: reverse("person_detail", args=[p.pk]))
+    saved = save_form(request, form, lambda: create_or_update(
+        form, services.do_create_person, services.do_update_person, actor=request.user), lambda p: f"已保存“{p}”的信息。", lambda p: reverse("person_detail", args=[p.pk]))
     if saved:
         return saved
     return render(request, "orgs/person_form.html", {"form": form, "person": person})
