@@ -7,11 +7,16 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from dangjian.accounts.models import RoleAssignment, User
+from dangjian.accounts.roles import Role
 from dangjian.core import rule_settings
 from dangjian.core.documents import write_xlsx
 from dangjian.core.models import Notification
-from dangjian.matters import ledger, services, tasks
+from dangjian.matters import ledger, services, supervision, tasks
 from dangjian.matters.models import Matter, Measure, ProblemList, Status, SupervisionItem, SupervisionSheet
+from dangjian.orgs.models import Org
+
+from ..conftest import PASSWORD, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +131,19 @@ def test_half_month_and_month_summaries_are_official_documents_with_the_items_be
     listed = {row.cells[1].text for t in doc.tables for row in t.rows[1:]}
     assert "从严治党、专题教育配套制度体系建设不够完善" in listed
     assert SupervisionSheet.objects.filter(period="half_month").exists()
+
+
+def test_a_grant_on_the_root_alone_does_not_open_the_summaries(demo):
+    """Summaries cover every org: matter.view on the root node without its subtree is not enough."""
+    month = supervision.build_summary(SupervisionSheet.Period.MONTH, dt.date.today())
+    root = Org.get_root_nodes().get()
+    narrow = User.objects.create_user("root_only", password=PASSWORD)
+    RoleAssignment.objects.create(user=narrow, role=Role.PARTY_ADMIN, org=root, include_subtree=False)
+    wide = User.objects.create_user("root_whole", password=PASSWORD)
+    RoleAssignment.objects.create(user=wide, role=Role.PARTY_ADMIN, org=root, include_subtree=True)
+    for url in (f"/matters/supervision/{month.pk}/", f"/matters/supervision/{month.pk}/document.docx"):
+        assert signed_in(narrow).get(url).status_code == 403
+        assert signed_in(wide).get(url).status_code == 200
 
 
 def test_the_yearly_figures_trace_to_their_records(demo, client_for):

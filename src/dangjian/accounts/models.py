@@ -5,9 +5,9 @@ import datetime
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_otp.models import Device
 from django_otp.oath import TOTP
@@ -15,10 +15,30 @@ from django_otp.oath import TOTP
 from dangjian.core import rule_settings
 from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
+from dangjian.core.scope import grants_with, path_condition
+from dangjian.orgs.models import Person
 
 from .roles import Role
 
 TOTP_STEP, TOTP_DIGITS = 30, 6
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, viewer, capability: str = "account.view"):
+        """Accounts the viewer administers: one of the account's grants, or the unit of the person
+        linked to it, lies where the viewer holds ``capability`` — one SQL condition of EXISTS
+        subqueries built like core.scope's, never a list of ids."""
+        if not grants_with(viewer, capability):
+            return self.none()
+        grants = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(
+            path_condition(viewer, capability, ("org__path",)))
+        people = Person.objects.filter(user=OuterRef("pk")).filter(
+            path_condition(viewer, capability, ("org_path",)))
+        return self.filter(Exists(grants) | Exists(people))
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -30,6 +50,8 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("须修改密码", default=False)
     notify_by_email = models.BooleanField("通知同时发送邮件", default=True)
+
+    objects = AccountManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "账号"
@@ -48,6 +70,10 @@ class User(AbstractUser):
 
 
 class RoleAssignmentQuerySet(models.QuerySet):
+    def visible_to(self, viewer, capability: str = "role.assign"):
+        """Grants on the nodes where the viewer holds ``capability``."""
+        return self.filter(path_condition(viewer, capability, ("org__path",)))
+
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(Q(valid_from__lte=on) | Q(valid_from__isnull=True)).filter(

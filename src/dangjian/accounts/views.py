@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
 from dangjian.core.ratelimit import rate_limit
-from dangjian.core.scope import has_capability, path_condition, require_capability
+from dangjian.core.scope import has_capability, require_capability
 from dangjian.core.web import paginate
 
 from . import services, twofactor
@@ -168,17 +168,10 @@ def password_change(request):
     return render(request, "accounts/password_change.html", {"form": form})
 
 
-def _managed_users(user):
-    """Accounts whose person, or one of whose grants, lies where the user administers accounts."""
-    grants = RoleAssignment.objects.filter(path_condition(user, "account.view", ("org__path",)))
-    people = path_condition(user, "account.view", ("person__org_path",))
-    return User.objects.filter(Q(pk__in=grants.values("user_id")) | people).distinct()
-
-
 @login_required
 def user_list(request):
     require_capability(request.user, "account.view", what="管理账号")
-    users = _managed_users(request.user).select_related("person").order_by("username")
+    users = User.objects.visible_to(request.user, "account.view").select_related("person").order_by("username")
     q = request.GET.get("q", "").strip()[:50]
     if q:
         users = users.filter(Q(username__contains=q) | Q(full_name__contains=q))
@@ -199,7 +192,7 @@ def user_create(request):
 @login_required
 def user_detail(request, pk):
     require_capability(request.user, "account.view", what="管理账号")
-    account = get_object_or_404(_managed_users(request.user), pk=pk)
+    account = get_object_or_404(User.objects.visible_to(request.user, "account.view"), pk=pk)
     can_assign = has_capability(request.user, "role.assign")
     form = RoleAssignmentForm(request.POST or None, user=request.user) if can_assign else None
     if request.method == "POST":
@@ -220,7 +213,7 @@ def user_detail(request, pk):
 def user_action(request, pk, action):
     """Account administration by the 系统管理员: reset password, enable, disable."""
     require_capability(request.user, "account.manage", what="管理账号")
-    account = get_object_or_404(_managed_users(request.user), pk=pk)
+    account = get_object_or_404(User.objects.visible_to(request.user, "account.view"), pk=pk)
     if action == "reset":
         password = services.do_reset_password(account, actor=request.user)
         return render(request, "accounts/issued_password.html", {"account": account, "password": password})
@@ -236,7 +229,7 @@ def user_action(request, pk, action):
 def grant_revoke(request, pk):
     require_capability(request.user, "role.assign", what="撤销授权")
     assignment = get_object_or_404(
-        RoleAssignment.objects.filter(path_condition(request.user, "role.assign", ("org__path",))), pk=pk)
+        RoleAssignment.objects.visible_to(request.user, "role.assign"), pk=pk)
     services.do_revoke_role(assignment, actor=request.user)
     messages.success(request, f"已撤销授权：{assignment}")
     return redirect("user_detail", pk=assignment.user_id)

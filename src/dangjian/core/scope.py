@@ -135,14 +135,23 @@ def scope_roots(user, capability: str) -> list[str]:
     return [g.org_path for g in _collapse(grants_with(user, capability))]
 
 
+def scope_conditions(model, user, action: str = "view") -> list[Q]:
+    """The conditions whose union is ``visible_to``: one per path column, then the user's own
+    records (for pagers that read each condition on its own, e.g. orgs.paging)."""
+    capability = f"{model.scope_capability}.{action}"
+    conditions = [path_condition(user, capability, (field,)) for field in model.scope_paths]
+    if model.self_field and action == "view":
+        conditions.append(Q(**{model.self_field: user.pk}))
+    return conditions
+
+
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
-        model = self.model
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        q = path_condition(user, f"{model.scope_capability}.{action}", model.scope_paths)
-        if model.self_field and action == "view":
-            q |= Q(**{model.self_field: user.pk})
+        q = Q()
+        for condition in scope_conditions(self.model, user, action):
+            q |= condition
         return self.filter(q)
 
 

@@ -7,12 +7,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from dangjian.api.filters import apply_filter, form_data
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, path_in_scope
 from dangjian.orgs.models import Org, Person
 
 from . import letters, register, services
+from .filters import LetterFilter
 from .models import (
     Duty,
     DutyKind,
@@ -223,11 +225,20 @@ def duty_chain(request, org_id: int = Query(..., ge=1, le=2**62), on: dt.date | 
             for c in services.responsibility_chain(org, on)]
 
 
-@router.get("/letters", response=list[LetterOut], summary="责任状")
+class LetterQuery(Schema):
+    """The parameters of the 责任状 page, applied by the page's own filter (filters.LetterFilter)."""
+
+    year: int | None = Field(None, ge=2000, le=2100, description="年度；不填为全部年度（页面不填为本年度）")
+    leader: int | None = Field(None, ge=1, le=2**62, description="班子成员：签给他的责任状及其分管科室的责任状")
+    section: int | None = Field(None, ge=1, le=2**62, description="科室（含下级）")
+
+
+@router.get("/letters", response=list[LetterOut], summary="责任状",
+            description="筛选与责任状页面相同（同一筛选定义）；班子成员、科室须在本人可见范围内，否则返回 422。")
 @paginate(PageNumberPagination, page_size=100)
-def list_letters(request, year: int | None = Query(None, ge=2000, le=2100)):
-    qs = ResponsibilityLetter.objects.visible_to(request.auth).select_related("counterpart")
-    return qs.filter(year=year) if year else qs
+def list_letters(request, filters: Query[LetterQuery]):
+    form = LetterFilter(form_data(filters), user=request.auth)
+    return apply_filter(form, ResponsibilityLetter.objects.visible_to(request.auth).select_related("counterpart"))
 
 
 @router.get("/letters/{int:letter_id}", response=LetterDetail, summary="责任状详情（含任务）")

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.actions import run_action, save_form
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.web import form_error_summary, form_errors
+from dangjian.core.web import form_errors
 from dangjian.orgs.models import Org, OrgKind
 
 from . import services
@@ -47,14 +48,10 @@ def matrix(request):
 def duty_assign(request):
     require_capability(request.user, "duty.change", what="分配责任")
     form = DutyForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            duty = services.do_assign_duty(form.save(commit=False), actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已分配：{duty}。")
-            return redirect("duties:matrix")
+    saved = save_form(request, form, lambda: services.do_assign_duty(form.save(commit=False), actor=request.user),
+                      lambda duty: f"已分配：{duty}。", "duties:matrix")
+    if saved:
+        return saved
     return render(request, "duties/duty_form.html", {"form": form})
 
 
@@ -62,14 +59,13 @@ def duty_assign(request):
 @require_POST
 def duty_end(request, pk):
     duty = get_visible_or_404(Duty.objects.select_related("person", "org"), request.user, pk, "change")
-    try:
-        end = on_date(request.POST.get("end_date"))
-        services.do_end_duty(duty, end, actor=request.user, expected_version=_int(request.POST.get("version")))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已终止：{duty}（{end:%Y-%m-%d}）。")
-    return redirect("duties:matrix")
+
+    def end():
+        on = on_date(request.POST.get("end_date"))
+        services.do_end_duty(duty, on, actor=request.user, expected_version=_int(request.POST.get("version")))
+        return on
+
+    return run_action(request, end, lambda on: f"已终止：{duty}（{on:%Y-%m-%d}）。", "duties:matrix")
 
 
 def _int(value):
@@ -143,17 +139,17 @@ def group_edit(request, pk=None):
         require_capability(request.user, "duty.change", what="设立领导小组")
         obj = LeadingGroup()
     form = LeadingGroupForm(request.POST or None, instance=obj, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         item = form.save(commit=False)
         if not item.org_id:
             item.org = services.agency_of(item.office)
-        try:
-            services.do_save_group(item, actor=request.user, expected_version=form.expected_version)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存“{item}”。")
-            return redirect("duties:group")
+        services.do_save_group(item, actor=request.user, expected_version=form.expected_version)
+        return item
+
+    saved = save_form(request, form, save, lambda item: f"已保存“{item}”。", "duties:group")
+    if saved:
+        return saved
     return render(request, "duties/group_form.html", {"form": form, "obj": obj})
 
 
@@ -162,26 +158,20 @@ def group_edit(request, pk=None):
 def group_member_add(request, pk):
     g = get_visible_or_404(LeadingGroup, request.user, pk, "change")
     form = GroupMemberForm(request.POST, user=request.user)
-    if form.is_valid():
+
+    def add():
         member = form.save(commit=False)
         member.group = g
-        try:
-            services.do_add_group_member(member, actor=request.user)
-            messages.success(request, f"已增补：{member}。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    else:
-        messages.error(request, form_error_summary(form))
-    return redirect("duties:group")
+        services.do_add_group_member(member, actor=request.user)
+        return member
+
+    return run_action(request, add, lambda member: f"已增补：{member}。", "duties:group", form=form)
 
 
 @login_required
 @require_POST
 def group_member_end(request, pk):
     member = get_visible_or_404(GroupMember.objects.select_related("person"), request.user, pk, "change")
-    try:
-        services.do_end_group_member(member, on_date(request.POST.get("end_date")), actor=request.user)
-        messages.success(request, f"已登记离任：{member}。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect("duties:group")
+    return run_action(request, lambda: services.do_end_group_member(member, on_date(request.POST.get("end_date")),
+                                                                    actor=request.user),
+                      f"已登记离任：{member}。", "duties:group")

@@ -4,26 +4,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.actions import refusal_text, run_action, save_form
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.web import form_error_summary, form_errors, paginate
-from dangjian.orgs.models import Person
+from dangjian.core.web import paginate
 
 from . import letters, services
-from .forms import LetterFilterForm, LetterForm, ProgressForm, SignForm, TaskForm
-from .models import Duty, DutyKind, LetterTask, ResponsibilityLetter, TaskStatus
+from .filters import LetterFilter
+from .forms import LetterForm, ProgressForm, SignForm, TaskForm
+from .models import LetterTask, ResponsibilityLetter, TaskStatus
 
 LETTER_RELATED = ("org", "secretary", "counterpart", "counterpart__org")
-
-
-def _leaders(user):
-    ids = Duty.objects.visible_to(user).filter(kind__in=[DutyKind.LEADERSHIP, DutyKind.SUPERVISION]).values("person_id")
-    return Person.objects.filter(pk__in=ids).order_by("name")
 
 
 @login_required
@@ -36,24 +33,10 @@ def letter_year(request):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("无权查看责任状")
-    form = LetterFilterForm(request.GET or None, user=user, leaders=_leaders(user))
-    year = timezone.localdate().year
-    if form.is_valid():
-        d = form.cleaned_data
-        year = d["year"] or year
-        if d["leader"]:
-            sections = Duty.objects.filter(person=d["leader"], kind=DutyKind.LEADERSHIP).values("org_id")
-            letters_qs = letters_qs.filter(counterpart=d["leader"]) | letters_qs.filter(org_id__in=sections)
-            tasks = tasks.filter(letter__counterpart=d["leader"]) | tasks.filter(letter__org_id__in=sections)
-        if d["section"]:
-            letters_qs = letters_qs.filter(org_path__pathprefix=d["section"].path)
-            tasks = tasks.filter(org_path__pathprefix=d["section"].path)
-        if d["state"] == "overdue":
-            tasks = tasks.overdue()
-        elif d["state"]:
-            tasks = tasks.filter(status=d["state"])
-    letters_qs = letters_qs.filter(year=year)
-    tasks = tasks.filter(letter__year=year).order_by("deadline", "letter_id", "seq")
+    form = LetterFilter(request.GET or None, user=user)
+    year = form.year(timezone.localdate().year)
+    letters_qs = form.letters(letters_qs, year)
+    tasks = form.tasks(tasks, year).order_by("deadline", "letter_id", "seq")
     page = paginate(request, tasks)
     today = timezone.localdate()
     for t in page:
@@ -70,15 +53,11 @@ def letter_year(request):
 def letter_create(request):
     require_capability(request.user, "duty.change", what="起草责任状")
     form = LetterForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            letter = letters.do_create_letter(form.cleaned_data["year"], form.cleaned_data["counterpart"],
-                                              actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已起草：{letter}。请分解年度任务。")
-            return redirect("duties:letter_detail", pk=letter.pk)
+    saved = save_form(request, form, lambda: letters.do_create_letter(
+        form.cleaned_data["year"], form.cleaned_data["counterpart"], actor=request.user),
+        lambda letter: f"已起草：{letter}。请分解年度任务。", lambda letter: reverse("duties:letter_detail", args=[letter.pk]))
+    if saved:
+        return saved
     return render(request, "duties/letter_form.html", {"form": form})
 
 
@@ -94,16 +73,17 @@ def letter_detail(request, pk):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied(f"无权修改“{letter}”")
-        if task_form.is_valid():
+
+        def add():
             task = task_form.save(commit=False)
             task.letter = letter
-            try:
-                letters.do_save_task(task, actor=request.user)
-            except ValidationError as exc:
-                form_errors(task_form, exc)
-            else:
-                messages.success(request, f"已添加任务“{task}”。")
-                return redirect("duties:letter_detail", pk=letter.pk)
+            letters.do_save_task(task, actor=request.user)
+            return task
+
+        saved = save_form(request, task_form, add, lambda task: f"已添加任务“{task}”。",
+                          reverse("duties:letter_detail", args=[letter.pk]))
+        if saved:
+            return saved
     total = sum(t.weight for t in tasks)
     today = timezone.localdate()
     for t in tasks:
@@ -121,7 +101,7 @@ def letter_docx(request, pk):
     try:
         doc = letters.letter_document(letter)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, refusal_text(exc))
         return redirect("duties:letter_detail", pk=letter.pk)
     audit.security_event("letter.export", actor=request.user, target=letter, message="生成责任状 .docx")
     return docx_response(doc, letters.letter_filename(letter))
@@ -132,17 +112,10 @@ def letter_docx(request, pk):
 def letter_sign(request, pk):
     letter = get_visible_or_404(ResponsibilityLetter, request.user, pk, "change")
     form = SignForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            letters.do_sign_letter(letter, actor=request.user, signed_on=form.cleaned_data["signed_on"],
-                                   scan=form.cleaned_data["scan"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, f"已登记签订：{letter}。")
-    else:
-        messages.error(request, form_error_summary(form, "签订未登记："))
-    return redirect("duties:letter_detail", pk=letter.pk)
+    return run_action(request, lambda: letters.do_sign_letter(
+        letter, actor=request.user, signed_on=form.cleaned_data["signed_on"], scan=form.cleaned_data["scan"]),
+        f"已登记签订：{letter}。", reverse("duties:letter_detail", args=[letter.pk]),
+        form=form, form_prefix="签订未登记：")
 
 
 @login_required
@@ -156,12 +129,8 @@ def letter_scan(request, pk):
 @require_POST
 def task_delete(request, pk):
     task = get_visible_or_404(LetterTask, request.user, pk, "change")
-    try:
-        letters.do_delete_task(task, actor=request.user)
-        messages.success(request, f"已删除任务“{task}”。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect("duties:letter_detail", pk=task.letter_id)
+    return run_action(request, lambda: letters.do_delete_task(task, actor=request.user), f"已删除任务“{task}”。",
+                      reverse("duties:letter_detail", args=[task.letter_id]))
 
 
 @login_required
@@ -175,16 +144,12 @@ def task_detail(request, pk):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied(f"无权填报“{task}”的进展")
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                letters.do_report_progress(task, actor=request.user, note=d["note"], status=d["status"],
-                                           evidence=d["evidence"], expected_version=d["loaded_version"])
-            except ValidationError as exc:
-                form_errors(form, exc)
-            else:
-                messages.success(request, "已填报进展。")
-                return redirect("duties:task_detail", pk=task.pk)
+        saved = save_form(request, form, lambda: letters.do_report_progress(
+            task, actor=request.user, note=form.cleaned_data["note"], status=form.cleaned_data["status"],
+            evidence=form.cleaned_data["evidence"], expected_version=form.cleaned_data["loaded_version"]),
+            "已填报进展。", reverse("duties:task_detail", args=[task.pk]))
+        if saved:
+            return saved
     return render(request, "duties/task_detail.html", {
         "task": task, "progress": task.progress.select_related("by"), "form": form, "can_report": can_report,
         "chain": services.responsibility_chain(task.owner.org, owner=task.owner),

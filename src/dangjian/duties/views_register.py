@@ -1,14 +1,14 @@
 """Pages for 制度汇编: search, in force on a date, the year's count; files through a scoped view."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.core.actions import save_form
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.web import form_errors, paginate
+from dangjian.core.web import paginate
 
 from . import register
 from .forms import InstitutionFilterForm, InstitutionForm
@@ -61,16 +61,12 @@ def rule_edit(request, pk=None):
         require_capability(request.user, "duty.change", what="登记制度")
         item = Institution()
     form = InstitutionForm(request.POST or None, request.FILES or None, instance=item, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = register.do_save_institution(form.save(commit=False), actor=request.user,
-                                                upload=form.cleaned_data.get("upload"),
-                                                expected_version=form.expected_version)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存{item}。")
-            return redirect("duties:rule_detail", pk=item.pk)
+    saved = save_form(request, form, lambda: register.do_save_institution(
+        form.save(commit=False), actor=request.user, upload=form.cleaned_data.get("upload"),
+        expected_version=form.expected_version),
+        lambda item: f"已保存{item}。", lambda item: reverse("duties:rule_detail", args=[item.pk]))
+    if saved:
+        return saved
     return render(request, "duties/rule_form.html", {"form": form, "item": item})
 
 

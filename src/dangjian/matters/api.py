@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from dangjian.api.filters import apply_filter, form_data
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, require_capability
@@ -14,6 +15,7 @@ from dangjian.orgs.models import Org, Person
 
 from . import figures as figs
 from . import kinds, services, workflow
+from .filters import API_RENAMES, ApiFilterForm, list_order
 from .models import HandlingClass, Matter, ProblemList, Satisfaction, Status
 
 router = Router(tags=["事项督办"])
@@ -129,14 +131,24 @@ class StepOut(Schema):
 
 
 class MatterFilter(Schema):
-    kind: str | None = Field(None, max_length=20)
+    """The parameters of the matter list page (事项清单), applied by the page's own filter form."""
+
+    q: str | None = Field(None, max_length=50, description="标题包含")
+    kind: str | None = Field(None, max_length=20, description="类别")
     status: Status | None = None
-    due: str | None = Field(None, pattern="^(overdue|warning|ok|none|closed)$", description="时限状态")
-    org_id: int | None = Field(None, ge=1, le=2**62, description="组织（含下级）")
-    leader_id: int | None = Field(None, ge=1, le=2**62)
-    owner_id: int | None = Field(None, ge=1, le=2**62)
-    q: str | None = Field(None, max_length=50)
-    year: int | None = Field(None, ge=2000, le=2100)
+    due: str | None = Field(None, pattern="^(overdue|warning|ok|none|closed|handoff_late)$",
+                            description="时限状态；handoff_late 为要事交办超时")
+    handling_class: str | None = Field(None, max_length=20, description="办理方式；normal 为一般事项")
+    org_id: int | None = Field(None, ge=1, le=2**62, description="组织（含下级）；同页面参数 org")
+    org: int | None = Field(None, ge=1, le=2**62, description="同 org_id（页面的参数名）")
+    leader_id: int | None = Field(None, ge=1, le=2**62, description="责任领导；同页面参数 leader")
+    leader: int | None = Field(None, ge=1, le=2**62, description="同 leader_id（页面的参数名）")
+    owner: str | None = Field(None, max_length=50, description="责任人姓名包含（页面的参数）")
+    owner_id: int | None = Field(None, ge=1, le=2**62, description="责任人 ID")
+    problem_list: int | None = Field(None, ge=1, le=2**62, description="问题清单 ID")
+    year: int | None = Field(None, ge=2000, le=2100, description="登记年度")
+    open: bool | None = Field(None, description="仅在办")
+    mine: str | None = Field(None, pattern="^(owner|leader)$", description="与我有关：owner 我负责的 / leader 我分管的")
 
 
 class FigureOut(Schema):
@@ -151,27 +163,14 @@ def _person(request, pk):
     return get_object_or_404(Person.objects.filter(is_active=True), pk=pk) if pk else None
 
 
-@router.get("/", response=list[MatterOut], summary="事项列表")
+@router.get("/", response=list[MatterOut], summary="事项列表",
+            description="筛选与事项清单页面相同（同一筛选定义，同样的值得到同样的记录）。org_id/org、leader_id/leader "
+                        "为同一参数的两个名称；组织、责任领导、问题清单须在本人可见范围内，否则返回 422。")
 @paginate(PageNumberPagination, page_size=50)
 def matters_list(request, filters: Query[MatterFilter]):
-    matters = Matter.objects.visible_to(request.auth).order_by("-id")
-    if filters.kind:
-        matters = matters.filter(kind=filters.kind)
-    if filters.status:
-        matters = matters.filter(status=filters.status)
-    if filters.due:
-        matters = matters.filter(workflow.due_state_q(filters.due, timezone.localdate()))
-    if filters.org_id:
-        matters = matters.filter(org_path__pathprefix=get_visible_or_404(Org, request.auth, filters.org_id).path)
-    if filters.leader_id:
-        matters = matters.filter(responsible_leader_id=filters.leader_id)
-    if filters.owner_id:
-        matters = matters.filter(owner_id=filters.owner_id)
-    if filters.q:
-        matters = matters.filter(title__contains=filters.q)
-    if filters.year:
-        matters = matters.filter(received_on__year=filters.year)
-    return matters
+    form = ApiFilterForm(form_data(filters, API_RENAMES), user=request.auth)
+    matters = apply_filter(form, Matter.objects.visible_to(request.auth), timezone.localdate())
+    return matters.order_by(list_order(form))
 
 
 @router.get("/figures", response=list[FigureOut], summary="年度统计数字（回复数、按期答复率、满意率、办结率、面商率）")

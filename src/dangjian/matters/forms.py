@@ -87,9 +87,13 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["kind"].choices = [("", "全部")] + kinds.choices()
-        # The user's top nodes and two levels below (a city and its counties), not every unit of a province:
-        # a select of hundreds of options costs more to render than the whole list query.
-        self.fields["org"].queryset = Org.objects.visible_to(user).filter(depth__lte=max(picker_depth(user) - 2, 0))
+        # Any org the user sees is accepted (the API names deeper ones), but the picker offers the user's top
+        # nodes and two levels below (a city and its counties), not every unit of a province: a select of
+        # hundreds of options costs more to render than the whole list query.
+        orgs = Org.objects.visible_to(user)
+        self.fields["org"].queryset = orgs
+        self.fields["org"].widget.choices = forms.ModelChoiceField(
+            orgs.filter(depth__lte=max(picker_depth(user) - 2, 0)), empty_label="全部").choices
         self.fields["leader"].queryset = leaders(user)
         self.fields["problem_list"].queryset = ProblemList.objects.visible_to(user)
 

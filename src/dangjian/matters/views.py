@@ -7,21 +7,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.db.models import F, OrderBy
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.actions import create_or_update, run_action, save_form
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.web import form_error_summary, form_errors, paginate
+from dangjian.core.web import paginate
 
 from . import kinds, ledger, services, workflow
+from .filters import list_order
 from .forms import (
     ContactForm,
     FilterForm,
@@ -41,29 +42,12 @@ LIST_DEFER = ("content", "reply_text", "completion_statement", "evidence",
               *(f"{who}__{field}" for who in ("owner", "responsible_leader") for field in ("id_number", "phone")))
 
 
-def flash_errors(request, exc: ValidationError):
-    messages.error(request, "；".join(exc.messages))
-
-
 def _decorate(matters, today):
     for m in matters:
         m.due_state = workflow.due_state(m, today)
         m.due_label = workflow.DUE_STATES[m.due_state]
         m.handoff_overdue = workflow.handoff_flag(m, today)
     return matters
-
-
-def list_order(form):
-    """Newest first. With a title search or the narrow 即将到期 window the planner cannot know where the few
-    matches lie: walking the primary key backwards until fifty match took 240 ms (search) and 78 ms (即将到期)
-    on a city of 1,000,000 matters. Ordering by an expression keeps those on the bounded plan (the filter's
-    bitmaps intersected with the scope's, then a top-N sort of the matches); the order is the same. SQLite has
-    no such plan (it scans the table for a path LIKE either way): there the primary key order stays."""
-    if connection.vendor != "postgresql":
-        return "-id"
-    if form.is_bound and form.is_valid() and (form.cleaned_data.get("q") or form.cleaned_data.get("due") == "warning"):
-        return OrderBy(F("id") + 0, descending=True)
-    return "-id"
 
 
 @login_required
@@ -182,19 +166,11 @@ def matter_edit(request, pk=None):
         if request.GET.get("list", "").isdigit():
             matter.problem_list = ProblemList.objects.visible_to(request.user).filter(pk=request.GET["list"]).first()
     form = MatterForm(request.POST or None, instance=matter, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        co_owners = form.cleaned_data["co_owners"]
-        try:
-            if pk:
-                matter = services.do_update_matter(form.save(commit=False), actor=request.user,
-                                                   expected_version=form.expected_version, co_owners=co_owners)
-            else:
-                matter = services.do_create_matter(form.save(commit=False), actor=request.user, co_owners=co_owners)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存事项“{matter}”。")
-            return redirect("matters:detail", pk=matter.pk)
+    saved = save_form(request, form, lambda: create_or_update(
+        form, services.do_create_matter, services.do_update_matter, actor=request.user,
+        co_owners=form.cleaned_data["co_owners"]), lambda m: f"已保存事项“{m}”。", lambda m: reverse("matters:detail", args=[m.pk]))
+    if saved:
+        return saved
     return render(request, "matters/matter_form.html", {"form": form, "m": matter})
 
 
@@ -206,33 +182,19 @@ def transition(request, pk, name):
     if step is None:
         raise Http404("没有这种操作")
     form = TransitionForm(step, matter, request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, form_error_summary(form, f"未能“{step.label}”："))
-        return redirect("matters:detail", pk=pk)
-    try:
-        services.do_transition(matter, name, actor=request.user, reason=form.cleaned_data["reason"],
-                               expected_version=form.cleaned_data["loaded_version"], **form.step_fields())
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, f"已{step.label}：{matter}。")
-    return redirect("matters:detail", pk=pk)
+    return run_action(
+        request, lambda: services.do_transition(
+            matter, name, actor=request.user, reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["loaded_version"], **form.step_fields()),
+        f"已{step.label}：{matter}。", reverse("matters:detail", args=[pk]),
+        form=form, form_prefix=f"未能“{step.label}”：")
 
 
 def _child_post(request, pk, form_class, make, done: str, **form_kwargs):
     """Add a child record (measure, progress, contact…) through its service; errors back on the page."""
     matter = get_visible_or_404(Matter, request.user, pk)
     form = form_class(request.POST, request.FILES, **form_kwargs)
-    if form.is_valid():
-        try:
-            make(matter, form)
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, done)
-    else:
-        messages.error(request, form_error_summary(form))
-    return redirect("matters:detail", pk=pk)
+    return run_action(request, lambda: make(matter, form), done, reverse("matters:detail", args=[pk]), form=form)
 
 
 @login_required
@@ -251,12 +213,8 @@ def measure_add(request, pk):
 def measure_done(request, pk):
     measure = get_object_or_404(Measure.objects.select_related("matter"), pk=pk)
     get_visible_or_404(Matter, request.user, measure.matter_id)  # seeing the matter is what counts; 404 otherwise
-    try:
-        services.do_complete_measure(measure, actor=request.user)
-        messages.success(request, "已填报措施完成。")
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    return redirect("matters:detail", pk=measure.matter_id)
+    return run_action(request, lambda: services.do_complete_measure(measure, actor=request.user),
+                      "已填报措施完成。", reverse("matters:detail", args=[measure.matter_id]))
 
 
 @login_required
@@ -301,12 +259,8 @@ def milestones_plan(request, pk):
 def milestone_done(request, pk):
     milestone = get_object_or_404(Milestone.objects.select_related("matter"), pk=pk)
     get_visible_or_404(Matter, request.user, milestone.matter_id)
-    try:
-        services.do_complete_milestone(milestone, actor=request.user)
-        messages.success(request, "已填报节点完成。")
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    return redirect("matters:detail", pk=milestone.matter_id)
+    return run_action(request, lambda: services.do_complete_milestone(milestone, actor=request.user),
+                      "已填报节点完成。", reverse("matters:detail", args=[milestone.matter_id]))
 
 
 @login_required
@@ -314,13 +268,10 @@ def milestone_done(request, pk):
 def satisfaction(request, pk):
     matter = get_visible_or_404(Matter, request.user, pk)
     form = SatisfactionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.do_record_satisfaction(matter, form.cleaned_data["satisfaction"], actor=request.user,
-                                            expected_version=form.cleaned_data["loaded_version"])
-            messages.success(request, "已登记代表委员满意度。")
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
+    if not form.is_valid():
         messages.error(request, "满意度：请选择满意、基本满意或不满意。")
-    return redirect("matters:detail", pk=pk)
+        return redirect("matters:detail", pk=pk)
+    return run_action(request, lambda: services.do_record_satisfaction(
+        matter, form.cleaned_data["satisfaction"], actor=request.user,
+        expected_version=form.cleaned_data["loaded_version"]), "已登记代表委员满意度。",
+        reverse("matters:detail", args=[pk]))

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
 from dangjian.core.documents import DOCX_MIME, XLSX_MIME, XlsxFormatError, file_response
-from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
+from dangjian.core.scope import get_visible_or_404, has_capability, require_capability, require_everywhere
 from dangjian.core.web import form_errors, paginate
-from dangjian.orgs.models import Org, Person
+from dangjian.orgs.models import Person
 
 from . import figures as figs
 from . import ledger, services, supervision, tasks
@@ -102,18 +102,15 @@ def sheet_list(request):
         "page": paginate(request, sheets), "can_run": has_capability(request.user, "matter.approve")})
 
 
-def require_whole_view(user) -> None:
-    """Summaries count and list the matters of the whole tree: only those who see all of it may read them."""
-    roots = Org.get_root_nodes().values_list("path", flat=True)
-    if not roots or not all(services.path_in_scope(user, "matter.view", r) for r in roots):
-        raise PermissionDenied("小结/总结涵盖全部组织的事项，仅限有全部组织事项查看权限的人员查阅")
+# Summaries count and list the matters of the whole tree: only those who see all of it may read them.
+SUMMARY_WHAT = "查阅小结/总结（涵盖全部组织的事项）"
 
 
 @login_required
 def sheet_detail(request, pk):
     sheet = get_object_or_404(SupervisionSheet.objects.defer("document"), pk=pk)
     if sheet.period != SupervisionSheet.Period.WEEK:
-        require_whole_view(request.user)
+        require_everywhere(request.user, "matter.view", what=SUMMARY_WHAT)
         return render(request, "matters/sheet_detail.html", {"sheet": sheet, "page": None})
     items = SupervisionItem.objects.visible_to(request.user).filter(sheet=sheet)
     mine = request.GET.get("mine")
@@ -129,7 +126,7 @@ def sheet_detail(request, pk):
 
 @login_required
 def sheet_document(request, pk):
-    require_whole_view(request.user)
+    require_everywhere(request.user, "matter.view", what=SUMMARY_WHAT)
     sheet = get_object_or_404(SupervisionSheet, pk=pk)
     if not sheet.document:
         raise Http404("该督办单没有文档")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from dangjian.api.filters import apply_filter, form_data
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, path_in_scope, scope_roots
@@ -14,6 +15,7 @@ from dangjian.core.uploads import CONTENT_TYPES, stored_file_response
 from dangjian.orgs.models import Org
 
 from . import compliance, study
+from .filters import MeetingFilterForm
 from .models import (
     Attendance,
     Meeting,
@@ -105,11 +107,19 @@ class HoursOut(Schema):
     makeup_open: int
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="会议列表")
+class MeetingFilter(Schema):
+    """The parameters of the meeting list page, applied by the page's own filter (filters.MeetingFilterForm)."""
+
+    kind: str | None = Field(None, max_length=20, description="会议类型代码")
+    year: int | None = Field(None, ge=2000, le=2100, description="年度")
+
+
+@router.get("/meetings", response=list[MeetingOut], summary="会议列表",
+            description="筛选与会议列表页面相同（同一筛选定义）。")
 @paginate(PageNumberPagination, page_size=50)
-def list_meetings(request, year: int | None = Query(None, ge=2000, le=2100)):
-    qs = Meeting.objects.visible_to(request.auth).select_related("kind")
-    return qs.filter(date__year=year) if year else qs
+def list_meetings(request, filters: Query[MeetingFilter]):
+    return apply_filter(MeetingFilterForm(form_data(filters)), Meeting.objects.visible_to(request.auth)
+                        .select_related("kind"))
 
 
 @router.get("/meetings/{int:meeting_id}", response=MeetingOut, summary="会议详情")

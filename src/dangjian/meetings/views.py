@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.core.actions import create_or_update, refusal_text, run_action, save_form
 from dangjian.core.documents import docx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.web import form_error_summary, form_errors, paginate
+from dangjian.core.web import paginate
 
 from .exports import minutes_document, qr_svg
+from .filters import MeetingFilterForm
 from .forms import AttachmentForm, DecisionForm, MeetingForm, MinutesForm, TopicForm
 from .models import (
     Attendance,
@@ -31,23 +33,15 @@ from .services import attachments, decisions, qr_signin, records
 from .study import hours_by_person
 
 
-def _errors(request, exc: ValidationError, prefix: str = ""):
-    messages.error(request, prefix + "；".join(exc.messages))
-
-
 @login_required
 def meeting_list(request):
     require_capability(request.user, "meeting.view", what="查看会议")
-    meetings = Meeting.objects.visible_to(request.user).select_related("kind", "org")
-    kind = request.GET.get("kind", "")
-    if kind:
-        meetings = meetings.filter(kind__code=kind)
-    year = request.GET.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= 2100:
-        meetings = meetings.filter(date__year=int(year))
+    meetings = MeetingFilterForm(request.GET).filter(
+        Meeting.objects.visible_to(request.user).select_related("kind", "org"))
     return render(request, "meetings/meeting_list.html", {
-        "page": paginate(request, meetings), "kinds": MeetingKind.objects.filter(is_active=True), "kind": kind,
-        "year": year, "can_add": has_capability(request.user, "meeting.change"),
+        "page": paginate(request, meetings), "kinds": MeetingKind.objects.filter(is_active=True),
+        "kind": request.GET.get("kind", ""), "year": request.GET.get("year", ""),
+        "can_add": has_capability(request.user, "meeting.change"),
     })
 
 
@@ -79,18 +73,10 @@ def meeting_edit(request, pk=None):
         require_capability(request.user, "meeting.change", what="登记会议")
         meeting = Meeting(date=timezone.localdate())
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if pk:
-                meeting = records.do_update_meeting(form.save(commit=False), actor=request.user,
-                                                     expected_version=form.expected_version)
-            else:
-                meeting = records.do_create_meeting(form.save(commit=False), actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存会议“{meeting}”。")
-            return redirect("meetings:detail", pk=meeting.pk)
+    saved = save_form(request, form, lambda: create_or_update(
+        form, records.do_create_meeting, records.do_update_meeting, actor=request.user), lambda m: f"已保存会议“{m}”。", lambda m: reverse("meetings:detail", args=[m.pk]))
+    if saved:
+        return saved
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
 
 
@@ -98,39 +84,32 @@ def meeting_edit(request, pk=None):
 @require_POST
 def attendance_mark(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind"), request.user, pk, "change")
+    back = reverse("meetings:detail", args=[meeting.pk]) + "#attendance"
     try:
         person_id = int(request.POST.get("person", ""))
-        records.do_mark_attendance(meeting, person_id, request.POST.get("status", ""), actor=request.user,
-                                    reason=request.POST.get("reason", ""))
     except ValueError:
         messages.error(request, "出席登记：未选择人员")
-    except ValidationError as exc:
-        _errors(request, exc, "出席登记未保存：")
-    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#attendance")
+        return redirect(back)
+    return run_action(request, lambda: records.do_mark_attendance(
+        meeting, person_id, request.POST.get("status", ""), actor=request.user,
+        reason=request.POST.get("reason", "")), None, back, prefix="出席登记未保存：")
 
 
 @login_required
 @require_POST
 def meeting_close(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind"), request.user, pk, "change")
-    try:
-        records.do_close_meeting(meeting, actor=request.user)
-        messages.success(request, "已登记为已召开；未签到人员记为缺席，学习类会议的缺席和请假人员已收到补学任务。")
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(request, lambda: records.do_close_meeting(meeting, actor=request.user),
+                      "已登记为已召开；未签到人员记为缺席，学习类会议的缺席和请假人员已收到补学任务。",
+                      reverse("meetings:detail", args=[meeting.pk]))
 
 
 @login_required
 @require_POST
 def meeting_cancel(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
-    try:
-        records.do_cancel_meeting(meeting, actor=request.user)
-        messages.success(request, "会议已取消。")
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(request, lambda: records.do_cancel_meeting(meeting, actor=request.user), "会议已取消。",
+                      reverse("meetings:detail", args=[meeting.pk]))
 
 
 @login_required
@@ -138,14 +117,11 @@ def meeting_cancel(request, pk):
 def minutes_save(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org"), request.user, pk, "change")
     form = MinutesForm(request.POST, instance=meeting)
-    if form.is_valid():
-        try:
-            records.do_save_minutes(meeting, form.cleaned_data["minutes"], actor=request.user,
-                                     expected_version=form.expected_version)
-            messages.success(request, "会议记录已保存。")
-        except ValidationError as exc:
-            _errors(request, exc, "会议记录未保存：")
-    return redirect("meetings:detail", pk=meeting.pk)
+    if not form.is_valid():
+        return redirect("meetings:detail", pk=meeting.pk)
+    return run_action(request, lambda: records.do_save_minutes(
+        meeting, form.cleaned_data["minutes"], actor=request.user, expected_version=form.expected_version),
+        "会议记录已保存。", reverse("meetings:detail", args=[meeting.pk]), prefix="会议记录未保存：")
 
 
 @login_required
@@ -159,15 +135,13 @@ def minutes_docx(request, pk):
 def attachment_add(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
     form = AttachmentForm(request.POST, request.FILES)
+    back = reverse("meetings:detail", args=[meeting.pk]) + "#attachments"
     if not form.is_valid():
         messages.error(request, "附件未上传：附件：" + "；".join(form.errors.get("file", ["请选择要上传的文件"])))
-    else:
-        try:
-            item = attachments.do_add_attachment(meeting, form.cleaned_data["file"], actor=request.user)
-            messages.success(request, f"已上传附件“{item.name}”。")
-        except ValidationError as exc:
-            _errors(request, exc, "附件未上传：")
-    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#attachments")
+        return redirect(back)
+    return run_action(request, lambda: attachments.do_add_attachment(meeting, form.cleaned_data["file"],
+                                                                  actor=request.user),
+                      lambda item: f"已上传附件“{item.name}”。", back, prefix="附件未上传：")
 
 
 @login_required
@@ -181,12 +155,9 @@ def attachment(request, pk):
 @require_POST
 def attachment_remove(request, pk):
     item = get_visible_or_404(MeetingAttachment, request.user, pk, "change")
-    try:
-        attachments.do_remove_attachment(item, actor=request.user)
-        messages.success(request, f"已删除附件“{item.name}”。")
-    except ValidationError as exc:
-        _errors(request, exc, "附件未删除：")
-    return redirect(reverse("meetings:detail", args=[item.meeting_id]) + "#attachments")
+    return run_action(request, lambda: attachments.do_remove_attachment(item, actor=request.user),
+                      f"已删除附件“{item.name}”。", reverse("meetings:detail", args=[item.meeting_id]) + "#attachments",
+                      prefix="附件未删除：")
 
 
 @login_required
@@ -214,12 +185,12 @@ def signin(request, token):
     try:
         meeting = qr_signin.meeting_for_token(token)
     except ValidationError as exc:
-        error = "；".join(exc.messages)
+        error = refusal_text(exc)
     if meeting and request.method == "POST":
         try:
             done = qr_signin.do_signin(token, actor=request.user)
         except ValidationError as exc:
-            error = "；".join(exc.messages)
+            error = refusal_text(exc)
     return render(request, "meetings/signin.html", {"meeting": meeting, "error": error, "done": done},
                   status=400 if error else 200)
 
@@ -229,17 +200,15 @@ def signin(request, token):
 def topic_add(request, pk):
     meeting = get_visible_or_404(Meeting, request.user, pk, "change")
     form = TopicForm(request.POST)
-    if form.is_valid():
+
+    def add():
         topic = form.save(commit=False)
         topic.meeting = meeting
-        try:
-            decisions.do_add_topic(topic, actor=request.user)
-            messages.success(request, f"已添加议题“{topic}”。")
-        except ValidationError as exc:
-            _errors(request, exc, "议题未保存：")
-    else:
-        messages.error(request, form_error_summary(form, "议题未保存："))
-    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#topics")
+        decisions.do_add_topic(topic, actor=request.user)
+        return topic
+
+    return run_action(request, add, lambda topic: f"已添加议题“{topic}”。",
+                      reverse("meetings:detail", args=[meeting.pk]) + "#topics", form=form, prefix="议题未保存：")
 
 
 @login_required

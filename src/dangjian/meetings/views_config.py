@@ -1,14 +1,14 @@
 """会议类型 and 学习计划: list, add, edit. Thin: scope via visible_to, every change via a service."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
 from dangjian.core import rule_settings
+from dangjian.core.actions import save_form
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability
-from dangjian.core.web import form_errors, paginate
+from dangjian.core.web import paginate
 
 from . import study
 from .forms import MeetingKindForm, StudyPlanForm
@@ -38,15 +38,11 @@ def kind_edit(request, pk=None):
         raise PermissionDenied("无权维护会议类型：须对全机关的会议有管理权限")
     kind = get_object_or_404(MeetingKind, pk=pk) if pk else MeetingKind()
     form = MeetingKindForm(request.POST or None, instance=kind)
-    if request.method == "POST" and form.is_valid():
-        try:
-            kind = kind_config.do_save_kind(form.save(commit=False), actor=request.user,
-                                         expected_version=form.expected_version)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存会议类型“{kind}”。")
-            return redirect("meetings:kinds")
+    saved = save_form(request, form, lambda: kind_config.do_save_kind(
+        form.save(commit=False), actor=request.user, expected_version=form.expected_version),
+        lambda kind: f"已保存会议类型“{kind}”。", "meetings:kinds")
+    if saved:
+        return saved
     rule = FREQUENCY_RULES.get(kind.code)
     return render(request, "meetings/kind_form.html", {"form": form, "kind": kind, "rule_label": rule[1] if rule
                                                        else ""})
@@ -70,13 +66,10 @@ def plan_edit(request, pk=None):
         plan = StudyPlan()
     form = StudyPlanForm(request.POST or None, instance=plan, user=request.user,
                          initial={"topics": study.topics_text(plan)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = study.do_save_plan(form.save(commit=False), form.cleaned_data["topics"], actor=request.user,
-                                      expected_version=form.expected_version)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存学习计划“{plan}”。")
-            return redirect(f"/meetings/plans/?year={plan.year}")
+    saved = save_form(request, form, lambda: study.do_save_plan(
+        form.save(commit=False), form.cleaned_data["topics"], actor=request.user,
+        expected_version=form.expected_version),
+        lambda plan: f"已保存学习计划“{plan}”。", lambda plan: f"/meetings/plans/?year={plan.year}")
+    if saved:
+        return saved
     return render(request, "meetings/plan_form.html", {"form": form, "plan": plan})

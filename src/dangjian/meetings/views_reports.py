@@ -5,14 +5,15 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit, rule_settings
+from dangjian.core.actions import run_action, save_form
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import (
     get_visible_or_404,
@@ -22,7 +23,7 @@ from dangjian.core.scope import (
     scope_roots,
 )
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.web import form_errors, paginate
+from dangjian.core.web import paginate
 from dangjian.orgs.models import Org
 
 from . import activities, compliance, study
@@ -52,16 +53,10 @@ def _year(request) -> int:
 def makeup_done(request, pk):
     row = get_visible_or_404(Attendance, request.user, pk)
     form = MakeupForm(request.POST)
-    if form.is_valid():
-        try:
-            records.do_complete_makeup(row, form.cleaned_data["makeup_note"], actor=request.user)
-            messages.success(request, "已登记补学。")
-        except ValidationError as exc:
-            messages.error(request, "补学未登记：" + "；".join(exc.messages))
-    else:
-        messages.error(request, "补学未登记：补学情况：" + "；".join(form.errors.get("makeup_note", [])))
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/meetings/")
-                    else "meetings:my")
+    back = request.POST.get("next") if request.POST.get("next", "").startswith("/meetings/") else "meetings:my"
+    return run_action(request, lambda: records.do_complete_makeup(row, form.cleaned_data["makeup_note"],
+                                                                   actor=request.user),
+                      "已登记补学。", back, form=form, prefix="补学未登记：")
 
 
 @login_required
@@ -93,14 +88,13 @@ def study_generate(request):
     except ValueError:
         messages.error(request, "年度：应为 2000—2100 之间的年份")
         return redirect("meetings:study")
-    try:
-        created, skipped = study.do_generate_study_days(org, year, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        skipped_text = "、".join(f"{d.month}月{d.day}日" for d in skipped) or "无"
-        messages.success(request, f"已生成{year}年集中学习日 {created} 次；遇法定节假日未安排：{skipped_text}。")
-    return redirect(f"/meetings/study/?year={year}")
+    return run_action(request, lambda: study.do_generate_study_days(org, year, actor=request.user),
+                      lambda done: _generated_text(year, *done), f"/meetings/study/?year={year}")
+
+
+def _generated_text(year: int, created: int, skipped) -> str:
+    skipped_text = "、".join(f"{d.month}月{d.day}日" for d in skipped) or "无"
+    return f"已生成{year}年集中学习日 {created} 次；遇法定节假日未安排：{skipped_text}。"
 
 
 @login_required
@@ -173,15 +167,11 @@ def activity_list(request):
 def activity_edit(request):
     require_capability(request.user, "meeting.change", what="组织教育活动")
     form = ActivityForm(request.POST or None, user=request.user, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = activities.do_create_activity(form.save(commit=False), form.cleaned_data["units"],
-                                                     actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已登记教育活动“{activity}”。")
-            return redirect("meetings:activity", pk=activity.pk)
+    saved = save_form(request, form, lambda: activities.do_create_activity(
+        form.save(commit=False), form.cleaned_data["units"], actor=request.user),
+        lambda activity: f"已登记教育活动“{activity}”。", lambda activity: reverse("meetings:activity", args=[activity.pk]))
+    if saved:
+        return saved
     return render(request, "meetings/activity_form.html", {"form": form})
 
 
@@ -202,14 +192,10 @@ def my_reflection(request, pk):
     """A participant (who may hold no role) writes their 心得体会 here."""
     participant = get_visible_or_404(Participant.objects.select_related("activity", "person"), request.user, pk)
     form = ReflectionForm(request.POST or None, initial={"reflection": participant.reflection})
-    if request.method == "POST" and form.is_valid():
-        try:
-            activities.do_submit_reflection(participant, form.cleaned_data["reflection"], actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, "心得体会已提交。")
-            return redirect("meetings:my")
+    saved = save_form(request, form, lambda: activities.do_submit_reflection(
+        participant, form.cleaned_data["reflection"], actor=request.user), "心得体会已提交。", "meetings:my")
+    if saved:
+        return saved
     return render(request, "meetings/reflection_form.html", {"form": form, "participant": participant})
 
 
@@ -220,13 +206,10 @@ def photo_add(request, pk):
     upload = request.FILES.get("image")
     if upload is None:
         messages.error(request, "照片：请选择要上传的图片")
-    else:
-        try:
-            activities.do_add_photo(activity, upload, request.POST.get("caption", ""), actor=request.user)
-            messages.success(request, "照片已上传。")
-        except ValidationError as exc:
-            messages.error(request, "照片未上传：" + "；".join(exc.messages))
-    return redirect("meetings:activity", pk=activity.pk)
+        return redirect("meetings:activity", pk=activity.pk)
+    return run_action(request, lambda: activities.do_add_photo(activity, upload, request.POST.get("caption", ""),
+                                                               actor=request.user),
+                      "照片已上传。", reverse("meetings:activity", args=[activity.pk]), prefix="照片未上传：")
 
 
 @login_required

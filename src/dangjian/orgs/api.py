@@ -2,16 +2,17 @@
 
 import datetime as dt
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from dangjian.api.filters import apply_filter, form_data
 from dangjian.api.pagination import BoundedPageNumberPagination
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, grants_for, scope_roots
 
 from . import services
+from .filters import API_RENAMES, ApiPersonFilterForm
 from .models import Education, Gender, Org, OrgKind, PartyStatus, Person
 
 router = Router(tags=["组织与人员"])
@@ -81,10 +82,14 @@ class PersonPatch(InputSchema):
 
 
 class PersonFilter(Schema):
+    """The parameters of the roster page (花名册), applied by the page's own filter form."""
+
     # Not nullable: a query string has no null (None here only means "not given").
     q: str = Field(None, max_length=50, description="姓名包含")
     party_status: PartyStatus = None
-    org_id: int = Field(None, ge=1, le=2**62, description="组织（含下级）")
+    org_id: int = Field(None, ge=1, le=2**62, description="组织（含下级，按所在科室或所在支部）；同页面参数 org")
+    org: int = Field(None, ge=1, le=2**62, description="同 org_id（页面的参数名）")
+    inactive: bool = Field(None, description="含离职人员")
 
 
 class MemberCounts(Schema):
@@ -126,18 +131,12 @@ def member_stats(request, org_id: int = Query(None, ge=1, le=2**62)):
     return services.member_counts(scope_roots(request.auth, "person.view"))
 
 
-@router.get("/people", response=list[PersonOut], summary="人员花名册")
+@router.get("/people", response=list[PersonOut], summary="人员花名册",
+            description="筛选与花名册页面相同（同一筛选定义）。组织须在本人可见范围内，否则返回 422。")
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_people(request, filters: Query[PersonFilter]):
-    people = Person.objects.visible_to(request.auth).filter(is_active=True)
-    if filters.q:
-        people = people.filter(name__contains=filters.q)
-    if filters.party_status:
-        people = people.filter(party_status=filters.party_status)
-    if filters.org_id:
-        org = get_visible_or_404(Org, request.auth, filters.org_id)
-        people = people.filter(Q(org_path__pathprefix=org.path) | Q(branch_path__pathprefix=org.path))
-    return people
+    form = ApiPersonFilterForm(form_data(filters, API_RENAMES), user=request.auth)
+    return apply_filter(form, Person.objects.visible_to(request.auth))
 
 
 @router.get("/people/{int:person_id}", response=PersonOut, summary="人员详情")

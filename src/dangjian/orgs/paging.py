@@ -18,27 +18,29 @@ import heapq
 from itertools import islice
 
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
-from dangjian.core.scope import path_condition
+from dangjian.core.scope import scope_conditions
 
 
-def person_arms(user, queryset, capability: str = "person.view") -> list:
-    """``queryset`` (not yet scoped) split into disjoint querysets whose union is visible_to(user)."""
-    conditions = [path_condition(user, capability, ("org_path",)),
-                  path_condition(user, capability, ("branch_path",)),
-                  Q(user_id=user.pk)]
+def person_arms(user, queryset, action: str = "view") -> list:
+    """``queryset`` (not yet scoped) split into disjoint querysets whose union is visible_to(user),
+    one arm per condition of the model's own scope (core.scope.scope_conditions)."""
+    model = queryset.model
+    if not getattr(user, "is_authenticated", False):
+        return [queryset.none()]
+    conditions = scope_conditions(model, user, action)
     arms = []
     for i, condition in enumerate(conditions):
         arm = queryset.filter(condition)
         for earlier in conditions[:i]:
             arm = arm.exclude(earlier)
-        if i == 1:
+        if 0 < i < len(model.scope_paths):
             # Redundant (whoever's branch is their unit is in the first arm already), but it lets
             # PostgreSQL read only the people whose branch differs from their unit (a partial index).
-            arm = arm.exclude(branch_path=F("org_path"))
+            arm = arm.exclude(**{model.scope_paths[i]: F(model.scope_paths[0])})
         arms.append(arm)
     return arms
 

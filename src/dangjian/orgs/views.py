@@ -2,16 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit
+from dangjian.core.actions import create_or_update, run_action, save_form
 from dangjian.core.documents import XLSX_MIME, XlsxFormatError, file_response, xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.web import form_error_summary, form_errors, paginate
+from dangjian.core.web import paginate
 
 from . import roster, services
 from .forms import OrgForm, PersonFilterForm, PersonForm, PositionForm, RosterImportForm
@@ -55,19 +56,17 @@ def org_edit(request, pk=None, parent_pk=None):
     org = get_visible_or_404(Org, request.user, pk, "change") if pk else Org()
     parent = get_visible_or_404(Org, request.user, parent_pk, "change") if parent_pk else None
     form = OrgForm(request.POST or None, instance=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if org.pk:
-                org = services.do_update_org(form.save(commit=False), actor=request.user,
-                                             expected_version=form.expected_version)
-            else:
-                fields = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
-                org = services.do_create_org(parent, actor=request.user, **fields)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存组织“{org}”。")
-            return redirect("org_detail", pk=org.pk)
+
+    def save():
+        if org.pk:
+            return services.do_update_org(form.save(commit=False), actor=request.user,
+                                          expected_version=form.expected_version)
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "loaded_version"}
+        return services.do_create_org(parent, actor=request.user, **fields)
+
+    saved = save_form(request, form, save, lambda o: f"已保存组织“{o}”。", lambda o: reverse("org_detail", args=[o.pk]))
+    if saved:
+        return saved
     return render(request, "orgs/org_form.html", {"form": form, "org": org, "parent": parent})
 
 
@@ -112,18 +111,10 @@ def person_edit(request, pk=None):
         require_capability(request.user, "person.change", what="登记人员")
         person = Person()
     form = PersonForm(request.POST or None, instance=person, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if pk:
-                person = services.do_update_person(form.save(commit=False), actor=request.user,
-                                                   expected_version=form.expected_version)
-            else:
-                person = services.do_create_person(form.save(commit=False), actor=request.user)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, f"已保存“{person}”的信息。")
-            return redirect("person_detail", pk=person.pk)
+    saved = save_form(request, form, lambda: create_or_update(
+        form, services.do_create_person, services.do_update_person, actor=request.user), lambda p: f"已保存“{p}”的信息。", lambda p: reverse("person_detail", args=[p.pk]))
+    if saved:
+        return saved
     return render(request, "orgs/person_form.html", {"form": form, "person": person})
 
 
@@ -142,29 +133,23 @@ def person_reveal(request, pk):
 def position_add(request, pk):
     person = get_visible_or_404(Person, request.user, pk, "change")
     form = PositionForm(request.POST, user=request.user)
-    if form.is_valid():
+
+    def add():
         position = form.save(commit=False)
         position.person = person
-        try:
-            services.do_add_position(position, actor=request.user)
-            messages.success(request, f"已登记职务：{position.get_title_display()}。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    else:
-        messages.error(request, form_error_summary(form, "职务未保存："))
-    return redirect("person_detail", pk=person.pk)
+        services.do_add_position(position, actor=request.user)
+        return position
+
+    return run_action(request, add, lambda position: f"已登记职务：{position.get_title_display()}。",
+                      reverse("person_detail", args=[person.pk]), form=form, form_prefix="职务未保存：")
 
 
 @login_required
 @require_POST
 def position_end(request, pk):
     position = get_visible_or_404(Position.objects.select_related("org"), request.user, pk, "change")
-    try:
-        services.do_end_position(position, timezone.localdate(), actor=request.user)
-        messages.success(request, f"已免去职务：{position.get_title_display()}。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect("person_detail", pk=position.person_id)
+    return run_action(request, lambda: services.do_end_position(position, timezone.localdate(), actor=request.user),
+                      f"已免去职务：{position.get_title_display()}。", reverse("person_detail", args=[position.person_id]))
 
 
 @login_required

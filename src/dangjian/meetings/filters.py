@@ -1,0 +1,20 @@
+"""The meeting list's filter: one definition that the page reads its query through and the API applies."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class MeetingFilterForm(forms.Form):
+    kind = forms.CharField(label="会议类型", required=False, max_length=20)
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+
+    def filter(self, meetings):
+        # A value the form refuses is left out (the page ignores it; the API refuses it first).
+        self.is_valid()
+        d = self.cleaned_data
+        if d.get("kind"):
+            meetings = meetings.filter(kind__code=d["kind"])
+        if d.get("year"):
+            meetings = meetings.filter(date__year=d["year"])
+        return meetings
