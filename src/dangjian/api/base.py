@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from dangjian.core.actions import refusal_text
 from dangjian.core.audit import ConflictError
 
 from .auth import SessionAuth, TokenAuth
@@ -61,7 +62,7 @@ class DangjianAPI(NinjaAPI):
             request, {"detail": "请求参数有误", "errors": describe_validation_errors(exc.errors)}, status=422)
 
     def on_conflict(self, request, exc):
-        return self.create_response(request, {"detail": "；".join(exc.messages)}, status=409)
+        return self.create_response(request, {"detail": refusal_text(exc)}, status=409)
 
     def on_model_validation(self, request, exc):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}

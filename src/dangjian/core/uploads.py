@@ -24,6 +24,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 
 from . import audit, rule_settings
+from .actions import refusal_text
 from .documents import DOCX_MIME, XLSX_MIME
 
 LABELS = {"pdf": "PDF (.pdf)", "docx": "Word (.docx)", "doc": "Word 97-2003 (.doc)", "xlsx": "Excel (.xlsx)",
@@ -102,7 +103,7 @@ def validate_upload(file, kinds=("pdf", "docx", "xlsx", "jpg", "png"), max_bytes
     try:
         return _check_upload(file, kinds, max_bytes)
     except ValidationError as exc:
-        reason = "；".join(exc.messages)
+        reason = refusal_text(exc)
         audit.security_event("upload.refused", actor=actor, success=False,
                              message=f"{(file.name or '')[:100]}：{reason}")
         raise ValidationError({field: exc.messages}) if field else exc from None

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import audit
+from .actions import refusal_text
 from .documents import xlsx_response
 from .forms import AuditFilterForm
 from .models import AuditEvent
@@ -52,7 +53,7 @@ def restore(request, label, pk, event_id):
     try:
         audit.restorer_for(model)(obj, event, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, f"已将“{obj}”恢复到所选版本。")
     return redirect("history", label=label, pk=pk)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core import audit, rule_settings, workdays
+from dangjian.core.actions import refusal_text
 
 from ..models import (
     PARTY_GROUP_MEETING,
@@ -178,6 +179,6 @@ def do_record_decision(topic: Topic, votes: list[Vote], *, recused_ids=(), decis
                 for i, v in enumerate(facts["spoken"], start=1))
     except ValidationError as exc:
         audit.record("meeting.decide_refused", actor=actor, target=topic, success=False,
-                     message="；".join(exc.messages))
+                     message=refusal_text(exc))
         raise
     return topic
