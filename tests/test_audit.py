@@ -1,5 +1,6 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 
 from dangjian.core import audit
 from dangjian.core.models import AuditEvent
@@ -116,3 +117,33 @@ def test_the_history_page_restores_a_person_through_the_orgs_service():
     """core restores generically; orgs registers the restore that also moves the member counts."""
     assert audit.restorer_for(Person) is services.do_restore_person
     assert audit.restorer_for(Org) is audit.restore_version
+
+
+def test_a_restore_puts_the_person_back_in_the_subtree_of_the_restored_unit(demo):
+    """The stored path follows the restored unit, so the person is counted and seen there, not where they were."""
+    import datetime as dt
+
+    from dangjian.orgs.models import PartyStatus
+
+    from .route_matrix import probe_id_number
+
+    actor, office_head = demo["users"]["dangwu"], demo["users"]["kezhang"]  # kezhang: 办公室 only
+    office, finance = demo["orgs"]["SXX-BGS"], demo["orgs"]["SXX-CWK"]
+    person = services.do_create_person(Person(
+        name="甄复原", gender="F", birth_date=dt.date(1990, 2, 2), id_number=probe_id_number(50), org=office,
+        party_status=PartyStatus.MASSES), actor=actor)  # no branch: counted in the unit itself
+    in_office = audit.history(person).first()
+    moved = Person.objects.get(pk=person.pk)
+    moved.org_id = finance.pk  # as a form's cleaned id sets it
+    services.do_update_person(moved, actor=actor, expected_version=moved.version)
+    assert Person.objects.get(pk=person.pk).org_path == finance.path
+    assert not Person.objects.visible_to(office_head).filter(pk=person.pk).exists()
+
+    services.do_restore_person(Person.objects.get(pk=person.pk), in_office, actor=actor)
+    restored = Person.objects.get(pk=person.pk)
+    assert (restored.org_id, restored.org_path) == (office.pk, office.path)
+    assert Person.objects.visible_to(office_head).filter(pk=person.pk).exists()
+    for unit in (office, finance):
+        counted_here = Person.objects.filter(is_active=True, party_status=PartyStatus.MASSES).filter(
+            Q(branch_path__startswith=unit.path) | Q(branch_path="", org_path__startswith=unit.path)).count()
+        assert services.member_counts([unit.path])[PartyStatus.MASSES] == counted_here

@@ -39,11 +39,34 @@ class ScopedModel(models.Model):
     def save(self, *args, **kwargs):
         if self.org_id and (not self.org_path or self._org_changed()):
             self.org_path = self.org.path
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "org_path"}
         super().save(*args, **kwargs)
+        self._loaded_org_id = self.org_id
 
     def _org_changed(self) -> bool:
+        """Whether ``org_path`` may no longer be the org's: a different org object was set, or only its id
+        (a restore, a form's cleaned id) — setting the id drops the cached org, so that alone says nothing."""
         cached = self._state.fields_cache.get("org")
-        return cached is not None and cached.path != self.org_path
+        if cached is not None:
+            return cached.path != self.org_path
+        return self.org_id != getattr(self, "_loaded_org_id", self.org_id)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_org_id = instance.__dict__.get("org_id")
+        return instance
+
+
+def lock_row(model, pk, *related):
+    """The row ``pk`` of ``model`` locked for the rest of the transaction, then read with ``related``.
+
+    The locking statement has no join: after waiting for a lock PostgreSQL re-reads only the locked row,
+    and a joined row (an outer join's above all) could come back as NULL. DoesNotExist if it is gone.
+    """
+    model._default_manager.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
+    return model._default_manager.select_related(*related).get(pk=pk)
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, rule_settings, workdays
 from dangjian.core.documents import OfficialDocument, cn_date
+from dangjian.core.models import lock_row
 from dangjian.core.scope import path_in_scope
 from dangjian.core.uploads import store_upload, validate_upload
 from dangjian.orgs.models import Person
@@ -228,7 +229,7 @@ def do_sign_letter(letter: ResponsibilityLetter, *, actor, signed_on: dt.date, s
     # checked before the transaction, so that a refusal stays logged as a security event
     kind = validate_upload(scan, kinds=("pdf", "jpg", "png"), field="scan", actor=actor) if scan is not None else ""
     with transaction.atomic():
-        letter = ResponsibilityLetter.objects.select_for_update().select_related("counterpart").get(pk=letter.pk)
+        letter = lock_row(ResponsibilityLetter, letter.pk, "counterpart")
         require_change(actor, letter.org_path, "登记责任状签订")
         if letter.is_signed:
             raise ValidationError({"signed_on": f"不能重复签订：该责任状已于{cn_date(letter.signed_on)}签订"})

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core import audit
+from dangjian.core.models import lock_row
 from dangjian.core.uploads import random_name, validate_upload
 from dangjian.orgs.models import PartyStatus, Person
 
@@ -40,7 +41,7 @@ def do_create_activity(activity: Activity, units, *, actor, people=None) -> Acti
 def do_submit_reflection(participant: Participant, text: str, *, actor) -> Participant:
     """心得体会: written by the participant themselves."""
     with transaction.atomic():
-        participant = Participant.objects.select_for_update().select_related("person").get(pk=participant.pk)
+        participant = lock_row(Participant, participant.pk, "person")
         if participant.person.user_id != actor.pk:
             raise PermissionDenied("心得体会只能由参加人本人提交")
         if len(text.strip()) < 20:

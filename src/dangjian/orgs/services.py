@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core import audit
+from dangjian.core.models import lock_row
 from dangjian.core.scope import has_capability, path_condition, path_in_scope, scope_roots
 
 from .models import (
@@ -41,7 +42,8 @@ def apply_count_deltas(deltas: Counter) -> None:
         if n:
             for prefix in ancestor_paths(path):
                 expanded[(prefix, status)] += n
-    rows = [(p, s, n) for (p, s), n in expanded.items() if n]
+    # in one order (by path, then status) for every writer, so that two writers never wait on each other's rows
+    rows = sorted((p, s, n) for (p, s), n in expanded.items() if n)
     if not rows:
         return
     table = OrgMemberCount._meta.db_table
@@ -111,7 +113,7 @@ def do_create_person(person: Person, *, actor) -> Person:
 def do_update_person(person: Person, *, actor, expected_version: int | None) -> Person:
     """Save an edited person; ``person`` carries the new values, the stored row the old ones."""
     with transaction.atomic():
-        stored = Person.objects.select_for_update(of=("self",)).select_related("org", "branch").get(pk=person.pk)
+        stored = lock_row(Person, person.pk, "org", "branch")
         _require_person_scope(actor, stored)  # may edit where they are now…
         _require_person_scope(actor, person)  # …and where they are being moved to
         before_key = _count_key(stored)

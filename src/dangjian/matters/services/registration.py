@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core import audit
+from dangjian.core.models import lock_row
 from dangjian.core.scope import path_in_scope
 
 from .. import workflow
@@ -63,7 +64,7 @@ def do_create_matter(matter: Matter, *, actor, co_owners=()) -> Matter:
 def do_update_matter(matter: Matter, *, actor, expected_version: int | None, co_owners=None) -> Matter:
     """Save edited fields (not the status); a closed matter is refused, a stale copy conflicts."""
     with transaction.atomic():
-        stored = Matter.objects.select_for_update(of=("self",)).select_related("org").get(pk=matter.pk)
+        stored = lock_row(Matter, matter.pk, "org")
         require_manage(actor, stored, "修改")
         require_manage(actor, matter, "将事项移到")
         require_open(stored)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, rule_settings, workdays
 from dangjian.core.actions import refusal_text
+from dangjian.core.models import lock_row
 
 from ..models import (
     PARTY_GROUP_MEETING,
@@ -162,7 +163,7 @@ def do_record_decision(topic: Topic, votes: list[Vote], *, recused_ids=(), decis
     require_change(actor, topic.org_path, f"记录“{topic}”的决定")
     try:
         with transaction.atomic():
-            topic = Topic.objects.select_for_update().select_related("meeting__kind", "meeting__org").get(pk=topic.pk)
+            topic = lock_row(Topic, topic.pk, "meeting__kind", "meeting__org")
             broken, facts = check_decision(topic, votes, set(recused_ids))
             if broken:
                 raise ValidationError(broken)

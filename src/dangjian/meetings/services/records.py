@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core import audit
+from dangjian.core.models import lock_row
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.orgs.models import LEADERSHIP_TITLES, OrgKind, PartyStatus, Person, PositionTitle
@@ -188,7 +189,7 @@ def do_cancel_meeting(meeting: Meeting, *, actor) -> Meeting:
 def do_complete_makeup(row: Attendance, note: str, *, actor) -> Attendance:
     """补学: done by the absentee themselves, or entered by someone who may change the meeting."""
     with transaction.atomic():
-        row = Attendance.objects.select_for_update().select_related("meeting__kind", "person").get(pk=row.pk)
+        row = lock_row(Attendance, row.pk, "meeting__kind", "person")
         own = row.person.user_id == actor.pk
         if not own:
             require_change(actor, row.org_path, f"登记{row.person}的补学")
