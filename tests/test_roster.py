@@ -145,3 +145,26 @@ def test_the_export_reads_back_with_masked_numbers_within_scope(demo):
         assert r[4] == person.masked_phone
     assert AuditEvent.objects.filter(action="person.export", actor=demo["users"]["banzi"]).exists()
     assert signed_in(demo["users"]["kezhang"]).get("/people/?export=xlsx").status_code == 403
+
+
+def test_an_edit_between_validation_and_writing_is_a_conflict_not_a_drift(demo):
+    """The counters move by the rows as locked when the import writes, and a person changed since the
+    import was validated is reported: nothing is written, nothing drifts."""
+    dangwu = demo["users"]["dangwu"]
+    person = Person.objects.filter(org__code="SXX-BGS", is_active=True).exclude(party_status=PartyStatus.MASSES).first()
+    report, people = roster.validate_roster(upload([
+        row(person.name, person.id_number, org="SXX-BGS", branch=person.branch.code if person.branch_id else "",
+            status="群众"),
+        row("新来", new_id(21))]), actor=dangwu)
+    assert report.ok, report.errors
+    meanwhile = Person.objects.get(pk=person.pk)
+    meanwhile.is_active = False  # someone else deactivates the person while the import is being validated
+    services.do_update_person(meanwhile, actor=dangwu, expected_version=meanwhile.version)
+    before = state()
+
+    report, created, updated = roster.write_roster(people, report, actor=dangwu)
+    assert (created, updated) == (0, 0) and state() == before
+    assert [(e.row, e.column) for e in report.errors] == [(2, "居民身份证号")]
+    assert "已被他人修改" in report.errors[0].message
+    root = Org.objects.get(code="SXX").path
+    assert services.member_counts([root]) == raw_counts(root)

@@ -99,12 +99,20 @@ def import_roster(upload, *, actor) -> tuple[ImportReport, int, int]:
 
     Returns (report, created, updated). People already on file (same ID number, in scope) are updated.
     """
+    report, people = validate_roster(upload, actor=actor)
+    if not report.ok:
+        return report, 0, 0
+    return write_roster(people, report, actor=actor)
+
+
+def validate_roster(upload, *, actor) -> tuple[ImportReport, list]:
+    """Every row checked (nothing written): the report, and the people to write with their rows as read."""
     report = ImportReport()
     raw = list(read_xlsx_rows(upload, COLUMNS))
     report.rows = len(raw)
     if not raw:
         report.add(2, "", "表中没有数据行")
-        return report, 0, 0
+        return report, []
     orgs = _resolve_orgs(actor, {str(v[c]).strip() for _, v in raw for c in ("所在单位或科室", "所在党支部")
                                  if v[c] not in (None, "")})
     indexes = [blind_index(str(v["居民身份证号"])) for _, v in raw if v["居民身份证号"]]
@@ -121,9 +129,18 @@ def import_roster(upload, *, actor) -> tuple[ImportReport, int, int]:
         person = _build_person(number, values, orgs, existing, editable, seen, actor, report)
         if person is not None:
             people.append(person)
-    if not report.ok:
+    return report, people
+
+
+def write_roster(people, report: ImportReport, *, actor) -> tuple[ImportReport, int, int]:
+    """Write what validate_roster accepted, or, when someone changed one of those people since, nothing:
+    each such row is reported as a conflict (import again to see their current state)."""
+    try:
+        created, updated = _write(people, actor)
+    except _ChangedMeanwhile as exc:
+        for number, person in exc.rows:
+            report.add(number, "居民身份证号", f"{person.name}的记录在导入期间已被他人修改或删除，本次未导入任何一行，请重新导入")
         return report, 0, 0
-    created, updated = _write(people, actor)
     return report, created, updated
 
 
@@ -207,6 +224,25 @@ def _build_person(number, values, orgs, existing, editable, seen, actor, report)
     return number, person, stored
 
 
+class _ChangedMeanwhile(Exception):
+    def __init__(self, rows):
+        super().__init__(rows)
+        self.rows = rows  # (row number, person) of each row whose person changed after validation
+
+
+def _lock_on_file(people) -> dict[int, tuple[int, bool, str, str]]:
+    """The people on file, locked in id order (one order for every writer) and read as they are now:
+    id → (version, is_active, count path, Party status)."""
+    pks = sorted(stored.pk for _, _, stored in people if stored is not None)
+    current = {}
+    for start in range(0, len(pks), 5000):
+        rows = (Person.objects.select_for_update().filter(pk__in=pks[start:start + 5000]).order_by("pk")
+                .values_list("pk", "version", "is_active", "branch_path", "org_path", "party_status"))
+        current.update({pk: (version, active, branch_path or org_path, status)
+                        for pk, version, active, branch_path, org_path, status in rows})
+    return current
+
+
 def _write(people, actor) -> tuple[int, int]:
     new = [p for _, p, stored in people if stored is None]
     changed = [(p, stored) for _, p, stored in people if stored is not None]
@@ -216,15 +252,22 @@ def _write(people, actor) -> tuple[int, int]:
     for p in new + [p for p, _ in changed]:
         p.fill_derived()
     with transaction.atomic():
+        # The counter changes come from the rows as locked here, never from the copies validated earlier.
+        current = _lock_on_file(people)
+        stale = [(number, p) for number, p, stored in people
+                 if stored is not None and current.get(stored.pk, (None,))[0] != stored.version]
+        if stale:
+            raise _ChangedMeanwhile(stale)
         Person.objects.bulk_create(new, batch_size=2000)
         for p in new:
             deltas[(p.count_path, p.party_status)] += 1
         for p, stored in changed:
-            if stored.is_active:
-                deltas[(stored.count_path, stored.party_status)] -= 1
+            version, was_active, count_path, status = current[stored.pk]
+            if was_active:
+                deltas[(count_path, status)] -= 1
             if p.is_active:
                 deltas[(p.count_path, p.party_status)] += 1
-            p.version = stored.version + 1
+            p.version = version + 1
         fields = ["name", "gender", "birth_date", "phone", "phone_index", "education", "job_title", "org", "org_path", "branch",
                   "branch_path", "party_status", "joined_party_on", "full_member_on", "version"]
         Person.objects.bulk_update([p for p, _ in changed], fields, batch_size=1000)
