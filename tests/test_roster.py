@@ -168,3 +168,31 @@ def test_an_edit_between_validation_and_writing_is_a_conflict_not_a_drift(demo):
     assert "已被他人修改" in report.errors[0].message
     root = Org.objects.get(code="SXX").path
     assert services.member_counts([root]) == raw_counts(root)
+
+
+def test_verify_counts_names_every_difference_alerts_and_repairs_only_on_request(demo):
+    from django.core.management import CommandError, call_command
+    from django.db.models import F
+
+    from dangjian.core.models import Notification
+    from dangjian.orgs.models import OrgMemberCount
+    from dangjian.orgs.tasks import verify_counts_daily
+
+    assert services.count_differences() == [] and verify_counts_daily.call_local() is True
+    counter = OrgMemberCount.objects.filter(org_path__gt="").order_by("org_path", "party_status").last()
+    office, status = counter.org_path, counter.party_status
+    OrgMemberCount.objects.filter(pk=counter.pk).update(count=F("count") + 2)  # a drifted counter
+    stored = counter.count + 2
+    assert services.count_differences() == [(office, status, stored, stored - 2)]
+
+    assert verify_counts_daily.call_local() is False  # told, not repaired
+    assert Notification.objects.filter(recipient__username="dangwu", title="人数统计与人员表不符").exists()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_counts", stdout=out)
+    assert f"{office}\t{status}\t统计 {stored}\t实际 {stored - 2}" in out.getvalue()
+    assert services.count_differences() != []
+
+    call_command("verify_counts", "--repair", stdout=out)
+    assert services.count_differences() == []
+    assert AuditEvent.objects.filter(action="org.counts_repair", message__contains="修正 1 项").exists()

@@ -11,8 +11,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.accounts.models import RoleAssignment, User
+from dangjian.accounts.roles import CAPABILITIES
 from dangjian.core import audit
 from dangjian.core.models import lock_row
+from dangjian.core.notify import notify
 from dangjian.core.scope import has_capability, path_condition, path_in_scope, scope_roots
 
 from .models import (
@@ -83,15 +86,57 @@ def member_counts_for(user) -> dict[str, int]:
     return member_counts(scope_roots(user, "person.view"))
 
 
+def _fresh_counts() -> Counter:
+    """(count path, status) → active people, counted from the people table."""
+    counts: Counter = Counter()
+    rows = Person.objects.filter(is_active=True).values_list("branch_path", "org_path", "party_status")
+    for branch_path, org_path, status in rows.iterator(chunk_size=20000):
+        counts[(branch_path or org_path, status)] += 1
+    return counts
+
+
 def recount_members() -> None:
-    """Rebuild every count from the people table (after bulk loads, or to verify)."""
+    """Rebuild every count from the people table (after bulk loads, or to repair)."""
     with transaction.atomic():
         OrgMemberCount.objects.all().delete()
-        deltas: Counter = Counter()
-        rows = Person.objects.filter(is_active=True).values_list("branch_path", "org_path", "party_status")
-        for branch_path, org_path, status in rows.iterator(chunk_size=20000):
-            deltas[(branch_path or org_path, status)] += 1
-        apply_count_deltas(deltas)
+        apply_count_deltas(_fresh_counts())
+
+
+def count_differences() -> list[tuple[str, str, int, int]]:
+    """Every (org path, status, stored count, fresh count) where the kept counter differs from a fresh count
+    of the people table, read in one transaction (on PostgreSQL a repeatable-read snapshot would be exact
+    under writes; read-committed may report a change that lands between the two reads)."""
+    fresh: Counter = Counter()
+    with transaction.atomic():
+        for (path, status), n in _fresh_counts().items():
+            for prefix in ancestor_paths(path):
+                fresh[(prefix, status)] += n
+        stored = {(p, s): n for p, s, n in OrgMemberCount.objects.values_list("org_path", "party_status", "count")}
+    return sorted((p, s, stored.get((p, s), 0), fresh.get((p, s), 0)) for p, s in set(stored) | set(fresh)
+                  if stored.get((p, s), 0) != fresh.get((p, s), 0))
+
+
+def check_counts() -> list[tuple[str, str, int, int]]:
+    """The daily check: the differences, and each administrator of the tree told when there are any."""
+    wrong = count_differences()
+    if wrong:
+        roles = [role for role, caps in CAPABILITIES.items() if "org.change" in caps]
+        admins = User.objects.filter(pk__in=RoleAssignment.objects.filter(role__in=roles).values("user_id"),
+                                     is_active=True)
+        body = (f"{len(wrong)} 项人数统计与人员表的实际人数不符（如 {wrong[0][0]} {wrong[0][1]}：统计 {wrong[0][2]}，"
+                f"实际 {wrong[0][3]}）。请运行 dangjian verify_counts 查看，确认后用 --repair 重算。")
+        for user in admins:
+            notify(user, "人数统计与人员表不符", body, link="/orgs/", category="security")
+    return wrong
+
+
+def do_repair_counts(*, actor=None) -> int:
+    """Rebuild the counters from the people table, with an audit event naming how many were wrong."""
+    with transaction.atomic():
+        wrong = count_differences()
+        recount_members()
+        audit.record("org.counts_repair", actor=actor, message=f"按人员表重算人数统计：修正 {len(wrong)} 项")
+    return len(wrong)
 
 
 # ---- people -------------------------------------------------------------------------------------
