@@ -206,3 +206,32 @@ def test_a_province_sized_org_picker_is_a_search_box_that_posts_the_code(demo, s
     assert signed_in(zhibu).get("/orgs/search/?cap=setting.manage&q=SXX").json()["results"] == []
     by_name = signed_in(dangwu).get("/orgs/search/?cap=person.change&q=财务").json()["results"]
     assert [r["code"] for r in by_name] == ["SXX-CWK"]
+
+
+@pytest.mark.skipif(not __import__("django.conf").conf.settings.IS_POSTGRES,
+                    reason="row locks and lock_timeout are PostgreSQL's (SQLite locks the whole file, tested apart)")
+def test_an_edit_that_cannot_get_its_row_lock_is_a_clear_503_not_a_500(demo):
+    """Another session holds the person's row: the page and the API say so, and write nothing."""
+    import psycopg
+    from django.db import connection
+
+    client = signed_in(demo["users"]["dangwu"], raise_request_exception=False)
+    person = Person.objects.get(user__username="dangyuan")
+    data = form_data(person.org, name=person.name, id_number="", birth_date=person.birth_date.isoformat(),
+                     party_status=person.party_status, branch=person.branch_id, job_title="等锁时的修改",
+                     joined_party_on=person.joined_party_on.isoformat(), loaded_version=person.version)
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k in ("dbname", "user", "host", "port", "password")},
+                         autocommit=False) as holder:
+        holder.execute("SELECT id FROM orgs_person WHERE id = %s FOR UPDATE", [person.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        try:
+            page = client.post(f"/people/{person.pk}/edit/", data)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        holder.rollback()
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "正被他人修改" in page.content.decode() and "未保存任何内容" in page.content.decode()
+    assert Person.objects.get(pk=person.pk).job_title != "等锁时的修改"

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "dangjian.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dangjian.core.middleware.SecurityHeadersMiddleware",
+    "dangjian.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"
@@ -103,8 +104,11 @@ if DATABASE_URL:
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     # JIT compilation costs about a second on a report over a million rows and gains nothing on
     # indexed reads (measured in bench/meetings.py: 2.9 s → 0.8 s for the study-hours report).
+    # A request that waits this long for a row lock gives up with a clear message (core.middleware
+    # DatabaseBusyMiddleware) instead of holding a worker until the client goes away.
     _pg_options["options"] = (_pg_options.get("options", "") + " -c jit=off -c max_parallel_workers_per_gather="
-                              + str(int(os.environ.get("DANGJIAN_PG_PARALLEL_WORKERS", "0")))).strip()
+                              + str(int(os.environ.get("DANGJIAN_PG_PARALLEL_WORKERS", "0")))
+                              + " -c lock_timeout=" + os.environ.get("DANGJIAN_PG_LOCK_TIMEOUT", "10s")).strip()
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

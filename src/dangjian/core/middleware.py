@@ -1,4 +1,9 @@
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
+from django.http import JsonResponse
+from django.shortcuts import render
 
 from . import audit
 
@@ -35,11 +40,7 @@ class RejectNulMiddleware:
     def __call__(self, request):
         if _has_nul(request):
             if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
                 return JsonResponse({"detail": "请求中含有不允许的空字符（NUL）"}, status=400)
-            from django.shortcuts import render
-
             return render(request, "400.html", {"reason": "请求中含有不允许的空字符。"}, status=400)
         return self.get_response(request)
 
@@ -83,4 +84,43 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Pages for a signed-in user carry personal data: never stored by the browser or a proxy.
             response["Cache-Control"] = "no-store"
+        return response
+
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL: deadlock_detected, serialization_failure, lock_not_available (lock_timeout).
+_BUSY_PGCODES = {"40P01", "40001", "55P03"}
+BUSY_MESSAGE = "该记录正被他人修改，系统暂时无法完成本次操作，未保存任何内容。请稍后重试。"
+BUSY_RETRY_SECONDS = 5
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether the database refused for a lock (a wait that timed out, a deadlock, a serialization
+    failure; SQLite's "database is locked"), not for a fault: the same request may succeed a moment later."""
+    if not isinstance(exc, DatabaseError):
+        return False
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in _BUSY_PGCODES or "database is locked" in str(exc)
+
+
+class DatabaseBusyMiddleware:
+    """A lock the database would not grant is a 503 that says so (with Retry-After), never a 500: the
+    transaction was rolled back, so nothing was written and the user can simply try again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_busy(exception):
+            return None
+        logger.warning("database busy on %s %s: %s", request.method, request.path, exception)
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": BUSY_MESSAGE}, status=503)
+        else:
+            response = render(request, "503.html", {"message": BUSY_MESSAGE}, status=503)
+        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
         return response
