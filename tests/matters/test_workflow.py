@@ -144,3 +144,24 @@ def test_the_second_of_two_people_acting_on_the_same_version_gets_a_conflict(dem
         go(matter, "decline", u["kezhang"], reason="重复", expected_version=seen)
     assert "已被他人处理" in exc.value.messages[0]
     assert Matter.objects.get(pk=matter.pk).status == Status.IN_PROGRESS
+
+
+def test_a_matter_moved_to_another_unit_takes_its_rows_along(demo, make_matter, people):
+    """Measures, progress and the timeline carry the matter's org for scope: they move with it."""
+    from dangjian.matters.models import Progress
+
+    dangwu, office_head = demo["users"]["dangwu"], demo["users"]["kezhang"]  # kezhang: 办公室 only
+    matter = make_matter(org_code="SXX-BGS")
+    services.do_add_measure(Measure(matter=matter, text="建立台账", owner=people["dangyuan"], due_on=matter.due_on),
+                            actor=dangwu)
+    services.do_add_progress(Progress(matter=matter, text="已起草"), actor=dangwu)
+    assert Measure.objects.visible_to(office_head).filter(matter=matter).exists()
+
+    moved = Matter.objects.get(pk=matter.pk)
+    moved.org = demo["orgs"]["SXX-CWK"]
+    services.do_update_matter(moved, actor=dangwu, expected_version=moved.version)
+    finance = demo["orgs"]["SXX-CWK"].path
+    for model in (Measure, Progress, Transition):
+        rows = model.objects.filter(matter=matter)
+        assert rows.exists() and set(rows.values_list("org_path", flat=True)) == {finance}, model
+        assert not model.objects.visible_to(office_head).filter(matter=matter).exists(), model

@@ -13,7 +13,17 @@ from dangjian.core.models import lock_row
 from dangjian.core.scope import path_in_scope
 
 from .. import workflow
-from ..models import HandlingClass, Matter, ProblemList, Status
+from ..models import (
+    Contact,
+    HandlingClass,
+    Matter,
+    Measure,
+    Milestone,
+    ProblemList,
+    Progress,
+    Status,
+    Transition,
+)
 from .common import check_people, require_manage, require_open, timeline_event
 
 
@@ -61,6 +71,11 @@ def do_create_matter(matter: Matter, *, actor, co_owners=()) -> Matter:
     return matter
 
 
+# The rows that carry their matter's org (so that scope is a test on the row itself) and move with it. The
+# weekly 督办单 lines do not: each is the record of where the matter stood that week.
+FOLLOW_THE_MATTER = (Measure, Progress, Contact, Milestone, Transition)
+
+
 def do_update_matter(matter: Matter, *, actor, expected_version: int | None, co_owners=None) -> Matter:
     """Save edited fields (not the status); a closed matter is refused, a stale copy conflicts."""
     with transaction.atomic():
@@ -75,6 +90,9 @@ def do_update_matter(matter: Matter, *, actor, expected_version: int | None, co_
         matter.handoff_due_on, matter.handoff_late = stored.handoff_due_on, stored.handoff_late  # not edited by hand
         _apply_urgent(matter, start=timezone.localdate(), stored=stored)
         audit.save_audited(matter, actor=actor, action="matter.update", expected_version=expected_version)
+        if matter.org_id != stored.org_id:  # a derived column, moved with the audited change of the matter's org
+            for model in FOLLOW_THE_MATTER:
+                model.objects.filter(matter=matter).update(org_id=matter.org_id, org_path=matter.org_path)
         if co_owners is not None:
             matter.co_owners.set(co_owners)
     return matter
