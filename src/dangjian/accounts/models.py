@@ -16,7 +16,6 @@ from dangjian.core import rule_settings
 from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.scope import grants_with, path_condition
-from dangjian.orgs.models import Person
 
 from .roles import Role
 
@@ -32,9 +31,9 @@ class UserQuerySet(models.QuerySet):
             return self.none()
         grants = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(
             path_condition(viewer, capability, ("org__path",)))
-        people = Person.objects.filter(user=OuterRef("pk")).filter(
-            path_condition(viewer, capability, ("org_path",)))
-        return self.filter(Exists(grants) | Exists(people))
+        # the linked person (one at most: a one-to-one) through its reverse relation, so that accounts
+        # needs nothing from orgs
+        return self.filter(Exists(grants) | path_condition(viewer, capability, ("person__org_path",)))
 
 
 class AccountManager(UserManager.from_queryset(UserQuerySet)):
