@@ -17,7 +17,7 @@ from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.scope import grants_with, path_condition
 
-from .roles import Role
+from .roles import CAPABILITIES, Role
 
 TOTP_STEP, TOTP_DIGITS = 30, 6
 
@@ -34,6 +34,10 @@ class UserQuerySet(models.QuerySet):
         # the linked person (one at most: a one-to-one) through its reverse relation, so that accounts
         # needs nothing from orgs
         return self.filter(Exists(grants) | path_condition(viewer, capability, ("person__org_path",)))
+    def holding(self, capability: str):
+        """Active accounts with a role that carries ``capability`` somewhere (whom a periodic check tells)."""
+        roles = [role for role, caps in CAPABILITIES.items() if capability in caps]
+        return self.filter(is_active=True, pk__in=RoleAssignment.objects.filter(role__in=roles).values("user_id"))
 
 
 class AccountManager(UserManager.from_queryset(UserQuerySet)):

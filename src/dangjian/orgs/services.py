@@ -11,8 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.accounts.models import RoleAssignment, User
-from dangjian.accounts.roles import CAPABILITIES
+from dangjian.accounts.models import User
 from dangjian.core import audit
 from dangjian.core.models import lock_row
 from dangjian.core.notify import notify
@@ -120,12 +119,9 @@ def check_counts() -> list[tuple[str, str, int, int]]:
     """The daily check: the differences, and each administrator of the tree told when there are any."""
     wrong = count_differences()
     if wrong:
-        roles = [role for role, caps in CAPABILITIES.items() if "org.change" in caps]
-        admins = User.objects.filter(pk__in=RoleAssignment.objects.filter(role__in=roles).values("user_id"),
-                                     is_active=True)
         body = (f"{len(wrong)} 项人数统计与人员表的实际人数不符（如 {wrong[0][0]} {wrong[0][1]}：统计 {wrong[0][2]}，"
                 f"实际 {wrong[0][3]}）。请运行 dangjian verify_counts 查看，确认后用 --repair 重算。")
-        for user in admins:
+        for user in User.objects.holding("org.change"):
             notify(user, "人数统计与人员表不符", body, link="/orgs/", category="security")
     return wrong
 
