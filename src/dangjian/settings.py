@@ -11,9 +11,9 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DANGJIAN_DATA_DIR", Path.cwd() / "var"))
 # The test suite's parallel workers (pytest-xdist) each keep their own data directory and Redis
 # database: one worker clearing its caches or counting its files must not touch another's.
-TEST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-if "PYTEST_XDIST_WORKER" in os.environ:
-    DATA_DIR = DATA_DIR / os.environ["PYTEST_XDIST_WORKER"]
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, … under pytest-xdist
+if TEST_WORKER:
+    DATA_DIR = DATA_DIR / TEST_WORKER
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -191,7 +191,7 @@ DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and TEST_WORKER:
     _redis = urlsplit(REDIS_URL)
-    REDIS_URL = _redis._replace(path=f"/{(int(_redis.path.strip('/') or 0) - TEST_WORKER) % 16}").geturl()
+    REDIS_URL = _redis._replace(path=f"/{(int(_redis.path.strip('/') or 0) - int(TEST_WORKER[2:])) % 16}").geturl()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CACHES["ratelimit"] = CACHES["default"]

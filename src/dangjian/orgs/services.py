@@ -37,13 +37,19 @@ def _count_key(person: Person) -> tuple[str, str] | None:
     return (person.count_path, person.party_status) if person.is_active and person.count_path else None
 
 
-def apply_count_deltas(deltas: Counter) -> None:
-    """Add each (path, status) delta to that node and all its ancestors, in one statement batch."""
+def _up_the_tree(deltas: Counter) -> Counter:
+    """Each (path, status) count added to that node and every node above it."""
     expanded: Counter = Counter()
     for (path, status), n in deltas.items():
         if n:
             for prefix in ancestor_paths(path):
                 expanded[(prefix, status)] += n
+    return expanded
+
+
+def apply_count_deltas(deltas: Counter) -> None:
+    """Add each (path, status) delta to that node and all its ancestors, in one statement batch."""
+    expanded = _up_the_tree(deltas)
     # in one order (by path, then status) for every writer, so that two writers never wait on each other's rows
     rows = sorted((p, s, n) for (p, s), n in expanded.items() if n)
     if not rows:
@@ -105,11 +111,8 @@ def count_differences() -> list[tuple[str, str, int, int]]:
     """Every (org path, status, stored count, fresh count) where the kept counter differs from a fresh count
     of the people table, read in one transaction (on PostgreSQL a repeatable-read snapshot would be exact
     under writes; read-committed may report a change that lands between the two reads)."""
-    fresh: Counter = Counter()
     with transaction.atomic():
-        for (path, status), n in _fresh_counts().items():
-            for prefix in ancestor_paths(path):
-                fresh[(prefix, status)] += n
+        fresh = _up_the_tree(_fresh_counts())
         stored = {(p, s): n for p, s, n in OrgMemberCount.objects.values_list("org_path", "party_status", "count")}
     return sorted((p, s, stored.get((p, s), 0), fresh.get((p, s), 0)) for p, s in set(stored) | set(fresh)
                   if stored.get((p, s), 0) != fresh.get((p, s), 0))
