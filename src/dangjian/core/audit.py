@@ -137,17 +137,18 @@ def security_event(action: str, *, actor=None, success: bool = True, message: st
 
 
 def save_audited(instance: models.Model, *, actor, action: str, expected_version: int | None = None,
-                 message: str = "") -> models.Model:
+                 message: str = "", locked: models.Model | None = None) -> models.Model:
     """Validate, save and log a business record in one transaction.
 
     For an existing record the stored row is locked and its version compared with
     ``expected_version`` (the version the actor's form was loaded from): a mismatch raises
-    ConflictError and nothing is written.
+    ConflictError and nothing is written. ``locked`` is that stored row, unchanged, when the caller's
+    transaction already locked and read it: it is not locked and read a second time.
     """
     with transaction.atomic():
         before = None
         if instance.pk:
-            current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            current = locked or type(instance)._default_manager.select_for_update().get(pk=instance.pk)
             if expected_version is not None and hasattr(current, "version") and current.version != expected_version:
                 raise ConflictError(
                     f"“{current}”已被他人修改（当前版本 {current.version}，您编辑的是版本 {expected_version}），"

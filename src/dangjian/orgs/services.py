@@ -161,7 +161,8 @@ def do_update_person(person: Person, *, actor, expected_version: int | None) -> 
         _require_person_scope(actor, stored)  # may edit where they are now…
         _require_person_scope(actor, person)  # …and where they are being moved to
         before_key = _count_key(stored)
-        audit.save_audited(person, actor=actor, action="person.update", expected_version=expected_version)
+        audit.save_audited(person, actor=actor, action="person.update", expected_version=expected_version,
+                           locked=stored)
         _track_count_change(before_key, _count_key(person))
     return person
 

@@ -89,7 +89,8 @@ def do_update_matter(matter: Matter, *, actor, expected_version: int | None, co_
             workflow.freeze_due(matter, explicit=matter.due_on != stored.due_on and bool(matter.due_on))
         matter.handoff_due_on, matter.handoff_late = stored.handoff_due_on, stored.handoff_late  # not edited by hand
         _apply_urgent(matter, start=timezone.localdate(), stored=stored)
-        audit.save_audited(matter, actor=actor, action="matter.update", expected_version=expected_version)
+        audit.save_audited(matter, actor=actor, action="matter.update", expected_version=expected_version,
+                           locked=stored)
         if matter.org_id != stored.org_id:  # a derived column, moved with the audited change of the matter's org
             for model in FOLLOW_THE_MATTER:
                 model.objects.filter(matter=matter).update(org_id=matter.org_id, org_path=matter.org_path)

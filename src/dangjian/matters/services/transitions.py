@@ -6,6 +6,8 @@ matter and whom it tells; this procedure only runs those in order, in one transa
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -32,10 +34,8 @@ def do_transition(matter_or_pk, name: str, *, actor, reason: str = "", expected_
     with transaction.atomic():
         # The one lock of the transition, taken before anything is read: the row read here is the row saved.
         matter = Matter.objects.select_for_update().get(pk=pk)
-        before = audit.snapshot(matter)
+        stored = copy.copy(matter)  # the row as locked, for the people check and the log's "before"
         _check_allowed(matter, step, actor=actor, reason=reason, expected_version=expected_version)
-        stored = Matter(pk=matter.pk, org_id=matter.org_id, owner_id=matter.owner_id,
-                        responsible_leader_id=matter.responsible_leader_id)
         typed, explicit_due = _set_fields(matter, step, fields)
         check_people(matter, stored)
         missing = workflow.missing_fields(matter, step)
@@ -47,7 +47,7 @@ def do_transition(matter_or_pk, name: str, *, actor, reason: str = "", expected_
         from_status = matter.status
         matter.status = step.target
         message = "；".join(x for x in (reason, workflow.handoff_note(matter, on_time, today)) if x)
-        _save_locked(matter, before, actor=actor, action=f"matter.{name}", message=message)
+        audit.save_audited(matter, actor=actor, action=f"matter.{name}", message=message, locked=stored)
         timeline_event(matter, name, actor=actor, from_status=from_status, to_status=step.target, reason=message,
                        public=step.public, on_time=on_time)
         _notify_step(matter, step, actor=actor, reason=reason)
@@ -83,18 +83,6 @@ def _set_fields(matter: Matter, step: workflow.Step, fields: dict) -> tuple[dict
         setattr(matter, key, value)
         typed[key] = value
     return typed, explicit_due
-
-
-def _save_locked(matter: Matter, before: dict, *, actor, action: str, message: str) -> None:
-    """audit.save_audited for a row this transaction already holds: it would lock and read the row a second time.
-
-    ``before`` is the snapshot taken under the lock, so the logged versions are the same as save_audited's;
-    a transition always changes the status, so there is always a new version to log.
-    """
-    matter.full_clean()
-    matter.version += 1
-    matter.save()
-    audit.record(action, actor=actor, target=matter, before=before, after=audit.snapshot(matter), message=message)
 
 
 def _notify_step(matter: Matter, step: workflow.Step, *, actor, reason: str) -> None:
