@@ -154,6 +154,10 @@ def spec_login(ctx, role):
     return [Case("login page", "GET", reverse("login"), True, public=True)]
 
 
+def spec_healthz(ctx, role):
+    return [Case("healthz", "GET", reverse("healthz"), True, public=True)]
+
+
 def spec_logout(ctx, role):
     return [Case("logout by GET", "GET", reverse("logout"), False, denied=(405,), public=True),
             Case("logout", "POST", reverse("logout"), True, writes=None, ok=(200,), public=True)]
@@ -459,6 +463,7 @@ SPECS: dict[str, Callable[[Ctx, str], list[Case]]] = {
     "holiday_list": spec_settings_page("holiday_list"),
     "notification_list": spec_notification_list,
     "login": spec_login,
+    "healthz": spec_healthz,
     "logout": spec_logout,
     "password_change": spec_password_change,
     "token_issue": spec_token_issue, "token_revoke": spec_token_revoke,

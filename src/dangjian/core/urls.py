@@ -5,6 +5,7 @@ from django.urls import path
 from . import settings_views, views
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("coming/<slug:module>/", views.coming, name="coming"),
     path("history/<str:label>/<int:pk>/", views.history, name="history"),
     path("history/<str:label>/<int:pk>/restore/<int:event_id>/", views.restore, name="restore"),

@@ -5,21 +5,18 @@ A person is visible through either of two path columns (their unit's and their b
 limited, PostgreSQL can answer such an OR only by reading every matching row (bitmap scan and
 sort), or — worse — by walking the whole org_path index in order (1.4 s for the last city of a
 2,000,000-member province). Here the same set is split into disjoint "arms", one per condition
-(arm i = condition i and none of the earlier ones): each arm is counted on its own, and each
-gives its first ``offset + per_page`` keys (org_path, id) in order — the first arm straight from
-the org_path index range — which are merged in Python. A page is then fetched by id. The set,
-the order and the count are exactly those of ``visible_to`` with the same filters; the number of
-queries depends only on how many conditions the user's grants make, not on the page or level.
+(arm i = condition i and none of the earlier ones): each arm is counted on its own, and a page's
+keys (org_path, id) come from one UNION ALL of the arms — seeking from the neighbouring page's
+last key (next/previous), or ordered and cut by LIMIT/OFFSET in the database (a jump) — the first
+arm straight from the org_path index range. A page is then fetched by id. The set, the order and
+the count are exactly those of ``visible_to`` with the same filters; the number of queries depends
+only on how many conditions the user's grants make, and the work not on the page's number.
 """
 
 from __future__ import annotations
 
-import heapq
-from itertools import islice
-
-from django.core.paginator import Paginator
-from django.db.models import F
-from django.db.models.functions import Lower
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import F, Q
 from django.utils.functional import cached_property
 
 from dangjian.core.scope import scope_conditions
@@ -45,8 +42,26 @@ def person_arms(user, queryset, action: str = "view") -> list:
     return arms
 
 
+def parse_key(value: str | None) -> tuple[str, int] | None:
+    """A page cursor from the URL, ``<org_path>.<id>``; anything else is no cursor (the page number serves)."""
+    path, _, pk = (value or "").rpartition(".")
+    if not path or len(path) > 255 or not pk.isdigit() or len(pk) > 18 or not all(c in KEY_CHARS for c in path):
+        return None
+    return path, int(pk)
+
+
+KEY_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
 class ArmsPaginator(Paginator):
-    """A Paginator over disjoint querysets, ordered by (org_path, id) across all of them."""
+    """A Paginator over disjoint querysets, ordered by (org_path, id) across all of them.
+
+    Whatever the page, one COUNT per arm, one query for the page's keys and one for its rows:
+    - next / previous (``after`` / ``before``, the key of the row next to the page): a seek from that key,
+      each arm from its index range, so page 2,000 costs what page 2 does;
+    - a jump to a page number: one UNION ALL of the arms, ordered and cut by LIMIT/OFFSET in the database,
+      read from whichever end is nearer (the last page is the first rows of the descending order).
+    """
 
     def __init__(self, arms: list, per_page: int):
         super().__init__(arms[0], per_page)
@@ -56,19 +71,53 @@ class ArmsPaginator(Paginator):
     def count(self) -> int:
         return sum(arm.count() for arm in self.arms)
 
-    def page(self, number):
+    def get_page(self, number, after: str | None = None, before: str | None = None):
+        try:
+            number = self.validate_number(number)
+        except PageNotAnInteger:
+            number = 1
+        except EmptyPage:
+            number = self.num_pages
+        return self.page(number, after=after, before=before)
+
+    def page(self, number, after: str | None = None, before: str | None = None):
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
         if not self.count:
-            return self._get_page([], number, self)
-        keyed = []
-        for i, arm in enumerate(self.arms):
-            # The first arm is a range of org_path and is read in index order. The others are
-            # ordered by an expression no index serves (same order: paths are 0-9A-Z), so that
-            # PostgreSQL sorts their rows rather than walk the whole org_path index to find them.
-            order = ("org_path", "id") if i == 0 else (Lower("org_path"), "id")
-            keyed.append(list(arm.order_by(*order).values_list("org_path", "id")[:top]))
-        ids = [pk for _, pk in islice(heapq.merge(*keyed), bottom, top)]
+            return self._page_of([], number)
+        after_key, before_key = parse_key(after), parse_key(before)
+        keys = []
+        if after_key:
+            keys = self._keys(Q(org_path__gt=after_key[0]) | Q(org_path=after_key[0], id__gt=after_key[1]),
+                              Q(org_path__gte=after_key[0]), ("org_path", "id"), 0)
+        elif before_key:
+            keys = self._keys(Q(org_path__lt=before_key[0]) | Q(org_path=before_key[0], id__lt=before_key[1]),
+                              Q(org_path__lte=before_key[0]), ("-org_path", "-id"), 0)[::-1]
+        if not keys:  # a jump, or a cursor that leads nowhere any more (the rows changed): by the number
+            bottom = (number - 1) * self.per_page
+            top = min(bottom + self.per_page, self.count)
+            if bottom <= self.count - top:
+                keys = self._keys(None, None, ("org_path", "id"), bottom)
+            else:  # nearer the end: the first rows of the descending order
+                keys = self._keys(None, None, ("-org_path", "-id"), self.count - top)[: top - bottom][::-1]
+        ids = [pk for _, pk in keys]
         found = self.arms[0].model.objects.select_related("org", "branch").in_bulk(ids)
-        return self._get_page([found[pk] for pk in ids], number, self)
+        return self._page_of([found[pk] for pk in ids if pk in found], number)
+
+    def _keys(self, seek, start, order, offset: int) -> list[tuple[str, int]]:
+        """One query: the (org_path, id) keys of up to per_page rows of all arms, in ``order``, after
+        ``offset`` rows; ``seek`` limits them to one side of a cursor and ``start`` opens the index range
+        there (``org_path >= p`` is an index bound; the OR that makes it exact is not)."""
+        parts = []
+        for arm in self.arms:
+            if seek is not None:
+                arm = arm.filter(start).filter(seek)
+            parts.append(arm.order_by().values_list("org_path", "id"))
+        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return list(union.order_by(*order)[offset: offset + self.per_page])
+
+    def _page_of(self, objects: list, number: int):
+        page = self._get_page(objects, number, self)
+        # the cursors of the pager's links (pagination.html): the keys of this page's last and first rows
+        page.after = f"{objects[-1].org_path}.{objects[-1].pk}" if objects and page.has_next() else ""
+        page.before = f"{objects[0].org_path}.{objects[0].pk}" if objects and page.has_previous() else ""
+        return page

@@ -83,7 +83,8 @@ def person_list(request):
         return xlsx_response("花名册", roster.COLUMNS, roster.export_rows(exported))
     arms = person_arms(request.user, form.filter(Person.objects.all()))
     return render(request, "orgs/person_list.html", {
-        "form": form, "page": ArmsPaginator(arms, 50).get_page(request.GET.get("page")),
+        "form": form, "page": ArmsPaginator(arms, 50).get_page(
+            request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")),
         "can_import": has_capability(request.user, "person.import"),
         "can_export": has_capability(request.user, "person.export"),
         "can_add": has_capability(request.user, "person.change"),
