@@ -45,7 +45,7 @@ def _step(n: int) -> str:
 
 def run_scale(scale: str, matters: int, runs: int) -> dict:
     env = dict(os.environ)
-    data = ROOT / "var" / "bench-matters"
+    data = Path(os.environ.get("DANGJIAN_BENCH_DIR", ROOT / "var")) / "bench-matters"
     data.mkdir(parents=True, exist_ok=True)
     env["DANGJIAN_DATA_DIR"] = str(data)
     env["DANGJIAN_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"

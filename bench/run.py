@@ -35,7 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DEFAULT_MEMBERS = {"sqlite": 100_000, "postgres": 2_000_000}
-BENCH_DB = "dangjian_bench"
+# Several runs may share a machine and a database server: each may name its own (the defaults otherwise).
+BENCH_DB = os.environ.get("DANGJIAN_BENCH_DB", "dangjian_bench")
+BENCH_DIR = Path(os.environ.get("DANGJIAN_BENCH_DIR", ROOT / "var"))
 
 
 def _postgres_url(url: str) -> str:
@@ -56,7 +58,7 @@ def _fresh_postgres(url: str) -> None:
 
 def run_scale(scale: str, members: int, runs: int, seed: int) -> dict:
     env = dict(os.environ)
-    data_dir = ROOT / "var" / "bench"
+    data_dir = BENCH_DIR / "bench"
     data_dir.mkdir(parents=True, exist_ok=True)
     env["DANGJIAN_DATA_DIR"] = str(data_dir)
     env.pop("DANGJIAN_DEBUG", None)
@@ -79,7 +81,7 @@ def run_scale(scale: str, members: int, runs: int, seed: int) -> dict:
     return json.loads(out.read_text())
 
 
-MEETINGS_DB = "dangjian_bench_meetings"
+MEETINGS_DB = os.environ.get("DANGJIAN_BENCH_MEETINGS_DB", "dangjian_bench_meetings")
 
 
 def run_meetings(scale: str, preset: str) -> dict:
@@ -87,7 +89,7 @@ def run_meetings(scale: str, preset: str) -> dict:
     env = dict(os.environ)
     env.pop("DANGJIAN_DEBUG", None)
     env.pop("DANGJIAN_SQLITE_PATH", None)
-    data_dir = ROOT / "var" / "bench"
+    data_dir = BENCH_DIR / "bench"
     data_dir.mkdir(parents=True, exist_ok=True)
     out = data_dir / f"meetings-{scale}.json"
     out.unlink(missing_ok=True)

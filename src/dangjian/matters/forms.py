@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm, quick_selects
 from dangjian.orgs.forms import RosterImportForm, picker_depth
 from dangjian.orgs.models import Org, Person
 from dangjian.orgs.services import leadership_within_reach
@@ -96,6 +96,7 @@ class FilterForm(forms.Form):
             orgs.filter(depth__lte=max(picker_depth(user) - 2, 0)), empty_label="全部").choices
         self.fields["leader"].queryset = leaders(user)
         self.fields["problem_list"].queryset = ProblemList.objects.visible_to(user)
+        quick_selects(self)
 
     def filter(self, matters, today: dt.date):
         if not self.is_valid():

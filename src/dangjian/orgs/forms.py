@@ -1,6 +1,6 @@
 from django import forms
 
-from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm, quick_selects
 from dangjian.core.scope import scope_roots
 from dangjian.core.uploads import validate_upload
 
@@ -59,7 +59,8 @@ class PersonFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["org"]
         field.queryset = Org.objects.visible_to(user).filter(depth__lte=picker_depth(user))  # what may be chosen
-        field.choices = [("", field.empty_label)] + [(o.pk, o) for o in _picker_orgs(field.queryset)]  # what is shown
+        field.choices = [("", field.empty_label)] + _picker_orgs(field.queryset)  # what is shown
+        quick_selects(self)
 
     def filter(self, people):
         if not self.is_valid():
@@ -87,17 +88,17 @@ def picker_depth(user) -> int:
     return (min(len(p) for p in roots) // Org.steplen + 3) if roots else 0
 
 
-def _picker_orgs(queryset) -> list:
-    """The options shown: whole levels from the top while they fit in PICKER_MAX, in tree order.
+def _picker_orgs(queryset) -> list[tuple[int, str]]:
+    """The options shown, as (id, name): whole levels from the top while they fit in PICKER_MAX, in tree order.
 
     One bounded query (ordered by depth, served by the (depth, path) index), so that a county's
-    and a province's roster page render a short list at the same cost.
+    and a province's roster page render a short list at the same cost; plain rows, not models.
     """
-    orgs = list(queryset.order_by("depth", "path").only("id", "name", "path", "depth")[: PICKER_MAX + 1])
+    orgs = list(queryset.order_by("depth", "path").values_list("depth", "path", "id", "name")[: PICKER_MAX + 1])
     if len(orgs) > PICKER_MAX:
-        cut = orgs[-1].depth
-        orgs = [o for o in orgs if o.depth < cut] or orgs[:PICKER_MAX]
-    return sorted(orgs, key=lambda o: o.path)
+        cut = orgs[-1][0]
+        orgs = [o for o in orgs if o[0] < cut] or orgs[:PICKER_MAX]
+    return [(pk, name) for _, _, pk, name in sorted(orgs, key=lambda o: o[1])]
 
 
 class OrgForm(VersionedModelForm):
