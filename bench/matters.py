@@ -143,7 +143,7 @@ def _setup():
 
 def _pct(values, p):
     values = sorted(values)
-    return round(values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))], 2)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def _ms(seconds):
