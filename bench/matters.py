@@ -73,6 +73,11 @@ def run_scale(scale: str, matters: int, runs: int) -> dict:
                     "--out", str(out)], env=env, cwd=ROOT, check=True)
     result = json.loads(out.read_text())
     result["load_average_at_start"] = load_before
+    # requests/s of the list against /healthz, on gunicorn over the same database
+    served = data / f"throughput-{scale}.json"
+    subprocess.run([sys.executable, "-m", "bench.throughput", "--user", "city_leader", "--page", "list=/matters/?open=1",
+                    "--out", str(served)], env=env, cwd=ROOT, check=True)
+    result["throughput"] = json.loads(served.read_text())
     # The weekly run in a process of its own, so that its peak memory is its own.
     weekly = data / f"weekly-{scale}.json"
     subprocess.run([sys.executable, "-m", "bench.matters", "--weekly", "--out", str(weekly)], env=env, cwd=ROOT,
@@ -95,6 +100,8 @@ def goals_missed(scale: str, result: dict) -> list[str]:
         missed.append(f"matters {scale}: weekly run {weekly['seconds']} s / {weekly['peak_rss_mb']} MB")
     if figs["p50_ms"] > figs["goal_ms"]:
         missed.append(f"matters {scale}: yearly figures p50 {figs['p50_ms']} ms > {figs['goal_ms']} ms")
+    if "throughput" in result and not result["throughput"]["goal_met"]:
+        missed.append(f"matters {scale}: list throughput {result['throughput']['ratio_to_bare']} of /healthz")
     conc = result["concurrent_transitions"]
     if conc["different_matters"]["not_applied"] or conc["same_matter"]["final_version_increase"] != 1 or any(
             k.startswith(("lock_error", "db_error", "error")) for part in ("different_matters", "same_matter")

@@ -78,7 +78,15 @@ def run_scale(scale: str, members: int, runs: int, seed: int) -> dict:
            "--seed", str(seed), "--out", str(out)]
     print(f"== {scale}: {members} members ==", flush=True)
     subprocess.run(cmd, env=env, cwd=ROOT, check=True)
-    return json.loads(out.read_text())
+    result = json.loads(out.read_text())
+    # requests/s of the roster against /healthz, on gunicorn over the same database
+    served = data_dir / f"throughput-{scale}.json"
+    subprocess.run([sys.executable, "-m", "bench.throughput", "--user", "gen_city_admin",
+                    "--page", "roster=/people/?party_status=full&page=3", "--reference", "login_page=/accounts/login/",
+                    "--out", str(served)], env=env, cwd=ROOT, check=True)
+    result["benchmarks"]["throughput"] = json.loads(served.read_text())
+    result["summary"]["roster_throughput_ratio"] = result["benchmarks"]["throughput"]["ratio_to_bare"]["roster"]
+    return result
 
 
 MEETINGS_DB = os.environ.get("DANGJIAN_BENCH_MEETINGS_DB", "dangjian_bench_meetings")
