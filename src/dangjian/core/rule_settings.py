@@ -211,3 +211,12 @@ def display(r: Rule) -> str:
     if r.kind == "bool":
         return "是" if value else "否"
     return str(value)
+
+
+# Core's own rules (the registry imports this module as core's rule_settings.py).
+register("ops.backup_daily", "每日自动备份（03:40）", False, kind="bool", group="备份与恢复",
+         source="GB/T 22239-2019 第三级 安全计算环境：数据备份恢复",
+         help="打开后每日 03:40 由任务队列执行 dangjian backup，写入 DANGJIAN_BACKUP_DIR（默认 数据目录/backups）；"
+              "设置了 DANGJIAN_BACKUP_PASSPHRASE_FILE 时同时写加密的密钥备份。")
+register("ops.backup_keep", "自动备份保留份数", 14, kind="int", group="备份与恢复", minimum=1, maximum=366,
+         help="自动备份只保留最新的这么多份，更早的（含其密钥备份）删除。")
