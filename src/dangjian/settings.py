@@ -156,12 +156,33 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DANGJIAN_STATIC_ROOT", DATA_DIR / "static"))
+# Uploaded files: one storage that every app server reaches (docs/deploy.md). A directory —
+# DANGJIAN_MEDIA_ROOT, on several servers one shared mount (NFS/CIFS) — or, with DANGJIAN_S3_BUCKET,
+# object storage over the S3 protocol (MinIO). Both delete the files of a transaction that rolled back.
+MEDIA_ROOT = Path(os.environ.get("DANGJIAN_MEDIA_ROOT", DATA_DIR / "media"))
+FILE_UPLOAD_PERMISSIONS = 0o640  # never executable, not readable by other users
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+S3_BUCKET = os.environ.get("DANGJIAN_S3_BUCKET", "")
+if S3_BUCKET:
+    _uploads = {"BACKEND": "dangjian.core.object_storage.TransactionalS3Storage", "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": os.environ.get("DANGJIAN_S3_ENDPOINT_URL") or None,  # e.g. https://minio.internal:9000
+        "region_name": os.environ.get("DANGJIAN_S3_REGION") or None,
+        "access_key": os.environ.get("DANGJIAN_S3_ACCESS_KEY") or None,
+        "secret_key": os.environ.get("DANGJIAN_S3_SECRET_KEY") or None,
+        "location": os.environ.get("DANGJIAN_S3_PREFIX", ""),
+        "addressing_style": "path",  # MinIO and most intranet S3 services have no per-bucket host names
+        "default_acl": None,  # private: files leave only through the views that check scope
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
+else:
+    _uploads = {"BACKEND": "dangjian.core.uploads.TransactionalFileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "dangjian.core.uploads.TransactionalFileSystemStorage"},
+    "default": _uploads,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = Path(os.environ.get("DANGJIAN_MEDIA_ROOT", DATA_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -206,6 +227,9 @@ else:
         "ratelimit": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": str(DATA_DIR / "cache" / "ratelimit")},
     }
+# What every worker and every app server must see alike (the rule settings' stamp): Redis, or the files
+# beside the rate-limit counters (the same directory, so that clearing one clears both).
+CACHES["shared"] = CACHES["ratelimit"]
 
 # Task queue (huey): periodic and slow jobs. Embedded SQLite storage by default, Redis when
 # REDIS_URL is set. Under pytest the tasks run in-process (immediate mode) so tests run them for real.

@@ -6,8 +6,11 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
-        from django.core.signals import request_finished
+        from django.core.signals import request_finished, request_started
 
+        from . import rule_settings
         from .uploads import remove_rolled_back_files
 
         request_finished.connect(remove_rolled_back_files, dispatch_uid="dangjian.remove_rolled_back_files")
+        # a rule changed through another server or worker is in force from this request on
+        request_started.connect(rule_settings.refresh, dispatch_uid="dangjian.rule_settings_refresh")

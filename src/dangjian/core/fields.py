@@ -12,6 +12,8 @@ class EncryptedTextField(models.TextField):
     with a blind-index column (``crypto.blind_index``) and query that instead.
     """
 
+    encrypted = True  # how core.crypto, below this module, recognises the field
+
     def from_db_value(self, value, expression, connection):
         return crypto.decrypt(value) if crypto.is_ciphertext(value) else value
 

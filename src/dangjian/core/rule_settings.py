@@ -4,15 +4,23 @@ Each module registers its rules at import time (in its ``rule_settings.py``) wit
 its source. The value in force is the newest RuleSetting version, else the default. A record
 checked against a rule stores ``rule_settings.version(key)`` beside the result, so that a later change
 of the rule does not rewrite history.
+
+Values are cached (the default cache: each process's memory, or Redis) under a *stamp*, a token kept
+in the cache every app server shares (``caches["shared"]``). A change writes a new stamp; each process
+compares its stamp with the shared one once per request (request_started) and, outside requests (the
+task consumer), at most every few seconds. So a change is in force on every server at the next request,
+for one cache read per request and no database query.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -66,14 +74,42 @@ def rule(key: str) -> Rule:
     return REGISTRY[key]
 
 
+_STAMP_KEY = "dangjian:rule-stamp"
+_CHECK_EVERY = 5.0  # seconds between stamp checks outside requests (task consumer, commands)
+_seen = {"stamp": None, "at": 0.0}  # this process's view of the shared stamp
+
+
+def refresh(**_signal_kwargs) -> str:
+    """Read the shared stamp (connected to request_started). A process finding the stamp gone (cache
+    restarted or cleared) puts its own back, so a lost cache does not make every server re-read."""
+    shared = caches["shared"]
+    stamp = shared.get(_STAMP_KEY)
+    if stamp is None:
+        shared.add(_STAMP_KEY, _seen["stamp"] or secrets.token_hex(8), None)
+        stamp = shared.get(_STAMP_KEY) or _seen["stamp"]
+    _seen.update(stamp=stamp, at=time.monotonic())
+    return stamp
+
+
+def _bump_stamp() -> None:
+    """A rule changed: every process reads the values anew at its next request."""
+    stamp = secrets.token_hex(8)
+    caches["shared"].set(_STAMP_KEY, stamp, None)
+    _seen.update(stamp=stamp, at=time.monotonic())
+
+
 def _current(key: str) -> tuple[int, Any]:
-    cached = cache.get(_CACHE_PREFIX + key)
+    stamp = _seen["stamp"]
+    if stamp is None or time.monotonic() - _seen["at"] > _CHECK_EVERY:
+        stamp = refresh()
+    cache_key = f"{_CACHE_PREFIX}{stamp}:{key}"
+    cached = cache.get(cache_key)
     if cached is not None:
         return cached
 
     row = RuleSetting.objects.filter(key=key).order_by("-version").values_list("version", "value").first()
     current = (row[0], row[1]) if row else (0, None)
-    cache.set(_CACHE_PREFIX + key, current, 300)
+    cache.set(cache_key, current, 300)
     return current
 
 
@@ -145,8 +181,8 @@ def set_rule(key: str, raw, *, actor, reason: str = ""):
                                          reason=reason[:300], set_by=actor)
         audit.record("rule.set", actor=actor, target=row, target_repr=r.label, before={"value": before},
                      after={"value": value}, message=reason)
-        transaction.on_commit(lambda: cache.delete(_CACHE_PREFIX + key))
-    cache.delete(_CACHE_PREFIX + key)
+        transaction.on_commit(_bump_stamp)
+    _bump_stamp()
     for listener in LISTENERS.get(key, []):
         listener(key, actor=actor)
     return row
@@ -175,3 +211,12 @@ def display(r: Rule) -> str:
     if r.kind == "bool":
         return "是" if value else "否"
     return str(value)
+
+
+# Core's own rules (the registry imports this module as core's rule_settings.py).
+register("ops.backup_daily", "每日自动备份（03:40）", False, kind="bool", group="备份与恢复",
+         source="GB/T 22239-2019 第三级 安全计算环境：数据备份恢复",
+         help="打开后每日 03:40 由任务队列执行 dangjian backup，写入 DANGJIAN_BACKUP_DIR（默认 数据目录/backups）；"
+              "设置了 DANGJIAN_BACKUP_PASSPHRASE_FILE 时同时写加密的密钥备份。")
+register("ops.backup_keep", "自动备份保留份数", 14, kind="int", group="备份与恢复", minimum=1, maximum=366,
+         help="自动备份只保留最新的这么多份，更早的（含其密钥备份）删除。")

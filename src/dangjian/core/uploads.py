@@ -3,8 +3,9 @@
 The type is decided by the file's first bytes (and, for .docx/.xlsx, by the parts inside the
 zip), never by its name or the browser's Content-Type; the name must agree with the content.
 Names with an executable or a second file extension ("通知.pdf.exe", "照片.php.jpg") are refused.
-Files are stored under MEDIA_ROOT with a random name: that directory is never served directly
-nor executed (docs/deploy.md), so a file reaches a user only through a view that checks scope.
+Files are stored in the default storage (MEDIA_ROOT, a directory every app server mounts, or object
+storage: settings STORAGES) with a random name; neither is ever served directly nor executed
+(docs/deploy.md), so a file reaches a user only through a view that checks scope.
 A file written inside a transaction that then rolls back is removed when the request ends, so that
 no file is left on disk without the record that names it.
 """
@@ -15,9 +16,7 @@ import os
 import threading
 import uuid
 import zipfile
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
@@ -143,65 +142,69 @@ def random_name(kind: str) -> str:
 _uncommitted = threading.local()  # per thread, as Django's connections are
 
 
-def _uncommitted_paths() -> set[str]:
-    if not hasattr(_uncommitted, "paths"):
-        _uncommitted.paths = set()
-    return _uncommitted.paths
+def _uncommitted_files() -> set[tuple]:
+    if not hasattr(_uncommitted, "files"):
+        _uncommitted.files = set()
+    return _uncommitted.files
 
 
-def keep_only_if_committed(path: str) -> None:
+def keep_only_if_committed(storage, name: str) -> None:
     """Remember a file written inside a transaction until that transaction commits; if it rolls back
     instead, the on-commit callback never runs and remove_rolled_back_files() deletes the file."""
     if not transaction.get_connection().in_atomic_block:
         return
-    paths = _uncommitted_paths()
-    paths.add(path)
-    transaction.on_commit(lambda: paths.discard(path))
+    files, entry = _uncommitted_files(), (storage, name)
+    files.add(entry)
+    transaction.on_commit(lambda: files.discard(entry))
 
 
 def remove_rolled_back_files(**_signal_kwargs) -> int:
     """Delete the files whose transaction rolled back (connected to request_finished); returns how many."""
     if transaction.get_connection().in_atomic_block:  # not over yet: its files may still be committed
         return 0
-    paths, removed = _uncommitted_paths(), 0
-    while paths:
-        try:
-            os.remove(paths.pop())
+    files, removed = _uncommitted_files(), 0
+    while files:
+        storage, name = files.pop()
+        if storage.exists(name):
+            storage.delete(name)
             removed += 1
-        except FileNotFoundError:
-            pass
     return removed
 
 
-class TransactionalFileSystemStorage(FileSystemStorage):
-    """The default storage: FileField uploads are kept only if their record's transaction commits."""
+class TransactionalStorageMixin:
+    """Files are kept only if the transaction that saved them commits — whatever the storage."""
 
     def _save(self, name, content):
         name = super()._save(name, content)
-        keep_only_if_committed(self.path(name))
+        keep_only_if_committed(self, name)
         return name
 
 
+class TransactionalFileSystemStorage(TransactionalStorageMixin, FileSystemStorage):
+    """The default storage: MEDIA_ROOT, a local or a shared (NFS/CIFS) directory (docs/deploy.md).
+    Files 0640 and directories 0750 (FILE_UPLOAD_PERMISSIONS): never executable."""
+
+
 def store_upload(file, folder: str, kind: str) -> str:
-    """Save a validated file under MEDIA_ROOT/<folder>/ with a random name; return its relative path."""
+    """Save a validated file in the default storage under <folder>/ with a random name; return that name.
+
+    Through the Storage API, as FileField uploads are, so that the one configured storage (a directory
+    or object storage, settings STORAGES) holds every file and rolls back with its transaction.
+    """
     if not folder.replace("_", "").replace("/", "").isalnum() or ".." in folder:
         raise ValueError("folder must be a plain relative path")
-    target_dir = Path(settings.MEDIA_ROOT) / folder
-    target_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
-    relative = f"{folder}/{random_name(kind)}"
-    path = Path(settings.MEDIA_ROOT) / relative
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)  # never executable, never overwrites
-    with os.fdopen(fd, "wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
-    keep_only_if_committed(str(path))
-    return relative
+    wanted = f"{folder}/{random_name(kind)}"
+    stored = default_storage.save(wanted, file)
+    if stored != wanted:  # a random name is never taken: a different name means another file was there
+        default_storage.delete(stored)
+        raise FileExistsError(f"存储中已有同名文件：{wanted}")
+    return stored
 
 
 def stored_file_response(file, *, filename: str, actor, target, inline: bool = False):
     """Hand a stored file to a user who may see ``target``; a download is a security event.
 
-    ``file`` is a path under MEDIA_ROOT or a FieldFile. Callers look the target up through scope
+    ``file`` is a name in the default storage (store_upload) or a FieldFile. Callers look the target up through scope
     first (get_visible_or_404): this is the one way a stored file leaves the server. Images shown
     inline in a page (activity photos) are not logged one by one: the page itself is the access.
     """
