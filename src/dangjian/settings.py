@@ -179,6 +179,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "dangjian.core.views.csrf_failure"
 HTTPS = env_bool("DANGJIAN_HTTPS", False)
+# The audit chain's checkpoints (core/audit_chain.py): a file kept apart from the database; beside the keyring
+# when not set.
+AUDIT_CHECKPOINT_FILE = os.environ.get("DANGJIAN_AUDIT_CHECKPOINTS", "")
 # Addresses (or networks, CIDR) of the reverse proxies whose X-Real-IP / X-Forwarded-For name the client.
 # None by default: a client that reaches gunicorn directly could otherwise write any address into the
 # audit log and dodge the per-address lock-out and rate limits.
