@@ -1,5 +1,7 @@
 """Shared fixtures: the demo agency built once per test database, and a logged-in client per role."""
 
+import uuid
+
 import pytest
 from django.core.cache import caches
 from django.test import Client
@@ -35,6 +37,9 @@ def _fresh_cache(request, django_db_blocker):
 def _fast_hasher(settings):
     # Argon2 is the production hasher (asserted in test_accounts); tests hash with MD5 for speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test's audit checkpoints in a file of its own: a checkpoint of a rolled-back test's chain
+    # would otherwise read as a cut-off chain in the next.
+    settings.AUDIT_CHECKPOINT_FILE = str(settings.DATA_DIR / "checkpoints" / f"{uuid.uuid4().hex}.jsonl")
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,7 @@ _PARTY_ADMIN = ("org.view", "org.change", "person.view", "person.change", "perso
                 "person.view_full", "audit.view")
 CAPS: dict[str, dict[str, object]] = {
     "admin": {c: ALL for c in ("org.view", "org.change", "account.view", "account.manage", "setting.manage")},
-    "anquan": {c: ALL for c in ("account.view", "role.assign")},
+    "anquan": {c: ALL for c in ("account.view", "role.assign", "security_setting.manage", "admin_account.manage")},
     "shenji": {c: ALL for c in ("audit.view", "audit.export", "security_log.view")},
     "dangwu": {c: ALL for c in _PARTY_ADMIN},
     "shuji": {c: ALL for c in ("org.view", "person.view", "person.export")},

@@ -74,7 +74,7 @@ def test_logout_deletes_the_session_and_clears_the_site_data(demo):
 
 
 def test_the_absolute_session_lifetime_holds_even_while_active(demo):
-    rule_settings.set_rule("security.session_absolute_hours", 1, actor=demo["users"]["admin"], reason="测试")
+    rule_settings.set_rule("security.session_absolute_hours", 1, actor=demo["users"]["anquan"], reason="测试")
     client = Client()
     assert attempt(client, "shuji", PASSWORD).status_code == 302
     assert client.get("/people/").status_code == 200

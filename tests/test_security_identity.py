@@ -51,8 +51,8 @@ def test_first_log_in_with_an_issued_password_forces_a_change(demo):
     client.post("/accounts/login/", {"username": "13900001111", "password": issued})
     response = client.get("/people/")
     assert response.status_code == 302 and response.url == "/accounts/password/"
-    response = client.post("/accounts/password/", {"old_password": issued, "new_password1": "Xinren-2026-ok",
-                                                    "new_password2": "Xinren-2026-ok"})
+    response = client.post("/accounts/password/", {"old_password": issued, "new_password1": "Hongqi-2026-ok",
+                                                    "new_password2": "Hongqi-2026-ok"})
     assert response.status_code == 302
     assert client.get("/people/").status_code == 200
 
@@ -159,7 +159,7 @@ class TestSeparatedAdministrators:
         me = User.objects.get(username="anquan")
         response = client.post(f"/accounts/users/{me.pk}/", {"role": "audit_admin", "org": demo["orgs"]["SXX"].pk})
         assert response.status_code == 403
-        for url in ("/audit/", "/settings/rules/", "/accounts/users/new/"):
+        for url in ("/audit/", "/accounts/users/new/", "/settings/rules/meetings.quorum/", "/settings/holidays/"):
             assert client.get(url).status_code == 403
         assert client.post(f"/accounts/users/{target.pk}/reset/").status_code == 403
 

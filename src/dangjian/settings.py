@@ -145,9 +145,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "dangjian.accounts.passwords.PolicyValidator"},
     {"NAME": "dangjian.accounts.passwords.CommonListValidator"},
+    {"NAME": "dangjian.accounts.passwords.PatternValidator"},
+    {"NAME": "dangjian.accounts.passwords.HistoryValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # the one-time link of an administrator's password reset (accounts)
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -200,6 +203,13 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "dangjian.core.views.csrf_failure"
 HTTPS = env_bool("DANGJIAN_HTTPS", False)
+# The audit chain's checkpoints (core/audit_chain.py): a file kept apart from the database; beside the keyring
+# when not set.
+AUDIT_CHECKPOINT_FILE = os.environ.get("DANGJIAN_AUDIT_CHECKPOINTS", "")
+# Addresses (or networks, CIDR) of the reverse proxies whose X-Real-IP / X-Forwarded-For name the client.
+# None by default: a client that reaches gunicorn directly could otherwise write any address into the
+# audit log and dodge the per-address lock-out and rate limits.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DANGJIAN_TRUSTED_PROXIES", "").split(",") if p.strip()]
 if HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True

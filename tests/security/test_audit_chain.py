@@ -134,7 +134,7 @@ def test_retention_cannot_be_set_below_184_days(demo):
     r = rule_settings.rule("security.audit_retention_days")
     assert r.default == 184 and r.minimum == 184
     with pytest.raises(ValidationError, match="审计记录保存天数：不能小于 184"):
-        rule_settings.set_rule("security.audit_retention_days", "90", actor=demo["users"]["admin"])
+        rule_settings.set_rule("security.audit_retention_days", "90", actor=demo["users"]["anquan"])
     with pytest.raises(CommandError, match="不能少于 184"):
         call_command("archive_audit", "--days", "30")
 

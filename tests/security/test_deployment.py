@@ -19,7 +19,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "dangjian"
 def _production_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DANGJIAN_")}
     env.update(DANGJIAN_HTTPS="1", DANGJIAN_SECRET_KEY=secrets.token_urlsafe(60), DANGJIAN_DEBUG="0",
-               DANGJIAN_DATA_DIR=str(tmp_path), DANGJIAN_ALLOWED_HOSTS="dangjian.example.gov.cn",
+               DANGJIAN_DATA_DIR=str(tmp_path / "data"), DANGJIAN_ALLOWED_HOSTS="dangjian.example.gov.cn",
+               DANGJIAN_KEYRING_FILE=str(tmp_path / "keys" / "keyring.json"),  # apart from the database
                DJANGO_SETTINGS_MODULE="dangjian.settings")
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only

@@ -154,6 +154,32 @@ class ApiToken(models.Model):
         return "有效"
 
 
+class PasswordHistory(models.Model):
+    """The hashes of an account's last passwords (HISTORY_LENGTH), so that none of them is chosen again."""
+
+    HISTORY_LENGTH = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history", verbose_name="账号")
+    password = models.CharField("密码（哈希）", max_length=128)
+    set_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密码历史"
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} · {self.set_at:%Y-%m-%d}"
+
+    @classmethod
+    def remember(cls, user) -> None:
+        """Keep the account's current hash; drop those beyond the last HISTORY_LENGTH."""
+        if not user.has_usable_password():
+            return
+        cls.objects.create(user=user, password=user.password)
+        stale = cls.objects.filter(user=user).values_list("pk", flat=True)[cls.HISTORY_LENGTH:]
+        cls.objects.filter(pk__in=list(stale)).delete()
+
+
 class TotpDevice(Device):
     """动态口令: a TOTP authenticator (RFC 6238) as a django-otp device, checked by django-otp's
     RFC 6238 code. Not otp_totp's TOTPDevice, which keeps its key in clear: here the secret is

@@ -58,3 +58,91 @@ class CommonListValidator(CommonPasswordValidator):
 
     def get_help_text(self):
         return "不能使用常见密码或已泄露的密码。"
+
+
+# Keyboard rows and orders a person walks along (either way) to make a "complex" password that is not.
+_SEQUENCES = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890", "abcdefghijklmnopqrstuvwxyz",
+              "1qaz2wsx3edc4rfv5tgb6yhn7ujm", "qazwsxedcrfvtgbyhnujmikolp", "!@#$%^&*()")
+_SHIFTED = str.maketrans("!@#$%^&*()", "1234567890")
+_RUN = 4  # this many keys in a row is a walk, not a choice
+# What people put for letters (leet): compared after mapping both sides, so that "Ry10" matches "ry10".
+_LEET = str.maketrans("013457@$!|", "oieastasil")
+
+
+def _keyboard_walk(password: str) -> str:
+    """The first run of _RUN or more consecutive keys (or letters, or digits), forwards or backwards."""
+    text = password.lower()
+    for source in (text, text.translate(_SHIFTED)):
+        for i in range(len(source) - _RUN + 1):
+            chunk = source[i:i + _RUN]
+            if any(chunk in seq or chunk in seq[::-1] for seq in _SEQUENCES):
+                return password[i:i + _RUN]
+    return ""
+
+
+def _repeated(password: str) -> bool:
+    """A character four times in a row, or a piece said again and again with at most two characters
+    tacked on (Aa1!Aa1!, Hao!Hao!Hao9, abcabc12)."""
+    text = password.lower()
+    if any(text[i] * _RUN == text[i:i + _RUN] for i in range(len(text) - _RUN + 1)):
+        return True
+    for size in range(1, len(text) // 2 + 1):
+        echo = text[:size] * (len(text) // size + 1)
+        same = next((i for i, (a, b) in enumerate(zip(text, echo, strict=False)) if a != b), len(text))
+        if same >= 2 * size and same >= len(text) - 2:
+            return True
+    return False
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in text.lower().translate(_LEET) if c.isalnum())
+
+
+class PatternValidator:
+    """Keyboard walks (qwerty, 1234, 1qaz2wsx), repeated pieces (Aa1!Aa1!) and the user name in any case,
+    reversed or in leet (Ry10ry10!): what passes the composition rule yet falls to the first guesses."""
+
+    def validate(self, password, user=None):
+        walk = _keyboard_walk(password)
+        if walk:
+            raise ValidationError(f"密码：含有键盘或字母、数字的连续序列“{walk}”，请换一个", code="password_sequence")
+        if user is not None:
+            folded = _folded(password)
+            for value in (getattr(user, "username", ""), (getattr(user, "email", "") or "").split("@")[0]):
+                name = _folded(value or "")
+                if len(name) >= 3 and (name in folded or name[::-1] in folded):
+                    raise ValidationError("密码：不能包含用户名（不论大小写、倒写或以数字代替字母）",
+                                          code="password_has_username")
+        if _repeated(password):
+            raise ValidationError("密码：由重复的字符或片段组成，请换一个", code="password_repeated")
+
+    def get_help_text(self):
+        return "不能含有键盘或字母、数字的连续序列（如 qwerty、1234），不能由重复的片段组成，不能包含用户名。"
+
+
+class HistoryValidator:
+    """Neither the current password nor any of the last few (PasswordHistory, hashed) again. Records each new
+    password's hash when the account is saved with it (Django's password_changed hook, every path)."""
+
+    def validate(self, password, user=None):
+        from django.contrib.auth.hashers import check_password
+
+        if user is None or not getattr(user, "pk", None):
+            return
+        from .models import PasswordHistory, User
+
+        current = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
+        previous = list(PasswordHistory.objects.filter(user_id=user.pk)
+                        .values_list("password", flat=True)[:PasswordHistory.HISTORY_LENGTH])
+        if any(encoded and check_password(password, encoded) for encoded in [current, *previous]):
+            raise ValidationError(f"密码：不能与当前密码或最近 {PasswordHistory.HISTORY_LENGTH} 次用过的密码相同",
+                                  code="password_reused")
+
+    def password_changed(self, password, user=None):
+        from .models import PasswordHistory
+
+        if user is not None and getattr(user, "pk", None):
+            PasswordHistory.remember(user)
+
+    def get_help_text(self):
+        return "不能与当前密码或最近 5 次用过的密码相同。"

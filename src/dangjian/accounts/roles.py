@@ -26,7 +26,8 @@ ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # joined with the action gives the key checked by visible_to().
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SYSADMIN: frozenset({"account.view", "account.manage", "org.view", "org.change", "setting.manage"}),
-    Role.SECURITY_ADMIN: frozenset({"account.view", "role.assign"}),
+    # security rules (security.*) and the accounts of those who administer or audit (reset, disable)
+    Role.SECURITY_ADMIN: frozenset({"account.view", "role.assign", "security_setting.manage", "admin_account.manage"}),
     Role.AUDIT_ADMIN: frozenset({"audit.view", "audit.export", "security_log.view"}),
     Role.PARTY_ADMIN: frozenset({
         "org.view", "org.change", "person.view", "person.change", "person.import", "person.export",
@@ -50,3 +51,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 def role_has(role: str, capability: str) -> bool:
     return capability in CAPABILITIES.get(role, frozenset())
+
+
+# What makes each of the three administrators (三员分立): one account carries the duties of one of them at
+# most, through whichever roles (a 党务管理员 reads the audit log too, so a 系统管理员 cannot also be one).
+ADMIN_DUTIES: dict[str, frozenset[str]] = {
+    Role.SYSADMIN: frozenset({"account.manage", "setting.manage"}),
+    Role.SECURITY_ADMIN: frozenset({"role.assign", "security_setting.manage", "admin_account.manage"}),
+    Role.AUDIT_ADMIN: frozenset({"audit.view", "audit.export", "security_log.view"}),
+}
+
+
+def admin_duties(roles) -> set[str]:
+    """The administrators (of the three) whose duties the given roles carry between them."""
+    caps = set().union(*(CAPABILITIES.get(r, frozenset()) for r in roles)) if roles else set()
+    return {admin for admin, duties in ADMIN_DUTIES.items() if caps & duties}

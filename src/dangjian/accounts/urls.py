@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("reset/<str:uidb64>/<str:token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("users/", views.user_list, name="user_list"),
     path("2fa/", views.two_factor, name="two_factor"),
     path("security/", views.security_settings, name="security_settings"),

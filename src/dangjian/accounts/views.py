@@ -4,17 +4,15 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dangjian.core import audit
 from dangjian.core.ratelimit import rate_limit
 from dangjian.core.scope import has_capability, require_capability
-from dangjian.core.web import paginate
+from dangjian.core.web import form_errors, paginate
 
 from . import services, twofactor
 from .forms import AccountForm, LoginForm, RoleAssignmentForm, SecondFactorForm, TokenForm
@@ -156,16 +154,33 @@ def logout_view(request):
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        user.password_changed_at = timezone.now()
-        user.must_change_password = False
-        user.save(update_fields=["password_changed_at", "must_change_password"])
+        user = services.do_change_password(form, actor=request.user)
         update_session_auth_hash(request, user)
         request.session["password_expired"] = False
-        audit.security_event("password.change", actor=user, target=user, target_repr=user.username)
-        messages.success(request, "密码已修改。")
+        messages.success(request, "密码已修改；您的接口令牌已一并吊销，如需继续使用请重新生成。")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+def password_reset_confirm(request, uidb64, token):
+    """The one-time link of a reset (sent to the owner): set a new password; void once used."""
+    from django.contrib.auth.forms import SetPasswordForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError):
+        pk = None
+    user = User.objects.filter(pk=pk, is_active=True).first() if pk and pk < 2**31 else None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/password_reset_confirm.html", {"invalid": True}, status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.do_set_password_by_link(user, form)
+        messages.success(request, "新密码已设置，请登录。")
+        return redirect("login")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form, "account": user})
 
 
 @login_required
@@ -200,28 +215,43 @@ def user_detail(request, pk):
         if form.is_valid():
             assignment = form.save(commit=False)
             assignment.user = account
-            services.do_grant_role(assignment, actor=request.user)
-            messages.success(request, f"已授权：{assignment}")
-            return redirect("user_detail", pk=account.pk)
+            try:
+                services.do_grant_role(assignment, actor=request.user)
+            except ValidationError as exc:
+                form_errors(form, exc)
+            else:
+                messages.success(request, f"已授权：{assignment}")
+                return redirect("user_detail", pk=account.pk)
     return render(request, "accounts/user_detail.html", {
         "account": account, "grants": account.role_assignments.select_related("org"), "form": form,
-        "can_assign": can_assign, "can_manage": has_capability(request.user, "account.manage")})
+        "can_assign": can_assign,
+        "can_manage": has_capability(request.user, "admin_account.manage" if services.is_privileged(account)
+                                     else "account.manage")})
 
 
 @login_required
 @require_POST
 def user_action(request, pk, action):
-    """Account administration by the 系统管理员: reset password, enable, disable."""
-    require_capability(request.user, "account.manage", what="管理账号")
+    """Reset password, enable, disable: the 系统管理员's for ordinary accounts, the 安全管理员's for those of
+    the three administrators and of whoever reads the audit log (the service decides which)."""
+    if not (has_capability(request.user, "account.manage") or has_capability(request.user, "admin_account.manage")):
+        raise PermissionDenied("无权管理账号")
     account = get_object_or_404(User.objects.visible_to(request.user, "account.view"), pk=pk)
-    if action == "reset":
-        password = services.do_reset_password(account, actor=request.user)
-        return render(request, "accounts/issued_password.html", {"account": account, "password": password})
-    if action in ("enable", "disable"):
-        services.do_set_account_active(account, action == "enable", actor=request.user)
-        messages.success(request, f"已{'启用' if action == 'enable' else '停用'}账号 {account.username}。")
-        return redirect("user_detail", pk=account.pk)
-    raise PermissionDenied("未知操作")
+    if action not in ("reset", "enable", "disable"):
+        raise PermissionDenied("未知操作")
+    try:
+        if action == "reset":
+            password = services.do_reset_password(account, actor=request.user, request=request)
+            if password is not None:
+                return render(request, "accounts/issued_password.html", {"account": account, "password": password})
+            messages.success(request, f"已重置账号 {account.username} 的密码：原密码已失效，设置新密码的一次性链接"
+                                      f"已发送到本人的电子邮箱。")
+        else:
+            services.do_set_account_active(account, action == "enable", actor=request.user)
+            messages.success(request, f"已{'启用' if action == 'enable' else '停用'}账号 {account.username}。")
+    except ValidationError as exc:
+        messages.error(request, "未完成：" + "；".join(exc.messages))
+    return redirect("user_detail", pk=account.pk)
 
 
 @login_required

@@ -8,6 +8,8 @@ snapshots are the row versions from which a record's page shows and restores its
 from __future__ import annotations
 
 import contextvars
+import datetime
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,14 +128,65 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
     return audit_chain.append(events)
 
 
+# A failed security event of an anonymous request (a forged session cookie, a refused form token, a log-in
+# refused while locked…) is what a flood is made of: such events are recorded once per kind, address and
+# window, with the tally written as it grows (10, 100, 1000 … in the window) and exactly with the address's
+# next event of that kind in a later window. The chain then shows the attack without drowning in it.
+# Log-in failures and refusals stay one by one: the lock-out counts them (the log-in rate limit bounds them).
+AGGREGATE_WINDOW = 60
+_ONE_BY_ONE = frozenset({"login.failure", "login.lockout", "login.refused_locked"})
+_TALLY_TIMEOUT = 86400
+
+
 def security_event(action: str, *, actor=None, success: bool = True, message: str = "", target_repr: str = "",
-                   target=None, org_path: str = "", after: dict | None = None) -> AuditEvent:
+                   target=None, org_path: str = "", after: dict | None = None) -> AuditEvent | None:
+    """Record a security event; None when it was folded into the tally of an anonymous flood."""
+    info = _request_info.get()
     if actor is None:
         # A check that knows no user (a form's file field) acts for whoever is signed in on this request.
-        user = getattr(_request_info.get().request, "user", None)
+        user = getattr(info.request, "user", None)
         actor = user if getattr(user, "is_authenticated", False) else None
+    if actor is None and not success and info.request is not None and action not in _ONE_BY_ONE:
+        return _anonymous_failure(action, info.ip, message=message, target_repr=target_repr)
     return record(action, actor=actor, category=AuditEvent.Category.SECURITY, success=success,
                   message=message, target_repr=target_repr, target=target, org_path=org_path, after=after)
+
+
+def _milestone(n: int) -> bool:
+    return n >= 10 and str(n).strip("0") == "1"
+
+
+def _tally(action: str, ip: str | None, window: int, n: int, message: str, target_repr: str,
+           running: bool) -> AuditEvent:
+    start = datetime.datetime.fromtimestamp(window * AGGREGATE_WINDOW, datetime.UTC)
+    end = start + datetime.timedelta(seconds=AGGREGATE_WINDOW)
+    return record(action, category=AuditEvent.Category.SECURITY, success=False, target_repr=target_repr,
+                  message=f"地址 {ip or '未知'} 在 {start:%H:%M}–{end:%H:%M} UTC 内{'已' if running else '共'} {n} 次"
+                          f"（合并记录）：{message}",
+                  after={"count": n, "window_start": start.isoformat(), "window_end": end.isoformat(),
+                         "final": not running})
+
+
+def _anonymous_failure(action: str, ip: str | None, *, message: str, target_repr: str) -> AuditEvent | None:
+    from django.core.cache import caches
+
+    from . import ratelimit  # counts in the shared cache every worker uses (and imports this module)
+
+    window = int(time.time() // AGGREGATE_WINDOW)
+    base = f"dangjian:event:{action}:{ip or '-'}"
+    n = ratelimit.count(f"{base}:{window}", timeout=_TALLY_TIMEOUT)
+    if n == 1:
+        cache = caches["ratelimit"]
+        last = cache.get(f"{base}:last")
+        cache.set(f"{base}:last", window, _TALLY_TIMEOUT)
+        tally = cache.get(f"{base}:{last}") if last is not None and last != window else None
+        if tally and tally > 1 and not _milestone(tally):  # the exact total of the address's last window
+            _tally(action, ip, last, tally, message, target_repr, running=False)
+        return record(action, category=AuditEvent.Category.SECURITY, success=False, target_repr=target_repr,
+                      message=f"{message}（同一地址同类事件每分钟只记一条，次数另行合并记录）")
+    if _milestone(n):
+        return _tally(action, ip, window, n, message, target_repr, running=True)
+    return None
 
 
 def save_audited(instance: models.Model, *, actor, action: str, expected_version: int | None = None,

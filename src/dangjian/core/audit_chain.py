@@ -6,14 +6,25 @@ in the keyring outside the database (core.crypto), so someone who can write the 
 forge a consistent chain. The chain head (one row, AuditChainHead) is locked by every writer
 inside its transaction — SELECT … FOR UPDATE on PostgreSQL, the IMMEDIATE write lock on SQLite —
 so concurrent writers append one after the other and a rolled-back transaction leaves no gap.
+
+Someone who can drop the triggers can still cut off the end of the chain and rewind the head: nothing left
+in the database shows it. So the chain is also anchored outside the database: a periodic checkpoint (the
+head's sequence number and chain value, signed with a key derived from the audit key in the keyring) is
+appended to a file kept apart from the database (AUDIT_CHECKPOINT_FILE; beside the keyring by default) and
+logged to the "dangjian.audit.checkpoint" logger (syslog where the deployment routes it). :func:`verify`
+compares the chain with every checkpoint and reports a tail that a checkpoint saw and the table lacks.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC
+from pathlib import Path
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -115,11 +126,73 @@ def archive_anchors() -> set[str]:
     return anchors
 
 
+# ---- checkpoints outside the database ------------------------------------------------------------
+
+checkpoint_log = logging.getLogger("dangjian.audit.checkpoint")
+
+
+def checkpoint_path() -> Path:
+    configured = getattr(settings, "AUDIT_CHECKPOINT_FILE", "")
+    return Path(configured) if configured else crypto.keyring_path().parent / "audit-checkpoints.jsonl"
+
+
+def _checkpoint_signature(seq: int, chain_hash: str, at: str) -> str:
+    # a key of its own, derived from the audit key: it lives in the keyring, never in the database
+    key = bytes.fromhex(crypto.hmac_sm3(crypto.audit_key(), b"dangjian audit checkpoint"))
+    return crypto.hmac_sm3(key, f"{seq}\n{chain_hash}\n{at}".encode())
+
+
+def write_checkpoint() -> dict | None:
+    """Append the chain head (sequence number and chain value, signed) to the checkpoint file and the log."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None or not head.last_seq:
+        return None
+    at = timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    entry = {"seq": head.last_seq, "hash": head.last_hash, "at": at,
+             "sig": _checkpoint_signature(head.last_seq, head.last_hash, at)}
+    path = checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    line = json.dumps(entry, sort_keys=True) + "\n"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # one write: lines never interleave
+    try:
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
+    checkpoint_log.info("audit checkpoint %s", line.strip())
+    return entry
+
+
+def read_checkpoints() -> tuple[list[dict], list[int]]:
+    """The checkpoints whose signature holds, and the line numbers of those that do not (altered, forged)."""
+    path = checkpoint_path()
+    if not path.exists():
+        return [], []
+    good, bad = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            ok = entry["sig"] == _checkpoint_signature(int(entry["seq"]), entry["hash"], entry["at"])
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if ok:
+            good.append(entry)
+        else:
+            bad.append(number)
+    return good, bad
+
+
 def verify() -> Verdict:
-    """Walk the chain in order; name the first record whose content, link or place is wrong."""
+    """Walk the chain in order; name the first record whose content, link or place is wrong; compare the
+    chain with the checkpoints kept outside the database."""
     unchained = AuditEvent.objects.filter(seq__isnull=True).order_by("id").first()
     if unchained is not None:
         return Verdict(False, 0, unchained, "记录不在链中（未经系统写入）")
+    marks, bad = read_checkpoints()
+    if bad:
+        return Verdict(False, 0, None, f"检查点文件 {checkpoint_path()} 第 {bad[0]} 行签名不符（检查点被改动或伪造）")
+    marked = {int(m["seq"]): m for m in marks}
     checked, prev, last_seq = 0, None, None
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if prev is None:
@@ -129,8 +202,17 @@ def verify() -> Verdict:
             return Verdict(False, checked, event, "与前一条记录不相连（有记录被删除、插入或改动）")
         if link_hash(event.prev_hash, event) != event.chain_hash:
             return Verdict(False, checked, event, "内容与链值不符（记录被改动）")
+        mark = marked.get(event.seq)
+        if mark is not None and mark["hash"] != event.chain_hash:
+            return Verdict(False, checked, event, f"与 {mark['at']} 的外部检查点不符（该处之前的链被重写）")
         prev, last_seq = event.chain_hash, event.seq
         checked += 1
+    # a checkpoint beyond the table's last record saw records that are gone
+    beyond = [m for m in marks if int(m["seq"]) > (last_seq or 0)]
+    if beyond:
+        mark = max(beyond, key=lambda m: int(m["seq"]))
+        return Verdict(False, checked, None, f"链尾缺失：{mark['at']} 的外部检查点记载到序号 {mark['seq']}，"
+                                             f"表中只到 {last_seq or 0}（末尾的记录被删除）")
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_seq and (head.last_seq != last_seq or head.last_hash != prev):
         return Verdict(False, checked, None, f"链尾缺失：链头记载到序号 {head.last_seq}，表中只到 {last_seq or 0}")

@@ -1,4 +1,6 @@
+import ipaddress
 import logging
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -8,10 +10,41 @@ from django.shortcuts import render
 from . import audit
 
 
+@lru_cache(maxsize=8)
+def _proxy_networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _address(text: str | None):
+    try:
+        return ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted_proxy(address) -> bool:
+    return address is not None and any(address in net for net in _proxy_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_ip(request) -> str | None:
-    # Behind the documented nginx proxy the real address arrives in X-Real-IP; direct otherwise.
-    ip = request.META.get("HTTP_X_REAL_IP") if settings.HTTPS else None
-    return ip or request.META.get("REMOTE_ADDR")
+    """The client's address for the audit log, the lock-out and the rate limits.
+
+    X-Real-IP and X-Forwarded-For are believed only when the connection comes from a configured
+    proxy (DANGJIAN_TRUSTED_PROXIES); then X-Real-IP, else the right-most X-Forwarded-For entry that is not
+    itself a trusted proxy (the left-most entries are whatever the client sent)."""
+    remote = request.META.get("REMOTE_ADDR")
+    if not _is_trusted_proxy(_address(remote)):
+        return remote
+    real = _address(request.META.get("HTTP_X_REAL_IP"))
+    if real is not None:
+        return str(real)
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break
+        if not _is_trusted_proxy(address):
+            return str(address)
+    return remote
 
 
 def _has_nul(request) -> bool:

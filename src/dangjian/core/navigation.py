@@ -29,6 +29,7 @@ MODULES = [
     MenuItem("审计日志", "/audit/", "audit.view"),
     MenuItem("账号", "/accounts/users/", "account.view"),
     MenuItem("规则设置", "/settings/rules/", "setting.manage", everywhere=True),
+    MenuItem("安全规则", "/settings/rules/", "security_setting.manage", everywhere=True),  # 安全管理员's (三员分立)
 ]
 
 COMING = {

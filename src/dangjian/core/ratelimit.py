@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
@@ -48,20 +48,30 @@ def _file_lock():
         yield
 
 
+def count(key: str, timeout: int = WINDOW + 5) -> int:
+    """Add one to a shared counter (every worker and server together) and return the new count."""
+    cache = _counters()
+    if isinstance(cache, FileBasedCache):
+        # read and write under the lock, keeping the timeout (the file cache's incr would reset it to the default)
+        with _file_lock():
+            value = (cache.get(key) or 0) + 1
+            cache.set(key, value, timeout)
+            return value
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)  # atomic on Redis, which keeps the key's expiry
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout)
+        return 1
+
+
 def hit(scope: str, ip: str | None, limit: int) -> bool:
     """Count one request; True when the address is now over ``limit`` in this window."""
-    key, cache = _key(scope, ip), _counters()
-    with _file_lock() if isinstance(cache, FileBasedCache) else nullcontext():
-        cache.add(key, 0, WINDOW + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW + 5)
-            count = 1
-    if count == limit + 1:
+    count_now = count(_key(scope, ip))
+    if count_now == limit + 1:
         audit.security_event("ratelimit.block", success=False, target_repr=scope,
                              message=f"地址 {ip} 一分钟内超过 {limit} 次（{scope}），已限流")
-    return count > limit
+    return count_now > limit
 
 
 def is_limited(scope: str, ip: str | None, limit: int) -> bool:

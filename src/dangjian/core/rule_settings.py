@@ -26,6 +26,7 @@ from django.db import transaction
 
 from . import audit
 from .models import RuleSetting
+from .scope import require_everywhere
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Rule:
     minimum: float | None = None
     maximum: float | None = None
     options: tuple[str, ...] = field(default_factory=tuple)  # allowed items for kind "choices"
+    capability: str = "setting.manage"  # held over the whole tree to change it (security rules: 安全管理员)
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -47,8 +49,8 @@ _CACHE_PREFIX = "dangjian:rule:"
 
 
 def register(key: str, label: str, default, *, kind: str, group: str, source: str = "", help: str = "",
-             minimum=None, maximum=None, options=()) -> Rule:
-    rule = Rule(key, label, default, kind, group, source, help, minimum, maximum, tuple(options))
+             minimum=None, maximum=None, options=(), capability: str = "setting.manage") -> Rule:
+    rule = Rule(key, label, default, kind, group, source, help, minimum, maximum, tuple(options), capability)
     REGISTRY[key] = rule
     return rule
 
@@ -169,8 +171,10 @@ def parse(r: Rule, raw) -> Any:
 
 
 def set_rule(key: str, raw, *, actor, reason: str = ""):
-    """Store a new version of a rule (audited); returns the RuleSetting row."""
+    """Store a new version of a rule (audited); returns the RuleSetting row. ``actor`` None: the console."""
     r = rule(key)
+    if actor is not None:
+        require_everywhere(actor, r.capability, what=f"修改规则“{r.label}”")
     value = parse(r, raw)
     with transaction.atomic():
         last = RuleSetting.objects.select_for_update().filter(key=key).order_by("-version").first()

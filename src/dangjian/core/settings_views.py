@@ -3,14 +3,14 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from . import rule_settings, workdays
 from .models import HolidayYear, Notification, RuleSetting
-from .scope import require_everywhere
+from .scope import holds_everywhere, require_everywhere
 from .web import paginate
 
 
@@ -19,21 +19,29 @@ class RuleForm(forms.Form):
     reason = forms.CharField(label="修改理由", max_length=300)
 
 
+def _editable(user, rule) -> bool:
+    return holds_everywhere(user, rule.capability)
+
+
 @login_required
 def rule_list(request):
-    require_everywhere(request.user, "setting.manage", what="修改规则设置")
-    groups = [(group, [(r, rule_settings.display(r), rule_settings.version(r.key)) for r in items])
+    """The rules the user may change: the 系统管理员 the business rules, the 安全管理员 the security rules."""
+    groups = [(group, [(r, rule_settings.display(r), rule_settings.version(r.key)) for r in items
+                       if _editable(request.user, r)])
               for group, items in rule_settings.grouped().items()]
+    groups = [(group, rows) for group, rows in groups if rows]
+    if not groups:
+        raise PermissionDenied("无权修改规则设置（须在全单位范围内持有规则设置权限）")
     return render(request, "core/rule_list.html", {"groups": groups})
 
 
 @login_required
 def rule_edit(request, key):
-    require_everywhere(request.user, "setting.manage", what="修改规则设置")
     try:
         rule = rule_settings.rule(key)
     except KeyError as exc:
         raise Http404("没有这条规则") from exc
+    require_everywhere(request.user, rule.capability, what=f"修改规则“{rule.label}”")
     current = rule_settings.display(rule)
     form = RuleForm(request.POST or None, initial={"value": current})
     if request.method == "POST" and form.is_valid():

@@ -6,3 +6,8 @@ class HardeningConfig(AppConfig):
 
     name = "dangjian.hardening"
     verbose_name = "安全加固"
+
+    def ready(self):
+        from . import (
+            checks,  # noqa: F401  (check --deploy: keys and audit checkpoints apart from the database)
+        )

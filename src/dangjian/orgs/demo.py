@@ -164,7 +164,12 @@ def build_demo(password: str) -> dict:
     for n, person in enumerate(people, start=1):
         username, grants = by_person.get(person.pk, (f"ry{n:02d}", []))
         user = User(username=username, full_name=person.name, phone=person.phone, password_changed_at=now)
-        user.set_password(password)
+        # Only the role accounts share the printed password; the other people's accounts exist for their own
+        # records and have no password log-in (60 accounts with one known password would be an open door).
+        if person.pk in by_person:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
         user.save()
         person.user = user
         person.save(update_fields=["user"])

@@ -17,7 +17,7 @@ class Command(BaseCommand):
             password = demo_password(os.environ.get("DANGJIAN_DEMO_PASSWORD"))
             build_demo(password)
             lines = [f"{u:<10} {label}" for u, label in DEMO_LOGINS]
-            text = "演示账号（密码均为：{}）：\n{}\n其余人员账号为 ry01…ry60，密码相同；也可用手机号登录。\n".format(
+            text = "演示账号（密码均为：{}）：\n{}\n也可用手机号登录。其余人员账号（ry01…ry60）不能用密码登录。\n".format(
                 password, "\n".join(lines))
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             credentials.write_text(text, encoding="utf-8")
