@@ -15,11 +15,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-## make run: environment, migrations on the embedded SQLite database, the demo agency, and gunicorn on :8000
+## make run: environment, migrations on the embedded SQLite database, the demo agency, and gunicorn on
+## DANGJIAN_BIND (127.0.0.1:8000 by default; `dangjian serve` prints the address)
 run: $(VENV)/.installed
 	$(BIN)/dangjian migrate --noinput -v0
 	$(BIN)/dangjian demo
-	@echo "服务地址：http://127.0.0.1:8000  （Ctrl+C 停止）"
 	$(BIN)/dangjian serve
 
 ## make test: lint, then the whole suite (browser tests included when Chromium is installed), on
