@@ -15,23 +15,24 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-## make run: environment, migrations on the embedded SQLite database, the demo agency, and gunicorn on :8000
+## make run: environment, migrations on the embedded SQLite database, the demo agency, and gunicorn on
+## DANGJIAN_BIND (127.0.0.1:8000 by default; `dangjian serve` prints the address)
 run: $(VENV)/.installed
 	$(BIN)/dangjian migrate --noinput -v0
 	$(BIN)/dangjian demo
-	@echo "服务地址：http://127.0.0.1:8000  （Ctrl+C 停止）"
 	$(BIN)/dangjian serve
 
 ## make test: lint, then the whole suite (browser tests included when Chromium is installed), on
 ## TEST_WORKERS processes (each with its own test database), with the 15 slowest tests listed at the end.
 ## A fixed PYTHONHASHSEED makes the fuzz runs repeat from one run to the next.
 TEST_WORKERS ?= auto
-test: $(VENV)/.installed
-	$(BIN)/ruff check src tests bench
+test: lint
 	PYTHONHASHSEED=0 DANGJIAN_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
+## make lint: ruff, and the CSS lint (balanced blocks, no parse error) of every style sheet under src/
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m tests.css_lint
 
 ## make bench: province-scale data and benchmarks, then 会议学习 and 事项督办; results in bench/results.json
 ## (BENCH_ARGS="--scale postgres --only meetings|matters|suite", BENCH_MEETINGS=small|reduced|issue|none,

@@ -19,6 +19,9 @@ def serve(argv: list[str]) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     bind = os.environ.get("DANGJIAN_BIND", "127.0.0.1:8000")
     workers = os.environ.get("DANGJIAN_WORKERS", "3")
+    # Said here, where the address is chosen, so that it is the one gunicorn listens on.
+    where = bind if bind.startswith(("unix:", "fd://")) else f"http://{bind}"
+    print(f"服务地址：{where}  （Ctrl+C 停止）", flush=True)
     args = ["gunicorn", "dangjian.wsgi:application", "--bind", bind, "--workers", workers,
             "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", *argv]
     # The task queue's consumer (periodic jobs: weekly 督办, reminders) runs beside the web server.

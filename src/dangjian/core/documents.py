@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+# The fontconfig substitutions of the official fonts, for machines that render documents with LibreOffice.
+FONTCONFIG_DIR = Path(__file__).resolve().parent.parent / "data" / "fontconfig"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _HEADER_FILL = PatternFill("solid", fgColor="F3D9D9")
@@ -30,34 +37,89 @@ def _cell_value(value):
     return value
 
 
-def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence], *, notes: Sequence[str] = ()) -> bytes:
-    """A workbook with one sheet: a bold header row, frozen, filters on, sensible widths.
+def text_width(text: str) -> int:
+    """Display width in half-width characters: a Chinese character (or full-width sign) counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
-    Rows are streamed in write-only mode, so a 100,000-row export does not hold cells in memory.
+
+def _shown(value) -> str:
+    """The text a cell shows, for measuring it (dates as the sheet formats them)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return "2026-01-01 00:00:00"
+    if isinstance(value, dt.date):
+        return "2026-01-01"
+    return str(value)
+
+
+# Columns sized from the header and the first rows; a long text column is capped (the cell wraps on print).
+_MEASURED_ROWS = 500
+_MAX_COLUMN = 50
+# An A4 portrait page prints about 90 default-width characters between margins; a wider list is
+# turned to landscape, scaled to one page wide.
+_PORTRAIT_WIDTH = 90
+
+
+def column_widths(headers: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
+    widths = [text_width(str(h)) for h in headers]
+    for row in rows:
+        for i, value in enumerate(row[:len(widths)]):
+            longest = max((text_width(line) for line in _shown(value).splitlines()), default=0)
+            widths[i] = max(widths[i], longest)
+    return [min(max(w + 2, 6), _MAX_COLUMN) for w in widths]
+
+
+def _print_setup(ws, header_rows: int, total_width: float) -> None:
+    """Every sheet prints the same way: A4, the header row repeated on each page, page numbers in the
+    footer, and a list wider than a portrait page in landscape, one page wide."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    if header_rows:
+        ws.print_title_rows = f"1:{header_rows}"
+    if total_width > _PORTRAIT_WIDTH:
+        ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # 0: as many pages tall as needed
+    ws.print_options.gridLines = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence], *, notes: Sequence[str] = ()) -> bytes:
+    """A workbook with one sheet: a bold header row, frozen and repeated on every printed page, filters
+    on, columns as wide as their content, and a print layout that fits the page width.
+
+    Rows are streamed in write-only mode, so a 100,000-row export does not hold cells in memory: the
+    widths are measured on the first rows, which are held back until the columns are set.
     """
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    widths = [max(8, len(h) * 2 + 2) for h in headers]
+    rows = iter(rows)
+    first = [list(r) for r in itertools.islice(rows, _MEASURED_ROWS)]
+    widths = column_widths(headers, first)
     for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(w, 40)
+        ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
+    _print_setup(ws, 1, sum(widths))
     from openpyxl.cell import WriteOnlyCell
 
     def styled(value):
         cell = WriteOnlyCell(ws, value=value)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         return cell
 
     ws.append([styled(h) for h in headers])
     count = 0
-    for row in rows:
+    for row in itertools.chain(first, rows):
         ws.append([_cell_value(v) for v in row])
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     if notes:
         info = wb.create_sheet("填写说明")
+        width = column_widths([""], [[line] for line in notes])[0]
+        info.column_dimensions["A"].width = width
+        _print_setup(info, 0, width)
         for line in notes:
             info.append([line])
     buf = io.BytesIO()
@@ -141,21 +203,49 @@ def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+_UNBREAKABLE = re.compile(r"[\d\s.,:%/\-+年月日时分—]+")
+
+
+def join_title(issuer: str, rest: str) -> str:
+    """The issuing body followed by the rest of a title, without saying twice the words they share:
+    中共市XX党组 + 党组会议 → 中共市XX党组会议; 第二党支部 + 支部委员会 → 第二党支部委员会."""
+    for n in range(min(len(issuer), len(rest)), 1, -1):  # an overlap of one character may be chance
+        if issuer.endswith(rest[:n]):
+            return issuer + rest[n:]
+    return issuer + rest
+
+
+# Fonts the standard names, and what may stand in for each where it is missing: Word and WPS read the
+# alternative names and the serif/sans family from the font table; LibreOffice on Linux ignores those
+# and asks fontconfig, which src/dangjian/data/fontconfig/ maps to Noto Serif/Sans CJK (docs/deploy.md).
+FONT_FALLBACKS = {
+    "方正小标宋简体": ("小标宋体,宋体,SimSun,Noto Serif CJK SC", "roman", "02000000000000000000"),
+    "仿宋_GB2312": ("仿宋,FangSong,Noto Serif CJK SC", "modern", "02010609030101010101"),
+    "楷体_GB2312": ("楷体,KaiTi,Noto Serif CJK SC", "modern", "02010609030101010101"),
+    "黑体": ("SimHei,Noto Sans CJK SC", "modern", "02010609060101010101"),
+    "宋体": ("SimSun,Noto Serif CJK SC", "auto", "02010600030101010101"),
+}
+
+
 class OfficialDocument:
     """A .docx on A4 with the GB/T 9704 type area (156 × 225 mm, 22 lines of 28 characters).
 
-    Title 2号小标宋, body 3号仿宋_GB2312, level-1 headings 3号黑体 "一、", level-2 3号楷体 "（一）".
-    Fonts are named, not embedded: the offices' machines have them.
+    Title 2号小标宋, body 3号仿宋_GB2312, level-1 headings 3号黑体 "一、", level-2 3号楷体 "（一）";
+    page numbers 4号半角宋体 "— 1 —" at the outside corner (odd pages right, even pages left).
+    Fonts are named, not embedded, with their stand-ins declared in the font table.
     """
 
     TITLE_FONT = "方正小标宋简体"
     BODY_FONT = "仿宋_GB2312"
     H1_FONT = "黑体"
     H2_FONT = "楷体_GB2312"
+    PAGE_NUMBER_FONT = "宋体"
     SIZE_2 = 22  # 2号 in points
     SIZE_3 = 16  # 3号
-    SIZE_4 = 14  # 4号, for tables
+    SIZE_4 = 14  # 4号, for tables and page numbers
     LINE_PITCH = 28.95  # 225 mm / 22 lines, in points
+    TYPE_WIDTH_MM = 156
+    CELL_PADDING_MM = 4.5  # the table style's left and right cell margins (0.08 in each), and a little air
 
     def __init__(self, title: str, *, doc_number: str = "", recipient: str = ""):
         from docx import Document
@@ -170,17 +260,70 @@ class OfficialDocument:
         section.left_margin, section.right_margin = Mm(28), Mm(26)
         normal = self.doc.styles["Normal"]
         self._set_font(normal.font, normal.element, self.BODY_FONT, self.SIZE_3)
+        self._chinese(normal.element.get_or_add_rPr())
         fmt = normal.paragraph_format
         from docx.shared import Pt
 
         fmt.line_spacing = Pt(self.LINE_PITCH)
         fmt.space_before = fmt.space_after = Pt(0)
+        self._declare_fonts()
+        self._page_numbers(section)
         if doc_number:
             self._para(doc_number, align=WD_ALIGN_PARAGRAPH.CENTER)
         self._para(title, font=self.TITLE_FONT, size=self.SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER)
         self._para("")
         if recipient:
             self._para(f"{recipient}：", indent=False)
+
+    @staticmethod
+    def _chinese(rpr):
+        """Mark the text Simplified Chinese: LibreOffice then takes the SC forms of a pan-CJK font."""
+        from docx.oxml.ns import qn
+
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = rpr.makeelement(qn("w:lang"), {})
+            rpr.append(lang)
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+    def _declare_fonts(self):
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from lxml import etree
+
+        part = self.doc.part.part_related_by(RT.FONT_TABLE)
+        root = etree.fromstring(part.blob)
+        w = root.nsmap["w"]
+        for name, (alternatives, family, panose) in FONT_FALLBACKS.items():
+            font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+            for tag, value in (("altName", alternatives), ("panose1", panose), ("charset", "86"),
+                               ("family", family), ("pitch", "variable")):
+                etree.SubElement(font, f"{{{w}}}{tag}", {f"{{{w}}}val": value})
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _page_numbers(self, section):
+        """GB/T 9704-2012 7.5: 4号半角宋体阿拉伯数字, an 一字线 on each side, 7 mm below the type area;
+        odd pages at the right, even pages at the left, one character in from the edge."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.shared import Mm, Pt
+
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        section.footer_distance = Mm(35 - 7) - Pt(self.SIZE_4 * 1.2)
+        for footer, align in ((section.footer, self._align.RIGHT), (section.even_page_footer, self._align.LEFT)):
+            p = footer.paragraphs[0]
+            p.alignment = align
+            fmt = p.paragraph_format
+            fmt.right_indent = Pt(self.SIZE_4) if align == self._align.RIGHT else None
+            fmt.left_indent = Pt(self.SIZE_4) if align == self._align.LEFT else None
+            fmt.first_line_indent = Pt(0)
+            fmt.line_spacing = 1.0
+            lead, number, trail = p.add_run("— "), p.add_run("1"), p.add_run(" —")
+            for run in (lead, number, trail):
+                self._set_font(run.font, run._element, self.PAGE_NUMBER_FONT, self.SIZE_4)
+            field = OxmlElement("w:fldSimple")  # the number is the PAGE field; "1" is its cached value
+            field.set(qn("w:instr"), "PAGE")
+            number._element.addprevious(field)
+            field.append(number._element)
 
     @staticmethod
     def _set_font(font, element, name: str, size: float, bold: bool = False):
@@ -220,21 +363,78 @@ class OfficialDocument:
     def paragraph(self, text: str):
         return self._para(text)
 
+    @staticmethod
+    def _text(value) -> str:
+        return "" if value is None else (cn_date(value) if isinstance(value, dt.date) else str(value))
+
+    def column_widths_mm(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
+        """Widths by content within the type area: a short column (序号, a date, a name) as wide as its
+        longest entry, so that it never wraps; the long ones share what is left by their typical length."""
+        em = self.SIZE_4 * 25.4 / 72  # one Chinese character of 4号, in mm
+
+        def mm(text: str) -> float:
+            # A digit or Latin letter is drawn at about 0.6 em, and LibreOffice adds a gap where it meets
+            # Chinese: 0.75 em keeps “2026年12月31日” on one line.
+            wide = sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+            return (wide + (len(text) - wide) * 0.75) * em + self.CELL_PADDING_MM
+
+        def header_floor(h: str) -> float:  # a header of more than four characters may take two lines
+            return mm(h if len(h) <= 4 else h[:(len(h) + 1) // 2])
+
+        columns = [[r[i] for r in rows] for i in range(len(headers))]
+        need = [max([mm(h)] + [mm(t) for t in col]) for h, col in zip(headers, columns, strict=True)]
+        # Never broken: a date, a number, a time; and, where the page allows, no entry of up to ten
+        # Chinese characters (a name, a unit, a status) either.
+        hard = [max([header_floor(h)] + [mm(t) for t in col if _UNBREAKABLE.fullmatch(t)])
+                for h, col in zip(headers, columns, strict=True)]
+        soft = [max([f] + [mm(t) for t in col if text_width(t) <= 20]) for f, col in zip(hard, columns, strict=True)]
+        # a column of long text keeps at least six characters a line
+        text_min = mm("字" * 6)
+        hard, soft = ([f if need[i] <= soft[i] else max(f, min(need[i], text_min)) for i, f in enumerate(floors)]
+                      for floors in (hard, soft))
+        total = self.TYPE_WIDTH_MM
+        if sum(need) <= total:  # everything fits on one line: the slack goes to the longest columns
+            return [n + (total - sum(need)) * n / sum(need) for n in need]
+        floor = soft if sum(soft) < total else hard
+        if sum(floor) >= total:  # too many columns for the page: scale the floors down
+            return [f * total / sum(floor) for f in floor]
+        # the columns of long text grow from their floors by their typical length, none past its need
+        typical = [sum(mm(t) for t in col) / len(col) if col else f for col, f in zip(columns, floor, strict=True)]
+        widths = list(floor)
+        growing = [i for i in range(len(widths)) if need[i] > widths[i]]
+        while growing and (slack := total - sum(widths)) > 0.1:
+            weight = sum(typical[i] for i in growing)
+            for i in growing:
+                widths[i] = min(need[i], widths[i] + slack * typical[i] / weight)
+            growing = [i for i in growing if need[i] > widths[i]]
+        return widths
+
     def table(self, headers: Sequence[str], rows: Iterable[Sequence], widths_mm: Sequence[float] | None = None):
+        """A table as wide as the type area, its columns sized by content (or ``widths_mm``), the header
+        row repeated on every page and no row split across two pages."""
+        from docx.oxml import OxmlElement
         from docx.shared import Mm
 
+        texts = [[self._text(v) for v in row] for row in rows]
+        widths = list(widths_mm) if widths_mm else self.column_widths_mm(headers, texts)
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
+        table.autofit = False
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
             self._cell(cell, text, bold=True)
-        for row in rows:
+        for row in texts:
             cells = table.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
-                self._cell(cell, "" if value is None else (cn_date(value) if isinstance(value, dt.date) else str(value)))
-        if widths_mm:
-            for row in table.rows:
-                for cell, w in zip(row.cells, widths_mm, strict=True):
-                    cell.width = Mm(w)
+            for cell, text in zip(cells, row, strict=True):
+                self._cell(cell, text)
+        for column, w in zip(table.columns, widths, strict=True):
+            column.width = Mm(w)
+        for i, row in enumerate(table.rows):
+            tr_pr = row._tr.get_or_add_trPr()
+            tr_pr.append(OxmlElement("w:cantSplit"))
+            if i == 0:
+                tr_pr.append(OxmlElement("w:tblHeader"))
+            for cell, w in zip(row.cells, widths, strict=True):
+                cell.width = Mm(w)
         return table
 
     def _cell(self, cell, text: str, bold: bool = False):
@@ -260,6 +460,33 @@ class OfficialDocument:
         self._para("")
         self._para(signer, align=self._align.RIGHT)
         self._para(cn_date(day), align=self._align.RIGHT)
+
+    def signing_block(self, *parties: Sequence[str]):
+        """Signature spaces side by side (甲方 | 乙方), each party's lines in its own column of a
+        borderless table, so that a line such as “日期：　　年　　月　　日” never wraps."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.shared import Mm
+
+        self._para("")
+        table = self.doc.add_table(rows=1, cols=len(parties))
+        table.autofit = False
+        borders = OxmlElement("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            line = OxmlElement(f"w:{edge}")
+            line.set(qn("w:val"), "nil")
+            borders.append(line)
+        table._tbl.tblPr.append(borders)
+        width = Mm(self.TYPE_WIDTH_MM / len(parties))
+        for cell, lines in zip(table.rows[0].cells, parties, strict=True):
+            cell.width = width
+            for i, line in enumerate(lines):
+                p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+                run = p.add_run(line)
+                self._set_font(run.font, run._element, self.BODY_FONT, self.SIZE_3)
+        for column in table.columns:
+            column.width = width
+        return table
 
     def page_break(self):
         self.doc.add_page_break()

@@ -105,10 +105,14 @@ def build(context: dict) -> None:
         if n % 3 != 2:  # two letters in three are signed
             letters.do_sign_letter(letter, actor=actor, signed_on=_day(year, 2, 20, today))
 
-    for title, category, years_ago, month, day, body in RULES:
-        issued = _day(year + years_ago, month, day, today)
+    issued_on = {r[0]: _day(year + r[2], r[3], r[4], today) for r in RULES}
+    numbers = {}  # 文号 run in order of issue within each year: one number per document
+    for title in sorted(issued_on, key=lambda t: (issued_on[t], t)):
+        numbers[title] = 1 + sum(1 for n in numbers if issued_on[n].year == issued_on[title].year)
+    for title, category, _years_ago, _month, _day_of_month, body in RULES:
+        issued = issued_on[title]
         item = Institution(org=root, title=title, category=category, issuer="中共市XX党组", issued_on=issued,
-                           doc_number=f"市XX党组发〔{issued.year}〕{month}号", body=body)
+                           doc_number=f"市XX党组发〔{issued.year}〕{numbers[title]}号", body=body)
         if title == "市XX党组议事规则（试行）":
             item.repealed_on = _day(year, 2, 16, today)
         register.do_save_institution(item, actor=actor)

@@ -205,8 +205,7 @@ def letter_document(letter: ResponsibilityLetter) -> OfficialDocument:
                   "党建工作方案，甲乙双方签订本责任状。")
     doc.heading1("一、年度党建工作任务")
     doc.table(["序号", "任务", "量化目标", "责任人", "完成时限", "权重"],
-              [(i, t.title, t.target, t.owner.name, t.deadline, t.weight) for i, t in enumerate(tasks, start=1)],
-              widths_mm=[12, 40, 48, 20, 24, 12])
+              [(i, t.title, t.target, t.owner.name, t.deadline, t.weight) for i, t in enumerate(tasks, start=1)])
     doc.heading1("二、责任内容")
     for i, line in enumerate([x for x in letter.responsibilities.splitlines() if x.strip()], start=1):
         doc.paragraph(f"{i}.{line.strip()}")
@@ -214,9 +213,8 @@ def letter_document(letter: ResponsibilityLetter) -> OfficialDocument:
     doc.paragraph("本责任状执行情况纳入年度考核，任务完成情况按权重计分；对履职不力、造成不良影响的，依规依纪追究责任。")
     doc.heading1("四、其他")
     doc.paragraph(f"本责任状一式两份，甲乙双方各执一份，自签订之日起生效，有效期至{letter.year}年12月31日。")
-    doc.paragraph("")
-    doc.paragraph("甲方（签字）：　　　　　　　　乙方（签字）：")
-    doc.paragraph("日期：　　年　　月　　日　　　日期：　　年　　月　　日")
+    date_line = "日期：　　年　　月　　日"
+    doc.signing_block(["甲方（签字）：", "", date_line], ["乙方（签字）：", "", date_line])
     return doc
 
 

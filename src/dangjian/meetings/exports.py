@@ -8,7 +8,7 @@ import io
 
 from django.utils import timezone
 
-from dangjian.core.documents import OfficialDocument, cn_date
+from dangjian.core.documents import OfficialDocument, cn_date, join_title
 
 from .models import AttendanceStatus, Meeting, Outcome
 
@@ -18,8 +18,8 @@ LEDGER_HEADERS = ["会议日期", "会议", "议题", "类别", "涉及金额（
 
 def minutes_document(meeting: Meeting) -> OfficialDocument:
     """会议纪要 in the usual layout: the facts, attendance, then each topic with its opinions and decision."""
-    doc = OfficialDocument(f"{meeting.org}{meeting.kind}纪要" if meeting.kind.name not in meeting.title
-                           else f"{meeting.org}{meeting.title}纪要")
+    doc = OfficialDocument(join_title(str(meeting.org), meeting.title if meeting.kind.name in meeting.title
+                                      else str(meeting.kind)) + "纪要")
     attendance = list(meeting.attendance.select_related("person").order_by("id"))
     present = [a.person.name for a in attendance if a.status == AttendanceStatus.PRESENT]
     leave = [f"{a.person.name}（{a.reason}）" for a in attendance if a.status == AttendanceStatus.LEAVE]
@@ -49,7 +49,7 @@ def minutes_document(meeting: Meeting) -> OfficialDocument:
                 doc.paragraph("与会成员按顺序逐一表态（主要负责人末位表态）：")
                 doc.table(["顺序", "成员", "意见", "理由"],
                           [(o.order, o.person.name + ("（主要负责人）" if o.is_principal else ""),
-                            o.get_stance_display(), o.reason) for o in opinions], widths_mm=[16, 40, 22, 78])
+                            o.get_stance_display(), o.reason) for o in opinions])
             if topic.outcome:
                 t = topic.tally
                 doc.paragraph(f"表决结果：应到会成员{t.get('should', 0)}人，同意{t.get('agree', 0)}人，"
