@@ -201,9 +201,14 @@ def _snapshot_database(work: Path) -> tuple[str, dict]:
     return "db.dump", described
 
 
+def task_storage():
+    """The configured task store (the SQLite file or Redis), also when tasks run in immediate mode."""
+    return HUEY.get_storage(**HUEY.storage_kwargs)
+
+
 def _snapshot_tasks(work: Path) -> str | None:
     """The task queue: the SQLite store's file, or the queued and scheduled items in Redis."""
-    storage = HUEY.storage
+    storage = task_storage()
     if hasattr(storage, "filename"):
         source, dest = sqlite3.connect(storage.filename, timeout=60), sqlite3.connect(work / "tasks.sqlite3")
         try:
@@ -353,7 +358,8 @@ def live_data() -> list[str]:
     first = next(stored_files(), None)
     if first:
         found.append(f"上传文件存储中已有文件（如 {first}）")
-    if HUEY.storage.queue_size() or HUEY.storage.schedule_size():
+    tasks = task_storage()
+    if tasks.queue_size() or tasks.schedule_size():
         found.append("任务队列中已有任务")
     return found
 
@@ -377,7 +383,7 @@ def _restore_database(extracted: Path, manifest: dict) -> None:
 
 
 def _restore_tasks(extracted: Path, manifest: dict) -> None:
-    member, storage = manifest.get("task_store"), HUEY.storage
+    member, storage = manifest.get("task_store"), task_storage()
     if member == "tasks.sqlite3" and hasattr(storage, "filename"):
         source, dest = sqlite3.connect(extracted / member), sqlite3.connect(storage.filename, timeout=60)
         try:
