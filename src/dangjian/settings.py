@@ -240,9 +240,10 @@ else:
         "ratelimit": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": str(DATA_DIR / "cache" / "ratelimit")},
     }
-# What every worker and every app server must see alike (the rule settings' stamp): Redis, or the files
-# beside the rate-limit counters (the same directory, so that clearing one clears both).
-CACHES["shared"] = CACHES["ratelimit"]
+# What every worker and every app server must see at once (the rule settings' stamp): Redis, or files of
+# their own (not beside the rate-limit counters, whose culling could drop the stamp).
+CACHES["shared"] = CACHES["default"] if REDIS_URL else {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache" / "shared")}
 
 # Task queue (huey): periodic and slow jobs. Embedded SQLite storage by default, Redis when
 # REDIS_URL is set. Under pytest the tasks run in-process (immediate mode) so tests run them for real.

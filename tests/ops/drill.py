@@ -5,6 +5,7 @@ matters and meetings (every column, encrypted ones decrypted with that system's 
 chain, and every uploaded file's sha256 read through the storage.
 """
 
+import base64
 import hashlib
 import json
 
@@ -17,7 +18,7 @@ def _rows(model) -> dict:
 
 
 def dump() -> dict:
-    from dangjian.core.backup import stored_files
+    from dangjian.core.backup import stored_files, task_storage
     from dangjian.core.models import AuditEvent
     from dangjian.matters.models import Matter
     from dangjian.meetings.models import Meeting
@@ -30,7 +31,7 @@ def dump() -> dict:
     return {"people": _rows(Person), "matters": _rows(Matter), "meetings": _rows(Meeting),
             "audit": [list(row) for row in AuditEvent.objects.order_by("seq").values_list("seq", "chain_hash",
                                                                                           "action")],
-            "files": files}
+            "files": files, "tasks": sorted(base64.b64encode(x).decode() for x in task_storage().enqueued_items())}
 
 
 if __name__ == "__main__":

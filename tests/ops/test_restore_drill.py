@@ -1,12 +1,13 @@
 """Restore drill (issue 12): back up while writes run, restore into a new place (a new data directory,
-and on PostgreSQL a new database), and compare people, matters, meetings, audit rows, files and
-decrypted values with the original.
+and on PostgreSQL a new database), and compare people, matters, meetings, audit rows, files,
+decrypted values and the queued tasks with the original.
 
 The backup is a consistent snapshot: every restored record equals the original at the version it had
 then, the restored audit chain is a prefix of the original one, and writes made after the snapshot are
 absent. Backup, restore and the read-back run as real `dangjian` processes.
 """
 
+import base64
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from dangjian.accounts.models import User
+from dangjian.core.backup import task_storage
 from dangjian.meetings.models import Meeting
 from dangjian.meetings.services import attachments
 from dangjian.orgs.models import Person
@@ -90,6 +92,9 @@ def test_a_backup_taken_under_writes_restores_whole_into_a_new_place(tx_demo, tm
     passphrase_file.write_text(PASSPHRASE + "\n")
     backups = tmp_path / "backups"
 
+    tasks = task_storage()  # the configured store (SQLite file or Redis), not immediate mode's memory
+    tasks.enqueue(b"drill-queued-task")
+
     people = list(Person.objects.order_by("pk").values_list("pk", flat=True)[:6])
     writer = Writer(dangwu, people)
     writer.start()
@@ -103,6 +108,7 @@ def test_a_backup_taken_under_writes_restores_whole_into_a_new_place(tx_demo, tm
         writer.stop.set()
         writer.join()
     assert writer.error is None, writer.error
+    tasks.flush_queue()  # on PostgreSQL the new place shares the test's Redis: it must start empty
     archive, keys = sorted(backups.glob("*.tar.gz")), sorted(backups.glob("*.keys"))
     assert len(archive) == 1 and len(keys) == 1
     assert "已备份到" in done.stdout and "密钥备份（已用口令加密）" in done.stdout
@@ -129,6 +135,8 @@ def test_a_backup_taken_under_writes_restores_whole_into_a_new_place(tx_demo, tm
     assert read_back.returncode == 0, read_back.stderr
     copy, original = json.loads(read_back.stdout), dump()
 
+    tasks.flush_queue()
+    assert copy["tasks"] == [base64.b64encode(b"drill-queued-task").decode()]
     assert copy["files"] == original["files"] and len(copy["files"]) == 1
     assert copy["matters"] == original["matters"] and copy["meetings"] == original["meetings"]
     assert copy["matters"] and copy["meetings"]

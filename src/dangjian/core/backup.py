@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import os
-import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -109,10 +108,21 @@ def _key_from(passphrase: str, salt: bytes, params: dict) -> bytes:
     return Scrypt(salt=salt, length=32, **params).derive(passphrase.encode())
 
 
-def seal_keys(passphrase: str, archive_name: str) -> bytes:
-    """The key ring and the secret key, encrypted with the passphrase (AES-256-GCM, key by scrypt)."""
-    plain = json.dumps({"keyring": crypto.keyring(), "secret_key": settings.SECRET_KEY,
-                        "backup": archive_name}).encode()
+def key_check(ring: dict) -> dict:
+    """What the manifest records of the key ring, to match a key archive to the data without holding a key:
+    a keyed hash under the audit key (one-way) and the ids of the data keys the data may be sealed with."""
+    return {"audit_key_check": crypto.hmac_sm3(bytes.fromhex(ring["audit_key"]), KEYS_FORMAT.encode()),
+            "data_keys": sorted(ring["data_keys"])}
+
+
+def key_contents(archive_name: str) -> dict:
+    """What a key archive holds: this system's key ring and secret key, and the backup it was made with."""
+    return {"keyring": crypto.keyring(), "secret_key": settings.SECRET_KEY, "backup": archive_name}
+
+
+def seal_keys(passphrase: str, contents: dict) -> bytes:
+    """The key archive's contents, encrypted with the passphrase (AES-256-GCM, key by scrypt)."""
+    plain = json.dumps(contents).encode()
     salt, nonce = os.urandom(16), os.urandom(12)
     sealed = AESGCM(_key_from(passphrase, salt, _SCRYPT)).encrypt(nonce, plain, KEYS_FORMAT.encode())
     return json.dumps({"format": KEYS_FORMAT, "kdf": {"name": "scrypt", **_SCRYPT,
@@ -201,9 +211,14 @@ def _snapshot_database(work: Path) -> tuple[str, dict]:
     return "db.dump", described
 
 
+def task_storage():
+    """The configured task store (the SQLite file or Redis), also when tasks run in immediate mode."""
+    return HUEY.get_storage(**HUEY.storage_kwargs)
+
+
 def _snapshot_tasks(work: Path) -> str | None:
     """The task queue: the SQLite store's file, or the queued and scheduled items in Redis."""
-    storage = HUEY.storage
+    storage = task_storage()
     if hasattr(storage, "filename"):
         source, dest = sqlite3.connect(storage.filename, timeout=60), sqlite3.connect(work / "tasks.sqlite3")
         try:
@@ -252,7 +267,7 @@ def create_backup(target_dir: Path, *, passphrase: str | None, keep: int | None 
     """Write the archive (and, with a passphrase, the key archive) into ``target_dir``."""
     crypto.keyring()  # a missing key ring stops here, before anything is written
     target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{secrets.token_hex(2)}"
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")  # names sort by time (retention relies on it)
     name = f"dangjian-{stamp}.tar.gz"
     work = Path(tempfile.mkdtemp(prefix=".backup-", dir=target_dir))
     try:
@@ -278,7 +293,8 @@ def create_backup(target_dir: Path, *, passphrase: str | None, keep: int | None 
                 checksums[info.name] = hashing.digest.hexdigest()
             manifest = {"format": ARCHIVE_FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(),
                         "app_version": app_version(), "database": connection.vendor, "database_file": db_member,
-                        "task_store": local[1] if len(local) > 1 else None, **described, "files": checksums}
+                        "task_store": local[1] if len(local) > 1 else None, **described,
+                        "keys": key_check(crypto.keyring()), "files": checksums}
             data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size, info.mode, info.mtime = len(data), 0o600, int(dt.datetime.now().timestamp())
@@ -290,7 +306,7 @@ def create_backup(target_dir: Path, *, passphrase: str | None, keep: int | None 
             keys = target_dir / name.replace(".tar.gz", ".keys")
             fd = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as out:
-                out.write(seal_keys(passphrase, name))
+                out.write(seal_keys(passphrase, key_contents(name)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result = BackupResult(archive, keys, manifest)
@@ -353,7 +369,8 @@ def live_data() -> list[str]:
     first = next(stored_files(), None)
     if first:
         found.append(f"上传文件存储中已有文件（如 {first}）")
-    if HUEY.storage.queue_size() or HUEY.storage.schedule_size():
+    tasks = task_storage()
+    if tasks.queue_size() or tasks.schedule_size():
         found.append("任务队列中已有任务")
     return found
 
@@ -377,7 +394,7 @@ def _restore_database(extracted: Path, manifest: dict) -> None:
 
 
 def _restore_tasks(extracted: Path, manifest: dict) -> None:
-    member, storage = manifest.get("task_store"), HUEY.storage
+    member, storage = manifest.get("task_store"), task_storage()
     if member == "tasks.sqlite3" and hasattr(storage, "filename"):
         source, dest = sqlite3.connect(extracted / member), sqlite3.connect(storage.filename, timeout=60)
         try:
@@ -429,15 +446,21 @@ def _check_decryption() -> Check:
 def restore(archive: Path, keys_file: Path, passphrase: str) -> list[Check]:
     """Restore into the empty place configured by the environment; return the checks made after it."""
     keys = open_keys(keys_file, passphrase)
-    live = live_data()
-    if live:
-        raise CommandError("拒绝恢复：目标不是空的，恢复会覆盖现有数据——" + "；".join(live)
-                           + "。请换一个空的数据目录或空数据库（见 docs/deploy.md）。")
     with tempfile.TemporaryDirectory(prefix="dangjian-restore-") as tmp:
         extracted = Path(tmp)
-        manifest = _extract(archive, extracted)
-        if keys.get("backup") != archive.name:
-            raise CommandError(f"密钥备份属于 {keys.get('backup')}，不是 {archive.name}；请给出同一次备份的密钥文件")
+        manifest = _extract(archive, extracted)  # the backup and its keys are checked before the target
+        held, needed = key_check(keys["keyring"]), manifest["keys"]
+        if held["audit_key_check"] != needed["audit_key_check"]:
+            raise CommandError(f"密钥备份（来自 {keys.get('backup')}）与 {archive.name} 不是同一套密钥：审计密钥不同。"
+                               "请给出该系统的密钥备份；什么也没有写入。")
+        missing = sorted(set(needed["data_keys"]) - set(held["data_keys"]))
+        if missing:
+            raise CommandError(f"密钥备份（来自 {keys.get('backup')}）缺少数据密钥 {'、'.join(missing)}"
+                               "（它早于一次密钥轮换）：请给出轮换之后的密钥备份；什么也没有写入。")
+        live = live_data()
+        if live:
+            raise CommandError("拒绝恢复：目标不是空的，恢复会覆盖现有数据——" + "；".join(live)
+                               + "。请换一个空的数据目录或空数据库（见 docs/deploy.md）。")
         _put_keys(keys)
         _restore_database(extracted, manifest)
         media = [m for m in manifest["files"] if m.startswith("media/")]
