@@ -7,10 +7,13 @@ are accepted as typed.
 from functools import lru_cache
 from pathlib import Path
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
 from dangjian.core import rule_settings
+
+from .models import PasswordHistory, User
 
 MAX_LENGTH = 128
 _LIST = Path(__file__).resolve().parent / "data" / "common_passwords_cn.txt"
@@ -125,12 +128,8 @@ class HistoryValidator:
     password's hash when the account is saved with it (Django's password_changed hook, every path)."""
 
     def validate(self, password, user=None):
-        from django.contrib.auth.hashers import check_password
-
         if user is None or not getattr(user, "pk", None):
             return
-        from .models import PasswordHistory, User
-
         current = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
         previous = list(PasswordHistory.objects.filter(user_id=user.pk)
                         .values_list("password", flat=True)[:PasswordHistory.HISTORY_LENGTH])
@@ -139,8 +138,6 @@ class HistoryValidator:
                                   code="password_reused")
 
     def password_changed(self, password, user=None):
-        from .models import PasswordHistory
-
         if user is not None and getattr(user, "pk", None):
             PasswordHistory.remember(user)
 

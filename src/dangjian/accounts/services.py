@@ -6,10 +6,14 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from dangjian.core import audit, rule_settings
 from dangjian.core.crypto import blind_index
@@ -224,11 +228,6 @@ def _revoke_tokens(user: User, *, actor, why: str) -> int:
 
 def reset_link(request, user: User) -> str:
     """The one-time link with which the owner sets a new password (void once used or once the password changes)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     path = reverse("password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)),
                                                     default_token_generator.make_token(user)])
     return request.build_absolute_uri(path) if request is not None else path

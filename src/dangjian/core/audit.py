@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
-from . import audit_chain
+from . import audit_chain, counters
 from .fields import EncryptedTextField
 from .models import AuditEvent
 
@@ -168,15 +168,11 @@ def _tally(action: str, ip: str | None, window: int, n: int, message: str, targe
 
 
 def _anonymous_failure(action: str, ip: str | None, *, message: str, target_repr: str) -> AuditEvent | None:
-    from django.core.cache import caches
-
-    from . import ratelimit  # counts in the shared cache every worker uses (and imports this module)
-
     window = int(time.time() // AGGREGATE_WINDOW)
     base = f"dangjian:event:{action}:{ip or '-'}"
-    n = ratelimit.count(f"{base}:{window}", timeout=_TALLY_TIMEOUT)
+    n = counters.count(f"{base}:{window}", _TALLY_TIMEOUT)
     if n == 1:
-        cache = caches["ratelimit"]
+        cache = counters.shared()
         last = cache.get(f"{base}:last")
         cache.set(f"{base}:last", window, _TALLY_TIMEOUT)
         tally = cache.get(f"{base}:{last}") if last is not None and last != window else None

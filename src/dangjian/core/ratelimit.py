@@ -13,61 +13,25 @@ a flood cannot flood the audit log as well).
 
 from __future__ import annotations
 
-import fcntl
 import time
-from contextlib import contextmanager
 from functools import wraps
-from pathlib import Path
 
-from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.filebased import FileBasedCache
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from . import audit, rule_settings
+from . import audit, counters, rule_settings
 
 WINDOW = 60
 MESSAGE = "请求过于频繁，请稍后再试。"
-
-
-def _counters():
-    return caches["ratelimit"]
 
 
 def _key(scope: str, ip: str | None) -> str:
     return f"dangjian:ratelimit:{scope}:{ip or '-'}:{int(time.time() // WINDOW)}"
 
 
-@contextmanager
-def _file_lock():
-    directory = Path(settings.CACHES["ratelimit"]["LOCATION"])
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
-        yield
-
-
-def count(key: str, timeout: int = WINDOW + 5) -> int:
-    """Add one to a shared counter (every worker and server together) and return the new count."""
-    cache = _counters()
-    if isinstance(cache, FileBasedCache):
-        # read and write under the lock, keeping the timeout (the file cache's incr would reset it to the default)
-        with _file_lock():
-            value = (cache.get(key) or 0) + 1
-            cache.set(key, value, timeout)
-            return value
-    cache.add(key, 0, timeout)
-    try:
-        return cache.incr(key)  # atomic on Redis, which keeps the key's expiry
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
-
-
 def hit(scope: str, ip: str | None, limit: int) -> bool:
     """Count one request; True when the address is now over ``limit`` in this window."""
-    count_now = count(_key(scope, ip))
+    count_now = counters.count(_key(scope, ip), WINDOW + 5)
     if count_now == limit + 1:
         audit.security_event("ratelimit.block", success=False, target_repr=scope,
                              message=f"地址 {ip} 一分钟内超过 {limit} 次（{scope}），已限流")
@@ -76,7 +40,7 @@ def hit(scope: str, ip: str | None, limit: int) -> bool:
 
 def is_limited(scope: str, ip: str | None, limit: int) -> bool:
     """Whether the address is over the limit, without counting this request."""
-    return (_counters().get(_key(scope, ip)) or 0) > limit
+    return (counters.shared().get(_key(scope, ip)) or 0) > limit
 
 
 def retry_after() -> int:
