@@ -1,4 +1,5 @@
-"""The site's frame in the browser: styles at desktop and phone width (issue 11 item 19)."""
+"""The site's frame in the browser: styles at desktop and phone width (issue 11 item 19), the home page's
+to-do list and a member's menu (item 21)."""
 
 import pytest
 
@@ -27,4 +28,18 @@ def test_module_styles_hold_at_desktop_and_phone_width(pages):
     shot(phone, "styles-board-375")
     assert style(phone, ".due-overdue", "color") == "rgb(198, 40, 40)"
     assert style(phone, ".nav", "display") == "none"  # folded behind the menu toggle
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_home_with_the_to_do_list_and_a_members_menu_at_both_widths(pages):
+    desk = pages.login("kezhang", width=1366, height=900)
+    shot(desk, "home-kezhang-1366")
+    assert desk.locator(".todo-day").count() == 2
+    assert style(desk, ".todo-list li.overdue time", "color") == "rgb(198, 40, 40)"
+
+    phone = pages.login("dangyuan", width=375, height=812)
+    assert phone.locator(".todo-list li").count() >= 1
+    phone.click("label.nav-toggle-label")
+    assert phone.locator(".nav a").all_inner_texts() == ["首页", "我的整改台账", "我的会议学习"]
+    shot(phone, "home-dangyuan-375")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
