@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from dangjian.core.documents import FONTCONFIG_DIR, write_xlsx
+from dangjian.core.documents import FONT_FALLBACKS, FONTCONFIG_DIR, OfficialDocument, write_xlsx
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed: apt-get install "
@@ -152,3 +152,18 @@ def test_xlsx_sheets_get_widths_by_content_a_frozen_repeated_header_and_a_print_
     assert narrow[1].column_dimensions["A"].width == 6  # the notes sheet too
     wide = load_workbook(io.BytesIO(write_xlsx("花名册", [f"第{i}列较长的表头" for i in range(12)], []))).worksheets[0]
     assert wide.page_setup.orientation == "landscape"
+
+
+def test_each_official_font_declares_its_stand_ins_in_the_docx_and_in_the_fontconfig_file():
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(OfficialDocument("标题").to_bytes())) as docx:
+        table = ET.fromstring(docx.read("word/fontTable.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    alt = {f.get(f"{w}name"): f.find(f"{w}altName").get(f"{w}val") for f in table if f.find(f"{w}altName") is not None}
+    aliases = {a.findtext("family"): [f.text for f in a.find("accept")]
+               for conf in FONTCONFIG_DIR.glob("*.conf") for a in ET.parse(conf).getroot().iter("alias")}
+    for name, (stand_ins, _family, _panose) in FONT_FALLBACKS.items():
+        assert alt[name] == stand_ins[0]
+        assert stand_ins[-1] in aliases[name], (name, aliases.get(name))  # the font every Linux can install

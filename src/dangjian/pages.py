@@ -2,8 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from dangjian.core.panels import panels_for
+from dangjian.core.todos import todos_for
 from dangjian.orgs.models import PartyStatus
 from dangjian.orgs.services import member_counts_for
 
@@ -15,4 +17,5 @@ def home(request):
     return render(request, "home.html", {
         "figures": figures, "total": sum(counts.values()), "person": getattr(request.user, "person", None),
         "party_total": counts["full"] + counts["probationary"], "panels": panels_for(request.user),
+        "todos": todos_for(request.user, timezone.localdate()),
     })

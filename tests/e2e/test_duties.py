@@ -24,7 +24,7 @@ def _assign(page, base, person, org, kind="leadership"):
 def test_refused_principal_then_another_member_then_a_letter(pages):
     from docx import Document
 
-    from dangjian.duties.forms import PersonChoice
+    from dangjian.core.forms_base import person_label as label
     from dangjian.duties.models import Duty, DutyKind
     from dangjian.orgs.models import Person
 
@@ -32,7 +32,6 @@ def test_refused_principal_then_another_member_then_a_letter(pages):
     page.on("dialog", lambda dialog: dialog.accept())  # the 终止 button asks for confirmation
     secretary = Duty.objects.current().get(kind=DutyKind.PRIMARY).person
     banzi = Person.objects.select_related("org").get(user__username="banzi")
-    label = PersonChoice(queryset=Person.objects.none()).label_from_instance
 
     # 财务科's current overseer hands over: end the duty from the matrix page
     page.goto(f"{base}/duties/")

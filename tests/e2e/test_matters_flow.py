@@ -37,8 +37,8 @@ def test_a_problem_goes_from_registration_to_closure_in_the_browser(pages):
     page.click("text=登记整改问题")
     page.fill("#id_title", title)
     page.select_option("#id_org", label="办公室")
-    page.select_option("#id_owner", label=owner.name)
-    page.select_option("#id_responsible_leader", label=leader.name)
+    page.select_option("#id_owner", str(owner.pk))
+    page.select_option("#id_responsible_leader", str(leader.pk))
     page.click("button:text('保存')")
     page.wait_for_selector(f"h1:has-text('{title}')")
     assert page.locator(".flow li.now").inner_text() == "登记"

@@ -215,15 +215,15 @@ def join_title(issuer: str, rest: str) -> str:
     return issuer + rest
 
 
-# Fonts the standard names, and what may stand in for each where it is missing: Word and WPS read the
-# alternative names and the serif/sans family from the font table; LibreOffice on Linux ignores those
-# and asks fontconfig, which src/dangjian/data/fontconfig/ maps to Noto Serif/Sans CJK (docs/deploy.md).
+# Fonts the standard names, and what may stand in for each where it is missing, in order. Word and WPS
+# read the first stand-in (w:altName) and the serif/sans family from the font table; LibreOffice on Linux
+# ignores those and asks fontconfig, which data/fontconfig/ maps along the same chain (docs/deploy.md).
 FONT_FALLBACKS = {
-    "方正小标宋简体": ("小标宋体,宋体,SimSun,Noto Serif CJK SC", "roman", "02000000000000000000"),
-    "仿宋_GB2312": ("仿宋,FangSong,Noto Serif CJK SC", "modern", "02010609030101010101"),
-    "楷体_GB2312": ("楷体,KaiTi,Noto Serif CJK SC", "modern", "02010609030101010101"),
-    "黑体": ("SimHei,Noto Sans CJK SC", "modern", "02010609060101010101"),
-    "宋体": ("SimSun,Noto Serif CJK SC", "auto", "02010600030101010101"),
+    "方正小标宋简体": (("宋体", "SimSun", "Noto Serif CJK SC"), "roman", "02010600030101010101"),
+    "仿宋_GB2312": (("仿宋", "FangSong", "Noto Serif CJK SC"), "modern", "02010609060101010101"),
+    "楷体_GB2312": (("楷体", "KaiTi", "Noto Serif CJK SC"), "modern", "02010609060101010101"),
+    "黑体": (("SimHei", "Noto Sans CJK SC"), "modern", "02010609060101010101"),
+    "宋体": (("SimSun", "Noto Serif CJK SC"), "auto", "02010600030101010101"),
 }
 
 
@@ -295,7 +295,7 @@ class OfficialDocument:
         w = root.nsmap["w"]
         for name, (alternatives, family, panose) in FONT_FALLBACKS.items():
             font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
-            for tag, value in (("altName", alternatives), ("panose1", panose), ("charset", "86"),
+            for tag, value in (("altName", alternatives[0]), ("panose1", panose), ("charset", "86"),
                                ("family", family), ("pitch", "variable")):
                 etree.SubElement(font, f"{{{w}}}{tag}", {f"{{{w}}}val": value})
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

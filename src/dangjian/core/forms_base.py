@@ -1,7 +1,8 @@
-"""Form bases every module uses: optimistic locking and scope-limited choices."""
+"""Form bases every module uses: optimistic locking, scope-limited choices and the person picker."""
 
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator, ModelMultipleChoiceField
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
@@ -85,3 +86,49 @@ def quick_selects(form) -> None:
             widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             widget.is_required = field.widget.is_required
             field.widget = widget
+
+
+def person_label(person) -> str:
+    """A person as a picker shows them: the name with their section and branch, which tell apart two
+    people of one name and say where someone sits: 张三（办公室·第一党支部）."""
+    where = "·".join(o.name for o in (person.org, person.branch) if o is not None)
+    return f"{person.name}（{where}）" if where else person.name
+
+
+class _PeopleIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.queryset is not None:  # the section and branch of every option in the one query
+            self.queryset = self.queryset.select_related("org", "branch")
+        return super().__iter__()
+
+
+class PersonSelect(forms.Select):
+    """A drop-down of people that app.js gives a search box (by name, section or branch, as one types);
+    without JavaScript it is a plain list."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-person-search": "", **(attrs or {})}, choices)
+
+
+class PersonSelectMultiple(forms.SelectMultiple):
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-person-search": "", **(attrs or {})}, choices)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """The one picker of people for every form: options labelled by person_label, searchable. The
+    queryset, set by each form, is the candidates the rule allows; the service re-checks the choice."""
+
+    widget = PersonSelect
+    iterator = _PeopleIterator
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+class PeopleChoiceField(ModelMultipleChoiceField):
+    widget = PersonSelectMultiple
+    iterator = _PeopleIterator
+
+    def label_from_instance(self, obj):
+        return person_label(obj)

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from .action_labels import action_label
 from .scope import ScopedQuerySet, has_capability, path_condition
 
 
@@ -137,6 +138,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("审计记录只能追加，不能删除")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
 
 class AuditChainHead(models.Model):

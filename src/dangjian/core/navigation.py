@@ -1,4 +1,6 @@
-"""The navigation menu: every module of docs/architecture.md; those not built yet are marked 即将上线."""
+"""The navigation menu, built from what the user may use: a module's entry for those holding its view
+capability, its personal page (one's own meetings, one's own ledger) for everyone else who is a person in
+the roster, and a planned module (即将上线) only for the roles that will use it."""
 
 from dataclasses import dataclass
 
@@ -13,6 +15,7 @@ class MenuItem:
     coming: bool = False
     active: bool = False
     everywhere: bool = False  # the capability must cover the whole tree (agency-wide settings)
+    own: tuple[str, str] | None = None  # (label, url) of one's own page, for those without the capability
 
 
 MODULES = [
@@ -20,12 +23,14 @@ MODULES = [
     MenuItem("组织", "/orgs/", "org.view"),
     MenuItem("人员花名册", "/people/", "person.view"),
     MenuItem("责任体系", "/duties/", "duty.view"),
-    MenuItem("事项督办", "/matters/", "matter.view"),
-    MenuItem("会议学习", "/meetings/", "meeting.view"),
-    MenuItem("监督", "/coming/supervision/", coming=True),
-    MenuItem("考评", "/coming/assessment/", coming=True),
-    MenuItem("报告报备", "/coming/filings/", coming=True),
-    MenuItem("年度报告", "/coming/reports/", coming=True),
+    MenuItem("事项督办", "/matters/", "matter.view", own=("我的整改台账", "/matters/ledger/")),
+    MenuItem("会议学习", "/meetings/", "meeting.view", own=("我的会议学习", "/meetings/my/")),
+    # Planned modules, shown to the roles that will work in them (纪检 for 监督; those who manage the
+    # Party-building work, who hold 责任体系, for the rest), not as placeholders for everyone.
+    MenuItem("监督", "/coming/supervision/", "supervision.view", coming=True),
+    MenuItem("考评", "/coming/assessment/", "duty.view", coming=True),
+    MenuItem("报告报备", "/coming/filings/", "duty.view", coming=True),
+    MenuItem("年度报告", "/coming/reports/", "duty.view", coming=True),
     MenuItem("审计日志", "/audit/", "audit.view"),
     MenuItem("账号", "/accounts/users/", "account.view"),
     MenuItem("规则设置", "/settings/rules/", "setting.manage", everywhere=True),
@@ -44,8 +49,11 @@ def menu_for(user, path: str) -> list[MenuItem]:
     items = []
     for item in MODULES:
         held = holds_everywhere if item.everywhere else has_capability
+        label, url = item.label, item.url
         if item.capability and not held(user, item.capability):
-            continue
-        active = path == "/" if item.url == "/" else path.startswith(item.url)
-        items.append(MenuItem(item.label, item.url, item.capability, item.coming, active, item.everywhere))
+            if not (item.own and getattr(user, "person", None) is not None):
+                continue
+            label, url = item.own
+        active = path == "/" if url == "/" else path.startswith(url)
+        items.append(MenuItem(label, url, item.capability, item.coming, active, item.everywhere))
     return items

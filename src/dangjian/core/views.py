@@ -81,7 +81,7 @@ def audit_log(request):
         require_capability(request.user, "audit.export", what="导出审计日志")
         audit.security_event("audit.export", actor=request.user, message=request.GET.urlencode()[:400])
         rows = (
-            [e.at, e.get_category_display(), e.action, e.actor_name, e.ip or "", e.target_repr,
+            [e.at, e.get_category_display(), e.action_label, e.actor_name, e.ip or "", e.target_repr,
              "成功" if e.success else "失败", e.message]
             for e in events.iterator()
         )

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils import timezone
 
-from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.forms_base import PersonChoiceField, ScopedChoiceMixin, VersionedModelForm
 from dangjian.orgs.models import Org, OrgKind, Person
 
 from . import rule_settings as duty_rules
-from .letters import letter_scope_filter
+from .letters import letter_counterparts, letter_scope_filter
 from .models import (
     Duty,
     GroupMember,
@@ -27,11 +27,6 @@ def _people(user):
     return Person.objects.visible_to(user).filter(is_active=True).select_related("org").order_by("org_path", "id")
 
 
-class PersonChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.org.name}·{obj.job_title}）" if obj.job_title else f"{obj.name}（{obj.org.name}）"
-
-
 class DutyForm(ScopedChoiceMixin, forms.ModelForm):
     scoped_fields = {"org": "duty.change"}
 
@@ -39,7 +34,7 @@ class DutyForm(ScopedChoiceMixin, forms.ModelForm):
         model = Duty
         fields = ["person", "kind", "org", "start_date", "end_date", "note"]
         widgets = {f: forms.DateInput(attrs=DATE, format="%Y-%m-%d") for f in ("start_date", "end_date")}
-        field_classes = {"person": PersonChoice}
+        field_classes = {"person": PersonChoiceField}
         labels = {"org": "科室（领导责任、具体责任）或单位（第一责任人、监督责任）"}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -72,7 +67,7 @@ class GroupMemberForm(forms.ModelForm):
         model = GroupMember
         fields = ["person", "role", "start_date", "end_date"]
         widgets = {f: forms.DateInput(attrs=DATE, format="%Y-%m-%d") for f in ("start_date", "end_date")}
-        field_classes = {"person": PersonChoice}
+        field_classes = {"person": PersonChoiceField}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,11 +76,12 @@ class GroupMemberForm(forms.ModelForm):
 
 class LetterForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    counterpart = PersonChoice(label="乙方（班子成员或科室负责人）", queryset=Person.objects.none())
+    counterpart = PersonChoiceField(label="乙方（班子成员或科室负责人）", queryset=Person.objects.none())
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counterpart"].queryset = _people(user)
+        # only those who can sign: a 分管 (or 监督) or 具体 responsibility this year (letters.kind_for)
+        self.fields["counterpart"].queryset = _people(user).filter(letter_counterparts(timezone.localdate()))
         self.fields["year"].initial = timezone.localdate().year
 
 
@@ -94,7 +90,7 @@ class TaskForm(VersionedModelForm):
         model = LetterTask
         fields = ["title", "target", "owner", "deadline", "weight"]
         widgets = {"deadline": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
-        field_classes = {"owner": PersonChoice}
+        field_classes = {"owner": PersonChoiceField}
 
     def __init__(self, *args, letter=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +116,7 @@ class SignForm(forms.Form):
 
 class LetterFilterForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
-    leader = forms.ModelChoiceField(label="班子成员", required=False, queryset=Person.objects.none(), empty_label="全部")
+    leader = PersonChoiceField(label="班子成员", required=False, queryset=Person.objects.none(), empty_label="全部")
     section = forms.ModelChoiceField(label="科室", required=False, queryset=Org.objects.none(), empty_label="全部")
     state = forms.ChoiceField(label="任务状态", required=False,
                               choices=[("", "全部")] + TaskStatus.choices + [("overdue", "逾期")])

@@ -54,6 +54,15 @@ def kind_for(counterpart: Person, year: int) -> tuple[str, object]:
     raise ValidationError({"counterpart": f"{counterpart}在{year}年度没有分管或具体责任，不能作为责任状乙方"})
 
 
+def letter_counterparts(on: dt.date) -> Q:
+    """Who may sign a letter as 乙方 (kind_for): a person holding a 分管, 监督 or 具体 responsibility on
+    ``on``, other than a 第一责任人 (who signs as 甲方)."""
+    signers = Duty.objects.filter(kind__in=[DutyKind.LEADERSHIP, DutyKind.SUPERVISION, DutyKind.SPECIFIC])
+    principals = Duty.objects.filter(kind=DutyKind.PRIMARY)
+    return (Q(pk__in=signers.overlapping(on, on).values("person_id"))
+            & ~Q(pk__in=principals.overlapping(on, on).values("person_id")))
+
+
 def secretary_for(org, year: int) -> Person:
     agency = agency_of(org)
     duty = (Duty.objects.filter(kind=DutyKind.PRIMARY, org_path=agency.path)

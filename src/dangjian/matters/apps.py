@@ -6,7 +6,7 @@ class MattersConfig(AppConfig):
     verbose_name = "事项督办"
 
     def ready(self):
-        from dangjian.core import workdays
+        from dangjian.core import todos, workdays
         from dangjian.core.panels import HOME_PANELS
 
         from . import (
@@ -15,9 +15,11 @@ class MattersConfig(AppConfig):
         )
         from .panels import home_panel
         from .services import recompute_deadlines
+        from .todos import my_todos
 
         # When a year's official holiday schedule is entered, open deadlines are computed again.
         workdays.schedule_changed.connect(lambda sender, year, actor, **_: recompute_deadlines(year, actor=actor),
                                           weak=False, dispatch_uid="matters.recompute_deadlines")
         if ("事项督办", home_panel) not in HOME_PANELS:
             HOME_PANELS.append(("事项督办", home_panel))
+        todos.register(my_todos)

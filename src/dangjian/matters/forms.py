@@ -8,7 +8,13 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm, quick_selects
+from dangjian.core.forms_base import (
+    PeopleChoiceField,
+    PersonChoiceField,
+    ScopedChoiceMixin,
+    VersionedModelForm,
+    quick_selects,
+)
 from dangjian.orgs.forms import RosterImportForm, picker_depth
 from dangjian.orgs.models import Org, Person
 from dangjian.orgs.services import leadership_within_reach
@@ -36,6 +42,14 @@ def people_and_leaders(user):
         is_active=True).order_by("name", "pk")
 
 
+def default_due_hint(matter: Matter) -> str:
+    """What an empty 完成时限 means at assignment: the kind's rule, and the date it gives if assigned today."""
+    default = workflow.compute_due(matter.kind, timezone.localdate(), matter.handling_class)
+    unit, _start, count = default.basis.split(":")
+    return (f"留空则按{matter.spec.label}的默认时限：自交办日起{count}个{unit}"
+            f"（今天交办即 {default.date:%Y-%m-%d}{'，' + default.note if default.note else ''}）")
+
+
 def date_widget():
     return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
 
@@ -50,6 +64,8 @@ class MatterForm(ScopedChoiceMixin, VersionedModelForm):
                   "proposer"]
         widgets = {"received_on": date_widget(), "due_on": date_widget(),
                    "content": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"responsible_leader": PersonChoiceField, "owner": PersonChoiceField,
+                         "co_owners": PeopleChoiceField}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -73,7 +89,7 @@ class FilterForm(forms.Form):
     handling_class = forms.ChoiceField(label="办理方式", required=False,
                                        choices=[("", "全部")] + [(k or "normal", v) for k, v in HandlingClass.choices])
     org = forms.ModelChoiceField(label="组织", required=False, queryset=Org.objects.none(), empty_label="全部")
-    leader = forms.ModelChoiceField(label="责任领导", required=False, queryset=Person.objects.none(),
+    leader = PersonChoiceField(label="责任领导", required=False, queryset=Person.objects.none(),
                                     empty_label="全部")
     owner = forms.CharField(label="责任人", required=False, max_length=50)
     problem_list = forms.ModelChoiceField(label="问题清单", required=False, queryset=ProblemList.objects.none(),
@@ -144,15 +160,14 @@ class TransitionForm(forms.Form):
         self.fields["loaded_version"].initial = matter.version
         self.fields["reason"].required = step.reason_required
         if step.name == "assign":
-            self.fields["owner"] = forms.ModelChoiceField(label="责任人", queryset=people_for(user), required=False,
-                                                          initial=matter.owner_id)
-            self.fields["responsible_leader"] = forms.ModelChoiceField(
+            self.fields["owner"] = PersonChoiceField(label="责任人", queryset=people_for(user), required=False,
+                                                     initial=matter.owner_id)
+            self.fields["responsible_leader"] = PersonChoiceField(
                 label="责任领导（分管领导）", queryset=leaders(user, "matter.change"), required=False, initial=matter.responsible_leader_id)
             self.fields["assigned_on"] = forms.DateField(label="交办日期", required=False, widget=date_widget(),
                                                          initial=timezone.localdate())
             self.fields["due_on"] = forms.DateField(
-                label="完成时限", required=False, widget=date_widget(),
-                help_text=f"留空则按默认时限：{workflow.basis_text(matter.due_basis)}")
+                label="完成时限", required=False, widget=date_widget(), help_text=default_due_hint(matter))
         elif step.name == "submit":
             self.fields["completion_statement"] = forms.CharField(
                 label="完成情况说明", widget=forms.Textarea(attrs={"rows": 3}), initial=matter.completion_statement)
@@ -175,6 +190,7 @@ class MeasureForm(forms.ModelForm):
         model = Measure
         fields = ["text", "owner", "due_on"]
         widgets = {"due_on": date_widget(), "text": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"owner": PersonChoiceField}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

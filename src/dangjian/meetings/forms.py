@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q
 
-from dangjian.core.forms_base import ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.forms_base import PersonChoiceField, ScopedChoiceMixin, VersionedModelForm
 from dangjian.orgs.forms import picker_depth
 from dangjian.orgs.models import Org, Person
 
@@ -21,6 +21,7 @@ class MeetingForm(ScopedChoiceMixin, VersionedModelForm):
         fields = ["kind", "title", "org", "date", "start_time", "end_time", "place", "host", "recorder", "status",
                   "study_form"]
         widgets = {"date": DATE, "start_time": TIME, "end_time": TIME}
+        field_classes = {"host": PersonChoiceField, "recorder": PersonChoiceField}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)

@@ -26,3 +26,30 @@ document.addEventListener("input", (event) => {
     }));
   }, 250);
 });
+
+// Person pickers (core.forms_base.PersonSelect): a search box above the list narrows its options by
+// name, section or branch as one types. A person chosen by hand stays listed; while nobody is chosen by
+// hand, a one-choice list shows the first match, so that typing a name and saving is enough.
+function attachPersonSearch(select) {
+  if (select.dataset.searchReady) return;
+  select.dataset.searchReady = "1";
+  let picked = Boolean(select.value);  // chosen by hand (or loaded with the record)
+  select.addEventListener("change", () => { picked = Boolean(select.value); });
+  const box = document.createElement("input");
+  box.type = "search";
+  box.className = "person-search";
+  box.placeholder = "输入姓名、科室或支部筛选";
+  box.setAttribute("aria-label", "筛选人员");
+  box.addEventListener("input", () => {
+    const words = box.value.trim().split(/\s+/).filter(Boolean);
+    let first = null;
+    for (const option of select.options) {
+      const match = words.every((w) => option.text.includes(w));
+      option.hidden = Boolean(option.value) && !match && !(picked && option.selected);
+      if (match && option.value && !first) first = option;
+    }
+    if (!select.multiple && !picked && words.length) select.value = first ? first.value : "";
+  });
+  select.before(box);
+}
+document.querySelectorAll("select[data-person-search]").forEach(attachPersonSearch);
