@@ -23,6 +23,7 @@ from dangjian.orgs import roster, services
 from dangjian.orgs.models import Org, OrgKind, PartyStatus, Person
 
 from ..conftest import signed_in
+from .helpers import edit_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,18 +32,6 @@ ROUNDS = 10
 PEOPLE = 5
 CONFLICT = "已被他人修改"
 STATUS_LABELS = dict(PartyStatus.choices)
-
-
-def _edit_data(person: Person, **changes) -> dict:
-    """The person's edit form as the page shows it (loaded at the stored version), with ``changes``."""
-    data = {"name": person.name, "gender": person.gender, "birth_date": person.birth_date.isoformat(),
-            "id_number": "", "phone": "", "education": person.education, "job_title": person.job_title,
-            "org": person.org_id, "branch": person.branch_id or "", "party_status": person.party_status,
-            "joined_party_on": person.joined_party_on.isoformat() if person.joined_party_on else "",
-            "full_member_on": person.full_member_on.isoformat() if person.full_member_on else "",
-            "activist_since": "", "loaded_version": person.version}
-    data.update(changes)
-    return data
 
 
 def _page_outcome(response) -> str:
@@ -60,13 +49,13 @@ def _page_outcome(response) -> str:
 
 def _move(client, rnd, plan, pk):
     person = Person.objects.get(pk=pk)
-    return _page_outcome(client.post(f"/people/{pk}/edit/", _edit_data(
+    return _page_outcome(client.post(f"/people/{pk}/edit/", edit_data(
         person, org=rnd.choice(plan["units"]), branch=rnd.choice(plan["branches"]))))
 
 
 def _page_edit(client, rnd, plan, pk):
     person = Person.objects.get(pk=pk)
-    return _page_outcome(client.post(f"/people/{pk}/edit/", _edit_data(person, job_title=f"职务{rnd.randrange(1000)}")))
+    return _page_outcome(client.post(f"/people/{pk}/edit/", edit_data(person, job_title=f"职务{rnd.randrange(1000)}")))
 
 
 def _restore(client, rnd, plan, pk):
