@@ -20,6 +20,7 @@ from dangjian.orgs import services
 from dangjian.orgs.models import PartyStatus, Person
 
 from ..conftest import signed_in
+from ..route_matrix import probe_id_number
 from .helpers import edit_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,14 +66,22 @@ def _to_probationary(person):
 
 
 @on_postgres
-def test_a_deadlocked_edit_is_run_again_and_saved_once(tx_demo, on_retry):
-    """The page's transaction holds the person and waits for a member counter that another session holds; that
-    session then asks for the person: PostgreSQL aborts the page's transaction (the one with the shorter
-    deadlock_timeout), which runs again once the other session is done, and is saved once."""
+@pytest.mark.parametrize("new", [False, True], ids=["edit", "new person"])
+def test_a_deadlocked_write_is_run_again_and_saved_once(tx_demo, on_retry, new):
+    """The page's transaction holds the audit chain's head and waits for a member counter that another session
+    holds; that session then asks for the head: PostgreSQL aborts the page's transaction (the one with the
+    shorter deadlock_timeout), which runs again once the other session is done, and is saved once — a new
+    person too, whose first insert was rolled back (the form's record starts again without its id)."""
     import psycopg
 
     person, client = _member(), signed_in(User.objects.get(username="dangwu"), raise_request_exception=False)
-    events_before = AuditEvent.objects.filter(target_id=str(person.pk), action="person.update").count()
+    if new:
+        url, data = "/people/new/", edit_data(person, name="甄重试", id_number=probe_id_number(77),
+                                               birth_date="1990-01-01", joined_party_on="2015-07-01",
+                                               full_member_on="2016-07-01", loaded_version="")
+    else:
+        url, data = f"/people/{person.pk}/edit/", _to_probationary(person)
+    events_before = AuditEvent.objects.filter(action__in=["person.update", "person.create"]).count()
     params = {k: v for k, v in connection.get_connection_params().items()
               if k in ("dbname", "user", "host", "port", "password")}
     with psycopg.connect(**params, autocommit=False) as other, psycopg.connect(**params, autocommit=True) as watcher:
@@ -80,30 +89,33 @@ def test_a_deadlocked_edit_is_run_again_and_saved_once(tx_demo, on_retry):
         other.execute("SELECT count FROM orgs_orgmembercount WHERE org_path = %s AND party_status = 'full' FOR UPDATE",
                       [person.branch.path[:4]])
 
-        def ask_for_the_person():
+        def ask_for_the_head():
             deadline = time.monotonic() + 20
             while not watcher.execute(
                     "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
                     "AND pid <> %s", [other.info.backend_pid]).fetchone():
                 assert time.monotonic() < deadline, "the page never waited for the counter row"
                 time.sleep(0.02)
-            other.execute("SELECT id FROM orgs_person WHERE id = %s FOR UPDATE", [person.pk])  # granted once aborted
+            other.execute("SELECT id FROM core_auditchainhead FOR UPDATE")  # granted once the page's is aborted
             other.commit()
 
-        side, retried = threading.Thread(target=ask_for_the_person), on_retry()
+        side, retried = threading.Thread(target=ask_for_the_head), on_retry()
         with connection.cursor() as cursor:
             cursor.execute("SET deadlock_timeout = '200ms'")
         side.start()
         try:
-            page = client.post(f"/people/{person.pk}/edit/", _to_probationary(person))
+            page = client.post(url, data)
         finally:
             side.join(timeout=30)
             with connection.cursor() as cursor:
                 cursor.execute("RESET deadlock_timeout")
     assert len(retried.retries) == 1 and "deadlock detected" in retried.retries[0]
     assert page.status_code == 302, page.content.decode()[:500]
-    assert Person.objects.get(pk=person.pk).party_status == PartyStatus.PROBATIONARY
-    assert AuditEvent.objects.filter(target_id=str(person.pk), action="person.update").count() == events_before + 1
+    if new:
+        assert Person.objects.filter(name="甄重试").count() == 1
+    else:
+        assert Person.objects.get(pk=person.pk).party_status == PartyStatus.PROBATIONARY
+    assert AuditEvent.objects.filter(action__in=["person.update", "person.create"]).count() == events_before + 1
     assert services.count_differences() == []
 
 

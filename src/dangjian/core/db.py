@@ -114,6 +114,7 @@ def in_transaction(call: Callable[[], object], *, records: Iterable[Model] = ())
                 raise
             logger.warning("transaction aborted (%s), attempt %d of %d: retrying", exc, attempt, ATTEMPTS)
             for record, state in zip(records, saved, strict=True):
+                record.__dict__.clear()
                 record.__dict__.update(_copy_state(state))
             time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** (attempt - 1)))
             continue
