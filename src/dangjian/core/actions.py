@@ -4,6 +4,8 @@ an edit page (the service's refusal goes onto the form, which is shown again).
 A service refuses with a ValidationError (a ConflictError when the record changed meanwhile); the
 page shows the refusal as one flash message and returns to where the user was. PermissionDenied is
 not caught by default: an action the user may not take stays a 403, as the route matrix expects.
+The service runs through ``core.db.in_transaction``: a transaction the database aborted for a deadlock or
+SQLite busy is run again before the user is told to retry.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
+from .db import in_transaction
 from .web import form_error_summary, form_errors
 
 
@@ -23,20 +26,27 @@ def refusal_text(exc: Exception, prefix: str = "") -> str:
     return prefix + "；".join(texts)
 
 
+def _form_record(form) -> list:
+    """The record a model form edits (changed in memory by its service), else nothing."""
+    instance = getattr(form, "instance", None)
+    return [instance] if instance is not None else []
+
+
 def run_action(request, call: Callable[[], object], success: str | Callable[[object], str] | None, redirect_to,
                *, form=None, prefix: str = "", form_prefix: str | None = None,
-               refusals: tuple[type[Exception], ...] = (ValidationError,)):
+               refusals: tuple[type[Exception], ...] = (ValidationError,), records=()):
     """Run ``call`` (the service) and redirect to ``redirect_to``, with one flash message either way.
 
     ``success`` is the message, or a function of what ``call`` returned. With ``form``, an invalid form
     is not sent to the service: its errors become the message (headed ``form_prefix``, else ``prefix``,
-    else “未保存：”). A refusal in ``refusals`` becomes the message, headed ``prefix``.
+    else “未保存：”). A refusal in ``refusals`` becomes the message, headed ``prefix``. ``records`` are the
+    records ``call`` changes in memory (see ``in_transaction``); a model form's record is one already.
     """
     if form is not None and not form.is_valid():
         messages.error(request, form_error_summary(form, form_prefix or prefix or "未保存："))
         return redirect(redirect_to)
     try:
-        result = call()
+        result = in_transaction(call, records=[*records, *_form_record(form)])
     except refusals as exc:
         messages.error(request, refusal_text(exc, prefix))
     else:
@@ -53,7 +63,7 @@ def save_form(request, form, call: Callable[[], object], success: str | Callable
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        result = call()
+        result = in_transaction(call, records=_form_record(form))
     except ValidationError as exc:
         form_errors(form, exc)
         return None

@@ -3,11 +3,12 @@ import logging
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import DatabaseError
-from django.http import JsonResponse
+from django.db import Error as DatabaseError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from . import audit
+from .db import close_broken_connection, is_busy, is_disconnect
 
 
 @lru_cache(maxsize=8)
@@ -122,24 +123,43 @@ class SecurityHeadersMiddleware:
 
 logger = logging.getLogger(__name__)
 
-# PostgreSQL: deadlock_detected, serialization_failure, lock_not_available (lock_timeout).
-_BUSY_PGCODES = {"40P01", "40001", "55P03"}
 BUSY_MESSAGE = "该记录正被他人修改，系统暂时无法完成本次操作，未保存任何内容。请稍后重试。"
+DISCONNECT_MESSAGE = "数据库连接中断，请稍后重试。如果刚才提交了表单，请先刷新页面，核对是否已经保存。"
 BUSY_RETRY_SECONDS = 5
+_BARE_503 = ('<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>请稍后重试</title></head>'
+             "<body><h1>请稍后重试</h1><p>{message}</p></body></html>")
 
 
-def is_busy(exc: BaseException) -> bool:
-    """Whether the database refused for a lock (a wait that timed out, a deadlock, a serialization
-    failure; SQLite's "database is locked"), not for a fault: the same request may succeed a moment later."""
-    if not isinstance(exc, DatabaseError):
-        return False
-    cause = exc.__cause__
-    return getattr(cause, "sqlstate", None) in _BUSY_PGCODES or "database is locked" in str(exc)
+def database_error_response(request, exception):
+    """The clear 503 for what the database refused — a lock not granted (after ``core.db.in_transaction``'s
+    retries) or a lost connection — else None. Also the 500 handler's answer for one raised outside a view."""
+    if is_busy(exception):
+        message, retry_after = BUSY_MESSAGE, BUSY_RETRY_SECONDS
+    elif is_disconnect(exception):
+        close_broken_connection()
+        message, retry_after = DISCONNECT_MESSAGE, 1
+    else:
+        return None
+    logger.warning("database refused %s %s: %s", request.method, request.path, exception)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        try:
+            response = render(request, "503.html", {"message": message}, status=503)
+        except Exception:  # noqa: BLE001 - the page's menu needs the database, which may still be away
+            response = HttpResponse(_BARE_503.format(message=message), status=503)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 class DatabaseBusyMiddleware:
-    """A lock the database would not grant is a 503 that says so (with Retry-After), never a 500: the
-    transaction was rolled back, so nothing was written and the user can simply try again."""
+    """What the database refused is a 503 that says so (with Retry-After), never a 500.
+
+    A lock it would not grant (after the retries of ``core.db.in_transaction``): the transaction was rolled
+    back, nothing was written, the user can simply try again. A connection lost during a read (GET, HEAD) is
+    closed and the view run once more on a new one; during any other request it is not (the write may or may
+    not have been committed), and the page says so.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -148,12 +168,16 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not is_busy(exception):
-            return None
-        logger.warning("database busy on %s %s: %s", request.method, request.path, exception)
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": BUSY_MESSAGE}, status=503)
-        else:
-            response = render(request, "503.html", {"message": BUSY_MESSAGE}, status=503)
-        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
-        return response
+        if request.method in ("GET", "HEAD") and is_disconnect(exception) and request.resolver_match:
+            close_broken_connection()
+            logger.warning("database connection lost on %s %s, reading again: %s", request.method, request.path,
+                           exception)
+            match = request.resolver_match
+            try:
+                return match.func(request, *match.args, **match.kwargs)
+            except DatabaseError as again:
+                response = database_error_response(request, again)
+                if response is None:
+                    raise
+                return response
+        return database_error_response(request, exception)

@@ -1,18 +1,21 @@
 """Core's own pages: 即将上线 modules, record history and restore, the audit log, and the error pages."""
 
+import sys
+
 from django.apps import apps
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponseServerError, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import audit
-from .actions import refusal_text
+from .actions import run_action
 from .documents import xlsx_response
 from .forms import AuditFilterForm
+from .middleware import database_error_response
 from .models import AuditEvent
 from .navigation import COMING
 from .scope import ScopedQuerySet, get_visible_or_404, has_capability, require_capability
@@ -63,13 +66,9 @@ def history(request, label, pk):
 def restore(request, label, pk, event_id):
     model, obj = _history_target(request, label, pk, "change")
     event = get_object_or_404(audit.history(obj), pk=event_id)
-    try:
-        audit.restorer_for(model)(obj, event, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, f"已将“{obj}”恢复到所选版本。")
-    return redirect("history", label=label, pk=pk)
+    return run_action(request, lambda: audit.restorer_for(model)(obj, event, actor=request.user),
+                      f"已将“{obj}”恢复到所选版本。", reverse("history", kwargs={"label": label, "pk": pk}),
+                      records=[obj])
 
 
 @login_required
@@ -112,6 +111,9 @@ _BARE_500 = ('<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><t
 
 
 def server_error(request):
+    # what the database refused outside a view (a lost connection in a middleware…) is a 503 that says so
+    if (raised := sys.exc_info()[1]) is not None and (refused := database_error_response(request, raised)):
+        return refused
     if api := _api_error(request, 500, "系统繁忙，请稍后重试"):
         return api
     try:

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from dangjian.core import audit
 from dangjian.core.crypto import blind_index
+from dangjian.core.db import in_transaction
 from dangjian.core.documents import ImportReport, read_xlsx_rows, write_xlsx
 from dangjian.core.ids import birth_date_from_id, gender_from_id
 from dangjian.core.models import AuditEvent
@@ -136,7 +137,8 @@ def write_roster(people, report: ImportReport, *, actor) -> tuple[ImportReport, 
     """Write what validate_roster accepted, or, when someone changed one of those people since, nothing:
     each such row is reported as a conflict (import again to see their current state)."""
     try:
-        created, updated = _write(people, actor)
+        # retried when the database aborts it for a deadlock or SQLite busy (the new rows then get their ids again)
+        created, updated = in_transaction(lambda: _write(people, actor), records=[p for _, p, _ in people])
     except _ChangedMeanwhile as exc:
         for number, person in exc.rows:
             report.add(number, "居民身份证号", f"{person.name}的记录在导入期间已被他人修改或删除，本次未导入任何一行，请重新导入")
@@ -271,7 +273,6 @@ def _write(people, actor) -> tuple[int, int]:
         fields = ["name", "gender", "birth_date", "phone", "phone_index", "education", "job_title", "org", "org_path", "branch",
                   "branch_path", "party_status", "joined_party_on", "full_member_on", "version"]
         Person.objects.bulk_update([p for p, _ in changed], fields, batch_size=1000)
-        apply_count_deltas(deltas)
         actor_name = actor.get_full_name() or actor.username
         for p, stored in [(p, None) for p in new] + changed:
             events.append(AuditEvent(
@@ -280,6 +281,7 @@ def _write(people, actor) -> tuple[int, int]:
                 before=audit.snapshot(stored) if stored else None, after=audit.snapshot(p),
             ))
         audit.record_many(events)
+        apply_count_deltas(deltas)  # after the audit chain's head, as every writer takes them (no deadlock)
     return len(new), len(changed)
 
 

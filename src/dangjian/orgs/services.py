@@ -48,7 +48,10 @@ def _up_the_tree(deltas: Counter) -> Counter:
 
 
 def apply_count_deltas(deltas: Counter) -> None:
-    """Add each (path, status) delta to that node and all its ancestors, in one statement batch."""
+    """Add each (path, status) delta to that node and all its ancestors, in one statement batch.
+
+    Called last in a writer's transaction, after its audit record: every writer takes the person rows, then the
+    audit chain's head, then the counter rows, so that no two writers wait on each other in a circle."""
     expanded = _up_the_tree(deltas)
     # in one order (by path, then status) for every writer, so that two writers never wait on each other's rows
     rows = sorted((p, s, n) for (p, s), n in expanded.items() if n)
@@ -133,8 +136,9 @@ def do_repair_counts(*, actor=None) -> int:
     """Rebuild the counters from the people table, with an audit event naming how many were wrong."""
     with transaction.atomic():
         wrong = count_differences()
-        recount_members()
+        # the audit chain's head before the counter rows, in the order every writer takes them
         audit.record("org.counts_repair", actor=actor, message=f"按人员表重算人数统计：修正 {len(wrong)} 项")
+        recount_members()
     return len(wrong)
 
 
