@@ -3,7 +3,7 @@
 Every GET page of the route matrix is asked once, as a role allowed to see it, to learn which query
 parameters it reads (Django's QueryDict is watched while the page answers); each page that reads any
 is then asked again with each hostile value in all of those parameters at once. No answer may be a 5xx.
-The values are a fixed list, so a run is bounded (about 400 requests) and fails the same way twice.
+The values are a fixed list, so a run is bounded (about 350 requests) and fails the same way twice.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from ..test_route_matrix import SPECS, is_bogus
 
 pytestmark = pytest.mark.django_db
 
-# Negative, a year past 9999, a 32-bit overflow, a 64-bit overflow, not a number, empty, digits Python's int()
-# takes but a database does not (full-width, Arabic-Indic), the last date there is, and right-to-left text.
-HOSTILE = ["-1", "10000", "2147483648", "9" * 30, "abc", "", "２０２６", "٣", "9999-12-31", "\u202e𝕏'\"<"]
+# Negative, a year past 9999, a 32-bit overflow, a 64-bit overflow, empty, digits Python's int() takes but a
+# database does not (full-width), the last date there is, and text that is no number (right-to-left, quotes).
+HOSTILE = ["-1", "10000", "2147483648", "9" * 30, "", "２０２６", "9999-12-31", "\u202e𝕏'\"<"]
 # Roles tried first: wide scope, so that a page's parameters have records to work on.
 PREFERRED = ["dangwu", "shenji", "admin", "shuji", "anquan"]
 
