@@ -130,7 +130,7 @@ class Ctx:
                                      first_event=first))
         for n, (name, org_code, branch_code, status) in enumerate(PROBE_PEOPLE, start=1):
             number = probe_id_number(n)
-            person = Person(name=name, gender="M", birth_date=dt.date(1990, 1, n + 10), id_number=number,
+            person = Person(name=name, gender="M", birth_date=dt.date(1990, 1, 1), id_number=number,
                             org=self.orgs[org_code], branch=self.orgs.get(branch_code), party_status=status,
                             phone=f"1370000{n:04d}",
                             joined_party_on=dt.date(2015, 7, 1) if status == PartyStatus.FULL else None)

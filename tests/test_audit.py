@@ -130,7 +130,7 @@ def test_a_restore_puts_the_person_back_in_the_subtree_of_the_restored_unit(demo
     actor, office_head = demo["users"]["dangwu"], demo["users"]["kezhang"]  # kezhang: 办公室 only
     office, finance = demo["orgs"]["SXX-BGS"], demo["orgs"]["SXX-CWK"]
     person = services.do_create_person(Person(
-        name="甄复原", gender="F", birth_date=dt.date(1990, 2, 2), id_number=probe_id_number(50), org=office,
+        name="甄复原", gender="F", birth_date=dt.date(1990, 1, 1), id_number=probe_id_number(50), org=office,
         party_status=PartyStatus.MASSES), actor=actor)  # no branch: counted in the unit itself
     in_office = audit.history(person).first()
     moved = Person.objects.get(pk=person.pk)

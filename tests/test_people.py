@@ -20,7 +20,7 @@ def valid_id(seq: int, born: str = "19900101") -> str:
 
 
 def form_data(org, **changes):
-    data = {"name": "测试人", "gender": "M", "birth_date": "1990-01-01", "id_number": valid_id(501), "phone": "",
+    data = {"name": "测试人", "gender": "M", "id_number": valid_id(501), "phone": "",
             "education": "", "job_title": "", "org": org.pk, "branch": "", "party_status": "masses",
             "joined_party_on": "", "full_member_on": "", "activist_since": ""}
     data.update(changes)
@@ -36,13 +36,15 @@ def counts():
     ({"id_number": "110101199001015010"}, "居民身份证号", "校验码不正确"),
     ({"id_number": "12345"}, "居民身份证号", "应为18位"),
     ({"phone": "12345"}, "手机号", "手机号应为以1开头的11位数字"),
-    ({"birth_date": "1990-13-45"}, "出生日期", "有效的日期"),
+    ({"id_number": valid_id(501, born="20261201")}, "居民身份证号", "中的出生日期（2026-12-01）晚于今天"),
+    ({"id_number": valid_id(501, born="18991231")}, "居民身份证号", "中的出生日期（1899-12-31）早于1900年"),
     ({"party_status": "full"}, "入党日期", "党员须填写入党日期"),
     ({"party_status": "masses", "joined_party_on": "2010-07-01"}, "入党日期", "群众不应填写入党日期"),
     ({"party_status": "full", "joined_party_on": "2000-07-01", "branch": "BRANCH"}, "入党日期", "入党时应年满十八周岁"),
     ({"branch": "SECTION"}, "所在党支部", "有效的选项"),
 ])
-def test_bad_input_shows_a_chinese_message_naming_the_field_and_writes_nothing(demo, changes, label, message):
+def test_bad_input_shows_a_chinese_message_naming_the_field_and_writes_nothing(demo, frozen_today, changes, label,
+                                                                             message):
     client = signed_in(demo["users"]["dangwu"])
     org = demo["orgs"]["SXX-BGS"]
     changes = {k: (demo["orgs"]["SXX-ZB1"].pk if v == "BRANCH" else demo["orgs"]["SXX-CWK"].pk if v == "SECTION"
@@ -68,7 +70,7 @@ def test_editing_with_bad_input_writes_nothing(demo):
     client = signed_in(demo["users"]["dangwu"])
     person = Person.objects.get(user__username="dangyuan")
     before = counts(), person.version
-    data = form_data(person.org, name="", id_number="", birth_date=person.birth_date.isoformat(),
+    data = form_data(person.org, name="", id_number="",
                      party_status=person.party_status, branch=person.branch_id,
                      joined_party_on=person.joined_party_on.isoformat(), loaded_version=person.version)
     response = client.post(f"/people/{person.pk}/edit/", data)
@@ -80,7 +82,7 @@ def test_editing_with_bad_input_writes_nothing(demo):
 def test_a_good_edit_keeps_the_id_number_when_left_blank_and_a_stale_one_is_refused(demo):
     client = signed_in(demo["users"]["dangwu"])
     person = Person.objects.get(user__username="dangyuan")
-    data = form_data(person.org, name=person.name, id_number="", birth_date=person.birth_date.isoformat(),
+    data = form_data(person.org, name=person.name, id_number="",
                      party_status=person.party_status, branch=person.branch_id, job_title="新职级",
                      joined_party_on=person.joined_party_on.isoformat(), loaded_version=person.version)
     assert client.post(f"/people/{person.pk}/edit/", data).status_code == 302
@@ -217,7 +219,7 @@ def test_an_edit_that_cannot_get_its_row_lock_is_a_clear_503_not_a_500(demo):
 
     client = signed_in(demo["users"]["dangwu"], raise_request_exception=False)
     person = Person.objects.get(user__username="dangyuan")
-    data = form_data(person.org, name=person.name, id_number="", birth_date=person.birth_date.isoformat(),
+    data = form_data(person.org, name=person.name, id_number="",
                      party_status=person.party_status, branch=person.branch_id, job_title="等锁时的修改",
                      joined_party_on=person.joined_party_on.isoformat(), loaded_version=person.version)
     params = connection.get_connection_params()
@@ -235,3 +237,86 @@ def test_an_edit_that_cannot_get_its_row_lock_is_a_clear_503_not_a_500(demo):
     assert page.status_code == 503 and page["Retry-After"] == "5"
     assert "正被他人修改" in page.content.decode() and "未保存任何内容" in page.content.decode()
     assert Person.objects.get(pk=person.pk).job_title != "等锁时的修改"
+
+
+def _api(user):
+    from django.test import Client
+
+    from dangjian.accounts.models import ApiToken
+
+    _, key = ApiToken.issue(user, "测试")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    def call(method, url, body=None):
+        import json
+
+        return client.generic(method, "/api/v1" + url, json.dumps(body) if body is not None else "",
+                              content_type="application/json")
+    return call
+
+
+def test_a_phone_changed_only_in_its_masked_digits_is_saved_by_the_api_and_the_page(demo):
+    """Issue 11 item 5: the save compared the masked values (138****5678 before and after) and dropped the edit."""
+    dangwu = demo["users"]["dangwu"]
+    person = Person.objects.get(user__username="dangyuan")
+    person.phone = "13812345678"
+    services.do_update_person(person, actor=dangwu, expected_version=person.version)
+    version = person.version
+
+    response = _api(dangwu)("PATCH", f"/people/{person.pk}", {"version": version, "phone": "13899995678"})
+    assert response.status_code == 200, response.content
+    stored = Person.objects.get(pk=person.pk)
+    assert stored.phone == "13899995678" and stored.version == version + 1
+    event = AuditEvent.objects.filter(target_type="orgs.person", target_id=str(person.pk)).order_by("-id").first()
+    assert event.action == "person.update" and event.message == "已修改（脱敏后显示相同）：手机号"
+    assert event.before["phone"] == event.after["phone"] == "138****5678"  # still masked in the log
+
+    data = form_data(stored.org, name=stored.name, id_number="", phone="13800005678",
+                     party_status=stored.party_status, branch=stored.branch_id,
+                     joined_party_on=stored.joined_party_on.isoformat(), loaded_version=stored.version)
+    assert signed_in(dangwu).post(f"/people/{person.pk}/edit/", data).status_code == 302
+    assert Person.objects.get(pk=person.pk).phone == "13800005678"
+
+
+def test_the_birth_date_is_shown_as_a_year_wherever_the_id_number_is_masked(demo):
+    """Issue 11 item 6: 430***********5373 beside 1986年3月9日 left about 91 candidates for the number."""
+    dangwu, shuji = demo["users"]["dangwu"], demo["users"]["shuji"]
+    person = Person.objects.get(user__username="dangyuan")
+    born = person.birth_date
+    full = {born.isoformat(), f"{born.year}年{born.month}月{born.day}日", f"{born:%Y%m%d}"}
+    person.job_title = "改过职级"
+    services.do_update_person(person, actor=dangwu, expected_version=person.version)
+
+    detail = signed_in(shuji).get(f"/people/{person.pk}/").content.decode()
+    history = signed_in(dangwu).get(f"/history/orgs.person/{person.pk}/").content.decode()
+    api = _api(dangwu)("GET", f"/people/{person.pk}").json()
+    event = AuditEvent.objects.filter(target_type="orgs.person", target_id=str(person.pk)).order_by("-id").first()
+    assert f"{born.year}年" in detail and api["birth_year"] == born.year and "birth_date" not in api
+    assert event.before["birth_date"] == event.after["birth_date"] == f"{born.year}年"
+    for text in (detail, history, str(api), str(event.after)):
+        assert not any(f in text for f in full), text[:300]
+    # the form does not show it either: the birth date is the one in the ID number
+    assert born.isoformat() not in signed_in(dangwu).get(f"/people/{person.pk}/edit/").content.decode()
+    revealed = signed_in(dangwu).post(f"/people/{person.pk}/reveal/").content.decode()
+    assert f"{born.year}年{born.month}月{born.day}日" in revealed
+
+
+def test_the_api_refuses_a_birth_date_that_is_not_the_id_numbers_or_lies_ahead(demo, frozen_today):
+    """Issue 11 item 15: the birth date is checked against the ID number and today; left out, it is taken from it."""
+    call = _api(demo["users"]["dangwu"])
+    org = demo["orgs"]["SXX-CWK"].pk
+    base = {"name": "日期人", "gender": "F", "org_id": org}
+    before = counts()
+    for body, field, message in [
+        ({"id_number": valid_id(601), "birth_date": "1990-01-02"}, "birth_date",
+         "出生日期（1990-01-02）与居民身份证号中的出生日期（1990-01-01）不符"),
+        ({"id_number": valid_id(602, born="20261201")}, "id_number", "居民身份证号中的出生日期（2026-12-01）晚于今天"),
+        ({"id_number": valid_id(603), "birth_date": "2026-12-01"}, "birth_date", "出生日期（2026-12-01）晚于今天"),
+    ]:
+        response = call("POST", "/people", {**base, **body})
+        assert response.status_code == 422, response.content
+        assert response.json()["errors"] == {field: [message]}, response.json()
+    assert counts() == before
+    created = call("POST", "/people", {**base, "id_number": valid_id(604, born="19851130")})
+    assert created.status_code == 201, created.content
+    assert Person.objects.get(pk=created.json()["id"]).birth_date.isoformat() == "1985-11-30"

@@ -1,6 +1,7 @@
 """花名册: template, all-or-nothing import with a row-by-row report, counts, and export."""
 
 import io
+from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -57,6 +58,14 @@ def test_the_template_downloads_with_the_columns_and_notes(demo):
     header = [c.value for c in wb.worksheets[0][1]]
     assert header == roster.COLUMNS
     assert "填写说明" in wb.sheetnames
+    # Issue 12: the ID and phone columns are text, so that Excel keeps every digit typed there
+    sheet = wb.worksheets[0]
+    for column in ("居民身份证号", "手机号"):
+        letter = sheet.cell(row=1, column=roster.COLUMNS.index(column) + 1).column_letter
+        assert sheet.column_dimensions[letter].number_format == "@" and sheet[f"{letter}2"].number_format == "@"
+    notes = "\n".join(str(c.value) for row in wb["填写说明"].iter_rows() for c in row)
+    assert "设置单元格格式" in notes and "CSV" in notes
+    assert "*" not in notes.replace("中间为*", "") and "带*" not in notes  # no header carries a *
 
 
 def test_bad_rows_get_a_row_by_row_report_and_nothing_is_written(demo):
@@ -100,7 +109,10 @@ def test_a_file_that_is_not_the_template_is_refused_with_a_message(demo):
     assert "不是 Excel" in client.post("/people/import/", {"file": bogus}).content.decode()
     csv = io.BytesIO(b"a,b")
     csv.name = "x.csv"
-    assert ".xlsx" in client.post("/people/import/", {"file": csv}).content.decode()
+    assert "表头缺少列" in client.post("/people/import/", {"file": csv}).content.decode()
+    binary = io.BytesIO(b"\x00\x01\x02 not text")
+    binary.name = "x.csv"
+    assert "文件内容：不是" in client.post("/people/import/", {"file": binary}).content.decode()
     assert state() == before
 
 
@@ -196,3 +208,100 @@ def test_verify_counts_names_every_difference_alerts_and_repairs_only_on_request
     call_command("verify_counts", "--repair", stdout=out)
     assert services.count_differences() == []
     assert AuditEvent.objects.filter(action="org.counts_repair", message__contains="修正 1 项").exists()
+
+
+def _report(response):
+    assert response.status_code == 200, response.get("Location")
+    return [(e.row, e.column, e.message) for e in response.context["report"].errors]
+
+
+def test_id_numbers_typed_as_numbers_are_explained_once_not_as_duplicates_or_nulls(demo):
+    """Issue 12: 4.5010319860309e+17 gave "应为18位", "与第 2 行重复" and "这个值不能为 null。"."""
+    rows = [row(f"数字{i}", 4.5010319860309e+17) for i in range(5)] + [row("文本人", new_id(31))]
+    before = state()
+    errors = _report(signed_in(demo["users"]["dangwu"]).post("/people/import/", {"file": upload(rows)}))
+    assert state() == before
+    first, rest = errors[0], errors[1:]
+    assert first[:2] == (1, "居民身份证号") and "数字格式" in first[2] and "设置单元格格式" in first[2] and "'" in first[2]
+    assert [(r, c) for r, c, _ in rest] == [(n, "居民身份证号") for n in range(2, 7)]
+    assert all("数字格式" in m and "4.5010319860309E+17" in m for _, _, m in rest), rest
+    assert not any("重复" in m or "null" in m or "18位" in m for _, _, m in errors)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_a_csv_file_in_utf8_or_gbk_imports_like_a_workbook(demo, encoding):
+    """Issue 12: offices export CSV from other systems, often in GBK."""
+    import csv
+
+    def csv_upload(rows):
+        text = io.StringIO()
+        csv.writer(text).writerows([roster.COLUMNS, *rows])
+        f = io.BytesIO(text.getvalue().encode(encoding))
+        f.name = "花名册.csv"
+        return f
+
+    client = signed_in(demo["users"]["dangwu"])
+    good = [row("甲乙丙", new_id(41), org="财务科", 手机号="13712345678"), row("丁戊", new_id(42), org="人事科")]
+    bad = [*good, row("己庚", new_id(43), org="不存在的科室")]
+    before = state()
+    assert _report(client.post("/people/import/", {"file": csv_upload(bad)})) == [
+        (4, "所在单位或科室", "找不到组织“不存在的科室”，或不在您的管理范围内")]
+    assert state() == before
+    response = client.post("/people/import/", {"file": csv_upload(good)})
+    assert response.status_code == 302, _report(response)
+    created = Person.objects.get(id_number_index=blind_index(new_id(41)))
+    assert (created.name, created.org.name, created.phone) == ("甲乙丙", "财务科", "13712345678")
+
+
+def test_an_impossible_birth_date_is_refused_naming_the_row_and_the_column(demo, frozen_today):
+    """Issue 11 item 15: a birth date in the future (in the ID or the column) or one that is not the ID's."""
+    future_first17 = "110101202612010" + "12"
+    future_id = future_first17 + id_check_digit(future_first17)
+    rows = [row("未来人", future_id),                          # row 2: the ID's birth date lies ahead
+            row("将来人", new_id(51), 出生日期="2026-12-01"),   # row 3: the column lies ahead
+            row("错日人", new_id(52), 出生日期="1980-05-06"),   # row 4: not the ID's (1980-05-05)
+            row("对日人", new_id(53), 出生日期="1980-05-05")]   # row 5: fine
+    before = state()
+    errors = _report(signed_in(demo["users"]["dangwu"]).post("/people/import/", {"file": upload(rows)}))
+    assert errors == [
+        (2, "居民身份证号", "居民身份证号中的出生日期（2026-12-01）晚于今天"),
+        (3, "出生日期", "出生日期（2026-12-01）晚于今天"),
+        (4, "出生日期", "出生日期（1980-05-06）与居民身份证号中的出生日期（1980-05-05）不符"),
+    ]
+    assert state() == before
+
+
+def test_the_masked_export_says_it_cannot_be_imported_and_the_full_export_imports_back(demo):
+    """Issue 11 item 16: the masked export gave 120 errors with no hint; there was no export to import back."""
+    dangwu, banzi = demo["users"]["dangwu"], demo["users"]["banzi"]
+    client = signed_in(dangwu)
+    masked = client.get("/people/?q=&org=" + str(demo["orgs"]["SXX-BGS"].pk) + "&export=xlsx")
+    assert "花名册（脱敏，不能导入）" in unquote(masked["Content-Disposition"])
+    book = load_workbook(io.BytesIO(masked.content))
+    assert any("不能用于导入" in str(c.value) for r in book.worksheets[1].iter_rows() for c in r)
+    count = book.worksheets[0].max_row - 1
+    masked_file = io.BytesIO(masked.content)
+    masked_file.name = "花名册.xlsx"
+    before = state()
+    errors = _report(client.post("/people/import/", {"file": masked_file}))
+    assert errors[0] == (1, "", roster.MASKED_EXPORT) and state() == before
+    assert {r for r, c, _ in errors[1:] if c == "居民身份证号"} == set(range(2, count + 2))
+    assert not any("重复" in m or "18位" in m or "null" in m for _, _, m in errors)
+
+    # banzi may export but may not see full numbers: no full export, and nothing logged
+    assert signed_in(banzi).post("/people/export/full/").status_code == 403
+    assert not AuditEvent.objects.filter(action="person.export_full").exists()
+    full = client.post("/people/export/full/", {"org": demo["orgs"]["SXX-BGS"].pk})
+    assert full.status_code == 200
+    rows = list(load_workbook(io.BytesIO(full.content)).worksheets[0].iter_rows(values_only=True))[1:]
+    people = {p.id_number: p for p in Person.objects.filter(org_path__startswith=demo["orgs"]["SXX-BGS"].path,
+                                                            is_active=True)}
+    assert len(rows) == count and {r[3] for r in rows} == set(people)
+    assert all(r[2].date() == people[r[3]].birth_date and r[4] == people[r[3]].phone for r in rows)
+    event = AuditEvent.objects.get(action="person.export_full")
+    assert event.actor == dangwu and event.category == AuditEvent.Category.SECURITY and f"{count} 人" in event.message
+    again = io.BytesIO(full.content)
+    again.name = "花名册.xlsx"
+    response = client.post("/people/import/", {"file": again})
+    assert response.status_code == 302, _report(response)
+    assert f"更新 {count} 人" in client.get(response["Location"]).content.decode()

@@ -34,7 +34,7 @@ from ..route_matrix import (
 
 def _person_form(person: Person, role: str) -> dict:
     return {
-        "name": person.name, "gender": person.gender, "birth_date": person.birth_date.isoformat(),
+        "name": person.name, "gender": person.gender,
         "id_number": "", "phone": "", "education": "", "job_title": f"改{role}",
         "org": person.org_id, "branch": person.branch_id or "", "party_status": person.party_status,
         "joined_party_on": person.joined_party_on.isoformat() if person.joined_party_on else "",
@@ -43,7 +43,7 @@ def _person_form(person: Person, role: str) -> dict:
 
 
 def _new_person(ctx: Ctx, org: Org, seq: int) -> dict:
-    return {"name": "新登记人", "gender": "F", "birth_date": "1991-02-03", "id_number": probe_id_number(40 + seq),
+    return {"name": "新登记人", "gender": "F", "id_number": probe_id_number(40 + seq),
             "phone": "", "education": "", "job_title": "", "org": org.pk, "branch": "", "party_status": "masses",
             "joined_party_on": "", "full_member_on": "", "activist_since": ""}
 
@@ -62,7 +62,7 @@ def _xlsx(rows) -> io.BytesIO:
 
 
 def _roster_row(name, number, org_code, branch_code=None, status="群众"):
-    return [name, "男", "1990-01-15", number, "", "", "", org_code, branch_code or "", status,
+    return [name, "男", "1990-01-01", number, "", "", "", org_code, branch_code or "", status,
             "2015-07-01" if status == "正式党员" else "", ""]
 
 
@@ -357,6 +357,21 @@ def spec_roster_template(ctx, role):
     return [_page("roster_template", role)]
 
 
+def spec_roster_export_full(ctx, role):
+    """The export for re-import: full numbers of the people where the role may both export and see them."""
+    full = holds_anywhere(role, "person.export") and holds_anywhere(role, "person.view_full")
+
+    def places(person):
+        return [person.org.code] + ([person.branch.code] if person.branch_id else [])
+
+    exported = tuple(p.markers[1] for p in ctx.of("person") if full
+                     and any(holds(role, "person.export", c) for c in places(p.obj))
+                     and any(holds(role, "person.view_full", c) for c in places(p.obj)))
+    return [Case("roster_export_full", "POST", reverse("roster_export_full"), full, data={"q": "甄探"},
+                 writes=None, must_show=exported),
+            Case("roster_export_full by GET", "GET", reverse("roster_export_full"), False, denied=(405,))]
+
+
 def _person_cases(route, ctx, role, methods, allowed_fn, data_fn=None, **kw):
     cases = []
     for p in ctx.of("person"):
@@ -453,7 +468,7 @@ def spec_api_create_person(ctx, role):
     for n, p in enumerate(ctx.of("org")):
         cases.append(Case(f"api create_person in {p.obj.code}", "POST", reverse("api:create_person"),
                           holds(role, "person.change", p.obj.code), json={
-                              "name": "接口新人", "gender": "F", "birth_date": "1991-02-03",
+                              "name": "接口新人", "gender": "F", "birth_date": "1990-01-01",
                               "id_number": probe_id_number(80 + n), "org_id": p.obj.pk}))
     return cases
 
@@ -502,6 +517,7 @@ SPECS: dict[str, Callable[[Ctx, str], list[Case]]] = {
     "person_add": spec_person_add,
     "roster_import": spec_roster_import,
     "roster_template": spec_roster_template,
+    "roster_export_full": spec_roster_export_full,
     "person_detail": spec_person_detail,
     "person_edit": spec_person_edit,
     "person_reveal": spec_person_reveal,

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from dangjian.accounts.models import ApiToken
@@ -196,3 +197,24 @@ def test_weekly_lines_go_with_their_sheet_and_their_matter_though_the_table_has_
     assert not SupervisionItem.objects.filter(pk=line.pk).exists()
     sheet.delete()
     assert not SupervisionItem.objects.filter(sheet_id=sheet.pk).exists()
+
+
+def test_a_registration_date_after_today_is_refused_on_the_page_and_in_the_api(make_matter, client_for, demo,
+                                                                               frozen_today):
+    """Issue 11 item 15: a 登记日期 of 2027-12-31 was accepted."""
+    matter = make_matter(received=frozen_today)
+    form = {"kind": "rectify", "title": matter.title, "org": matter.org_id, "received_on": "2027-12-31",
+            "owner": matter.owner_id, "responsible_leader": matter.responsible_leader_id,
+            "loaded_version": matter.version, "due_on": matter.due_on}
+    page = client_for("dangwu").post(f"/matters/{matter.pk}/edit/", form)
+    assert page.status_code == 200 and "登记日期 2027-12-31 晚于今天" in page.content.decode()
+    matter.refresh_from_db()
+    assert matter.received_on == frozen_today
+    _, key = ApiToken.issue(demo["users"]["dangwu"], "测试")
+    count = Matter.objects.count()
+    created = Client().post("/api/v1/matters/", {"kind": "npc", "title": "未来的建议", "org_id": matter.org_id,
+                                                          "received_on": "2027-12-31"},
+                                    content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert created.status_code == 422 and created.json()["errors"] == {
+        "received_on": ["登记日期 2027-12-31 晚于今天，不能登记尚未收到的事项"]}, created.json()
+    assert Matter.objects.count() == count

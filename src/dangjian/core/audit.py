@@ -76,6 +76,15 @@ def snapshot(instance: models.Model) -> dict:
     return _jsonable(data)
 
 
+def _hidden_changes(stored: models.Model, instance: models.Model, before: dict, after: dict) -> list[str]:
+    """The verbose names of the masked or encrypted fields whose real value changed while the snapshot
+    shows the same (a phone number changed in its masked middle digits)."""
+    return [str(f.verbose_name) for f in instance._meta.concrete_fields
+            if f.name in before and before[f.name] == after.get(f.name)
+            and (hasattr(instance, f"masked_{f.name}") or isinstance(f, EncryptedTextField))
+            and f.value_from_object(stored) != f.value_from_object(instance)]
+
+
 def _jsonable(data: dict) -> dict:
     import json
 
@@ -205,11 +214,17 @@ def save_audited(instance: models.Model, *, actor, action: str, expected_version
                 )
             before = snapshot(current)
         instance.full_clean()
-        if before is not None and before == snapshot(instance):
+        # Compared on the real values: a snapshot masks some (a phone's middle digits), and a change
+        # hidden by the mask is still a change.
+        shown = snapshot(instance)
+        hidden = _hidden_changes(current, instance, before, shown) if before is not None else []
+        if before is not None and not hidden and before == shown:
             # Nothing changed: no new version and no log entry (a version always has its entry).
             if hasattr(instance, "version"):
                 instance.version = current.version
             return instance
+        if hidden and not message:
+            message = f"已修改（脱敏后显示相同）：{'、'.join(hidden)}"
         if before is not None and hasattr(instance, "version"):
             instance.version = current.version + 1
         instance.save()

@@ -6,6 +6,7 @@ date formats, file names and the row-by-row validation report are the same every
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import itertools
@@ -160,7 +161,14 @@ class ImportReport:
 
 
 class XlsxFormatError(ValueError):
-    """The upload is not a readable workbook or lacks the template's columns."""
+    """The upload is not a readable workbook or CSV file, or lacks the template's columns."""
+
+
+def read_table_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
+    """``read_xlsx_rows`` for a workbook, ``read_csv_rows`` for a .csv file: the same rows, the same refusals."""
+    if (getattr(upload, "name", "") or "").lower().endswith(".csv"):
+        return read_csv_rows(upload, headers, max_rows=max_rows)
+    return read_xlsx_rows(upload, headers, max_rows=max_rows)
 
 
 def read_xlsx_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
@@ -172,8 +180,37 @@ def read_xlsx_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise XlsxFormatError("文件不是有效的 Excel (.xlsx) 工作簿，请使用下载的模板填写。") from exc
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    yield from _rows_by_header(wb.worksheets[0].iter_rows(values_only=True), headers, max_rows)
+    wb.close()
+
+
+# Offices export CSV from other systems in UTF-8 (with or without a byte-order mark) or in GBK; GB18030
+# reads GBK and GB2312 too. Text that is valid UTF-8 is read as UTF-8: GBK Chinese almost never is.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_csv(data: bytes) -> str:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise XlsxFormatError("CSV 文件的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV 文件。")
+
+
+def read_csv_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
+    """The rows of a CSV file, as ``read_xlsx_rows`` gives a sheet's (an empty cell is None)."""
+    text = decode_csv(upload.read())
+    if "\x00" in text:
+        raise XlsxFormatError("文件不是文本格式的 CSV 文件。")
+    try:
+        rows = [[v if v.strip() else None for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise XlsxFormatError(f"CSV 文件格式有误：{exc}") from exc
+    yield from _rows_by_header(iter(rows), headers, max_rows)
+
+
+def _rows_by_header(rows, headers: Sequence[str], max_rows: int):
     try:
         header_row = next(rows)
     except StopIteration as exc:
@@ -193,7 +230,6 @@ def read_xlsx_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
             v = row[i] if i < len(row) else None
             values[h] = v.strip() if isinstance(v, str) else v
         yield number, values
-    wb.close()
 
 
 # ---- Word documents in the official layout (GB/T 9704-2012 《党政机关公文格式》) -------------------

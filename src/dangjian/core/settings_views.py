@@ -11,7 +11,7 @@ from django.utils import timezone
 from . import rule_settings, workdays
 from .models import HolidayYear, Notification, RuleSetting
 from .scope import holds_everywhere, require_everywhere
-from .web import paginate
+from .web import paginate, year_field
 
 
 class RuleForm(forms.Form):
@@ -58,7 +58,7 @@ def rule_edit(request, key):
 
 
 class HolidayYearForm(forms.Form):
-    year = forms.IntegerField(label="年份", min_value=2000, max_value=2100)
+    year = year_field(label="年份")
     source = forms.CharField(label="依据（文号）", max_length=200, required=False)
     lines = forms.CharField(
         label="放假与调休安排", widget=forms.Textarea(attrs={"rows": 14}),

@@ -27,11 +27,11 @@ from .actions import refusal_text
 from .documents import DOCX_MIME, XLSX_MIME
 
 LABELS = {"pdf": "PDF (.pdf)", "docx": "Word (.docx)", "doc": "Word 97-2003 (.doc)", "xlsx": "Excel (.xlsx)",
-          "jpg": "JPEG 图片 (.jpg)", "png": "PNG 图片 (.png)"}
+          "jpg": "JPEG 图片 (.jpg)", "png": "PNG 图片 (.png)", "csv": "CSV 文本 (.csv)"}
 EXTENSIONS = {"pdf": (".pdf",), "docx": (".docx",), "doc": (".doc",), "xlsx": (".xlsx",), "jpg": (".jpg", ".jpeg"),
-              "png": (".png",)}
+              "png": (".png",), "csv": (".csv",)}
 CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "doc": "application/msword",
-                 "docx": DOCX_MIME, "xlsx": XLSX_MIME}
+                 "docx": DOCX_MIME, "xlsx": XLSX_MIME, "csv": "text/csv"}
 # The part every genuine Office Open XML file of the kind has.
 _OOXML_MAIN = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 # Extensions that a server or a desktop might run, or a browser render as active content.
@@ -77,6 +77,17 @@ def _ooxml_kind(file) -> str | None:
         return None
     finally:
         file.seek(0)
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
+def _is_text(file) -> bool:
+    """Plain text (a CSV file has no signature): no NUL byte and no other control character but tab and
+    line ends in its first 64 KB, which may end inside a multi-byte character."""
+    head = file.read(64 * 1024)
+    file.seek(0)
+    return len(head.translate(None, _CONTROL_BYTES)) == len(head)
 
 
 def _check_name(name: str, allowed: str) -> str:
@@ -125,6 +136,8 @@ def _check_upload(file, kinds, max_bytes: int | None) -> str:
     kind = sniff(head)
     if kind == "zip":
         kind = _ooxml_kind(file)
+    elif kind is None and "csv" in kinds and ext == ".csv" and _is_text(file):
+        kind = "csv"
     if kind not in kinds:
         raise ValidationError(f"文件内容：不是 {allowed} 格式（按内容识别，与文件名无关）")
     if ext not in EXTENSIONS[kind]:

@@ -1,9 +1,37 @@
-"""Helpers shared by every module's pages: a service's errors on a form or in a flash message, and paging."""
+"""Helpers shared by every module's pages: a service's errors on a form or in a flash message, paging, and
+the bounded reading of number and year parameters."""
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+
+# The years a page or a filter accepts: beyond them a date cannot be built or stored (year 10000), and no
+# record of this system lies there.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def int_param(params, name: str, default=None, *, minimum: int = 0, maximum: int = 2**31 - 1):
+    """A whole-number query parameter (``params`` is request.GET or request.POST), or ``default`` when it is
+    missing, not a plain decimal number, or outside [minimum, maximum]: a page never fails on its query
+    string (?year=-1, 10000, 2147483648, abc, ４ all give the default)."""
+    raw = (params.get(name) or "").strip()
+    digits = raw[1:] if raw[:1] == "-" else raw
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+        return default
+    value = int(raw)
+    return value if minimum <= value <= maximum else default
+
+
+def year_param(params, name: str = "year", default=None):
+    """A year parameter within YEAR_MIN..YEAR_MAX, else ``default``."""
+    return int_param(params, name, default, minimum=YEAR_MIN, maximum=YEAR_MAX)
+
+
+def year_field(**kwargs) -> forms.IntegerField:
+    """A form's year field, bounded like year_param (a filter form refuses what the page would ignore)."""
+    return forms.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX, **kwargs)
 
 
 def form_errors(form, exc: ValidationError) -> None:

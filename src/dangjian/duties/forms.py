@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from dangjian.core.forms_base import PersonChoiceField, ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.web import year_field
 from dangjian.orgs.models import Org, OrgKind, Person
 
 from . import rule_settings as duty_rules
@@ -75,7 +76,7 @@ class GroupMemberForm(forms.ModelForm):
 
 
 class LetterForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = year_field(label="年度")
     counterpart = PersonChoiceField(label="乙方（班子成员或科室负责人）", queryset=Person.objects.none())
 
     def __init__(self, *args, user=None, **kwargs):
@@ -115,7 +116,7 @@ class SignForm(forms.Form):
 
 
 class LetterFilterForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    year = year_field(label="年度", required=False)
     leader = PersonChoiceField(label="班子成员", required=False, queryset=Person.objects.none(), empty_label="全部")
     section = forms.ModelChoiceField(label="科室", required=False, queryset=Org.objects.none(), empty_label="全部")
     state = forms.ChoiceField(label="任务状态", required=False,
@@ -146,4 +147,4 @@ class InstitutionFilterForm(forms.Form):
     q = forms.CharField(label="全文检索", required=False, max_length=50)
     category = forms.ChoiceField(label="类别", required=False, choices=[("", "全部")] + InstitutionCategory.choices)
     on = _date(label="有效日期", required=False)
-    year = forms.IntegerField(label="制定年度", min_value=2000, max_value=2100, required=False)
+    year = year_field(label="制定年度", required=False)

@@ -13,7 +13,7 @@ from dangjian.core import audit
 from dangjian.core.actions import run_action, save_form
 from dangjian.core.documents import xlsx_response
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
-from dangjian.core.web import form_errors
+from dangjian.core.web import form_errors, int_param, year_param
 from dangjian.orgs.models import Org, OrgKind
 
 from . import services
@@ -62,17 +62,10 @@ def duty_end(request, pk):
 
     def end():
         on = on_date(request.POST.get("end_date"))
-        services.do_end_duty(duty, on, actor=request.user, expected_version=_int(request.POST.get("version")))
+        services.do_end_duty(duty, on, actor=request.user, expected_version=int_param(request.POST, "version", minimum=1))
         return on
 
     return run_action(request, end, lambda on: f"已终止：{duty}（{on:%Y-%m-%d}）。", "duties:matrix")
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -114,7 +107,7 @@ def section_domains(request, pk):
 def group(request):
     require_capability(request.user, "duty.view", what="查看领导小组")
     groups = list(LeadingGroup.objects.visible_to(request.user).select_related("org", "office"))
-    year = _int(request.GET.get("year"))
+    year = year_param(request.GET)
     current = None
     if groups:
         g = groups[0]

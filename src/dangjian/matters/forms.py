@@ -15,6 +15,7 @@ from dangjian.core.forms_base import (
     VersionedModelForm,
     quick_selects,
 )
+from dangjian.core.web import year_field
 from dangjian.orgs.forms import RosterImportForm, picker_depth
 from dangjian.orgs.models import Org, Person
 from dangjian.orgs.services import leadership_within_reach
@@ -94,7 +95,7 @@ class FilterForm(forms.Form):
     owner = forms.CharField(label="责任人", required=False, max_length=50)
     problem_list = forms.ModelChoiceField(label="问题清单", required=False, queryset=ProblemList.objects.none(),
                                           empty_label="全部")
-    year = forms.IntegerField(label="登记年度", required=False, min_value=2000, max_value=2100)
+    year = year_field(label="登记年度", required=False)
     open = forms.BooleanField(label="仅在办", required=False)
     mine = forms.ChoiceField(label="与我有关", required=False,
                              choices=[("", "全部"), ("owner", "我负责的"), ("leader", "我分管的")])

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit
 from dangjian.core.documents import DOCX_MIME, XLSX_MIME, XlsxFormatError, file_response
 from dangjian.core.scope import get_visible_or_404, has_capability, require_capability, require_everywhere
-from dangjian.core.web import form_errors, paginate
+from dangjian.core.web import form_errors, paginate, year_param
 from dangjian.orgs.models import Person
 
 from . import figures as figs
@@ -158,11 +158,7 @@ def sheet_run(request):
 # ---- figures (年度数字，可追溯到记录) ------------------------------------------------------------------
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
-    return min(max(year, 2000), 2100)
+    return year_param(request.GET, default=timezone.localdate().year)
 
 
 @login_required

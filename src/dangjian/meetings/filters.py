@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from dangjian.core.web import year_field
+
 
 class MeetingFilterForm(forms.Form):
     kind = forms.CharField(label="会议类型", required=False, max_length=20)
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    year = year_field(label="年度", required=False)
 
     def filter(self, meetings):
         # A value the form refuses is left out (the page ignores it; the API refuses it first).

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from dangjian.core.forms_base import PersonChoiceField, ScopedChoiceMixin, VersionedModelForm
+from dangjian.core.web import year_field
 from dangjian.orgs.forms import picker_depth
 from dangjian.orgs.models import Org, Person
 
@@ -88,11 +89,11 @@ class MakeupForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = year_field(label="年度")
 
 
 class ComplianceForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = year_field(label="年度")
     org = forms.ModelChoiceField(label="组织（含下级）", queryset=Org.objects.none(), required=False,
                                  empty_label="我的全部范围")
 

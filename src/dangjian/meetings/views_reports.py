@@ -23,7 +23,7 @@ from dangjian.core.scope import (
     scope_roots,
 )
 from dangjian.core.uploads import stored_file_response
-from dangjian.core.web import paginate
+from dangjian.core.web import YEAR_MAX, YEAR_MIN, paginate, year_param
 from dangjian.orgs.models import Org
 
 from . import activities, compliance, study
@@ -44,8 +44,7 @@ from .services import records
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return year_param(request.GET, default=timezone.localdate().year)
 
 
 @login_required
@@ -81,12 +80,9 @@ def study_overview(request):
 @require_POST
 def study_generate(request):
     org = get_visible_or_404(Org, request.user, request.POST.get("org"))
-    try:
-        year = int(request.POST.get("year", ""))
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        messages.error(request, "年度：应为 2000—2100 之间的年份")
+    year = year_param(request.POST)
+    if year is None:
+        messages.error(request, f"年度：应为 {YEAR_MIN}—{YEAR_MAX} 之间的年份")
         return redirect("meetings:study")
     return run_action(request, lambda: study.do_generate_study_days(org, year, actor=request.user),
                       lambda done: _generated_text(year, *done), f"/meetings/study/?year={year}")

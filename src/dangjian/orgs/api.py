@@ -35,7 +35,8 @@ class PersonOut(Schema):
     id: int
     name: str
     gender: Gender
-    birth_date: dt.date
+    # The year only, as the masked ID number goes with it (a full date would give the number away).
+    birth_year: int = Field(..., alias="birth_date.year", description="出生年份（完整出生日期与完整身份证号一样需查看权限）")
     id_number: str = Field(..., alias="masked_id_number", description="脱敏后的身份证号")
     phone: str = Field(..., alias="masked_phone", description="脱敏后的手机号")
     education: str
@@ -54,7 +55,7 @@ class PersonIn(InputSchema):
 
     name: str = Name
     gender: Gender
-    birth_date: dt.date
+    birth_date: dt.date | None = Field(None, description="可不填：按身份证号推算；填写时须与身份证号一致")
     id_number: str = Field(..., min_length=18, max_length=18)
     phone: str = Field("", max_length=11)
     education: Education | None = None

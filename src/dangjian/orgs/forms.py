@@ -12,11 +12,12 @@ class PersonForm(ScopedChoiceMixin, VersionedModelForm):
 
     class Meta:
         model = Person
-        fields = ["name", "gender", "birth_date", "id_number", "phone", "education", "job_title", "org", "branch",
+        # 出生日期 is not asked: it is the one written in the ID number (Person.derive_from_id).
+        fields = ["name", "gender", "id_number", "phone", "education", "job_title", "org", "branch",
                   "party_status", "joined_party_on", "full_member_on", "activist_since"]
         widgets = {
             **{f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-               for f in ("birth_date", "joined_party_on", "full_member_on", "activist_since")},
+               for f in ("joined_party_on", "full_member_on", "activist_since")},
             "id_number": forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"maxlength": 11, "inputmode": "numeric", "autocomplete": "off"}),
         }
@@ -47,6 +48,11 @@ class PersonForm(ScopedChoiceMixin, VersionedModelForm):
     def clean_phone(self):
         value = (self.cleaned_data.get("phone") or "").strip()
         return value or (self.instance.phone if self.instance.pk else value)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.birth_date = None  # taken again from the ID number, new or kept
+        return cleaned
 
 
 class PersonFilterForm(forms.Form):
@@ -117,9 +123,9 @@ class PositionForm(ScopedChoiceMixin, forms.ModelForm):
 
 
 class RosterImportForm(forms.Form):
-    file = forms.FileField(label="花名册文件（.xlsx）")
+    file = forms.FileField(label="花名册文件（.xlsx，或 UTF-8、GBK 编码的 .csv）")
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        validate_upload(f, kinds=("xlsx",))
+        validate_upload(f, kinds=("xlsx", "csv"))
         return f

@@ -5,11 +5,12 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from treebeard.mp_tree import MP_Node
 
 from dangjian.core.crypto import blind_index
 from dangjian.core.fields import EncryptedTextField
-from dangjian.core.ids import id_number_error, mask_id_number, mask_phone
+from dangjian.core.ids import birth_date_from_id, gender_from_id, id_number_error, mask_id_number, mask_phone
 from dangjian.core.models import ScopedModel
 from dangjian.core.scope import ScopedQuerySet, path_condition
 
@@ -114,6 +115,13 @@ def eighteenth_birthday(born: dt.date) -> dt.date:
         return dt.date(born.year + 18, 3, 1)
 
 
+BIRTH_FLOOR = dt.date(1900, 1, 1)  # nobody on a roster was born earlier
+
+
+def _birth_date_problem(born: dt.date, today: dt.date) -> str:
+    return "晚于今天" if born > today else "早于1900年"
+
+
 class PersonQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -179,6 +187,19 @@ class Person(ScopedModel):
         return mask_phone(self.phone)
 
     @property
+    def masked_birth_date(self) -> str:
+        """The year only: beside the masked ID number a full birth date narrows the number down to a
+        hundred or so candidates (the masked digits are mostly the birth date)."""
+        return f"{self.birth_date.year}年" if self.birth_date else ""
+
+    def derive_from_id(self) -> None:
+        """出生日期 and 性别 are written in the ID number (GB 11643): filled from it when not given."""
+        number = (self.id_number or "").strip().upper()
+        if number and not id_number_error(number):
+            self.birth_date = self.birth_date or birth_date_from_id(number)
+            self.gender = self.gender or gender_from_id(number)
+
+    @property
     def count_path(self) -> str:
         """Where the person counts in the member figures: their branch, else their unit."""
         return self.branch_path or self.org_path
@@ -201,13 +222,28 @@ class Person(ScopedModel):
         if self.id_number and Person.objects.filter(id_number_index=self.id_number_index).exclude(pk=self.pk).exists():
             raise ValidationError({"id_number": "该居民身份证号已存在（已登记过此人）"})
 
+    def clean_fields(self, exclude=None):
+        self.derive_from_id()
+        super().clean_fields(exclude)
+
     def clean(self):
         errors = {}
+        today, born = timezone.localdate(), None
         if self.id_number:
             self.id_number = self.id_number.strip().upper()
             problem = id_number_error(self.id_number)
+            born = None if problem else birth_date_from_id(self.id_number)
+            if born and not BIRTH_FLOOR <= born <= today:
+                problem = f"中的出生日期（{born:%Y-%m-%d}）{_birth_date_problem(born, today)}"
             if problem:
                 errors["id_number"] = f"居民身份证号{problem}"
+        if self.birth_date and self.birth_date != born:  # the same date as the ID's: the ID's error says it
+            if not BIRTH_FLOOR <= self.birth_date <= today:
+                errors["birth_date"] = (f"出生日期（{self.birth_date:%Y-%m-%d}）"
+                                        f"{_birth_date_problem(self.birth_date, today)}")
+            elif born:
+                errors["birth_date"] = (f"出生日期（{self.birth_date:%Y-%m-%d}）与居民身份证号中的出生日期"
+                                        f"（{born:%Y-%m-%d}）不符")
         if self.phone and not (self.phone.isdigit() and len(self.phone) == 11 and self.phone.startswith("1")):
             errors["phone"] = "手机号应为以1开头的11位数字"
         if self.branch_id and self.branch.kind not in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE):

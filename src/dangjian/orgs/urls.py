@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/new/", views.person_edit, name="person_add"),
     path("people/import/", views.roster_import, name="roster_import"),
     path("people/import/template.xlsx", views.roster_template, name="roster_template"),
+    path("people/export/full/", views.roster_export_full, name="roster_export_full"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),

@@ -43,6 +43,12 @@ def _apply_urgent(matter: Matter, *, start: dt.date, stored: Matter | None = Non
             matter.handoff_due_on = workflow.handoff_day(start)
 
 
+def _check_received(matter: Matter) -> None:
+    """A matter is registered when it arrives: a 登记日期 after today cannot be true."""
+    if matter.received_on and matter.received_on > timezone.localdate():
+        raise ValidationError({"received_on": f"登记日期 {matter.received_on:%Y-%m-%d} 晚于今天，不能登记尚未收到的事项"})
+
+
 def do_create_problem_list(plist: ProblemList, *, actor) -> ProblemList:
     with transaction.atomic():
         if not path_in_scope(actor, "matter.change", plist.org.path):
@@ -57,6 +63,7 @@ def do_create_matter(matter: Matter, *, actor, co_owners=()) -> Matter:
     with transaction.atomic():
         require_manage(actor, matter, "登记事项")
         matter.received_on = matter.received_on or timezone.localdate()
+        _check_received(matter)
         matter.status = Status.REGISTERED
         matter.created_by = actor
         check_people(matter)
@@ -84,6 +91,8 @@ def do_update_matter(matter: Matter, *, actor, expected_version: int | None, co_
         require_manage(actor, matter, "将事项移到")
         require_open(stored)
         matter.status = stored.status  # the status moves only through do_transition
+        if matter.received_on != stored.received_on:
+            _check_received(matter)
         check_people(matter, stored)
         if matter.due_on != stored.due_on or matter.handling_class != stored.handling_class:
             workflow.freeze_due(matter, explicit=matter.due_on != stored.due_on and bool(matter.due_on))
