@@ -62,6 +62,21 @@ def m_anywhere(role: str, capability: str) -> bool:
     return bool(MEETING_CAPS[role].get(capability))
 
 
+def attends(ctx, role: str, meeting) -> bool:
+    """The own-record rule written out: the role's person was expected at the meeting or attended it."""
+    user = ctx.users.get(role)
+    return user is not None and Attendance.objects.filter(meeting=meeting, person__user=user).exists()
+
+
+def m_sees(ctx, role: str, code: str, meeting) -> bool:
+    return mholds(role, "meeting.view", code) or attends(ctx, role, meeting)
+
+
+def takes_part(ctx, role: str, activity) -> bool:
+    user = ctx.users.get(role)
+    return user is not None and Participant.objects.filter(activity=activity, person__user=user).exists()
+
+
 class MeetingProbes:
     """Built on first use within a test (each route needs only some of them)."""
 
@@ -131,8 +146,9 @@ def _per_meeting(route, ctx, role, cap, methods=("GET",), data=None, **kw):
     cases = []
     for code, m in probes(ctx).meetings.items():
         url = reverse(route, args=[m.pk])
+        allowed = m_sees(ctx, role, code, m) if cap == "meeting.view" else mholds(role, cap, code)
         for method in methods:
-            cases.append(Case(f"{route} {code}", method, url, mholds(role, cap, code),
+            cases.append(Case(f"{route} {code}", method, url, allowed,
                               data=data(m) if (data and method == "POST") else None, **kw))
     return cases + _bogus(route, lambda pk: reverse(route, args=[pk]), methods=methods)
 
@@ -144,9 +160,8 @@ def _meeting_form(m, role):
 
 
 def spec_list(ctx, role):
-    shown = tuple(m.title for code, m in probes(ctx).meetings.items() if mholds(role, "meeting.view", code))
-    return [_page("meetings:list", role, m_anywhere(role, "meeting.view"), must_show=shown,
-                  denied=(403,))]
+    shown = tuple(m.title for code, m in probes(ctx).meetings.items() if m_sees(ctx, role, code, m))
+    return [_page("meetings:list", role, must_show=shown)]
 
 
 def spec_add(ctx, role):
@@ -276,7 +291,7 @@ def spec_activity_add(ctx, role):
 
 def spec_activity(ctx, role):
     return [Case(f"activity {code}", "GET", reverse("meetings:activity", args=[a.pk]),
-                 mholds(role, "meeting.view", code)) for code, a in probes(ctx).activities.items()] + _bogus(
+                 mholds(role, "meeting.view", code) or takes_part(ctx, role, a)) for code, a in probes(ctx).activities.items()] + _bogus(
         "activity", lambda pk: reverse("meetings:activity", args=[pk]))
 
 
@@ -291,7 +306,8 @@ def spec_photo_add(ctx, role):
 
 
 def spec_photo(ctx, role):
-    return [Case(f"photo {code}", "GET", reverse("meetings:photo", args=[p.pk]), mholds(role, "meeting.view", code))
+    return [Case(f"photo {code}", "GET", reverse("meetings:photo", args=[p.pk]),
+                 mholds(role, "meeting.view", code) or takes_part(ctx, role, p.activity))
             for code, p in probes(ctx).photos.items()] + _bogus("photo", lambda pk: reverse("meetings:photo",
                                                                                             args=[pk]))
 
@@ -307,7 +323,7 @@ def spec_attachment_add(ctx, role):
 def spec_attachment_download(name):
     """The page's download and the API's: the same scope, a file for whoever sees the meeting."""
     def spec(ctx, role):
-        return [Case(f"{name} {code}", "GET", reverse(name, args=[a.pk]), mholds(role, "meeting.view", code),
+        return [Case(f"{name} {code}", "GET", reverse(name, args=[a.pk]), m_sees(ctx, role, code, a.meeting),
                      writes=None)
                 for code, a in probes(ctx).attachments.items()] + _bogus(name, lambda pk: reverse(name, args=[pk]))
     return spec
@@ -407,7 +423,7 @@ def spec_ical(ctx, role):
 # -- API
 
 def spec_api_list(ctx, role):
-    shown = tuple(m.title for code, m in probes(ctx).meetings.items() if mholds(role, "meeting.view", code))
+    shown = tuple(m.title for code, m in probes(ctx).meetings.items() if m_sees(ctx, role, code, m))
     return [Case("api list_meetings", "GET", reverse("api:list_meetings") + "?page=1", role != ANON,
                  must_show=shown)]
 
@@ -415,7 +431,7 @@ def spec_api_list(ctx, role):
 def spec_api_get(name):
     def spec(ctx, role):
         return [Case(f"api {name} {code}", "GET", reverse(f"api:{name}", args=[m.pk]),
-                     mholds(role, "meeting.view", code)) for code, m in probes(ctx).meetings.items()] + _bogus(
+                     m_sees(ctx, role, code, m)) for code, m in probes(ctx).meetings.items()] + _bogus(
             f"api {name}", lambda pk: reverse(f"api:{name}", args=[pk]))
     return spec
 

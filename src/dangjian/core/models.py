@@ -20,8 +20,9 @@ class ScopedModel(models.Model):
     # Which path columns place the record in the tree; a model may name more than one
     # (a person belongs to a section and to a Party branch).
     scope_paths: tuple[str, ...] = ("org_path",)
-    # A field path to the User who may always see the record as their own (e.g. "user").
-    self_field: str | None = None
+    # The own-record rule: the field path(s) to the User who may always see the record, being party to it
+    # (e.g. "user"; a meeting's "attendance__person__user"; a tuple when one may be party in several ways).
+    self_field: str | tuple[str, ...] | None = None
     # The capability prefix used for permission checks, e.g. "person" → "person.view".
     scope_capability: str = ""
 

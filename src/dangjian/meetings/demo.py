@@ -64,8 +64,9 @@ def _bulk_meeting(org, kind, title, day, people, rng, start="14:30", end="17:00"
         r = rng.random()
         if r < 0.9:
             row.status, row.hours = AttendanceStatus.PRESENT, hours
-            row.signed_in_at = timezone.make_aware(dt.datetime.combine(day, meeting.start_time))
             row.via_qr = r < 0.7
+            # a sign-in time only for a QR sign-in: attendance marked by the recorder has none
+            row.signed_in_at = timezone.make_aware(dt.datetime.combine(day, meeting.start_time)) if row.via_qr else None
         else:
             row.status = AttendanceStatus.LEAVE if r < 0.95 else AttendanceStatus.ABSENT
             row.reason = "公务外出" if row.status == AttendanceStatus.LEAVE else ""

@@ -98,9 +98,11 @@ class StudyTopic(ScopedModel):
 
 
 class Meeting(ScopedModel):
-    """会议: held by an org; its attendance, topics and minutes."""
+    """会议: held by an org; its attendance, topics and minutes. Everyone expected at it or present (an
+    attendance row) sees it, whatever their grants (the own-record rule)."""
 
     scope_capability = "meeting"
+    self_field = "attendance__person__user"
 
     kind = models.ForeignKey(MeetingKind, on_delete=models.PROTECT, related_name="+", verbose_name="会议类型")
     title = models.CharField("会议名称", max_length=120)
@@ -150,6 +152,7 @@ class MeetingAttachment(ScopedModel):
     only through a scope-checked view; ``name`` keeps the uploader's file name for display and download."""
 
     scope_capability = "meeting"
+    self_field = "meeting__attendance__person__user"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name="会议")
     file = models.FileField("文件", upload_to=attachment_path)
@@ -243,6 +246,7 @@ class Topic(ScopedModel):
     """议题 of a meeting; a 三重一大 topic's decision freezes who was entitled, present and recused."""
 
     scope_capability = "meeting"
+    self_field = "meeting__attendance__person__user"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics", verbose_name="会议")
     order = models.PositiveSmallIntegerField("序号", default=1)
@@ -287,6 +291,7 @@ class Opinion(ScopedModel):
     """表态: one member's stated opinion on a topic, in speaking order."""
 
     scope_capability = "meeting"
+    self_field = "topic__meeting__attendance__person__user"
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="opinions", verbose_name="议题")
     person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name="成员")
@@ -315,6 +320,7 @@ class Activity(ScopedModel):
     """教育活动: organised by an org (``org``) with participating units and people."""
 
     scope_capability = "meeting"
+    self_field = "participants__person__user"
 
     kind = models.CharField("活动类型", max_length=10, choices=ActivityKind.choices)
     title = models.CharField("活动名称", max_length=120)
@@ -361,6 +367,7 @@ class ActivityPhoto(ScopedModel):
     """活动照片 (served only through a scope-checked view)."""
 
     scope_capability = "meeting"
+    self_field = "activity__participants__person__user"
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos", verbose_name="教育活动")
     image = models.FileField("照片", upload_to=photo_path)

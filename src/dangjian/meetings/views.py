@@ -4,6 +4,7 @@ visible_to, every change via a service."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +36,7 @@ from .study import hours_by_person
 
 @login_required
 def meeting_list(request):
-    require_capability(request.user, "meeting.view", what="查看会议")
+    # Open to everyone signed in: whoever holds no grant still sees the meetings they were expected at or attended.
     meetings = MeetingFilterForm(request.GET).filter(
         Meeting.objects.visible_to(request.user).select_related("kind", "org"))
     return render(request, "meetings/meeting_list.html", {
@@ -49,10 +50,14 @@ def meeting_list(request):
 def meeting_detail(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org", "host", "recorder"), request.user, pk)
     can_change = path_in_scope(request.user, "meeting.change", meeting.org_path)
-    attendance = meeting.attendance.select_related("person").order_by("id")
+    # The counts are of everyone expected; the names listed are those the user may see (an attendee
+    # without a grant on the meeting's org sees their own row).
     counts = {s: 0 for s in AttendanceStatus.values}
-    for row in attendance:
-        counts[row.status] += 1
+    for status, n in meeting.attendance.values_list("status").annotate(n=Count("id")).order_by():
+        counts[status] += n
+    counts["total"] = sum(counts.values())
+    attendance = Attendance.objects.visible_to(request.user).filter(meeting=meeting).select_related(
+        "person").order_by("id")
     signin_url = ""
     if can_change and meeting.status != MeetingStatus.CANCELLED:
         signin_url = request.build_absolute_uri(reverse("meetings:signin", args=[qr_signin.signin_token(meeting)]))
