@@ -23,6 +23,7 @@ from dangjian.meetings.models import (
     Meeting,
     MeetingKind,
     Participant,
+    Recusal,
     StudyPlan,
     Topic,
 )
@@ -99,6 +100,15 @@ class MeetingProbes:
     def topics(self):
         return {code: decisions.do_add_topic(Topic(meeting=m, title=f"探题{i}"), actor=self.dangwu)
                 for i, (code, m) in enumerate(self.meetings.items())}
+
+    @cached_property
+    def recusals(self):
+        """A standing recusal on each probe topic (one of the meeting's expected people)."""
+        out = {}
+        for code, t in self.topics.items():
+            person = t.meeting.attendance.first().person
+            out[code] = Recusal.objects.create(topic=t, person=person, org=t.org, org_path=t.org_path, reason="探回避")
+        return out
 
     @cached_property
     def makeups(self):
@@ -224,6 +234,13 @@ def spec_decide(ctx, role):
         # nobody has signed in yet: the rule refuses (200 with the rule named) and logs the attempt
         cases.append(Case(f"decide {code}", "POST", url, allowed, data={"decision_text": "x"}, ok=(200,)))
     return cases + _bogus("decide", lambda pk: reverse("meetings:decide", args=[pk]), methods=("GET", "POST"))
+
+
+def spec_recusal_lift(ctx, role):
+    cases = [Case(f"recusal_lift {code}", "POST", reverse("meetings:recusal_lift", args=[r.pk]),
+                  mholds(role, "meeting.change", code), data={"lift_reason": "探解除"})
+             for code, r in probes(ctx).recusals.items()]
+    return cases + _bogus("recusal_lift", lambda pk: reverse("meetings:recusal_lift", args=[pk]), methods=("POST",))
 
 
 def _in_attendance(m, user) -> bool:
@@ -484,6 +501,7 @@ MEETING_SPECS = {
     "meetings:plan_add": spec_plan_add,
     "meetings:plan_edit": spec_plan_edit,
     "meetings:qr": spec_qr,
+    "meetings:recusal_lift": spec_recusal_lift,
     "meetings:qr_rotate": _post_only("meetings:qr_rotate"),
     "meetings:topic_add": spec_topic_add,
     "meetings:decide": spec_decide,

@@ -174,6 +174,22 @@ class HolidayYear(models.Model):
         return f"{self.year}年节假日安排"
 
 
+class ScheduleNeeded(models.Model):
+    """A year whose holiday schedule a computed date needed before anyone entered it (the date was counted
+    provisionally): the administrators were told once, and the rules page shows it until the year is entered."""
+
+    year = models.PositiveIntegerField("年份", unique=True)
+    first_date = models.DateField("首个涉及的日期")
+    noted_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待录入的节假日安排"
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}年节假日安排待录入"
+
+
 class HolidayDay(models.Model):
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", "放假"

@@ -24,7 +24,7 @@ def rule_list(request):
     require_everywhere(request.user, "setting.manage", what="修改规则设置")
     groups = [(group, [(r, rule_settings.display(r), rule_settings.version(r.key)) for r in items])
               for group, items in rule_settings.grouped().items()]
-    return render(request, "core/rule_list.html", {"groups": groups})
+    return render(request, "core/rule_list.html", {"groups": groups, "years_to_enter": workdays.years_to_enter()})
 
 
 @login_required
@@ -76,7 +76,8 @@ def holiday_list(request):
             messages.success(request, f"已录入 {form.cleaned_data['year']} 年节假日安排，相关期限已重新计算。")
             return redirect("holiday_list")
     entered = HolidayYear.objects.prefetch_related("days")
-    return render(request, "core/holiday_list.html", {"years": years, "form": form, "entered": entered})
+    return render(request, "core/holiday_list.html", {"years": years, "form": form, "entered": entered,
+                                                      "years_to_enter": workdays.years_to_enter(today)})
 
 
 @login_required

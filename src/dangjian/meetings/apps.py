@@ -23,4 +23,5 @@ class MeetingsConfig(AppConfig):
             "meeting.kind_create": "新增会议类型", "meeting.study_plan": "修改学习计划",
             "meeting.study_plan_create": "新建学习计划", "meeting.study_topics": "修改学习专题",
             "meeting.generate_study_days": "生成集中学习日", "meeting.activity": "登记教育活动",
-            "meeting.photo": "上传活动照片", "meeting.reflection": "提交心得体会"})
+            "meeting.photo": "上传活动照片", "meeting.reflection": "提交心得体会", "meeting.recusal": "登记回避",
+            "meeting.recusal_lift": "解除回避"})

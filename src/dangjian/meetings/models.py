@@ -249,7 +249,7 @@ class Topic(ScopedModel):
     self_field = "meeting__attendance__person__user"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics", verbose_name="会议")
-    order = models.PositiveSmallIntegerField("序号", default=1)
+    order = models.PositiveSmallIntegerField("序号", default=0, help_text="不填则排在本次会议已有议题之后")
     title = models.CharField("议题", max_length=200)
     category = models.CharField("“三重一大”类别", max_length=12, choices=TopicCategory.choices, blank=True)
     amount = models.DecimalField("涉及金额（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
@@ -279,6 +279,32 @@ class Topic(ScopedModel):
     @property
     def is_major(self) -> bool:
         return bool(self.category)
+
+
+class Recusal(ScopedModel):
+    """回避: a member's recusal from a topic. It holds for every round on the topic (a 缓议 topic voted again)
+    until it is lifted, with a reason, by someone who may record the decision; both stay in the record."""
+
+    scope_capability = "meeting"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="recusals", verbose_name="议题")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name="成员")
+    reason = models.CharField("回避事由", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="登记人")
+    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name="解除人")
+    lift_reason = models.CharField("解除理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回避记录"
+        ordering = ["topic", "id"]
+        constraints = [models.UniqueConstraint(fields=["topic", "person"], condition=models.Q(lifted_at__isnull=True),
+                                               name="uniq_standing_recusal")]
+
+    def __str__(self):
+        return f"{self.person}回避“{self.topic}”"
 
 
 class Stance(models.TextChoices):

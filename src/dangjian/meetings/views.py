@@ -28,6 +28,7 @@ from .models import (
     MeetingKind,
     MeetingStatus,
     Participant,
+    Recusal,
     Topic,
 )
 from .services import attachments, decisions, qr_signin, records
@@ -228,7 +229,9 @@ def topic_decide(request, pk):
         members = [a.person for a in meeting.attendance.select_related("person")]
         principal = None
     present = set(meeting.attendance.filter(status=AttendanceStatus.PRESENT).values_list("person_id", flat=True))
-    form = DecisionForm(request.POST or None, members=members, principal_id=principal.pk if principal else None)
+    recusals = list(topic.recusals.select_related("person", "recorded_by", "lifted_by").order_by("id"))
+    form = DecisionForm(request.POST or None, members=members, principal_id=principal.pk if principal else None,
+                        standing=[r.person_id for r in recusals if not r.lifted_at])
     if request.method == "POST" and form.is_valid():
         try:
             topic = decisions.do_record_decision(topic, form.votes(), recused_ids=form.recused_ids(),
@@ -240,7 +243,17 @@ def topic_decide(request, pk):
             messages.success(request, f"已记录决定：{topic}（{topic.get_outcome_display()}）。")
             return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#topics")
     return render(request, "meetings/topic_decide.html", {"topic": topic, "meeting": meeting, "form": form,
-                                                          "present": present})
+                                                          "present": present, "recusals": recusals})
+
+
+@login_required
+@require_POST
+def recusal_lift(request, pk):
+    recusal = get_visible_or_404(Recusal.objects.select_related("topic"), request.user, pk, "change")
+    return run_action(request, lambda: decisions.do_lift_recusal(recusal, request.POST.get("lift_reason", ""),
+                                                                 actor=request.user),
+                      f"已解除{recusal.person}对本议题的回避。", reverse("meetings:decide", args=[recusal.topic_id]),
+                      prefix="回避未解除：")
 
 
 @login_required
