@@ -54,7 +54,7 @@ def restore(request, label, pk, event_id):
     model, obj = _history_target(request, label, pk, "change")
     restorer = audit.restorer_for(model)
     if restorer is None:  # a workflow record: its state changes only through its own steps
-        raise PermissionDenied(f"{model._meta.verbose_name}不能恢复历史版本：请通过其办理流程（如“重新打开”，须说明理由）更改。")
+        raise PermissionDenied(f"{model._meta.verbose_name}不能恢复历史版本：请通过其办理流程更改（如事项销号后的“重新打开”，须说明理由）。")
     event = get_object_or_404(audit.history(obj), pk=event_id)
     try:
         restorer(obj, event, actor=request.user)
