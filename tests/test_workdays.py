@@ -78,3 +78,42 @@ def test_workdays_between_counts_as_asking_each_day(db):
         expected = sum(calendars[d.year].is_workday(d) for d in days)
         provisional = any(calendars[d.year].provisional for d in days)
         assert workdays.workdays_between(start, end) == ((expected if end >= start else -expected), provisional)
+
+
+@pytest.mark.django_db
+def test_a_date_in_a_year_not_entered_tells_the_administrators_until_the_year_is_entered(demo):
+    """Issue 11 item 18: a deadline in the probable Spring Festival week of an unknown year is not silent."""
+    from django.core.cache import cache
+
+    from dangjian.core.models import Notification, ScheduleNeeded
+    from tests.conftest import signed_in
+
+    year = max(workdays.PACKAGE_YEARS) + 2  # a year neither the package nor the demo knows
+    assert workdays.calendar_for(year).provisional
+    admin, dangwu = demo["users"]["admin"], demo["users"]["dangwu"]
+    result = workdays.add_workdays(D(year, 1, 28), 10)  # runs into February, where the festival usually falls
+    assert result.provisional
+    need = ScheduleNeeded.objects.get(year=year)
+    assert need.first_date == result.date
+    notes = Notification.objects.filter(recipient=admin, category="workdays", link="/settings/holidays/")
+    assert notes.count() == 1 and f"请录入{year}年法定节假日安排" == notes.get().title
+    assert not Notification.objects.filter(recipient=dangwu, category="workdays").exists()  # not an administrator
+    workdays.add_workdays(D(year, 3, 2), 5)  # the same year again: told once
+    assert notes.count() == 1
+    client = signed_in(admin)
+    for url in ("/settings/rules/", "/settings/holidays/"):
+        page = client.get(url).content.decode()
+        assert f"{year}年法定节假日安排尚未录入" in page and f"{result.date:%Y-%m-%d}" in page, url
+    try:
+        workdays.set_year_schedule(year, workdays.parse_schedule_lines(f"{year}-02-06~{year}-02-13 放假 春节"),
+                                   actor=admin, source="测试")
+        assert f"{year}年法定节假日安排尚未录入" not in client.get("/settings/rules/").content.decode()
+        assert workdays.years_to_enter(D(year - 1, 6, 1)) == []
+    finally:
+        cache.set(workdays._CACHE_KEY, cache.get(workdays._CACHE_KEY, 0) + 1, None)  # forget the rolled-back year
+
+
+def test_from_november_next_year_is_asked_for_if_unknown(db):
+    year = max(workdays.PACKAGE_YEARS) + 1
+    assert (year, None) in workdays.years_to_enter(D(year - 1, 11, 15))
+    assert (year, None) not in workdays.years_to_enter(D(year - 1, 10, 31))

@@ -150,3 +150,50 @@ def _client(agency, name):
     from tests.conftest import login
 
     return login(name)
+
+
+def test_the_rule_follows_the_principals_position_without_a_primary_duty_on_record(agency):
+    """Issue 11 item 14: with no 第一责任人 duty recorded, the 党组书记 (by position) still may not oversee 财务."""
+    actor = agency["users"]["dangwu"]
+    primary = Duty.objects.current().get(kind=DutyKind.PRIMARY)
+    services.do_end_duty(primary, TODAY - dt.timedelta(days=1), actor=actor)
+    finance = Duty.objects.current().get(kind=DutyKind.LEADERSHIP, org=agency["finance"])
+    services.do_end_duty(finance, TODAY - dt.timedelta(days=1), actor=actor)
+    assert not Duty.objects.current().filter(kind=DutyKind.PRIMARY).exists()
+    duty = Duty(person=agency["secretary"], kind=DutyKind.LEADERSHIP, org=agency["finance"], start_date=TODAY)
+    with pytest.raises(ValidationError) as exc:
+        services.do_assign_duty(duty, actor=actor)
+    assert "四个不直接分管" in exc.value.message_dict["person"][0] and "财务" in exc.value.message_dict["person"][0]
+    assert not Duty.objects.current().filter(org=agency["finance"], kind=DutyKind.LEADERSHIP).exists()
+
+
+def test_the_recheck_finds_a_principal_by_position(agency):
+    """A principal without a 第一责任人 duty is still found by the re-check (rule change, section domains)."""
+    actor = agency["users"]["dangwu"]
+    primary = Duty.objects.current().get(kind=DutyKind.PRIMARY)
+    services.do_end_duty(primary, TODAY - dt.timedelta(days=1), actor=actor)
+    found = services.do_set_section_domains(agency["policy"], ["政策法规", "财务"], actor=actor)
+    assert [(c.duty.person, c.duty.org, c.domains) for c in found] == [(agency["secretary"], agency["policy"], ["财务"])]
+
+
+def test_a_restore_of_a_duty_goes_through_the_rule(agency):
+    """Issue 11 item 12: restoring a duty's old version is checked by 四个不直接分管 like any assignment."""
+    from dangjian.core import audit
+
+    actor = agency["users"]["dangwu"]
+    policy = Duty.objects.current().get(kind=DutyKind.LEADERSHIP, org=agency["policy"])
+    services.do_end_duty(policy, TODAY - dt.timedelta(days=1), actor=actor, expected_version=policy.version)
+    finance = Duty.objects.current().get(kind=DutyKind.LEADERSHIP, org=agency["finance"])
+    services.do_end_duty(finance, TODAY - dt.timedelta(days=1), actor=actor, expected_version=finance.version)
+    # an old version of the policy duty, pointed at 财务科 (as a tampered or mistaken version would be)
+    version = audit.history(policy).last()
+    version_after = {**version.after, "org": agency["finance"].pk, "end_date": None}
+    from dangjian.core.models import AuditEvent
+    forged = AuditEvent.objects.create(action="duty.assign", target_type="duties.duty", target_id=str(policy.pk),
+                                       after=version_after)
+    restorer = audit.restorer_for(Duty)
+    assert restorer is services.do_restore_duty
+    with pytest.raises(ValidationError) as exc:
+        restorer(Duty.objects.get(pk=policy.pk), forged, actor=actor)
+    assert "四个不直接分管" in "".join(exc.value.messages)
+    assert Duty.objects.get(pk=policy.pk).org_id == agency["policy"].pk

@@ -31,9 +31,9 @@ def group_meeting(demo, *, days_ago=3, leave=(), kind="party_group", org_code="S
     return meeting
 
 
-def add_topic(demo, meeting, category="fund", amount="100", sent=None):
+def add_topic(demo, meeting, category="fund", amount="100", sent=None, title="关于使用专项资金的议题"):
     sent = sent or workdays.add_workdays(meeting.date, -2).date
-    return decisions.do_add_topic(Topic(meeting=meeting, title="关于使用专项资金的议题", category=category,
+    return decisions.do_add_topic(Topic(meeting=meeting, title=title, category=category,
                                        amount=Decimal(amount) if amount else None, materials_sent_on=sent),
                                  actor=dangwu(demo))
 

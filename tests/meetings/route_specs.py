@@ -23,6 +23,7 @@ from dangjian.meetings.models import (
     Meeting,
     MeetingKind,
     Participant,
+    Recusal,
     StudyPlan,
     Topic,
 )
@@ -62,6 +63,21 @@ def m_anywhere(role: str, capability: str) -> bool:
     return bool(MEETING_CAPS[role].get(capability))
 
 
+def attends(ctx, role: str, meeting) -> bool:
+    """The own-record rule written out: the role's person was expected at the meeting or attended it."""
+    user = ctx.users.get(role)
+    return user is not None and Attendance.objects.filter(meeting=meeting, person__user=user).exists()
+
+
+def m_sees(ctx, role: str, code: str, meeting) -> bool:
+    return mholds(role, "meeting.view", code) or attends(ctx, role, meeting)
+
+
+def takes_part(ctx, role: str, activity) -> bool:
+    user = ctx.users.get(role)
+    return user is not None and Participant.objects.filter(activity=activity, person__user=user).exists()
+
+
 class MeetingProbes:
     """Built on first use within a test (each route needs only some of them)."""
 
@@ -84,6 +100,15 @@ class MeetingProbes:
     def topics(self):
         return {code: decisions.do_add_topic(Topic(meeting=m, title=f"探题{i}"), actor=self.dangwu)
                 for i, (code, m) in enumerate(self.meetings.items())}
+
+    @cached_property
+    def recusals(self):
+        """A standing recusal on each probe topic (one of the meeting's expected people)."""
+        out = {}
+        for code, t in self.topics.items():
+            person = t.meeting.attendance.first().person
+            out[code] = Recusal.objects.create(topic=t, person=person, org=t.org, org_path=t.org_path, reason="探回避")
+        return out
 
     @cached_property
     def makeups(self):
@@ -131,8 +156,9 @@ def _per_meeting(route, ctx, role, cap, methods=("GET",), data=None, **kw):
     cases = []
     for code, m in probes(ctx).meetings.items():
         url = reverse(route, args=[m.pk])
+        allowed = m_sees(ctx, role, code, m) if cap == "meeting.view" else mholds(role, cap, code)
         for method in methods:
-            cases.append(Case(f"{route} {code}", method, url, mholds(role, cap, code),
+            cases.append(Case(f"{route} {code}", method, url, allowed,
                               data=data(m) if (data and method == "POST") else None, **kw))
     return cases + _bogus(route, lambda pk: reverse(route, args=[pk]), methods=methods)
 
@@ -144,9 +170,8 @@ def _meeting_form(m, role):
 
 
 def spec_list(ctx, role):
-    shown = tuple(m.title for code, m in probes(ctx).meetings.items() if mholds(role, "meeting.view", code))
-    return [_page("meetings:list", role, m_anywhere(role, "meeting.view"), must_show=shown,
-                  denied=(403,))]
+    shown = tuple(m.title for code, m in probes(ctx).meetings.items() if m_sees(ctx, role, code, m))
+    return [_page("meetings:list", role, must_show=shown)]
 
 
 def spec_add(ctx, role):
@@ -209,6 +234,13 @@ def spec_decide(ctx, role):
         # nobody has signed in yet: the rule refuses (200 with the rule named) and logs the attempt
         cases.append(Case(f"decide {code}", "POST", url, allowed, data={"decision_text": "x"}, ok=(200,)))
     return cases + _bogus("decide", lambda pk: reverse("meetings:decide", args=[pk]), methods=("GET", "POST"))
+
+
+def spec_recusal_lift(ctx, role):
+    cases = [Case(f"recusal_lift {code}", "POST", reverse("meetings:recusal_lift", args=[r.pk]),
+                  mholds(role, "meeting.change", code), data={"lift_reason": "探解除"})
+             for code, r in probes(ctx).recusals.items()]
+    return cases + _bogus("recusal_lift", lambda pk: reverse("meetings:recusal_lift", args=[pk]), methods=("POST",))
 
 
 def _in_attendance(m, user) -> bool:
@@ -276,7 +308,7 @@ def spec_activity_add(ctx, role):
 
 def spec_activity(ctx, role):
     return [Case(f"activity {code}", "GET", reverse("meetings:activity", args=[a.pk]),
-                 mholds(role, "meeting.view", code)) for code, a in probes(ctx).activities.items()] + _bogus(
+                 mholds(role, "meeting.view", code) or takes_part(ctx, role, a)) for code, a in probes(ctx).activities.items()] + _bogus(
         "activity", lambda pk: reverse("meetings:activity", args=[pk]))
 
 
@@ -291,7 +323,8 @@ def spec_photo_add(ctx, role):
 
 
 def spec_photo(ctx, role):
-    return [Case(f"photo {code}", "GET", reverse("meetings:photo", args=[p.pk]), mholds(role, "meeting.view", code))
+    return [Case(f"photo {code}", "GET", reverse("meetings:photo", args=[p.pk]),
+                 mholds(role, "meeting.view", code) or takes_part(ctx, role, p.activity))
             for code, p in probes(ctx).photos.items()] + _bogus("photo", lambda pk: reverse("meetings:photo",
                                                                                             args=[pk]))
 
@@ -307,7 +340,7 @@ def spec_attachment_add(ctx, role):
 def spec_attachment_download(name):
     """The page's download and the API's: the same scope, a file for whoever sees the meeting."""
     def spec(ctx, role):
-        return [Case(f"{name} {code}", "GET", reverse(name, args=[a.pk]), mholds(role, "meeting.view", code),
+        return [Case(f"{name} {code}", "GET", reverse(name, args=[a.pk]), m_sees(ctx, role, code, a.meeting),
                      writes=None)
                 for code, a in probes(ctx).attachments.items()] + _bogus(name, lambda pk: reverse(name, args=[pk]))
     return spec
@@ -407,7 +440,7 @@ def spec_ical(ctx, role):
 # -- API
 
 def spec_api_list(ctx, role):
-    shown = tuple(m.title for code, m in probes(ctx).meetings.items() if mholds(role, "meeting.view", code))
+    shown = tuple(m.title for code, m in probes(ctx).meetings.items() if m_sees(ctx, role, code, m))
     return [Case("api list_meetings", "GET", reverse("api:list_meetings") + "?page=1", role != ANON,
                  must_show=shown)]
 
@@ -415,7 +448,7 @@ def spec_api_list(ctx, role):
 def spec_api_get(name):
     def spec(ctx, role):
         return [Case(f"api {name} {code}", "GET", reverse(f"api:{name}", args=[m.pk]),
-                     mholds(role, "meeting.view", code)) for code, m in probes(ctx).meetings.items()] + _bogus(
+                     m_sees(ctx, role, code, m)) for code, m in probes(ctx).meetings.items()] + _bogus(
             f"api {name}", lambda pk: reverse(f"api:{name}", args=[pk]))
     return spec
 
@@ -468,6 +501,7 @@ MEETING_SPECS = {
     "meetings:plan_add": spec_plan_add,
     "meetings:plan_edit": spec_plan_edit,
     "meetings:qr": spec_qr,
+    "meetings:recusal_lift": spec_recusal_lift,
     "meetings:qr_rotate": _post_only("meetings:qr_rotate"),
     "meetings:topic_add": spec_topic_add,
     "meetings:decide": spec_decide,

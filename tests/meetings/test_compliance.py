@@ -69,3 +69,29 @@ def test_the_report_runs_in_constant_queries_whatever_the_number_of_branches(dem
     with django_assert_num_queries(3):
         _b, gaps, _h = compliance.gap_report(root.path, 2020, today=dt.date(2021, 1, 1))
     assert sum(1 for g in gaps if g.branch == "新支部4") == 44
+
+
+def test_each_calendar_cell_counts_the_meetings_held_in_its_month(demo):
+    """Issue 11 item 23: the monthly counts sit under their own month's header and count the meetings held."""
+    import re
+
+    from django.conf import settings
+
+    from tests.conftest import signed_in
+
+    branch_plan_2020()
+    page = signed_in(dangwu(demo)).get("/meetings/compliance/", {"year": 2020}).content.decode()
+    table = page.split("召开日历")[1].split("</table>")[0]
+    # the headers are aligned as the counts are (right), so each count sits under its own month, not beside the next
+    header = re.findall(r'<th class="num">(\d+)月</th>', table)
+    assert header == [str(m) for m in range(1, 13)]
+    css = (settings.STATICFILES_DIRS[0] / "dangjian" / "app.css").read_text()
+    assert re.search(r"table\.data th\.num\s*\{[^}]*text-align:\s*right", css)
+    codes = [r.code for r in compliance.requirements()]
+    for name, cells in re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", table, re.S):
+        values = [0 if v == "·" else int(v) for v in re.findall(r'<td class="num">([^<]*)</td>', cells)]
+        branch = Org.objects.get(name=name, code__startswith="SXX-ZB")
+        held = Meeting.objects.filter(org_path__startswith=branch.path, status=MeetingStatus.HELD, date__year=2020,
+                                      kind__code__in=codes)
+        assert values == [held.filter(date__month=m).count() for m in range(1, 13)], name
+        assert sum(values) > 12

@@ -1,5 +1,7 @@
 """三重一大 decisions: each rule of docs/rules.md enforced when the decision is recorded, each refusal named."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -62,7 +64,7 @@ def test_cadre_appointment_needs_two_thirds(demo):
     message = refused(demo, topic, votes(present, people[0]))
     assert "不符合：干部任免须三分之二以上成员到会（应到5人，到会表决3人）" in message
     # the same attendance suffices for an ordinary 三重一大 matter
-    fund = add_topic(demo, meeting)
+    fund = add_topic(demo, meeting, title="关于使用办公经费的议题")
     decisions.do_record_decision(fund, votes(present, people[0]), actor=dangwu(demo))
     assert Topic.objects.get(pk=fund.pk).outcome == Outcome.PASSED  # 3 同意 > half of the 5 who should attend
 
@@ -141,11 +143,11 @@ def test_a_deferred_matter_can_be_reconsidered_but_a_decided_one_cannot(demo):
 
 def test_a_large_amount_is_flagged_as_large_fund_by_the_threshold_rule(demo):
     meeting = group_meeting(demo)
-    small = add_topic(demo, meeting, category="", amount="49.99")
-    large = add_topic(demo, meeting, category="", amount="50")
+    small = add_topic(demo, meeting, category="", amount="49.99", title="小额议题")
+    large = add_topic(demo, meeting, category="", amount="50", title="大额议题")
     assert small.category == "" and large.category == "fund"
     rule_settings.set_rule("meetings.large_fund_threshold", "200", actor=demo["users"]["admin"], reason="测试")
-    assert add_topic(demo, meeting, category="", amount="150").category == ""
+    assert add_topic(demo, meeting, category="", amount="150", title="新标准下的议题").category == ""
 
 
 def test_the_quorum_fraction_is_a_rule_and_its_version_is_stored(demo):
@@ -177,3 +179,74 @@ def test_the_demo_holds_a_refused_attempt_in_the_audit_log(demo):
     event = AuditEvent.objects.get(action="meeting.decide_refused", actor__username="dangwu",
                                    target_repr="关于任命财务科科长的议题")
     assert not event.success and "末位表态" in event.message
+
+
+def test_recusal_holds_for_the_topic_in_the_next_round_until_lifted_with_a_reason(demo):
+    """Issue 11 item 13: recused in a round that ended 缓议, the member stays recused in the next round."""
+    from dangjian.meetings.models import Recusal
+
+    meeting = group_meeting(demo)
+    topic = add_topic(demo, meeting)
+    people = members(meeting)
+    recused = people[3]
+    without = [p for p in people if p.pk != recused.pk]
+    defer = {p.pk: "defer" for p in without[1:4]}
+    decisions.do_record_decision(topic, votes(without, people[0], stances=defer), recused_ids={recused.pk},
+                                 actor=dangwu(demo))
+    assert Topic.objects.get(pk=topic.pk).outcome == Outcome.DEFERRED
+    standing = Recusal.objects.get(topic=topic, person=recused, lifted_at__isnull=True)
+    # next round: the form does not tick the box again, the member votes — refused, and nothing counted
+    message = refused(demo, Topic.objects.get(pk=topic.pk), votes(people, people[0]))
+    assert f"不符合：回避成员不得参与表决（{recused.name}）" in message
+    decisions.do_record_decision(Topic.objects.get(pk=topic.pk), votes(without, people[0]), actor=dangwu(demo))
+    decided = Topic.objects.get(pk=topic.pk)
+    assert decided.recused == [{"id": recused.pk, "name": recused.name}] and decided.tally["should"] == 4
+    assert not decided.opinions.filter(person=recused).exists()
+    # lifting needs a reason, and keeps the recusal in the record
+    with pytest.raises(ValidationError) as exc:
+        decisions.do_lift_recusal(standing, "  ", actor=dangwu(demo))
+    assert "解除回避理由" in exc.value.message_dict["lift_reason"][0]
+    lifted = decisions.do_lift_recusal(standing, "经核实与本议题无利害关系", actor=dangwu(demo))
+    assert lifted.lifted_at and Recusal.objects.filter(topic=topic).count() == 1
+    assert AuditEvent.objects.filter(action="meeting.recusal_lift", target_id=str(standing.pk)).exists()
+
+
+def test_the_decision_page_keeps_a_standing_recusal_ticked_and_lifts_it_with_a_reason(demo):
+    from dangjian.meetings.models import Recusal
+    from tests.conftest import signed_in
+
+    meeting = group_meeting(demo)
+    topic = add_topic(demo, meeting)
+    people = members(meeting)
+    without = [p for p in people if p.pk != people[3].pk]
+    defer = {p.pk: "defer" for p in without[1:4]}
+    decisions.do_record_decision(topic, votes(without, people[0], stances=defer), recused_ids={people[3].pk},
+                                 actor=dangwu(demo))
+    client = signed_in(dangwu(demo))
+    page = client.get(f"/meetings/topics/{topic.pk}/decide/").content.decode()
+    box = page.split(f'name="recused_{people[3].pk}"')[0].rsplit("<input", 1)[1] + page.split(
+        f'name="recused_{people[3].pk}"')[1].split(">", 1)[0]
+    assert "checked" in box and "disabled" in box
+    recusal = Recusal.objects.get(topic=topic)
+    client.post(f"/meetings/recusals/{recusal.pk}/lift/", {"lift_reason": ""})
+    assert Recusal.objects.get(pk=recusal.pk).lifted_at is None
+    client.post(f"/meetings/recusals/{recusal.pk}/lift/", {"lift_reason": "利害关系已消除"})
+    assert Recusal.objects.get(pk=recusal.pk).lift_reason == "利害关系已消除"
+
+
+def test_topics_of_a_meeting_are_numbered_in_order_and_a_duplicate_is_refused(demo):
+    """Issue 11 item 17: each new topic takes the next 序号; the same topic twice in a meeting is refused."""
+    meeting = group_meeting(demo)
+    first = decisions.do_add_topic(Topic(meeting=meeting, title="关于年度预算的议题"), actor=dangwu(demo))
+    second = decisions.do_add_topic(Topic(meeting=meeting, title="关于办公用房调整的议题"), actor=dangwu(demo))
+    third = add_topic(demo, meeting)
+    assert [first.order, second.order, third.order] == [1, 2, 3]
+    before = meeting.topics.count()
+    with pytest.raises(ValidationError) as exc:
+        decisions.do_add_topic(Topic(meeting=meeting, title=" 关于年度预算的 议题"), actor=dangwu(demo))
+    assert "已有相同议题" in exc.value.message_dict["title"][0] and "序号1" in exc.value.message_dict["title"][0]
+    assert meeting.topics.count() == before
+    from tests.conftest import signed_in
+
+    page = signed_in(dangwu(demo)).get(f"/meetings/{meeting.pk}/").content.decode()
+    assert [int(n) for n in re.findall(r"<tr><td>(\d+)</td><td>关于", page)] == [1, 2, 3]

@@ -245,26 +245,32 @@ def history(instance: models.Model):
     return AuditEvent.objects.filter(target_type=_label(instance), target_id=str(instance.pk)).order_by("-id")
 
 
-# Fields a restore may not set back: identity, and a tree node's place in the tree (treebeard's
-# path, depth and child count describe the tree as it is now, not as it was in the old version).
-# Models whose restore does more than put the fields back (a person's member counts…): model → restorer,
-# registered by the app that owns the model; the history page restores through restorer_for().
+# Restore on the history page is offered only for the models their app declares restorable, through the
+# restorer it names (register_restorer in its AppConfig.ready): a module's service and its rules apply to a
+# restored version as to any edit. A record moved by a workflow (a matter, a meeting, a decision) is never
+# declared: its state changes only through its transitions, so nothing here can undo a 销号 or a decision.
 RESTORERS: dict[type[models.Model], Callable[..., models.Model]] = {}
 
 
-def register_restorer(model: type[models.Model], restorer: Callable[..., models.Model]) -> None:
-    RESTORERS[model] = restorer
+def register_restorer(model: type[models.Model], restorer: Callable[..., models.Model] | None = None) -> None:
+    """Declare ``model`` restorable; ``restorer(instance, event, *, actor)`` defaults to :func:`restore_version`
+    (for records whose only rules are their fields' own validation)."""
+    RESTORERS[model] = restorer or restore_version
 
 
-def restorer_for(model: type[models.Model]) -> Callable[..., models.Model]:
-    return RESTORERS.get(model, restore_version)
+def restorer_for(model: type[models.Model]) -> Callable[..., models.Model] | None:
+    """The restorer its app declared, or None: the record's history is shown but cannot be restored."""
+    return RESTORERS.get(model)
 
 
+# Fields a restore may not set back: identity, and a tree node's place in the tree (treebeard's
+# path, depth and child count describe the tree as it is now, not as it was in the old version).
 _RESTORE_SKIP = {"id", "path", "depth", "numchild"}
 
 
-def restore_version(instance: models.Model, event: AuditEvent, *, actor) -> models.Model:
-    """Set the record back to the state logged in ``event.after`` (itself an audited change)."""
+def apply_version(instance: models.Model, event: AuditEvent) -> models.Model:
+    """Put the fields logged in ``event.after`` back on ``instance``, unsaved: a module's restorer then saves it
+    through its own service, which checks its rules as for any edit."""
     if event.target_type != _label(instance) or event.target_id != str(instance.pk) or not event.after:
         raise ValidationError("该历史版本不属于此记录，无法恢复。")
     for f in instance._meta.concrete_fields:
@@ -272,7 +278,12 @@ def restore_version(instance: models.Model, event: AuditEvent, *, actor) -> mode
             continue
         if hasattr(instance, f"masked_{f.name}"):
             continue  # masked values in the log are not the real value
-        value = event.after[f.name]
-        setattr(instance, f.attname, value)
+        setattr(instance, f.attname, event.after[f.name])
+    return instance
+
+
+def restore_version(instance: models.Model, event: AuditEvent, *, actor) -> models.Model:
+    """Set the record back to the state logged in ``event.after`` (itself an audited change)."""
+    apply_version(instance, event)
     return save_audited(instance, actor=actor, action=f"{_label(instance)}.restore",
                         expected_version=getattr(instance, "version", None), message=f"恢复到第 {event.pk} 号记录的版本")

@@ -21,8 +21,9 @@ class ScopedModel(models.Model):
     # Which path columns place the record in the tree; a model may name more than one
     # (a person belongs to a section and to a Party branch).
     scope_paths: tuple[str, ...] = ("org_path",)
-    # A field path to the User who may always see the record as their own (e.g. "user").
-    self_field: str | None = None
+    # The own-record rule: the field path(s) to the User who may always see the record, being party to it
+    # (e.g. "user"; a meeting's "attendance__person__user"; a tuple when one may be party in several ways).
+    self_field: str | tuple[str, ...] | None = None
     # The capability prefix used for permission checks, e.g. "person" → "person.view".
     scope_capability: str = ""
 
@@ -176,6 +177,22 @@ class HolidayYear(models.Model):
 
     def __str__(self):
         return f"{self.year}年节假日安排"
+
+
+class ScheduleNeeded(models.Model):
+    """A year whose holiday schedule a computed date needed before anyone entered it (the date was counted
+    provisionally): the administrators were told once, and the rules page shows it until the year is entered."""
+
+    year = models.PositiveIntegerField("年份", unique=True)
+    first_date = models.DateField("首个涉及的日期")
+    noted_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待录入的节假日安排"
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}年节假日安排待录入"
 
 
 class HolidayDay(models.Model):

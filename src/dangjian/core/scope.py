@@ -3,7 +3,8 @@
 A role assignment grants a role on an org node and, optionally, its subtree. Every read goes
 through ``Model.objects.visible_to(user, action)``, which turns the user's grants into one SQL
 condition of path-prefix tests on the record's own ``org_path`` column(s) — no join, no list of
-ids. Users always see the records that are their own (``self_field``).
+ids. Users always see the records they are party to (``self_field``: the own-record rule, one path or several
+— the meetings they were expected at or attended, the matters they own or lead, the letters they signed).
 
 Core sits below the modules that hold the grants (accounts) and the org tree (orgs), so it reads them
 through a ``ScopeSource`` those apps provide when they are ready (``provide_grants``, ``provide_tree_roots``).
@@ -21,6 +22,7 @@ from django.db.models.lookups import StartsWith
 from django.http import Http404
 
 _GRANTS_CACHE_ATTR = "_dangjian_grants"
+_OWN_CACHE_ATTR = "_dangjian_own_ids"
 
 
 @models.CharField.register_lookup
@@ -88,8 +90,9 @@ def grants_for(user) -> list[Grant]:
 
 
 def forget_grants(user) -> None:
-    if hasattr(user, _GRANTS_CACHE_ATTR):
-        delattr(user, _GRANTS_CACHE_ATTR)
+    for attr in (_GRANTS_CACHE_ATTR, _OWN_CACHE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def grants_with(user, capability: str) -> list[Grant]:
@@ -135,13 +138,60 @@ def scope_roots(user, capability: str) -> list[str]:
     return [g.org_path for g in _collapse(grants_with(user, capability))]
 
 
+def own_paths(model) -> tuple[str, ...]:
+    """The model's own-record paths (``self_field``: one path or several) to the user who is party to it."""
+    paths = model.self_field or ()
+    return (paths,) if isinstance(paths, str) else tuple(paths)
+
+
+def _crosses_many(model, path: str) -> bool:
+    for part in path.split("__")[:-1]:
+        field = model._meta.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
+def _own_ids(model, field: str, user) -> list:
+    """The ids of ``model`` rows whose ``field`` is the user (their person, say), once per request."""
+    cache = user.__dict__.setdefault(_OWN_CACHE_ATTR, {})
+    key = (model._meta.label_lower, field)
+    if key not in cache:
+        cache[key] = list(model._base_manager.filter(**{field: user.pk}).values_list("pk", flat=True))
+    return cache[key]
+
+
+def own_condition(model, user) -> Q:
+    """The records the user is party to, by every own-record path of the model.
+
+    Each path is turned into an equality on indexed columns: ``owner__user`` becomes ``owner`` in the user's
+    person ids (read once per request), and a path through a one-to-many or many-to-many relation (a
+    meeting's attendance rows, a matter's co-owners) becomes the record's own ids, read first. A join would
+    repeat rows, and an OR with a join or a sub-select would stop the path index from being used.
+    """
+    q = Q()
+    for path in own_paths(model):
+        if _crosses_many(model, path):
+            q |= Q(pk__in=list(model._base_manager.filter(**{path: user.pk}).values_list("pk", flat=True)))
+        elif "__" in path:
+            prefix, field = path.rsplit("__", 1)
+            target = model
+            for part in prefix.split("__"):
+                target = target._meta.get_field(part).related_model
+            q |= Q(**{f"{prefix}__in": _own_ids(target, field, user)})
+        else:
+            q |= Q(**{path: user.pk})
+    return q
+
+
 def scope_conditions(model, user, action: str = "view") -> list[Q]:
     """The conditions whose union is ``visible_to``: one per path column, then the user's own
     records (for pagers that read each condition on its own, e.g. orgs.paging)."""
     capability = f"{model.scope_capability}.{action}"
     conditions = [path_condition(user, capability, (field,)) for field in model.scope_paths]
     if model.self_field and action == "view":
-        conditions.append(Q(**{model.self_field: user.pk}))
+        conditions.append(own_condition(model, user))
     return conditions
 
 

@@ -32,7 +32,7 @@ def rule_list(request):
     groups = [(group, rows) for group, rows in groups if rows]
     if not groups:
         raise PermissionDenied("无权修改规则设置（须在全单位范围内持有规则设置权限）")
-    return render(request, "core/rule_list.html", {"groups": groups})
+    return render(request, "core/rule_list.html", {"groups": groups, "years_to_enter": workdays.years_to_enter()})
 
 
 @login_required
@@ -84,7 +84,8 @@ def holiday_list(request):
             messages.success(request, f"已录入 {form.cleaned_data['year']} 年节假日安排，相关期限已重新计算。")
             return redirect("holiday_list")
     entered = HolidayYear.objects.prefetch_related("days")
-    return render(request, "core/holiday_list.html", {"years": years, "form": form, "entered": entered})
+    return render(request, "core/holiday_list.html", {"years": years, "form": form, "entered": entered,
+                                                      "years_to_enter": workdays.years_to_enter(today)})
 
 
 @login_required

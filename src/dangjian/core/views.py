@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import audit
+from . import history as versions
 from .actions import run_action
 from .documents import xlsx_response
 from .forms import AuditFilterForm
@@ -56,17 +57,22 @@ def _history_target(request, label, pk, action="view"):
 @login_required
 def history(request, label, pk):
     model, obj = _history_target(request, label, pk)
-    events = audit.history(obj)
-    return render(request, "core/history.html", {"obj": obj, "events": events, "label": label,
-                                                 "model_name": model._meta.verbose_name})
+    page = paginate(request, audit.history(obj))
+    return render(request, "core/history.html", {
+        "obj": obj, "label": label, "model_name": model._meta.verbose_name, "page": page,
+        "versions": versions.versions(model, page.object_list),
+        "restorable": audit.restorer_for(model) is not None})
 
 
 @login_required
 @require_POST
 def restore(request, label, pk, event_id):
     model, obj = _history_target(request, label, pk, "change")
+    restorer = audit.restorer_for(model)
+    if restorer is None:  # a workflow record: its state changes only through its own steps
+        raise PermissionDenied(f"{model._meta.verbose_name}不能恢复历史版本：请通过其办理流程更改（如事项销号后的“重新打开”，须说明理由）。")
     event = get_object_or_404(audit.history(obj), pk=event_id)
-    return run_action(request, lambda: audit.restorer_for(model)(obj, event, actor=request.user),
+    return run_action(request, lambda: restorer(obj, event, actor=request.user),
                       f"已将“{obj}”恢复到所选版本。", reverse("history", kwargs={"label": label, "pk": pk}),
                       records=[obj])
 

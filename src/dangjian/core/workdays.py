@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import chinese_calendar
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.dispatch import Signal
+from django.utils import timezone
 
 from . import audit
-from .models import HolidayDay, HolidayYear
+from .models import HolidayDay, HolidayYear, ScheduleNeeded
+from .notify import notify
 
 ONE_DAY = dt.timedelta(days=1)
 _CACHE_KEY = "dangjian:workdays:generation"
@@ -121,7 +124,40 @@ def add_workdays(start: dt.date, count: int) -> WorkdayResult:
         provisional = provisional or cal.provisional
         if cal.is_workday(day):
             remaining -= 1
+    if provisional and is_provisional(day):
+        schedule_needed(day)
     return WorkdayResult(day, provisional)
+
+
+# ---- a year whose schedule is needed before it is entered -------------------------------------------
+
+HOLIDAY_PAGE = "/settings/holidays/"
+
+
+def schedule_needed(day: dt.date) -> None:
+    """A date was computed in a year whose schedule is not entered (the Spring Festival week of an unknown
+    year would count as working days): tell the administrators once, and keep the year on the rules page's
+    banner until it is entered."""
+    if ScheduleNeeded.objects.filter(year=day.year).exists():
+        return
+    _need, created = ScheduleNeeded.objects.get_or_create(year=day.year, defaults={"first_date": day})
+    if not created:
+        return
+    for user in get_user_model().objects.holding("setting.manage"):
+        notify(user, f"请录入{day.year}年法定节假日安排",
+               f"{day:%Y-%m-%d}所在年度的放假安排尚未录入，涉及该年度的期限暂按周末计算，春节等假期可能被算作工作日。"
+               "国务院办公厅通常于上一年11—12月公布放假安排，公布后请在“节假日安排”中录入。",
+               link=HOLIDAY_PAGE, category="workdays")
+
+
+def years_to_enter(today: dt.date | None = None) -> list[tuple[int, dt.date | None]]:
+    """(year, the first date that needed it) for every year still counted provisionally that a date needed,
+    and next year from November on (when the State Council publishes it) if it is unknown."""
+    today = today or timezone.localdate()
+    years = {n.year: n.first_date for n in ScheduleNeeded.objects.all() if calendar_for(n.year).provisional}
+    if today.month >= 11 and calendar_for(today.year + 1).provisional:
+        years.setdefault(today.year + 1, None)
+    return sorted(years.items())
 
 
 def workdays_between(start: dt.date, end: dt.date) -> tuple[int, bool]:

@@ -139,11 +139,11 @@ class ResponsibilityLetter(ScopedModel):
     """党建工作责任状 signed by the secretary (甲方) with a leadership member or a section head (乙方).
 
     ``org`` is the section for a section head's letter and the agency for a leader's; the signer
-    always sees their own letter (``self_field``).
+    and the secretary always see the letter they signed (``self_field``).
     """
 
     scope_capability = "duty"
-    self_field = "counterpart__user"
+    self_field = ("counterpart__user", "secretary__user")  # both parties to the letter
 
     year = models.PositiveIntegerField("年度")
     kind = models.CharField("类型", max_length=16, choices=LetterKind.choices)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.accounts.models import RoleAssignment
@@ -15,7 +16,7 @@ from dangjian.accounts.roles import role_has
 from dangjian.core import audit, rule_settings
 from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
-from dangjian.orgs.models import Org, OrgKind, Person
+from dangjian.orgs.models import Org, OrgKind, Person, Position, PositionTitle
 from dangjian.orgs.services import agency_of
 
 from . import rule_settings as duty_rules
@@ -52,6 +53,30 @@ def _refusal(person, section, forbidden) -> str:
             f"（{section}负责{'、'.join(forbidden)}工作），请改由其他班子成员分管")
 
 
+# 党政主要负责人 by position: the rule follows the office held, whatever duties are on record. The 党组书记
+# holds the position in the agency's 党组 (a child of the agency) or in the agency itself.
+PRINCIPAL_TITLES = (PositionTitle.SECRETARY,)
+
+
+def _principal_positions():
+    return Position.objects.filter(title__in=PRINCIPAL_TITLES, person__is_active=True,
+                                   org__kind__in=(OrgKind.AGENCY, OrgKind.PARTY_GROUP))
+
+
+def _seat_agency(org_path: str, org_kind: str) -> str:
+    """The agency a principal position is held for: the 党组's parent, or the agency itself."""
+    return org_path if org_kind == OrgKind.AGENCY else org_path[: -Org.steplen]
+
+
+def _is_principal(person, agency_path: str, start: dt.date, end: dt.date | None, others) -> bool:
+    """Whether ``person`` is a principal leader of the agency at some time in [start, end]: holding a
+    principal position there (orgs positions), or recorded as its 第一责任人."""
+    held = _principal_positions().filter(person=person).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    held = held.filter(start_date__lte=end) if end else held
+    return any(_seat_agency(path, kind) == agency_path for path, kind in held.values_list("org_path", "org__kind")) or (
+        others.filter(person=person, kind=DutyKind.PRIMARY, org_path=agency_path).exists())
+
+
 def check_duty(duty: Duty) -> None:
     """Raise ValidationError naming the rule the duty breaks; nothing is written here."""
     errors: dict[str, list[str]] = {}
@@ -68,8 +93,7 @@ def check_duty(duty: Duty) -> None:
     agency_path = agency_of(duty.org).path
     if duty.kind == DutyKind.LEADERSHIP:
         forbidden = _forbidden(domains_by_org([duty.org_id]).get(duty.org_id), excluded)
-        if forbidden and others.filter(person=duty.person, kind=DutyKind.PRIMARY,
-                                       org_path=agency_path).exists():
+        if forbidden and _is_principal(duty.person, agency_path, duty.start_date, duty.end_date, others):
             raise ValidationError({"person": _refusal(duty.person, duty.org, forbidden)})
     if duty.kind == DutyKind.PRIMARY:
         overseen = others.filter(person=duty.person, kind=DutyKind.LEADERSHIP,
@@ -95,6 +119,20 @@ def do_assign_duty(duty: Duty, *, actor) -> Duty:
         check_duty(duty)
         duty.rule_version = rule_settings.version(duty_rules.EXCLUDED_DOMAINS)
         audit.save_audited(duty, actor=actor, action="duty.assign")
+    return duty
+
+
+def do_restore_duty(duty: Duty, event, *, actor) -> Duty:
+    """恢复 a duty's earlier version (the history page's restorer): checked by the duty rules as an assignment is."""
+    with transaction.atomic():
+        require_change(actor, duty.org_path, f"恢复“{duty}”")
+        audit.apply_version(duty, event)
+        require_change(actor, duty.org.path, f"在“{duty.org}”分配责任")
+        list(Duty.objects.select_for_update().filter(org=duty.org))
+        check_duty(duty)
+        duty.rule_version = rule_settings.version(duty_rules.EXCLUDED_DOMAINS)
+        audit.save_audited(duty, actor=actor, action="duty.restore", expected_version=duty.version,
+                           message=f"恢复到第 {event.pk} 号记录的版本")
     return duty
 
 
@@ -125,11 +163,19 @@ def rule_conflicts(on: dt.date | None = None, *, within: str = "") -> list[Confl
     current = Duty.objects.current(on)
     if within:
         current = current.filter(org_path__pathprefix=within)
-    principals = set(current.filter(kind=DutyKind.PRIMARY).values_list("person_id", flat=True))
+    # person → the agencies they lead, by 第一责任人 duty or by principal position
+    principals: dict[int, set[str]] = {}
+    for person_id, path in current.filter(kind=DutyKind.PRIMARY).values_list("person_id", "org_path"):
+        principals.setdefault(person_id, set()).add(path)
+    on = on or timezone.localdate()
+    seats = _principal_positions().filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+    for person_id, path, kind in seats.values_list("person_id", "org_path", "org__kind"):
+        principals.setdefault(person_id, set()).add(_seat_agency(path, kind))
     if not principals:
         return []
-    overseen = list(current.filter(kind=DutyKind.LEADERSHIP, person_id__in=principals)
-                    .select_related("person", "org"))
+    overseen = [d for d in current.filter(kind=DutyKind.LEADERSHIP, person_id__in=principals)
+                .select_related("person", "org")
+                if any(d.org_path.startswith(p) for p in principals[d.person_id])]
     domains = domains_by_org(d.org_id for d in overseen)
     excluded = excluded_domains()
     out = []
@@ -295,6 +341,13 @@ def do_save_group(group: LeadingGroup, *, actor, expected_version: int | None = 
             raise ValidationError({"office": f"办事机构须为“{group.org}”的科室"})
         audit.save_audited(group, actor=actor, action="duty.group_save", expected_version=expected_version)
     return group
+
+
+def do_restore_group(group: LeadingGroup, event, *, actor) -> LeadingGroup:
+    """恢复 the leading group's earlier version, through the same checks as an edit."""
+    with transaction.atomic():
+        require_change(actor, group.org_path, "设置党建工作领导小组")
+        return do_save_group(audit.apply_version(group, event), actor=actor, expected_version=group.version)
 
 
 def do_add_group_member(member: GroupMember, *, actor) -> GroupMember:

@@ -11,8 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core.models import ScopedModel
-from dangjian.core.scope import ScopedQuerySet, path_condition
-from dangjian.orgs.models import Person
+from dangjian.core.scope import ScopedQuerySet
 
 from . import kinds, workflow
 from .states import OPEN_STATUSES, HandlingClass, Satisfaction, Status
@@ -38,35 +37,9 @@ class ProblemList(ScopedModel):
         return self.title
 
 
-def _personal(user) -> tuple[int | None, list[int]]:
-    """(the user's person id, the matters they co-own), once per request."""
-    cached = getattr(user, "_matters_personal", None)
-    if cached is None:
-        person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
-        co_owned = list(Matter.co_owners.through.objects.filter(person_id=person_id).values_list(
-            "matter_id", flat=True)[:1000]) if person_id else []
-        cached = (person_id, co_owned)
-        user._matters_personal = cached
-    return cached
-
-
 class MatterQuerySet(ScopedQuerySet):
-    def visible_to(self, user, action: str = "view"):
-        """Scope by org path; besides, owners, co-owners and the responsible leader always see their matters.
-
-        The user's person and co-owned matters are looked up first (one small query each, cached on
-        the user for the request) so that the personal conditions are equality tests on indexed
-        columns: an OR with sub-selects would stop PostgreSQL from using the path index at all.
-        """
-        if action != "view" or not getattr(user, "is_authenticated", False):
-            return super().visible_to(user, action)
-        q = path_condition(user, "matter.view", self.model.scope_paths)
-        person_id, co_owned = _personal(user)
-        if person_id:
-            q |= Q(owner_id=person_id) | Q(responsible_leader_id=person_id)
-            if co_owned:
-                q |= Q(pk__in=co_owned)
-        return self.filter(q)
+    # Owners, co-owners and the responsible leader always see their matters: Matter.self_field, the
+    # scope mechanism's own-record rule.
 
     def open(self):
         return self.exclude(status=Status.CLOSED)
@@ -91,7 +64,7 @@ class Matter(ScopedModel):
     """事项: one tracked matter of any kind, moved only by the workflow (workflow.py / services/transitions.py)."""
 
     scope_capability = "matter"
-    self_field = "owner__user"
+    self_field = ("owner__user", "responsible_leader__user", "co_owners__user")
 
     kind = models.CharField("类别", max_length=20, choices=kinds.choices)
     title = models.CharField("标题", max_length=200)

@@ -64,8 +64,9 @@ def _bulk_meeting(org, kind, title, day, people, rng, start="14:30", end="17:00"
         r = rng.random()
         if r < 0.9:
             row.status, row.hours = AttendanceStatus.PRESENT, hours
-            row.signed_in_at = timezone.make_aware(dt.datetime.combine(day, meeting.start_time))
             row.via_qr = r < 0.7
+            # a sign-in time only for a QR sign-in: attendance marked by the recorder has none
+            row.signed_in_at = timezone.make_aware(dt.datetime.combine(day, meeting.start_time)) if row.via_qr else None
         else:
             row.status = AttendanceStatus.LEAVE if r < 0.95 else AttendanceStatus.ABSENT
             row.reason = "公务外出" if row.status == AttendanceStatus.LEAVE else ""
@@ -153,7 +154,7 @@ def _party_group_meetings(context, kinds, actor, today):
             records.do_mark_attendance(m, a.person_id, status, actor=actor, reason="外出学习" if leave else "")
         return m
 
-    def topic(m, title, category, amount=None, order=1):
+    def topic(m, title, category, amount=None, order=0):
         sent = workdays.add_workdays(m.date, -2).date
         return decisions.do_add_topic(Topic(meeting=m, title=title, category=category, amount=amount, order=order,
                                            proposer="办公室", materials_sent_on=sent), actor=actor)
@@ -170,7 +171,7 @@ def _party_group_meetings(context, kinds, actor, today):
     t = topic(m1, "关于使用信息化平台建设资金120万元的议题", TopicCategory.FUND, Decimal("120"))
     decisions.do_record_decision(t, votes(everyone), decision_text="同意使用信息化平台建设资金120万元，由办公室按程序组织采购。",
                                 actor=actor)
-    t2 = topic(m1, "关于机关办公用品定点采购的议题", "", Decimal("8"), order=2)
+    t2 = topic(m1, "关于机关办公用品定点采购的议题", "", Decimal("8"))
     decisions.do_record_decision(t2, votes(everyone), decision_text="同意。", actor=actor)
     attachments.do_add_attachment(m1, _agenda_file(m1, [t, t2]), actor=actor)
 

@@ -59,9 +59,10 @@ class DecisionForm(forms.Form):
     decision_text = forms.CharField(label="决定事项", required=False, max_length=2000, widget=forms.Textarea(
         attrs={"rows": 3}))
 
-    def __init__(self, *args, members=(), principal_id=None, **kwargs):
+    def __init__(self, *args, members=(), principal_id=None, standing=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.members = list(members)
+        self.standing = set(standing)  # recused in an earlier round: stays so until lifted with a reason
         others = [m for m in self.members if m.pk != principal_id]
         ordered = others + [m for m in self.members if m.pk == principal_id]
         for i, m in enumerate(ordered, start=1):
@@ -70,7 +71,9 @@ class DecisionForm(forms.Form):
             self.fields[f"stance_{m.pk}"] = forms.ChoiceField(label=f"{m.name} 意见", required=False,
                                                               choices=[("", "—")] + Stance.choices)
             self.fields[f"reason_{m.pk}"] = forms.CharField(label=f"{m.name} 理由", required=False, max_length=300)
-            self.fields[f"recused_{m.pk}"] = forms.BooleanField(label=f"{m.name} 回避", required=False)
+            self.fields[f"recused_{m.pk}"] = forms.BooleanField(label=f"{m.name} 回避", required=False,
+                                                                initial=m.pk in self.standing,
+                                                                disabled=m.pk in self.standing)
         self.rows = [(m, self[f"order_{m.pk}"], self[f"stance_{m.pk}"], self[f"reason_{m.pk}"],
                       self[f"recused_{m.pk}"], m.pk == principal_id) for m in ordered]
 
@@ -80,7 +83,7 @@ class DecisionForm(forms.Form):
                 for m in self.members if d[f"stance_{m.pk}"]]
 
     def recused_ids(self) -> set[int]:
-        return {m.pk for m in self.members if self.cleaned_data[f"recused_{m.pk}"]}
+        return {m.pk for m in self.members if self.cleaned_data[f"recused_{m.pk}"]} | self.standing
 
 
 class MakeupForm(forms.Form):

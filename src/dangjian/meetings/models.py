@@ -98,9 +98,11 @@ class StudyTopic(ScopedModel):
 
 
 class Meeting(ScopedModel):
-    """会议: held by an org; its attendance, topics and minutes."""
+    """会议: held by an org; its attendance, topics and minutes. Everyone expected at it or present (an
+    attendance row) sees it, whatever their grants (the own-record rule)."""
 
     scope_capability = "meeting"
+    self_field = "attendance__person__user"
 
     kind = models.ForeignKey(MeetingKind, on_delete=models.PROTECT, related_name="+", verbose_name="会议类型")
     title = models.CharField("会议名称", max_length=120)
@@ -150,6 +152,7 @@ class MeetingAttachment(ScopedModel):
     only through a scope-checked view; ``name`` keeps the uploader's file name for display and download."""
 
     scope_capability = "meeting"
+    self_field = "meeting__attendance__person__user"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name="会议")
     file = models.FileField("文件", upload_to=attachment_path)
@@ -243,9 +246,10 @@ class Topic(ScopedModel):
     """议题 of a meeting; a 三重一大 topic's decision freezes who was entitled, present and recused."""
 
     scope_capability = "meeting"
+    self_field = "meeting__attendance__person__user"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics", verbose_name="会议")
-    order = models.PositiveSmallIntegerField("序号", default=1)
+    order = models.PositiveSmallIntegerField("序号", default=0, help_text="不填则排在本次会议已有议题之后")
     title = models.CharField("议题", max_length=200)
     category = models.CharField("“三重一大”类别", max_length=12, choices=TopicCategory.choices, blank=True)
     amount = models.DecimalField("涉及金额（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
@@ -277,6 +281,32 @@ class Topic(ScopedModel):
         return bool(self.category)
 
 
+class Recusal(ScopedModel):
+    """回避: a member's recusal from a topic. It holds for every round on the topic (a 缓议 topic voted again)
+    until it is lifted, with a reason, by someone who may record the decision; both stay in the record."""
+
+    scope_capability = "meeting"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="recusals", verbose_name="议题")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name="成员")
+    reason = models.CharField("回避事由", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="登记人")
+    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name="解除人")
+    lift_reason = models.CharField("解除理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回避记录"
+        ordering = ["topic", "id"]
+        constraints = [models.UniqueConstraint(fields=["topic", "person"], condition=models.Q(lifted_at__isnull=True),
+                                               name="uniq_standing_recusal")]
+
+    def __str__(self):
+        return f"{self.person}回避“{self.topic}”"
+
+
 class Stance(models.TextChoices):
     AGREE = "agree", "同意"
     DISAGREE = "disagree", "不同意"
@@ -287,6 +317,7 @@ class Opinion(ScopedModel):
     """表态: one member's stated opinion on a topic, in speaking order."""
 
     scope_capability = "meeting"
+    self_field = "topic__meeting__attendance__person__user"
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="opinions", verbose_name="议题")
     person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name="成员")
@@ -315,6 +346,7 @@ class Activity(ScopedModel):
     """教育活动: organised by an org (``org``) with participating units and people."""
 
     scope_capability = "meeting"
+    self_field = "participants__person__user"
 
     kind = models.CharField("活动类型", max_length=10, choices=ActivityKind.choices)
     title = models.CharField("活动名称", max_length=120)
@@ -361,6 +393,7 @@ class ActivityPhoto(ScopedModel):
     """活动照片 (served only through a scope-checked view)."""
 
     scope_capability = "meeting"
+    self_field = "activity__participants__person__user"
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos", verbose_name="教育活动")
     image = models.FileField("照片", upload_to=photo_path)

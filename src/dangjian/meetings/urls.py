@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/qr/rotate/", views.signin_rotate, name="qr_rotate"),
     path("<int:pk>/topics/", views.topic_add, name="topic_add"),
     path("topics/<int:pk>/decide/", views.topic_decide, name="decide"),
+    path("recusals/<int:pk>/lift/", views.recusal_lift, name="recusal_lift"),
     path("signin/<str:token>/", views.signin, name="signin"),
     path("makeup/<int:pk>/", views_reports.makeup_done, name="makeup"),
     path("study/", views_reports.study_overview, name="study"),

@@ -4,6 +4,7 @@ visible_to, every change via a service."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from .models import (
     MeetingKind,
     MeetingStatus,
     Participant,
+    Recusal,
     Topic,
 )
 from .services import attachments, decisions, qr_signin, records
@@ -35,7 +37,7 @@ from .study import hours_by_person
 
 @login_required
 def meeting_list(request):
-    require_capability(request.user, "meeting.view", what="查看会议")
+    # Open to everyone signed in: whoever holds no grant still sees the meetings they were expected at or attended.
     meetings = MeetingFilterForm(request.GET).filter(
         Meeting.objects.visible_to(request.user).select_related("kind", "org"))
     return render(request, "meetings/meeting_list.html", {
@@ -49,10 +51,14 @@ def meeting_list(request):
 def meeting_detail(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org", "host", "recorder"), request.user, pk)
     can_change = path_in_scope(request.user, "meeting.change", meeting.org_path)
-    attendance = meeting.attendance.select_related("person").order_by("id")
+    # The counts are of everyone expected; the names listed are those the user may see (an attendee
+    # without a grant on the meeting's org sees their own row).
     counts = {s: 0 for s in AttendanceStatus.values}
-    for row in attendance:
-        counts[row.status] += 1
+    for status, n in meeting.attendance.values_list("status").annotate(n=Count("id")).order_by():
+        counts[status] += n
+    counts["total"] = sum(counts.values())
+    attendance = Attendance.objects.visible_to(request.user).filter(meeting=meeting).select_related(
+        "person").order_by("id")
     signin_url = ""
     if can_change and meeting.status != MeetingStatus.CANCELLED:
         signin_url = request.build_absolute_uri(reverse("meetings:signin", args=[qr_signin.signin_token(meeting)]))
@@ -223,7 +229,9 @@ def topic_decide(request, pk):
         members = [a.person for a in meeting.attendance.select_related("person")]
         principal = None
     present = set(meeting.attendance.filter(status=AttendanceStatus.PRESENT).values_list("person_id", flat=True))
-    form = DecisionForm(request.POST or None, members=members, principal_id=principal.pk if principal else None)
+    recusals = list(topic.recusals.select_related("person", "recorded_by", "lifted_by").order_by("id"))
+    form = DecisionForm(request.POST or None, members=members, principal_id=principal.pk if principal else None,
+                        standing=[r.person_id for r in recusals if not r.lifted_at])
     if request.method == "POST" and form.is_valid():
         try:
             topic = decisions.do_record_decision(topic, form.votes(), recused_ids=form.recused_ids(),
@@ -235,7 +243,17 @@ def topic_decide(request, pk):
             messages.success(request, f"已记录决定：{topic}（{topic.get_outcome_display()}）。")
             return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#topics")
     return render(request, "meetings/topic_decide.html", {"topic": topic, "meeting": meeting, "form": form,
-                                                          "present": present})
+                                                          "present": present, "recusals": recusals})
+
+
+@login_required
+@require_POST
+def recusal_lift(request, pk):
+    recusal = get_visible_or_404(Recusal.objects.select_related("topic"), request.user, pk, "change")
+    return run_action(request, lambda: decisions.do_lift_recusal(recusal, request.POST.get("lift_reason", ""),
+                                                                 actor=request.user),
+                      f"已解除{recusal.person}对本议题的回避。", reverse("meetings:decide", args=[recusal.topic_id]),
+                      prefix="回避未解除：")
 
 
 @login_required

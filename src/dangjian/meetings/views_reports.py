@@ -174,7 +174,9 @@ def activity_edit(request):
 @login_required
 def activity_detail(request, pk):
     activity = get_visible_or_404(Activity.objects.select_related("org"), request.user, pk)
-    participants = activity.participants.select_related("person").order_by("id")
+    # a participant without a grant on the organiser sees their own row, not the names of everyone else
+    participants = Participant.objects.visible_to(request.user).filter(activity=activity).select_related(
+        "person").order_by("id")
     mine = next((p for p in participants if p.person.user_id == request.user.pk), None)
     return render(request, "meetings/activity_detail.html", {
         "activity": activity, "participants": paginate(request, participants, 100), "units": activity.units.all(),

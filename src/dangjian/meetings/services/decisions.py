@@ -21,9 +21,11 @@ from dangjian.core.models import lock_row
 from ..models import (
     PARTY_GROUP_MEETING,
     AttendanceStatus,
+    Meeting,
     MeetingStatus,
     Opinion,
     Outcome,
+    Recusal,
     Stance,
     Topic,
     TopicCategory,
@@ -44,10 +46,20 @@ def cn_fraction(value: Fraction) -> str:
 
 # ---- topics and 三重一大 decisions -------------------------------------------------------------
 
+def _title_key(title: str) -> str:
+    return "".join(title.split())
+
+
 def do_add_topic(topic: Topic, *, actor) -> Topic:
     meeting = topic.meeting
     with transaction.atomic():
         require_change(actor, meeting.org_path, f"为“{meeting}”添加议题")
+        # the meeting's row is locked so that two topics added at once get different numbers
+        lock_row(Meeting, meeting.pk)
+        existing = list(meeting.topics.values_list("order", "title"))
+        same = next((order for order, title in existing if _title_key(title) == _title_key(topic.title)), None)
+        if same is not None:
+            raise ValidationError({"title": f"议题：本次会议已有相同议题“{topic.title.strip()}”（序号{same}），请勿重复添加"})
         if meeting.status == MeetingStatus.CANCELLED:
             raise ValidationError("会议已取消，不能添加议题")
         threshold = Decimal(str(rule_settings.get("meetings.large_fund_threshold")))
@@ -58,7 +70,7 @@ def do_add_topic(topic: Topic, *, actor) -> Topic:
             raise ValidationError({"amount": "涉及金额不能为负数"})
         topic.org, topic.org_path, topic.year = meeting.org, meeting.org_path, meeting.date.year
         if not topic.order:
-            topic.order = meeting.topics.count() + 1
+            topic.order = max((order for order, _title in existing), default=0) + 1
         audit.save_audited(topic, actor=actor, action="meeting.topic")
     return topic
 
@@ -158,13 +170,22 @@ def check_decision(topic: Topic, votes: list[Vote], recused_ids: set[int]) -> tu
     return list(dict.fromkeys(broken)), facts
 
 
+def standing_recusals(topic: Topic):
+    """The recusals in force on a topic: recorded in any round, not lifted."""
+    return Recusal.objects.filter(topic=topic, lifted_at__isnull=True).select_related("person")
+
+
 def do_record_decision(topic: Topic, votes: list[Vote], *, recused_ids=(), decision_text: str = "", actor) -> Topic:
-    """Record a collective decision; a decision that breaks a rule is refused and the attempt logged."""
+    """Record a collective decision; a decision that breaks a rule is refused and the attempt logged.
+
+    Recusal belongs to the person and the topic: those recused in an earlier round (a 缓议 topic voted
+    again) stay recused, whatever this round's form says, until the recusal is lifted with a reason."""
     require_change(actor, topic.org_path, f"记录“{topic}”的决定")
     try:
         with transaction.atomic():
             topic = lock_row(Topic, topic.pk, "meeting__kind", "meeting__org")
-            broken, facts = check_decision(topic, votes, set(recused_ids))
+            standing = {r.person_id for r in standing_recusals(topic)}
+            broken, facts = check_decision(topic, votes, set(recused_ids) | standing)
             if broken:
                 raise ValidationError(broken)
             topic.entitled, topic.present, topic.recused = facts["entitled"], facts["present"], facts["recused"]
@@ -173,6 +194,12 @@ def do_record_decision(topic: Topic, votes: list[Vote], *, recused_ids=(), decis
             topic.decided_at, topic.decided_by = timezone.now(), actor
             audit.save_audited(topic, actor=actor, action="meeting.decide",
                                message=f"{topic.get_category_display()}：{topic.get_outcome_display()}")
+            for person in facts["recused"]:
+                if person["id"] not in standing:
+                    audit.save_audited(Recusal(topic=topic, person_id=person["id"], org_id=topic.org_id,
+                                               org_path=topic.org_path, recorded_by=actor,
+                                               reason=f"{topic.meeting.date:%Y-%m-%d}表决时登记回避"),
+                                       actor=actor, action="meeting.recusal")
             Opinion.objects.filter(topic=topic).delete()  # a deferred topic's earlier round is in the log
             Opinion.objects.bulk_create(
                 Opinion(topic=topic, person_id=v.person_id, order=i, stance=v.stance, reason=v.reason.strip()[:300],
@@ -183,3 +210,17 @@ def do_record_decision(topic: Topic, votes: list[Vote], *, recused_ids=(), decis
                      message=refusal_text(exc))
         raise
     return topic
+
+
+def do_lift_recusal(recusal: Recusal, reason: str, *, actor) -> Recusal:
+    """解除回避: only with a reason, by someone who may record the topic's decision; the recusal stays on record."""
+    with transaction.atomic():
+        require_change(actor, recusal.org_path, f"解除“{recusal}”")
+        recusal = lock_row(Recusal, recusal.pk, "person", "topic")
+        if recusal.lifted_at:
+            raise ValidationError({"lift_reason": f"该回避已于{timezone.localtime(recusal.lifted_at):%Y-%m-%d %H:%M}解除"})
+        if not reason.strip():
+            raise ValidationError({"lift_reason": "解除回避理由：请说明为何解除回避"})
+        recusal.lifted_at, recusal.lifted_by, recusal.lift_reason = timezone.now(), actor, reason.strip()[:200]
+        audit.save_audited(recusal, actor=actor, action="meeting.recusal_lift")
+    return recusal

@@ -141,8 +141,9 @@ def do_mark_attendance(meeting: Meeting, person_id: int, status: str, *, actor, 
         if status == AttendanceStatus.PRESENT and meeting.date > timezone.localdate():
             raise ValidationError({"status": "会议尚未召开，不能登记出席"})
         row.status, row.reason = status, reason.strip()[:200] if status == AttendanceStatus.LEAVE else ""
-        row.signed_in_at = row.signed_in_at or (timezone.now() if status == AttendanceStatus.PRESENT else None)
-        if status != AttendanceStatus.PRESENT:
+        # Marking by hand records no sign-in time (the moment of data entry is not when anyone arrived); a QR
+        # sign-in already on the row keeps its time.
+        if status != AttendanceStatus.PRESENT or not row.via_qr:
             row.signed_in_at, row.via_qr = None, False
         row.hours = study_hours(meeting) if status == AttendanceStatus.PRESENT else Decimal(0)
         row.makeup_required = meeting.status == MeetingStatus.HELD and meeting.kind.is_study and \

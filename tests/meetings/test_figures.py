@@ -1,0 +1,72 @@
+"""Figures of 会议学习 count what their labels say (issue 11 item 23): the home panels, the sign-in column."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from dangjian.accounts.models import RoleAssignment
+from dangjian.meetings import demo as meetings_demo
+from dangjian.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from dangjian.meetings.panels import my_panel, scope_panel
+from dangjian.meetings.services import records
+from dangjian.orgs.models import Org
+from tests.conftest import signed_in
+
+from .helpers import dangwu, group_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planned_year(demo, monkeypatch):
+    """A complete past year of the demo's 三会一课 plan, and today frozen at its last day. The year is the one after
+    the demo's grants start (they are dated), so that the roles hold them on that day."""
+    year = RoleAssignment.objects.order_by("valid_from").first().valid_from.year + 1
+    branches = list(Org.objects.filter(code__in=["SXX-ZB1", "SXX-ZB2", "SXX-ZB3"]).order_by("code"))
+    kinds = {k.code: k for k in MeetingKind.objects.all()}
+    meetings_demo.branch_meetings(branches, kinds, dt.date(year + 1, 1, 15), random.Random(year))
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(year, 12, 31))
+    return year
+
+
+def test_a_section_heads_home_panel_counts_the_meetings_she_attended(demo, planned_year):
+    year = planned_year
+    user = demo["users"]["kezhang"]
+    figures = {f.label: f.value for f in scope_panel(user)}
+    section = demo["orgs"]["SXX-BGS"].path
+    held = Meeting.objects.filter(status=MeetingStatus.HELD, date__year=year)
+    expected = held.filter(Q(org_path__startswith=section) | Q(attendance__person__user=user)).distinct().count()
+    assert expected > 10 and figures[f"{year}年已召开会议"] == expected
+    mine = {f.label: f.value for f in my_panel(user)}
+    rows = Attendance.objects.filter(person__user=user, meeting__date__year=year)
+    assert mine[f"{year}年本人出席会议"] == rows.filter(status=AttendanceStatus.PRESENT,
+                                                  meeting__status=MeetingStatus.HELD).count() > 0
+    hours = rows.filter(meeting__kind__is_study=True).aggregate(h=Sum("hours"))["h"]
+    assert mine[f"{year}年学习时长（小时）"] == hours
+
+
+def test_marking_by_hand_records_no_sign_in_time_and_says_so(demo):
+    meeting = group_meeting(demo)  # attendance marked by the recorder, not scanned
+    rows = list(meeting.attendance.all())
+    assert rows and all(r.status == AttendanceStatus.PRESENT and r.signed_in_at is None and not r.via_qr
+                        for r in rows)
+    page = signed_in(dangwu(demo)).get(f"/meetings/{meeting.pk}/").content.decode()
+    table = page.split('id="attendance"')[1]
+    assert table.count("人工登记") == len(rows)
+    # a recorder's later correction keeps a QR sign-in's own time
+    row = rows[0]
+    scanned = timezone.make_aware(dt.datetime.combine(meeting.date, dt.time(8, 55)))
+    Attendance.objects.filter(pk=row.pk).update(via_qr=True, signed_in_at=scanned)
+    records.do_mark_attendance(meeting, row.person_id, AttendanceStatus.PRESENT, actor=dangwu(demo))
+    assert Attendance.objects.get(pk=row.pk).signed_in_at == scanned
+    page = signed_in(dangwu(demo)).get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "08:55 扫码" in page
+
+
+def test_the_demo_gives_a_sign_in_time_only_to_scanned_attendance(demo):
+    present = Attendance.objects.filter(status=AttendanceStatus.PRESENT)
+    assert not present.filter(via_qr=False, signed_in_at__isnull=False).exists()
+    assert present.filter(via_qr=True, signed_in_at__isnull=False).exists()
