@@ -1,5 +1,6 @@
 """What `dangjian backup` writes (issue 12 item 1): the manifest read from the snapshot itself, a checksum
-for every member, the key archive that opens only with the passphrase, and retention (--keep)."""
+for every member, the key archive that opens only with the passphrase and fits only its own data,
+retention (--keep), the daily job, and the migration check of a restore."""
 
 import hashlib
 import json
@@ -19,7 +20,7 @@ from dangjian.orgs.models import Person
 PASSPHRASE = "备份口令-long-enough-2026"
 
 
-def test_the_archive_holds_everything_a_restore_needs_and_the_keys_are_apart(demo, tmp_path, settings):
+def test_the_archive_holds_everything_a_restore_needs_and_its_keys_are_apart(demo, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     name = store_upload(ContentFile(b"%PDF-1.4\n" + b"x" * 100, name="a.pdf"), "duties/rules/2026", "pdf")
     head = AuditChainHead.objects.get(pk=1)
@@ -52,11 +53,8 @@ def test_the_archive_holds_everything_a_restore_needs_and_the_keys_are_apart(dem
     with pytest.raises(CommandError, match="口令不对"):
         backup.open_keys(results[1].keys, PASSPHRASE + "x")
 
-
-
-def test_a_key_archive_of_other_keys_is_refused_before_anything_is_written(demo, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    result = backup.create_backup(tmp_path / "backups", passphrase=PASSPHRASE)
+    # a key archive of other keys is refused before anything is written; the matching one passes that
+    # check and reaches the next: this target is live
     contents = backup.key_contents("dangjian-other.tar.gz")
     other_system = tmp_path / "other.keys"
     other_system.write_bytes(backup.seal_keys(PASSPHRASE, {**contents, "keyring": {
@@ -65,12 +63,12 @@ def test_a_key_archive_of_other_keys_is_refused_before_anything_is_written(demo,
     before_rotation.write_bytes(backup.seal_keys(PASSPHRASE, {**contents, "keyring": {
         **contents["keyring"], "data_keys": {}}}))
     with pytest.raises(CommandError, match="不是同一套密钥：审计密钥不同"):
-        backup.restore(result.archive, other_system, PASSPHRASE)
+        backup.restore(results[1].archive, other_system, PASSPHRASE)
     with pytest.raises(CommandError, match="缺少数据密钥 k1"):
-        backup.restore(result.archive, before_rotation, PASSPHRASE)
-    # the matching keys pass that check and reach the next: this target is live
+        backup.restore(results[1].archive, before_rotation, PASSPHRASE)
     with pytest.raises(CommandError, match="拒绝恢复：目标不是空的"):
-        backup.restore(result.archive, result.keys, PASSPHRASE)
+        backup.restore(results[1].archive, results[1].keys, PASSPHRASE)
+
 
 
 def test_the_daily_backup_runs_only_when_its_rule_is_on(demo, tmp_path, settings, monkeypatch):
@@ -82,3 +80,12 @@ def test_the_daily_backup_runs_only_when_its_rule_is_on(demo, tmp_path, settings
     rule_settings.set_rule("ops.backup_keep", "1", actor=admin, reason="只留一份")
     first, second = backup_daily.call_local(), backup_daily.call_local()
     assert [p.name for p in (tmp_path / "daily").iterdir()] == [second.rsplit("/", 1)[-1]] and first != second
+
+
+def test_a_database_from_a_newer_version_is_reported_not_migrated(demo):
+    assert backup.check_migrations() == backup.Check("迁移状态", True, "与当前代码一致")
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO django_migrations (app, name, applied) VALUES ('core', '9999_from_the_future', "
+                       "CURRENT_TIMESTAMP)")
+    check = backup.check_migrations()
+    assert not check.ok and "备份来自更新的版本" in check.detail and "core.9999_from_the_future" in check.detail

@@ -410,7 +410,7 @@ def _restore_tasks(extracted: Path, manifest: dict) -> None:
             storage.conn.zadd(storage.schedule_key, {base64.b64decode(data): score})
 
 
-def _check_migrations() -> Check:
+def check_migrations() -> Check:
     executor = MigrationExecutor(connection)
     applied = set(executor.loader.applied_migrations)
     unknown = sorted(f"{a}.{n}" for a, n in applied - set(executor.loader.disk_migrations))
@@ -483,7 +483,7 @@ def restore(archive: Path, keys_file: Path, passphrase: str) -> list[Check]:
     checks.append(Check("审计链头", head_ok, f"序号 {now['audit_head']['seq']}，" + (
         "与清单一致" if head_ok else f"清单记载序号 {manifest['audit_head']['seq']}")))
     checks.append(Check("上传文件", True, f"{len(media)} 个文件已放回存储，校验值与清单一致"))
-    checks.append(_check_migrations())
+    checks.append(check_migrations())
     verdict = audit_chain.verify()
     checks.append(Check("审计链校验", verdict.ok, verdict.describe()))
     checks.append(_check_decryption())

@@ -1,10 +1,10 @@
 """Personal data at rest (GB/T 39786-2021): SM4-GCM encryption, keyed SM3 blind indexes and HMAC-SM3.
 
 The keyring lives outside the database and outside the repository: in DANGJIAN_KEYRING (JSON text)
-or the file DANGJIAN_KEYRING_FILE (default ``<data dir>/keys/keyring.json``, created with mode 0600 on
-first use of a fresh install only: when the database already holds audit rows or encrypted values, a
-missing file stops with MissingKeyError and nothing is created). It holds several data keys (for rotation: the newest encrypts, all decrypt), the
-blind-index key and the audit-chain key.
+or the file DANGJIAN_KEYRING_FILE (default ``<data dir>/keys/keyring.json``, mode 0600). The file is
+created on first use of a fresh install only: when the database already holds audit rows or encrypted
+values, a missing file stops with MissingKeyError and nothing is created. It holds several data keys
+(for rotation: the newest encrypts, all decrypt), the blind-index key and the audit-chain key.
 
 Ciphertext format: ``sm4gcm$<key id>$<base64(nonce ‖ ciphertext ‖ tag)>``. A flipped byte fails
 the GCM tag check and raises DecryptionError — never a silently wrong value.

@@ -217,9 +217,10 @@ def store_upload(file, folder: str, kind: str) -> str:
 def stored_file_response(file, *, filename: str, actor, target, inline: bool = False):
     """Hand a stored file to a user who may see ``target``; a download is a security event.
 
-    ``file`` is a name in the default storage (store_upload) or a FieldFile. Callers look the target up through scope
-    first (get_visible_or_404): this is the one way a stored file leaves the server. Images shown
-    inline in a page (activity photos) are not logged one by one: the page itself is the access.
+    ``file`` is a name in the default storage (store_upload) or a FieldFile. Callers look the target
+    up through scope first (get_visible_or_404): this is the one way a stored file leaves the server.
+    Images shown inline in a page (activity photos) are not logged one by one: the page itself is the
+    access.
     """
     path = getattr(file, "name", file)
     if not path:
