@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from pypdf import PdfReader
 
 from dangjian.core.documents import FONT_FALLBACKS, FONTCONFIG_DIR, OfficialDocument, write_xlsx
@@ -61,9 +62,11 @@ def _render(tmp_path: Path, files: dict[str, bytes]) -> dict[str, PdfReader]:
     fonts = tmp_path / "fonts.conf"  # the system's fontconfig plus ours, as docs/deploy.md installs it
     fonts.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd"><fontconfig>'
                      f"<include>/etc/fonts/fonts.conf</include><include>{FONTCONFIG_DIR}</include></fontconfig>")
-    env = {**os.environ, "FONTCONFIG_FILE": str(fonts), "HOME": str(tmp_path)}
-    # A profile of its own: another soffice running on the machine would otherwise hold the lock.
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+    env = {**os.environ, "FONTCONFIG_FILE": str(fonts)}
+    # A profile of the test data directory's own (one per test worker): another soffice running on the
+    # machine would otherwise hold the lock, and a kept profile spares LibreOffice its first start.
+    profile = Path(settings.DATA_DIR) / "libreoffice-profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path / "pdf"), *(str(tmp_path / n) for n in files)],
                    check=True, env=env, capture_output=True, timeout=120)
     return {name: PdfReader(tmp_path / "pdf" / (Path(name).stem + ".pdf")) for name in files}
@@ -92,8 +95,9 @@ def _page_number_x(page) -> dict[str, float]:
 def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tmp_path):
     files, records = _documents()
     pdfs = _render(tmp_path, files)
+    pages = {name: [page.extract_text() for page in pdf.pages] for name, pdf in pdfs.items()}
     # pypdf puts a space between Chinese and Latin or digits: compare without them
-    text = {name: "\n".join(p.extract_text() for p in pdf.pages).replace(" ", "") for name, pdf in pdfs.items()}
+    text = {name: "\n".join(texts).replace(" ", "") for name, texts in pages.items()}
 
     for name in ("letter.docx", "minutes.docx", "summary.docx", "agenda.docx"):
         pdf = pdfs[name]
@@ -102,16 +106,15 @@ def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tm
         # 29: the body (仿宋_GB2312) and title (方正小标宋简体) in a serif, not the sans fallback
         assert any(f.startswith("NotoSerifCJK") for f in fonts), (name, fonts)
         assert not any(f.startswith("DejaVuSans") for f in fonts), (name, fonts)
-        # 27: “— 1 —” on every page, at the right on odd pages and at the left on even ones
-        for number, page in enumerate(pdf.pages, start=1):
-            assert f"— {number} —" in page.extract_text(), (name, number)
-        if len(pdf.pages) >= 2:
-            width = float(pdf.pages[0].mediabox[2])
-            odd, even = (min(_page_number_x(pdf.pages[i]).values()) for i in (0, 1))
-            assert odd > width / 2 > even, (name, odd, even)
+        # 27: “— 1 —” on every page
+        for number, page_text in enumerate(pages[name], start=1):
+            assert f"— {number} —" in page_text, (name, number)
 
-    multi = [n for n in ("letter.docx", "minutes.docx", "summary.docx") if len(pdfs[n].pages) >= 2]
-    assert multi, {n: len(p.pages) for n, p in pdfs.items()}  # the page-number sides were checked somewhere
+    # 27: at the right on odd pages and at the left on even ones
+    multi = next(n for n in ("letter.docx", "summary.docx", "minutes.docx") if len(pdfs[n].pages) >= 2)
+    width = float(pdfs[multi].pages[0].mediabox[2])
+    odd, even = (min(_page_number_x(pdfs[multi].pages[i]).values()) for i in (0, 1))
+    assert odd > width / 2 > even, (multi, odd, even)
 
     letter, meeting = records["letter"], records["meeting"]
     assert f"{letter.year}年度党建工作责任状" in text["letter.docx"]
@@ -131,7 +134,7 @@ def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tm
     roster = pdfs["roster.xlsx"]
     width, height = (float(x) for x in roster.pages[0].mediabox[2:])
     assert width > height
-    first = roster.pages[0].extract_text()
+    first = pages["roster.xlsx"][0]
     assert "姓名" in first and "转正日期" in first
     for name in ("matters.xlsx", "ledger.xlsx", "decisions.xlsx"):
         assert text[name].strip(), name
