@@ -261,7 +261,7 @@ def do_reset_password(user: User, *, actor, request=None) -> str | None:
     if privileged:
         notify(user, "重置密码", f"您的账号 {user.username} 的密码已由安全管理员重置，原密码已失效。"
                                  "请用下面的一次性链接设置新密码（链接只能使用一次）：",
-               link=reset_link(request, user), category="security")
+               link=reset_link(request, user), category="security", always_email=True)
     return password
 
 
