@@ -37,9 +37,16 @@ def _fresh_cache(request, django_db_blocker):
 def _fast_hasher(settings):
     # Argon2 is the production hasher (asserted in test_accounts); tests hash with MD5 for speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_checkpoints(settings):
     # Each test's audit checkpoints in a file of its own: a checkpoint of a rolled-back test's chain
     # would otherwise read as a cut-off chain in the next.
-    settings.AUDIT_CHECKPOINT_FILE = str(settings.DATA_DIR / "checkpoints" / f"{uuid.uuid4().hex}.jsonl")
+    path = settings.DATA_DIR / "checkpoints" / f"{uuid.uuid4().hex}.jsonl"
+    settings.AUDIT_CHECKPOINT_FILE = str(path)
+    yield
+    path.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -150,6 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "dangjian.accounts.passwords.CommonListValidator"},
     {"NAME": "dangjian.accounts.passwords.PatternValidator"},
     {"NAME": "dangjian.accounts.passwords.HistoryValidator"},
+    {"NAME": "dangjian.accounts.passwords.RevokeTokensOnChange"},  # a hook on every password save, not a check
 ]
 
 LANGUAGE_CODE = "zh-hans"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from dangjian.core import rule_settings
 
+from . import services
 from .models import PasswordHistory, User
 
 MAX_LENGTH = 128
@@ -143,3 +144,18 @@ class HistoryValidator:
 
     def get_help_text(self):
         return "不能与当前密码或最近 5 次用过的密码相同。"
+
+
+class RevokeTokensOnChange:
+    """Not a check: Django calls ``password_changed`` after every save of a new password, by whatever path
+    (own change, administrator's reset, one-time link, the console), and the account's API tokens go with it."""
+
+    def validate(self, password, user=None):
+        return None
+
+    def password_changed(self, password, user=None):
+        if user is not None and getattr(user, "pk", None):
+            services.revoke_tokens(user, why="密码已修改或被重置，令牌随之吊销")
+
+    def get_help_text(self):
+        return "修改或重置密码后，本账号的接口令牌全部吊销。"

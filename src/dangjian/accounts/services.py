@@ -215,8 +215,10 @@ def _require_may_administer(user: User, actor, what: str) -> None:
         raise PermissionDenied(f"无权{what}该账号")
 
 
-def _revoke_tokens(user: User, *, actor, why: str) -> int:
-    """Every live API token of the account, revoked: a token must not outlive the password it was issued under."""
+def revoke_tokens(user: User, *, actor=None, why: str) -> int:
+    """Every live API token of the account, revoked: a token must not outlive the password it was issued under.
+    Run on every password save (passwords.RevokeTokensOnChange, Django's password_changed hook: the pages, the
+    one-time link, the console's changepassword) and when a reset makes the password unusable."""
     tokens = list(ApiToken.live().filter(user=user))
     if tokens:
         ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
@@ -255,13 +257,14 @@ def do_reset_password(user: User, *, actor, request=None) -> str | None:
             user.must_change_password = True
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-        _revoke_tokens(user, actor=actor, why="密码被重置，令牌随之吊销")
+        if privileged:  # an unusable password is no password save: Django's hook is not called
+            revoke_tokens(user, actor=actor, why="密码被重置，令牌随之吊销")
         audit.security_event("account.reset_password", actor=actor, target=user, target_repr=user.username,
                              message="重置链接已发送给本人" if privileged else "已下发临时密码")
     if privileged:
         notify(user, "重置密码", f"您的账号 {user.username} 的密码已由安全管理员重置，原密码已失效。"
                                  "请用下面的一次性链接设置新密码（链接只能使用一次）：",
-               link=reset_link(request, user), category="security")
+               link=reset_link(request, user), category="security", always_email=True)
     return password
 
 
@@ -276,13 +279,12 @@ def do_set_password_by_link(user: User, form) -> None:
 
 
 def do_change_password(form, *, actor) -> User:
-    """The user's own change (``form``: a valid PasswordChangeForm); their API tokens are revoked."""
+    """The user's own change (``form``: a valid PasswordChangeForm); their API tokens are revoked on the save."""
     with transaction.atomic():
         user = form.save()
         user.password_changed_at = timezone.now()
         user.must_change_password = False
         user.save(update_fields=["password_changed_at", "must_change_password"])
-        _revoke_tokens(user, actor=actor, why="密码已修改，令牌随之吊销")
         audit.security_event("password.change", actor=actor, target=user, target_repr=user.username)
     return user
 

@@ -12,14 +12,16 @@ from .models import Notification
 log = logging.getLogger(__name__)
 
 
-def notify(recipient, title: str, body: str = "", *, link: str = "", category: str = "") -> Notification | None:
-    """Send to a user (or a Person with an account): in-app always, e-mail if they have one and want it."""
+def notify(recipient, title: str, body: str = "", *, link: str = "", category: str = "",
+           always_email: bool = False) -> Notification | None:
+    """Send to a user (or a Person with an account): in-app always, e-mail if they have one and want it
+    (``always_email``: whatever they chose — a message they need before they can sign in)."""
     user = getattr(recipient, "user", recipient) if not hasattr(recipient, "notifications") else recipient
     if user is None or not getattr(user, "pk", None) or not user.is_active:
         return None
     note = Notification.objects.create(recipient=user, title=title[:200], body=body, link=link[:300],
                                        category=category)
-    if user.email and getattr(user, "notify_by_email", True):
+    if user.email and (always_email or getattr(user, "notify_by_email", True)):
         try:
             send_mail(title, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
         except OSError:  # a mail outage must not undo the business change; the in-app copy stands
