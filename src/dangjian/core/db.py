@@ -88,7 +88,7 @@ def _closed_over(call) -> list[Model]:
             value = cell.cell_contents
         except ValueError:  # a cell not yet assigned
             continue
-        if isinstance(value, Model):
+        if issubclass(type(value), Model):  # not isinstance: a lazy request.user passes for a User
             found.append(value)
     return found
 
