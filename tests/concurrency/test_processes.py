@@ -28,7 +28,7 @@ from .helpers import edit_data
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PROCESSES = 5
-ROUNDS = 10
+ROUNDS = 8
 TRIES = 3  # attempts of an operation refused as a conflict
 PEOPLE = 5
 CONFLICT = "已被他人修改"
