@@ -28,7 +28,8 @@ from .helpers import edit_data
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PROCESSES = 5
-ROUNDS = 10
+ROUNDS = 8
+TRIES = 3  # attempts of an operation refused as a conflict
 PEOPLE = 5
 CONFLICT = "已被他人修改"
 STATUS_LABELS = dict(PartyStatus.choices)
@@ -102,12 +103,15 @@ def _worker(index: int, plan: dict, start, results) -> None:
         start.wait(timeout=60)
         for n in range(ROUNDS):
             operation = OPERATIONS[(index + n) % len(OPERATIONS)]
-            try:
-                outcomes.append((operation.__name__, operation(client, rnd, plan, rnd.choice(plan["people"]))))
-            except Exception:  # noqa: BLE001 - an operation that raised is an outcome to report
-                outcomes.append((operation.__name__, traceback.format_exc(limit=4)))
+            for _ in range(TRIES):  # as a user told of a conflict does: look again and redo it
+                try:
+                    outcomes.append((operation.__name__, operation(client, rnd, plan, rnd.choice(plan["people"]))))
+                except Exception:  # noqa: BLE001 - an operation that raised is an outcome to report
+                    outcomes.append((operation.__name__, traceback.format_exc(limit=4)))
+                if outcomes[-1][1] != "conflict":
+                    break
     except BaseException:  # noqa: BLE001 - reported to the test
-        outcomes.append(("worker", traceback.format_exc()))
+        outcomes.append(("worker", traceback.format_exc(limit=4)))
     finally:
         connections.close_all()
         results.put((index, outcomes))
@@ -150,7 +154,7 @@ def test_concurrent_imports_moves_restores_and_edits_keep_every_figure_true(tx_d
     done = [(op, what) for i in sorted(outcomes) for op, what in outcomes[i]]
     failed = [(op, what) for op, what in done if what not in ("ok", "conflict")]
     assert not failed, failed
-    assert len(done) == PROCESSES * ROUNDS
+    assert len(done) >= PROCESSES * ROUNDS
     succeeded = {op for op, what in done if what == "ok"}
     assert succeeded == {op.__name__ for op in OPERATIONS}, done  # each kind of change did happen
 

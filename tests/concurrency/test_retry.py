@@ -11,13 +11,14 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.db import connection, connections
 
 from dangjian.accounts.models import User
 from dangjian.core import db
 from dangjian.core.models import AuditEvent
 from dangjian.orgs import services
-from dangjian.orgs.models import PartyStatus, Person
+from dangjian.orgs.models import PartyStatus, Person, Position
 
 from ..conftest import signed_in
 from ..route_matrix import probe_id_number
@@ -67,44 +68,67 @@ def _to_probationary(person):
 
 @on_postgres
 def test_a_deadlocked_write_is_run_again_and_saved_once(tx_demo, on_retry):
-    """The page's transaction holds the audit chain's head and waits for a member counter that another session
-    holds; that session then asks for the head: PostgreSQL aborts the page's transaction (the one with the
-    shorter deadlock_timeout), which runs again once the other session is done, and is saved once — a new
-    person too, whose first insert was rolled back (the form's record starts again without its id)."""
+    """The page's transaction holds a row and waits for one that another session holds; that session then asks
+    for the page's row: PostgreSQL aborts the page's transaction (the one with the shorter deadlock_timeout),
+    which runs again once the other session is done, and is saved once. The records the page had changed in
+    memory start again as they were: a new person without the id of its rolled-back insert, a position without
+    the end date its rolled-back attempt set (else the retry would refuse it as already ended)."""
     client = signed_in(User.objects.get(username="dangwu"), raise_request_exception=False)
-    for new in (False, True):
-        _deadlock_once(client, on_retry, new)
+    counter = "SELECT count FROM orgs_orgmembercount WHERE org_path = %s AND party_status = 'full' FOR UPDATE"
+    head = "SELECT id FROM core_auditchainhead FOR UPDATE"
+    actions = ["person.update", "person.create", "position.end"]
+
+    person, events = _member(), _count(actions)
+    page = _deadlock(client, on_retry, f"/people/{person.pk}/edit/", _to_probationary(person),
+                     (counter, [person.branch.path[:4]]), (head, []))
+    assert page.status_code == 302, page.content.decode()[:500]
+    assert Person.objects.get(pk=person.pk).party_status == PartyStatus.PROBATIONARY
+    assert _count(actions) == events + 1
+
+    person, events = _member(), _count(actions)
+    page = _deadlock(client, on_retry, "/people/new/", edit_data(
+        person, name="甄重试", id_number=probe_id_number(77), birth_date="1990-01-01", joined_party_on="2015-07-01",
+        full_member_on="2016-07-01", loaded_version=""), (counter, [person.branch.path[:4]]), (head, []))
+    assert page.status_code == 302, page.content.decode()[:500]
+    assert Person.objects.filter(name="甄重试").count() == 1
+    assert _count(actions) == events + 1
+    assert services.count_differences() == []
+
+    position, events = Position.objects.filter(end_date__isnull=True).order_by("pk").first(), _count(actions)
+    page = _deadlock(client, on_retry, f"/positions/{position.pk}/end/", {},
+                     (head, []), ("SELECT id FROM orgs_position WHERE id = %s FOR UPDATE", [position.pk]))
+    said = list(get_messages(page.wsgi_request))  # the earlier pages' messages too: this client read none
+    assert str(said[-1]) == f"已免去职务：{position.get_title_display()}。" and not [m for m in said if m.level_tag == "error"]
+    assert Position.objects.get(pk=position.pk).end_date is not None
+    assert _count(actions) == events + 1
 
 
-def _deadlock_once(client, on_retry, new: bool) -> None:
+def _count(actions) -> int:
+    return AuditEvent.objects.filter(action__in=actions).count()
+
+
+def _deadlock(client, on_retry, url, data, first, second):
+    """POST ``url`` while another session holds the row of ``first`` (sql, params) and, once the page waits for
+    it, asks for the row of ``second``, which the page holds: a deadlock the page's session detects."""
     import psycopg
 
-    person = _member()
-    if new:
-        url, data = "/people/new/", edit_data(person, name="甄重试", id_number=probe_id_number(77),
-                                               birth_date="1990-01-01", joined_party_on="2015-07-01",
-                                               full_member_on="2016-07-01", loaded_version="")
-    else:
-        url, data = f"/people/{person.pk}/edit/", _to_probationary(person)
-    events_before = AuditEvent.objects.filter(action__in=["person.update", "person.create"]).count()
     params = {k: v for k, v in connection.get_connection_params().items()
               if k in ("dbname", "user", "host", "port", "password")}
     with psycopg.connect(**params, autocommit=False) as other, psycopg.connect(**params, autocommit=True) as watcher:
         other.execute("SET deadlock_timeout = '30s'")  # the page's session finds the deadlock, not this one
-        other.execute("SELECT count FROM orgs_orgmembercount WHERE org_path = %s AND party_status = 'full' FOR UPDATE",
-                      [person.branch.path[:4]])
+        other.execute(*first)
 
-        def ask_for_the_head():
+        def ask_for_the_pages_row():
             deadline = time.monotonic() + 20
             while not watcher.execute(
                     "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
                     "AND pid <> %s", [other.info.backend_pid]).fetchone():
-                assert time.monotonic() < deadline, "the page never waited for the counter row"
+                assert time.monotonic() < deadline, "the page never waited for the other session's row"
                 time.sleep(0.02)
-            other.execute("SELECT id FROM core_auditchainhead FOR UPDATE")  # granted once the page's is aborted
+            other.execute(*second)  # granted once the page's transaction is aborted
             other.commit()
 
-        side, retried = threading.Thread(target=ask_for_the_head), on_retry()
+        side, retried = threading.Thread(target=ask_for_the_pages_row), on_retry()
         with connection.cursor() as cursor:
             cursor.execute("SET deadlock_timeout = '200ms'")
         side.start()
@@ -115,13 +139,7 @@ def _deadlock_once(client, on_retry, new: bool) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("RESET deadlock_timeout")
     assert len(retried.retries) == 1 and "deadlock detected" in retried.retries[0]
-    assert page.status_code == 302, page.content.decode()[:500]
-    if new:
-        assert Person.objects.filter(name="甄重试").count() == 1
-    else:
-        assert Person.objects.get(pk=person.pk).party_status == PartyStatus.PROBATIONARY
-    assert AuditEvent.objects.filter(action__in=["person.update", "person.create"]).count() == events_before + 1
-    assert services.count_differences() == []
+    return page
 
 
 @pytest.fixture

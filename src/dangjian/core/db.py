@@ -80,6 +80,19 @@ def _copy_state(state: dict) -> dict:
     return fresh
 
 
+def _closed_over(call) -> list[Model]:
+    """The model instances a function (a view's lambda) holds in its closure: what its service may change."""
+    found = []
+    for cell in getattr(call, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # a cell not yet assigned
+            continue
+        if issubclass(type(value), Model):  # not isinstance: a lazy request.user passes for a User
+            found.append(value)
+    return found
+
+
 def in_transaction(call: Callable[[], object], *, records: Iterable[Model] = ()) -> object:
     """Run ``call`` in one transaction; when the database aborts it for a deadlock, a serialization failure or
     SQLite busy, roll back and run it again (``ATTEMPTS`` in all, a short jittered pause between) — then the
@@ -89,14 +102,15 @@ def in_transaction(call: Callable[[], object], *, records: Iterable[Model] = ())
     transaction decides). ``records`` are the model instances ``call`` may change in memory (the form's record,
     the one being restored): each retry starts from them as they were, so that a rolled-back insert does not
     leave its id behind. ``call`` may write the database and the uploads (stored files of a rolled-back
-    transaction are deleted); nothing else may leave it before it returns.
+    transaction are deleted); nothing else may leave it before it returns. The records ``call`` closes over (a
+    view's ``lambda: do_end_position(position, …)``) are put back too, without being named.
 
     A refusal (any exception that is not the database's) does not roll back what ``call`` wrote outside its
     own atomic blocks — a security event before a refusal is kept, as it is without this wrapper.
     """
     if connection.in_atomic_block:
         return call()
-    records = list(records)
+    records = list({id(r): r for r in [*records, *_closed_over(call)]}.values())
     saved = [_copy_state(r.__dict__) for r in records]
     started = time.monotonic()
     for attempt in range(1, ATTEMPTS + 1):
