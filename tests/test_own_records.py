@@ -105,3 +105,22 @@ def test_a_person_sees_their_study_record(demo):
     assert f"共 {rows.count()} 条" in page or rows.count() > 30
     assert re.search(r"学习时长", page)
     assert set(Person.objects.visible_to(user).values_list("pk", flat=True)) == {user.person.pk}
+
+
+def test_an_attendees_minutes_name_only_whom_their_role_shows_and_count_everyone(demo):
+    import io
+
+    from docx import Document
+
+    user = demo["users"]["dangyuan"]
+    meeting = Meeting.objects.filter(pk__in=_expected_or_present(user), kind__code="study_day").first()
+    response = signed_in(user).get(f"/meetings/{meeting.pk}/minutes.docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    rows = meeting.attendance.select_related("person")
+    assert f"应到{rows.count()}人" in text
+    others = [r.person.name for r in rows if r.person.user_id != user.pk]
+    assert others and not any(name in text for name in others)
+    full = signed_in(demo["users"]["dangwu"]).get(f"/meetings/{meeting.pk}/minutes.docx")
+    assert all(name in "\n".join(p.text for p in Document(io.BytesIO(full.content)).paragraphs)
+               for name in others if rows.get(person__name=name).status == AttendanceStatus.PRESENT)

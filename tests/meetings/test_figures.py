@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dangjian.accounts.models import RoleAssignment
 from dangjian.meetings import demo as meetings_demo
-from dangjian.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from dangjian.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Topic
 from dangjian.meetings.panels import my_panel, scope_panel
 from dangjian.meetings.services import records
 from dangjian.orgs.models import Org
@@ -46,6 +46,13 @@ def test_a_section_heads_home_panel_counts_the_meetings_she_attended(demo, plann
                                                   meeting__status=MeetingStatus.HELD).count() > 0
     hours = rows.filter(meeting__kind__is_study=True).aggregate(h=Sum("hours"))["h"]
     assert mine[f"{year}年学习时长（小时）"] == hours
+    everything = Attendance.objects.filter(person__user=user)
+    assert mine["待补学"] == everything.filter(makeup_required=True, makeup_done_on__isnull=True).count()
+    assert mine["待参加的会议"] == everything.filter(meeting__date__gte=dt.date(year, 12, 31),
+                                                  meeting__status=MeetingStatus.PLANNED).count()
+    undecided = Topic.objects.filter(year=year).exclude(category="").filter(outcome__in=["", "deferred"]).filter(
+        Q(org_path__startswith=section) | Q(meeting__attendance__person__user=user)).distinct().count()
+    assert figures["“三重一大”未决事项"] == undecided
 
 
 def test_marking_by_hand_records_no_sign_in_time_and_says_so(demo):

@@ -16,18 +16,26 @@ LEDGER_HEADERS = ["会议日期", "会议", "议题", "类别", "涉及金额（
                   "回避", "决定", "决定事项"]
 
 
-def minutes_document(meeting: Meeting) -> OfficialDocument:
-    """会议纪要 in the usual layout: the facts, attendance, then each topic with its opinions and decision."""
+def minutes_document(meeting: Meeting, named=None) -> OfficialDocument:
+    """会议纪要 in the usual layout: the facts, attendance, then each topic with its opinions and decision.
+
+    The counts are of everyone expected; the names (and leave reasons) are of the attendance rows in ``named``
+    (the rows the reader may see: an attendee without a grant on the meeting's org reads their own), all by default.
+    """
     doc = OfficialDocument(join_title(str(meeting.org), meeting.title if meeting.kind.name in meeting.title
                                       else str(meeting.kind)) + "纪要")
-    attendance = list(meeting.attendance.select_related("person").order_by("id"))
+    counts = {s: 0 for s in AttendanceStatus.values}
+    for status in meeting.attendance.values_list("status", flat=True):
+        counts[status] += 1
+    attendance = list((meeting.attendance if named is None else named).select_related("person").order_by("id"))
     present = [a.person.name for a in attendance if a.status == AttendanceStatus.PRESENT]
     leave = [f"{a.person.name}（{a.reason}）" for a in attendance if a.status == AttendanceStatus.LEAVE]
     absent = [a.person.name for a in attendance if a.status == AttendanceStatus.ABSENT]
     doc.paragraph(f"时间：{cn_date(meeting.date)} {meeting.start_time:%H:%M}—{meeting.end_time:%H:%M}")
     doc.paragraph(f"地点：{meeting.place or '—'}")
     doc.paragraph(f"主持人：{meeting.host or '—'}　　记录人：{meeting.recorder or '—'}")
-    doc.paragraph(f"应到{len(attendance)}人，实到{len(present)}人，请假{len(leave)}人，缺席{len(absent)}人。")
+    doc.paragraph(f"应到{sum(counts.values())}人，实到{counts[AttendanceStatus.PRESENT]}人，"
+                  f"请假{counts[AttendanceStatus.LEAVE]}人，缺席{counts[AttendanceStatus.ABSENT]}人。")
     doc.paragraph(f"出席：{'、'.join(present) or '无'}")
     if leave:
         doc.paragraph(f"请假：{'、'.join(leave)}")

@@ -133,7 +133,8 @@ def minutes_save(request, pk):
 @login_required
 def minutes_docx(request, pk):
     meeting = get_visible_or_404(Meeting.objects.select_related("kind", "org", "host", "recorder"), request.user, pk)
-    return docx_response(minutes_document(meeting), f"{meeting.date:%Y%m%d}{meeting.title}纪要.docx")
+    named = Attendance.objects.visible_to(request.user).filter(meeting=meeting)
+    return docx_response(minutes_document(meeting, named), f"{meeting.date:%Y%m%d}{meeting.title}纪要.docx")
 
 
 @login_required
