@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from dangjian.core import audit, history
+from dangjian.core import action_labels, audit, history
 from dangjian.core.models import AuditEvent
 from dangjian.duties.models import Duty
 from dangjian.matters.models import Matter, Status, Transition
@@ -76,4 +76,4 @@ def test_booleans_and_related_names_read_plainly(demo):
     assert version.action == "出席登记"
     assert [(c.field, c.before, c.after) for c in version.changes] == [
         ("扫码签到", "否", "是"), ("签到时间", "（空）", "2026-03-05 09:00")]
-    assert history.action_label("orgs.person.restore") == "恢复历史版本"
+    assert action_labels.action_label("orgs.person.restore") == "人员：恢复到历史版本"

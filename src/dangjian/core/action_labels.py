@@ -1,6 +1,15 @@
 """The Chinese name of an audit action code (“matter.close” → “事项：销号”), for every page and export
 that shows the audit log. A code is “<record>.<verb>” (a restore: “<app>.<model>.restore”); whole codes
-that read better as one phrase (log-in, sessions…) are named as such."""
+that read better as one phrase (log-in, sessions…) are named as such. A module names its own actions
+from its ``ready()`` with ``register`` (a workflow step by its step's label); those names come first."""
+
+# filled by the modules' register() calls; a code named there wins over the composed name below
+REGISTERED: dict[str, str] = {}
+
+
+def register(labels: dict[str, str]) -> None:
+    REGISTERED.update(labels)
+
 
 PHRASES = {
     "login.success": "登录成功", "login.failure": "登录失败", "login.lockout": "登录锁定",
@@ -48,6 +57,8 @@ VERBS = {
 
 
 def action_label(code: str) -> str:
+    if code in REGISTERED:
+        return REGISTERED[code]
     if code in PHRASES:
         return PHRASES[code]
     parts = code.split(".")

@@ -2,8 +2,8 @@
 
 The audit snapshots are raw (field names, ids, ISO times in UTC, booleans, choice codes, action codes).
 This turns each version into the changes it made: the field's verbose name, the related object's name,
-local time, 是/否, the choice's label, and the Chinese name of the action (ACTION_LABELS, filled by the
-apps from their ``ready()`` with ``register_action_labels``).
+local time, 是/否, the choice's label, and the Chinese name of the action (core/action_labels.py, which the
+apps fill from their ``ready()`` with ``action_labels.register``).
 """
 
 from __future__ import annotations
@@ -17,29 +17,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-# action code → its Chinese name; a code not registered is named by its last part (GENERIC_VERBS).
-ACTION_LABELS: dict[str, str] = {
-    "rule.set": "修改规则设置",
-    "workdays.set_year": "录入年度节假日安排",
-    "demo.load": "载入演示数据",
-    "crypto.rotate_keys": "更换密钥",
-}
-GENERIC_VERBS = {
-    "create": "新建", "add": "添加", "update": "修改", "save": "保存", "delete": "删除", "remove": "删除",
-    "restore": "恢复历史版本", "end": "终止", "import": "导入", "close": "办结", "cancel": "取消",
-}
+from .action_labels import action_label
+
 EMPTY = "（空）"
-
-
-def register_action_labels(labels: dict[str, str]) -> None:
-    ACTION_LABELS.update(labels)
-
-
-def action_label(code: str) -> str:
-    if code in ACTION_LABELS:
-        return ACTION_LABELS[code]
-    verb = code.rsplit(".", 1)[-1]
-    return GENERIC_VERBS.get(verb, code)
 
 
 @dataclass(frozen=True)

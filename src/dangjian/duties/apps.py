@@ -6,7 +6,7 @@ class DutiesConfig(AppConfig):
     verbose_name = "责任体系"
 
     def ready(self):
-        from dangjian.core import audit, history, todos
+        from dangjian.core import action_labels, audit, todos
         from dangjian.core.panels import HOME_PANELS
 
         from . import (
@@ -22,7 +22,7 @@ class DutiesConfig(AppConfig):
         # restorable through duties' own rules; letters and their tasks move by signing and reporting only
         audit.register_restorer(Duty, services.do_restore_duty)
         audit.register_restorer(LeadingGroup, services.do_restore_group)
-        history.register_action_labels({
+        action_labels.register({
             "duty.assign": "分配责任", "duty.end": "终止分工", "duty.restore": "恢复分工的历史版本",
             "duty.group_save": "设置领导小组", "duty.group_member_add": "添加领导小组成员",
             "duty.group_member_end": "领导小组成员离任", "duty.section_domains": "设置科室业务领域",

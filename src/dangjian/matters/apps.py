@@ -6,7 +6,7 @@ class MattersConfig(AppConfig):
     verbose_name = "事项督办"
 
     def ready(self):
-        from dangjian.core import history, todos, workdays
+        from dangjian.core import action_labels, todos, workdays
         from dangjian.core.panels import HOME_PANELS
 
         from . import (
@@ -24,7 +24,7 @@ class MattersConfig(AppConfig):
         if ("事项督办", home_panel) not in HOME_PANELS:
             HOME_PANELS.append(("事项督办", home_panel))
         todos.register(my_todos)
-        history.register_action_labels({
+        action_labels.register({
             "matter.create": "登记事项", "matter.update": "修改事项", "matter.list_create": "新建问题清单",
             "matter.measure_add": "添加整改措施", "matter.measure_done": "整改措施完成", "matter.progress": "报告进展",
             "matter.contact": "登记沟通联系", "matter.milestone_plan": "计划办理节点", "matter.milestone_done": "办理节点完成",

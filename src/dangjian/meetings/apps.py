@@ -6,7 +6,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "会议学习"
 
     def ready(self):
-        from dangjian.core import history, todos
+        from dangjian.core import action_labels, todos
         from dangjian.core.panels import HOME_PANELS
 
         from . import demo, rule_settings  # noqa: F401  (registers this module's demo records and rules)
@@ -16,7 +16,7 @@ class MeetingsConfig(AppConfig):
         HOME_PANELS.append(("我的会议学习", my_panel))
         HOME_PANELS.append(("会议学习", scope_panel))
         todos.register(my_todos)
-        history.register_action_labels({
+        action_labels.register({
             "meeting.create": "登记会议", "meeting.update": "修改会议", "meeting.close": "登记为已召开",
             "meeting.cancel": "取消会议", "meeting.attendance": "出席登记", "meeting.signin": "扫码签到",
             "meeting.rotate_signin": "刷新签到码", "meeting.minutes": "保存会议记录", "meeting.topic": "添加议题",

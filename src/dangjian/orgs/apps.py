@@ -6,7 +6,7 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self):
-        from dangjian.core import audit, history, scope
+        from dangjian.core import action_labels, audit, scope
 
         from .models import Org, Person, Position
         from .services import do_restore_person
@@ -16,7 +16,7 @@ class OrgsConfig(AppConfig):
         audit.register_restorer(Person, do_restore_person)
         audit.register_restorer(Org)
         audit.register_restorer(Position)
-        history.register_action_labels({
+        action_labels.register({
             "org.create": "新建组织", "org.update": "修改组织", "org.counts_repair": "修复人数统计",
             "person.create": "新增人员", "person.update": "修改人员信息", "person.import": "导入花名册",
             "position.create": "任职", "position.end": "免职", "position.update": "修改职务"})
