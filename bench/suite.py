@@ -256,10 +256,10 @@ def bench_roster(nodes: dict[str, Org], users: dict[str, User], runs: int) -> di
 
 
 def bench_deep_pages(nodes: dict[str, Org], users: dict[str, User], runs: int) -> dict:
-    """The last page of the province's roster against page 3, by jump (?page=N) and by the pager's
-    "next" link (a cursor): the work must not grow with the page's number."""
+    """The last page of the city's roster (as bench_roster) against page 3, by jump (?page=N) and by the
+    pager's "next" link (a cursor): the work must not grow with the page's number."""
     url = "/people/?party_status=full&page={}"
-    client = warmed(users["province"], url.format(1))
+    client = warmed(users["city"], url.format(1))
     first = client.get(url.format(1)).content.decode()
     last_n = int(re.search(r"第 1 / (\d+) 页", first).group(1))
     before_last = client.get(url.format(last_n - 1)).content.decode()
@@ -272,7 +272,7 @@ def bench_deep_pages(nodes: dict[str, Org], users: dict[str, User], runs: int) -
     ratio = max(pct(times[n], 50) for n in ("last_page_jump", "last_page_next_link")) / pct(times["page_3"], 50)
     return {
         "goal": f"last page p50 <= {GOAL_DEEP_RATIO} x page 3 p50, same query count",
-        "node": nodes["province"].path, "user_role": "party_admin (province)", "pages": last_n,
+        "node": nodes["city"].path, "user_role": "party_admin (city)", "pages": last_n,
         **{name: stats(t) for name, t in times.items()}, "queries": queries,
         "ratio_last_to_page_3_p50": round(ratio, 3),
         "exact_equal": ids["last_page_jump"] == ids["last_page_next_link"] and len(ids["page_3"]) == 50,
