@@ -10,7 +10,7 @@ from dangjian.orgs.models import Person
 from dangjian.orgs.paging import ArmsPaginator, parse_key, person_arms
 from tests.conftest import signed_in
 
-PER_PAGE = 3
+PER_PAGE = 7
 
 
 def _ids(page) -> list[int]:

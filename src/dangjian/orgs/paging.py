@@ -16,7 +16,9 @@ only on how many conditions the user's grants make, and the work not on the page
 from __future__ import annotations
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
 from dangjian.core.scope import scope_conditions
@@ -108,10 +110,20 @@ class ArmsPaginator(Paginator):
         ``offset`` rows; ``seek`` limits them to one side of a cursor and ``start`` opens the index range
         there (``org_path >= p`` is an index bound; the OR that makes it exact is not)."""
         parts = []
-        for arm in self.arms:
+        for i, arm in enumerate(self.arms):
             if seek is not None:
                 arm = arm.filter(start).filter(seek)
-            parts.append(arm.order_by().values_list("org_path", "id"))
+            part = arm.order_by().values_list("org_path", "id")
+            if len(self.arms) > 1 and connection.features.supports_slicing_ordering_in_compound:
+                # PostgreSQL answers a bare UNION ALL under ORDER BY … LIMIT by sorting every row of every
+                # arm (3 s for a province of 2,000,000): each arm is ordered and cut first, the first read
+                # in its index order, the others by an expression no index serves (same order: paths are
+                # 0-9A-Z), so that they are sorted rather than found by walking the whole org_path index.
+                # SQLite merges the arms' ordered scans by itself (and allows no ORDER BY inside).
+                path = F("org_path") if i == 0 else Lower("org_path")
+                desc = order[0].startswith("-")
+                part = part.order_by(path.desc() if desc else path.asc(), order[1])[: offset + self.per_page]
+            parts.append(part)
         union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
         return list(union.order_by(*order)[offset: offset + self.per_page])
 
