@@ -9,6 +9,7 @@ import json
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 from docx import Document
@@ -59,8 +60,12 @@ def test_the_generate_button_says_it_was_submitted_and_shows_the_job_and_a_stale
     # This test's transaction never commits, so the run is still waiting for the queue, as the page says.
     assert f"matters.weekly_supervision:{timezone.localdate()}" in page and "已提交，等待执行" in page
     assert "任务队列（后台任务进程）尚未运行过" in page
+    stale = "后台任务进程未运行"
+    assert stale in client.get("/").content.decode() and stale in client_for("admin").get("/").content.decode()
+    assert stale not in client_for("kezhang").get("/").content.decode()
     jobs.heartbeat.call_local()
     assert "任务队列" not in client.get("/matters/supervision/").content.decode()
+    assert stale not in client.get("/").content.decode()
     beat = jobs.last_heartbeat()
     assert jobs.consumer_stale(beat + dt.timedelta(minutes=4)) == ""
     assert "已 12 分钟未运行" in jobs.consumer_stale(beat + dt.timedelta(minutes=12, seconds=5))
@@ -106,6 +111,8 @@ def test_sheets_beyond_the_retention_rule_are_archived_per_year_and_removed(demo
     assert rule_settings.get("matters.supervision_retention_years") == 3
     assert supervision.years_due_for_archive(MONDAY) == [2022]
     rows = SupervisionLines.objects.filter(sheet__in=old).count()
+    with pytest.raises(CommandError, match="2024 年没有可归档"):
+        call_command("archive_supervision", year=2024)
     assert tasks.archive_due(MONDAY.isoformat()) == rows > 0
     assert not SupervisionLines.objects.filter(sheet__in=old).exists()
     assert SupervisionLines.objects.filter(sheet=kept).exists()

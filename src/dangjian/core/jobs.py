@@ -25,6 +25,8 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from .models import JobRun
 from .notify import deliver_mail
+from .panels import Figure
+from .scope import has_capability
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +140,20 @@ def consumer_stale(now: dt.datetime | None = None) -> str:
         return (f"任务队列（后台任务进程）已 {minutes} 分钟未运行（应每分钟运行一次），最后一次在"
                 f"{timezone.localtime(beat):%Y-%m-%d %H:%M}：督办单等定期任务不会生成，请检查 dangjian serve 是否在运行。")
     return ""
+
+
+def stale_figure(link: str = "") -> list:
+    """The home-page warning (core.panels) when the consumer has not run for longer than its period."""
+    beat = last_heartbeat()
+    if not consumer_stale():
+        return []
+    value = f"{int((timezone.now() - beat).total_seconds() // 60)} 分钟" if beat else "从未运行"
+    return [Figure("后台任务进程未运行：定期任务（督办单、通知邮件）不会执行", value, link, alert=True)]
+
+
+def queue_panel(user) -> list:
+    """The 系统管理员's panel: the task consumer's state."""
+    return stale_figure() if has_capability(user, "setting.manage") else []
 
 
 def recent_runs(prefix: str, limit: int = 5):

@@ -336,7 +336,7 @@ class SupervisionLines(ScopedModel):
     own-record rule apply to the row as they did to each line), with the lines in ``lines`` as
     ``[matter id, 责任领导 id, status, 完成时限, 交办超时]`` (overdue = 完成时限 before the sheet's day). At
     province scale that is about one row per 责任人 a week instead of one per open matter (bench/weekly.py).
-    Copied in one INSERT … SELECT … GROUP BY from the matters (supervision._copy_lines), so its references
+    Copied in one INSERT … SELECT … GROUP BY from the matters (supervision.copy_lines), so its references
     carry no database constraint (see the sheet's cascade and the matters' own constraints); ``leaders``
     (",3,17,") lets a 责任领导 find the rows holding their lines. Rows older than the retention rule
     ``matters.supervision_retention_years`` are archived per year (``archive_supervision``) and removed.

@@ -70,7 +70,7 @@ def _issue(today: dt.date) -> SupervisionSheet:
     open_matters = Matter.objects.filter(status__in=OPEN_STATUSES).order_by()
     sheet = SupervisionSheet.objects.create(period=SupervisionSheet.Period.WEEK, start=today - dt.timedelta(days=6),
                                             end=today)
-    _copy_lines(sheet, today)
+    copy_lines(sheet, today)
     # One pass over the open matters for the sheet's own figures.
     per_kind = list(open_matters.values_list("kind").annotate(
         n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)),
@@ -96,7 +96,7 @@ _LINE_SQL = {
 }
 
 
-def _copy_lines(sheet: SupervisionSheet, today: dt.date) -> None:
+def copy_lines(sheet: SupervisionSheet, today: dt.date) -> None:
     table, matter = SupervisionLines._meta.db_table, Matter._meta.db_table
     lines, leaders = _LINE_SQL[connection.vendor]
     statuses = [str(s) for s in OPEN_STATUSES]
