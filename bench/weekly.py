@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
-DEFAULT = {"sqlite": 50_000, "postgres": 200_000}
+DEFAULT = {"sqlite": 50_000, "postgres": 100_000}
 DB = "dangjian_bench_weekly"
 WEEKS = 52
 PROVINCE_OPEN = 600_000

@@ -161,3 +161,17 @@ def test_mail_waits_pending_while_the_server_is_down(demo, settings):
     assert (note.mail_state, note.mail_attempts) == ("pending", 1) and note.mail_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert deliver_pending() == 1 and [m.subject for m in mail.outbox] == ["服务器停机时的通知"]
+
+
+
+def test_a_supervision_day_missed_while_the_consumer_was_down_is_caught_up_by_the_next_tick(demo):
+    """huey does not run a periodic task whose hour passed with no consumer: the next day's tick (queued
+    once by a consumer starting after 08:00) issues the missed Monday's sheet, for that Monday."""
+    wednesday = dt.date(2026, 12, 2)
+    assert not SupervisionSheet.objects.filter(period="week", end=MONDAY).exists()
+    assert jobs.submit_once("matters.daily_tick", wednesday.isoformat()) is not None
+    assert jobs.submit_once("matters.daily_tick", wednesday.isoformat()) is None  # on record: not twice
+    result = tasks.daily_tick(wednesday.isoformat())
+    sheet = SupervisionSheet.objects.get(period="week", end=MONDAY)
+    assert result == f"week {sheet.pk}" and Notification.objects.filter(link__startswith=f"/matters/supervision/{sheet.pk}/").exists()
+    assert tasks.daily_tick("2026-12-03") == ""  # nothing missed any more

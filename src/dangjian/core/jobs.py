@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from huey import crontab
@@ -61,6 +61,18 @@ def submit(name: str, *args) -> JobRun:
                                                 error="")
         transaction.on_commit(lambda: run_job(run.pk))
     run.refresh_from_db()
+    return run
+
+
+def submit_once(name: str, *args) -> JobRun | None:
+    """Queue a run of ``name`` unless one for the same arguments is on record (whatever its state: an
+    unfinished one is resumed by ``resume_unfinished``); None when there was one."""
+    try:
+        with transaction.atomic():
+            run = JobRun.objects.create(key=run_key(name, args), job=name, args=list(args))
+            transaction.on_commit(lambda: run_job(run.pk))
+    except IntegrityError:  # on record already, or another consumer starting at the same moment made it
+        return None
     return run
 
 

@@ -345,6 +345,16 @@ def previous_month_end(today: dt.date) -> dt.date:
     return today.replace(day=1) - dt.timedelta(days=1)
 
 
+def missed_supervision_day(today: dt.date) -> dt.date | None:
+    """The supervision day of the past six days, if it passed without its 督办单."""
+    for back in range(1, 7):
+        day = today - dt.timedelta(days=back)
+        if is_supervision_day(day):
+            exists = SupervisionSheet.objects.filter(period=SupervisionSheet.Period.WEEK, end=day).exists()
+            return None if exists else day
+    return None
+
+
 def is_supervision_day(today: dt.date) -> bool:
     return today.isoweekday() == rule_settings.get("matters.supervision_weekday")
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from dangjian.core import jobs
 
@@ -67,15 +67,37 @@ def monthly_summary(day: str | None = None):
     return jobs.run_tracked("matters.monthly_summary", _today(day).isoformat())
 
 
-@db_periodic_task(crontab(hour="8", minute="0"))
-def daily_supervision_tick():
-    """Every morning at 08:00: the weekly sheet on its day; the summaries on the 1st and the 16th; on the
-    1st of January, the sheets beyond the retention rule archived."""
-    today = timezone.localdate()
-    weekly_supervision.call_local(today.isoformat())
+@jobs.job("matters.daily_tick", "每日督办检查")
+def daily_tick(day: str) -> str:
+    """The weekly sheet on its day — or, when that day passed without one (the consumer was down), now, for
+    that day; the summaries on the 1st and the 16th; on 1 January, the sheets beyond retention archived."""
+    today = dt.date.fromisoformat(day)
+    done = []
+    missed = supervision.missed_supervision_day(today)
+    if supervision.is_supervision_day(today) or missed:
+        done.append(f"week {jobs.run_tracked('matters.weekly_supervision', (missed or today).isoformat())}")
     if today.day in (1, 16):
-        half_month_summary.call_local(today.isoformat())
+        done.append(f"half {jobs.run_tracked('matters.half_month_summary', day)}")
     if today.day == 1:
-        monthly_summary.call_local(today.isoformat())
+        done.append(f"month {jobs.run_tracked('matters.monthly_summary', day)}")
     if (today.month, today.day) == (1, 1):
-        jobs.run_tracked("matters.archive_supervision", today.isoformat())
+        done.append(f"archive {jobs.run_tracked('matters.archive_supervision', day)}")
+    return " ".join(done)
+
+
+TICK_HOUR = 8
+
+
+@db_periodic_task(crontab(hour=str(TICK_HOUR), minute="0"))
+def daily_supervision_tick():
+    """Every morning at 08:00: the day's 督办 work (``daily_tick``), recorded as a tracked run."""
+    return jobs.run_tracked("matters.daily_tick", timezone.localdate().isoformat())
+
+
+@HUEY.on_startup()
+def _catch_up_daily_tick():
+    # huey does not run a periodic task whose time passed while no consumer ran: a consumer that starts
+    # after 08:00 queues the day's tick unless it is on record (each of its parts is safe to run twice).
+    now = timezone.localtime()
+    if now.hour >= TICK_HOUR:
+        jobs.submit_once("matters.daily_tick", now.date().isoformat())
