@@ -82,6 +82,13 @@ def _sheet_table_locked():
         lock.close()
 
 
+def _ticked_today() -> None:
+    """Today's 08:00 tick on record, so that the consumers started here do not catch it up (a consumer
+    starting after 08:00 queues the day's tick when it is not on record)."""
+    JobRun.objects.create(key=f"matters.daily_tick:{timezone.localdate()}", job="matters.daily_tick",
+                          args=[timezone.localdate().isoformat()], state="done", finished_at=timezone.now())
+
+
 def _consumer(env, log: Path) -> subprocess.Popen:
     # Without the periodic tasks: the every-minute ones would write while the test holds the table.
     return subprocess.Popen([sys.executable, "-m", "dangjian.cli", "run_huey", "--workers", "1", "--no-periodic"],
@@ -93,6 +100,7 @@ def test_a_consumer_killed_mid_job_leaves_one_sheet_every_notification_and_no_du
         user.email = f"{user.username}@example.org"
         user.save(update_fields=["email"])
     today, log = timezone.localdate(), tmp_path / "consumer.log"
+    _ticked_today()
     with SmtpSink() as sink, _real_queue():
         env = _env(DANGJIAN_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                    DANGJIAN_EMAIL_HOST="127.0.0.1", DANGJIAN_EMAIL_PORT=str(sink.port))
@@ -167,7 +175,8 @@ def _consumers(pid: int) -> list[int]:
     return [c for c in _children(pid) if "run_huey" in _cmdline(c) and _alive(c)]
 
 
-def test_serve_restarts_a_dead_consumer_and_sigterm_stops_the_server_and_the_consumer(db, tmp_path):
+def test_serve_restarts_a_dead_consumer_and_sigterm_stops_the_server_and_the_consumer(tx_demo, tmp_path):
+    _ticked_today()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

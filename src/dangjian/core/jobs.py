@@ -67,9 +67,12 @@ def submit(name: str, *args) -> JobRun:
 def submit_once(name: str, *args) -> JobRun | None:
     """Queue a run of ``name`` unless one for the same arguments is on record (whatever its state: an
     unfinished one is resumed by ``resume_unfinished``); None when there was one."""
+    key = run_key(name, args)
+    if JobRun.objects.filter(key=key).exists():  # read first: a consumer starting writes nothing needlessly
+        return None
     try:
         with transaction.atomic():
-            run = JobRun.objects.create(key=run_key(name, args), job=name, args=list(args))
+            run = JobRun.objects.create(key=key, job=name, args=list(args))
             transaction.on_commit(lambda: run_job(run.pk))
     except IntegrityError:  # on record already, or another consumer starting at the same moment made it
         return None
