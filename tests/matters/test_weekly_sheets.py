@@ -175,3 +175,18 @@ def test_a_supervision_day_missed_while_the_consumer_was_down_is_caught_up_by_th
     sheet = SupervisionSheet.objects.get(period="week", end=MONDAY)
     assert result == f"week {sheet.pk}" and Notification.objects.filter(link__startswith=f"/matters/supervision/{sheet.pk}/").exists()
     assert tasks.daily_tick("2026-12-03") == ""  # nothing missed any more
+
+
+def test_the_queued_run_generates_what_the_button_asked_for(demo, client_for, django_capture_on_commit_callbacks):
+    """Once the queue takes the run: the week's sheet, or a summary of the period so far."""
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("dangwu").post("/matters/supervision/run/", {"what": "month"})
+        client_for("dangwu").post("/matters/supervision/run/", {"what": "week"})
+    month = SupervisionSheet.objects.get(period="month", end=today)
+    assert month.start == today.replace(day=1) and month.document
+    assert SupervisionSheet.objects.filter(period="week", end=today).exists()
+    runs = dict(JobRun.objects.filter(job__startswith="matters.").values_list("key", "state"))
+    assert runs == {f"matters.summary:month:{today}": "done", f"matters.weekly_supervision:{today}": "done"}
+    page = client_for("dangwu").get("/matters/supervision/").content.decode()
+    assert page.count("已完成") == 2

@@ -35,6 +35,12 @@ def issue_month(day: str) -> int:
     return supervision.build_summary(SupervisionSheet.Period.MONTH, end).pk
 
 
+@jobs.job("matters.summary", "小结/总结（截至指定日期）")
+def issue_summary(period: str, day: str) -> int:
+    """A 小结/总结 of the period running up to ``day`` (the page's button: leaders may not wait)."""
+    return supervision.build_summary(SupervisionSheet.Period(period), dt.date.fromisoformat(day)).pk
+
+
 @jobs.job("matters.archive_supervision", "督办单按年归档")
 def archive_due(day: str) -> int:
     """Years beyond the retention rule: exported to the document store, their lines removed."""

@@ -160,8 +160,10 @@ def sheet_document(request, pk):
     return file_response(bytes(sheet.document), f"{sheet}.docx".replace("～", "至"), DOCX_MIME)
 
 
-SHEET_JOBS = {"week": ("matters.weekly_supervision", "本周督办单"), "half_month": ("matters.half_month_summary", "半月小结"),
-              "month": ("matters.monthly_summary", "月度总结")}
+# The button's jobs: this week's sheet, or a summary of the period so far (as the button always did).
+SHEET_JOBS = {"week": ("matters.weekly_supervision", (), "本周督办单"),
+              "half_month": ("matters.summary", (SupervisionSheet.Period.HALF_MONTH.value,), "半月小结"),
+              "month": ("matters.summary", (SupervisionSheet.Period.MONTH.value,), "月度总结")}
 
 
 @login_required
@@ -174,8 +176,8 @@ def sheet_run(request):
     require_everywhere(request.user, "matter.change", what="生成督办单与小结")
     if request.POST.get("what") not in SHEET_JOBS:
         raise Http404("没有这种督办单")
-    job, label = SHEET_JOBS[request.POST["what"]]
-    jobs.submit(job, timezone.localdate().isoformat())
+    job, args, label = SHEET_JOBS[request.POST["what"]]
+    jobs.submit(job, *args, timezone.localdate().isoformat())
     audit.record("matter.supervision_run", actor=request.user, message=f"手工生成：{label}")
     warning = jobs.consumer_stale()
     messages.success(request, f"已提交，正在生成{label}。完成后列表中会出现，并通知有关人员；下方“生成任务”显示进度。")
