@@ -18,8 +18,11 @@ Then the 事项督办 benchmarks (bench/matters.py: 100,000 matters on SQLite, 1
 scale on its own fresh database), written under the ``matters`` key; the other keys are kept.
 ``--skip-matters`` (or DANGJIAN_BENCH_SKIP_MATTERS=1) leaves them out.
 
+Last, the weekly 督办单's storage (bench/weekly.py): rows and bytes of 52 weekly sheets, measured on the
+database and scaled to the province, under the ``weekly_sheets`` key (``--only weekly`` alone).
+
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
-                        [--only suite|meetings|matters] [--meetings auto|small|reduced|issue|none]
+                        [--only suite|meetings|matters|weekly] [--meetings auto|small|reduced|issue|none]
                         [--skip-matters] [--matters N] [--matters-runs 40]
 """
 
@@ -129,8 +132,8 @@ def main(argv=None) -> int:
     parser.add_argument("--meetings", choices=["auto", "small", "reduced", "issue", "none"],
                         default=os.environ.get("BENCH_MEETINGS", "auto"),
                         help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
-    parser.add_argument("--only", choices=["suite", "meetings", "matters"],
-                        help="run only the foundation suite, only 会议学习 or only 事项督办")
+    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly"],
+                        help="run only the foundation suite, only 会议学习, only 事项督办 or only the weekly sheets' size")
     parser.add_argument("--skip-matters", action="store_true",
                         default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
                         help="leave out the 事项督办 benchmarks (also DANGJIAN_BENCH_SKIP_MATTERS=1)")
@@ -172,6 +175,14 @@ def main(argv=None) -> int:
             results.setdefault("matters", {})[scale] = result  # the note and the other scale stay
             summaries[f"matters-{scale}"] = {k: result[k] for k in ("list_city", "weekly_supervision")}
             missed += matters.goals_missed(scale, result)
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        if args.only in (None, "weekly"):
+            from bench import weekly  # the weekly 督办单's rows and bytes per year (bench/weekly.py)
+
+            result = weekly.run_scale(scale)
+            results.setdefault("weekly_sheets", {})[scale] = result
+            summaries[f"weekly-sheets-{scale}"] = result["province_per_year"]
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(summaries, ensure_ascii=False, indent=2))

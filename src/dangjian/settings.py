@@ -258,6 +258,9 @@ HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
 EMAIL_BACKEND = os.environ.get("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DANGJIAN_FROM_EMAIL", "dangjian@localhost")
+EMAIL_HOST = os.environ.get("DANGJIAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DANGJIAN_EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = 30
 
 LOGGING = {
     "version": 1,

@@ -301,7 +301,9 @@ def spec_sheets(ctx, role):
 def spec_sheet_run(ctx, role):
     m = _m()
     probes(ctx)
-    return [m.Case("sheet run week", "POST", reverse("matters:sheet_run"), m_anywhere(role, "approve"),
+    # Agency-wide: matter.change over the whole tree (the 党务管理员, the 党组书记).
+    return [m.Case("sheet run week", "POST", reverse("matters:sheet_run"), m_holds(role, "change", "SXX") and
+                   MATTER_CAPS[role]["change"] == ALL,
                    data={"what": "week"})]
 
 
@@ -317,7 +319,9 @@ def spec_sheet_document(ctx, role):
     m = _m()
     probes(ctx)
     return [m.Case("summary document", "GET", reverse("matters:sheet_document", args=[ctx.month_sheet.pk]),
-                   role in WHOLE, writes=None)]
+                   role in WHOLE, writes=None),
+            m.Case("weekly sheet document", "GET", reverse("matters:sheet_document", args=[ctx.week_sheet.pk]),
+                   role != m.ANON, writes=None)]
 
 
 def spec_figures(ctx, role):

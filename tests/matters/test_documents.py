@@ -13,7 +13,7 @@ from dangjian.core import rule_settings
 from dangjian.core.documents import write_xlsx
 from dangjian.core.models import Notification
 from dangjian.matters import ledger, services, supervision, tasks
-from dangjian.matters.models import Matter, Measure, ProblemList, Status, SupervisionItem, SupervisionSheet
+from dangjian.matters.models import Matter, Measure, ProblemList, Status, SupervisionLines, SupervisionSheet
 from dangjian.orgs.models import Org
 
 from ..conftest import PASSWORD, signed_in
@@ -94,7 +94,9 @@ def test_the_weekly_supervision_job_runs_for_real_and_notifies_owners_and_leader
     sheet = SupervisionSheet.objects.get(pk=sheet_id)
     open_count = Matter.objects.exclude(status=Status.CLOSED).count()
     overdue = Matter.objects.exclude(status=Status.CLOSED).filter(due_on__lt=monday).count()
-    assert sheet.figures["open"] == open_count == SupervisionItem.objects.filter(sheet=sheet).count()
+    rows = SupervisionLines.objects.filter(sheet=sheet)
+    assert sheet.figures["open"] == open_count == sum(len(r.lines) for r in rows) == sum(r.count for r in rows)
+    assert rows.count() < open_count  # one row per unit and 责任人, not one per matter
     assert sheet.figures["overdue"] == overdue > 0
     kezhang = demo["users"]["kezhang"]
     note = Notification.objects.filter(recipient=kezhang, category="matter.supervision").get()

@@ -182,21 +182,25 @@ def test_a_title_search_and_the_due_soon_window_list_newest_first(make_matter, c
     assert newer.pk > older.pk
 
 
-def test_weekly_lines_go_with_their_sheet_and_their_matter_though_the_table_has_no_constraints(demo, make_matter):
+def test_weekly_lines_are_kept_per_owner_and_go_with_their_sheet_though_the_table_has_no_constraints(demo, make_matter):
     import datetime as dt
 
     from dangjian.matters import supervision
-    from dangjian.matters.models import SupervisionItem
+    from dangjian.matters.models import SupervisionLines
 
     matter = make_matter(title="督办单快照")
     sheet = supervision.issue_weekly_sheet(dt.date(2026, 11, 30), notify_people=False)
-    line = SupervisionItem.objects.get(sheet=sheet, matter=matter)
-    assert (line.owner_id, line.leader_id, line.org_id) == (matter.owner_id, matter.responsible_leader_id,
-                                                            matter.org_id)
-    Matter.objects.filter(pk=matter.pk).delete()  # the ORM cascades (no database constraint to do it)
-    assert not SupervisionItem.objects.filter(pk=line.pk).exists()
-    sheet.delete()
-    assert not SupervisionItem.objects.filter(sheet_id=sheet.pk).exists()
+    row = SupervisionLines.objects.get(sheet=sheet, org=matter.org, owner=matter.owner)
+    line = next(line for line in row.lines if line[0] == matter.pk)
+    assert line[1:4] == [matter.responsible_leader_id, matter.status, matter.due_on.isoformat()]
+    mine = Matter.objects.filter(org=matter.org, owner=matter.owner).exclude(status="closed")
+    assert row.count == len(row.lines) == mine.count() and f",{matter.responsible_leader_id}," in row.leaders
+    # The sheet is the record as issued: a matter deleted later stays on it, by its number.
+    Matter.objects.filter(pk=matter.pk).delete()
+    shown = supervision.expand([SupervisionLines.objects.select_related("org", "owner").get(pk=row.pk)], sheet)
+    assert [li.title for li in shown if li.matter_id == matter.pk] == ["（事项已删除）"]
+    sheet.delete()  # the ORM cascades (no database constraint to do it)
+    assert not SupervisionLines.objects.filter(sheet_id=sheet.pk).exists()
 
 
 def test_a_registration_date_after_today_is_refused_on_the_page_and_in_the_api(make_matter, client_for, demo,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dangjian.accounts.models import ApiToken
 from dangjian.matters import services, supervision, workflow
-from dangjian.matters.models import HandlingClass, Matter, Status, SupervisionItem, Transition
+from dangjian.matters.models import HandlingClass, Matter, Status, SupervisionLines, Transition
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -165,8 +165,8 @@ def test_the_weekly_sheet_lists_late_hand_offs(demo, urgent, client_for):
     late = assign(demo, urgent(D(2026, 11, 2), title="要事：次日才交办"), D(2026, 11, 3))
     on_time = assign(demo, urgent(D(2026, 11, 2), title="要事：当日交办"), D(2026, 11, 2))
     sheet = supervision.issue_weekly_sheet(D(2026, 11, 30), notify_people=False)
-    flags = dict(SupervisionItem.objects.filter(sheet=sheet, matter__in=[waiting, late, on_time]).values_list(
-        "matter_id", "handoff_late"))
+    flags = {line[0]: bool(line[4]) for row in SupervisionLines.objects.filter(sheet=sheet) for line in row.lines
+             if line[0] in (waiting.pk, late.pk, on_time.pk)}
     assert flags == {waiting.pk: True, late.pk: True, on_time.pk: False}
     expected = Matter.objects.handoff_late(D(2026, 11, 30)).count()
     assert sheet.figures["handoff_late"] == expected >= 2

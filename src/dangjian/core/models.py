@@ -245,11 +245,57 @@ class Notification(models.Model):
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed = models.BooleanField("已发邮件", default=False)
+    # E-mail copy: written with the note in the caller's transaction, sent after commit by the delivery
+    # queue (core.notify.deliver_pending), which claims a row before sending it so that two deliverers
+    # never send the same note. "" = no e-mail wanted or no address.
+    mail_state = models.CharField("邮件状态", max_length=8, blank=True, default="",
+                                  choices=[("pending", "待发送"), ("sending", "发送中"), ("sent", "已发送"),
+                                           ("failed", "发送失败")])
+    mail_attempts = models.PositiveSmallIntegerField("邮件发送次数", default=0)
+    mail_claimed_at = models.DateTimeField("邮件领取时间", null=True, blank=True)
+    mail_error = models.CharField("邮件错误", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "通知"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [models.Index(fields=["recipient", "read_at"]),
+                   models.Index(fields=["mail_state"], name="notification_mail_due",
+                                condition=models.Q(mail_state__in=["pending", "sending"]))]
 
     def __str__(self):
         return self.title
+
+
+class JobRun(models.Model):
+    """One run of a periodic job: when it started and when it finished (docs/architecture.md, Tasks).
+
+    A run that started and never finished (the consumer died) is run again when a consumer starts
+    (core.jobs.resume_unfinished); every job is written to be safe to run twice. ``key`` names what the
+    run is for (the job and its day), so a repeat of the same work is the same row."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "已提交，等待执行"
+        RUNNING = "running", "正在执行"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    job = models.CharField("任务", max_length=60)
+    key = models.CharField("任务标识", max_length=120, unique=True)
+    args = models.JSONField("参数", default=list, blank=True)
+    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.QUEUED)
+    queued_at = models.DateTimeField("提交时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("执行次数", default=0)
+    result = models.CharField("结果", max_length=200, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务运行记录"
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["job", "-queued_at"], name="jobrun_job_recent"),
+                   models.Index(fields=["state"], name="jobrun_unfinished",
+                                condition=models.Q(state__in=["queued", "running"]))]
+
+    def __str__(self):
+        return f"{self.job} {self.key}（{self.get_state_display()}）"

@@ -1,4 +1,5 @@
-"""Periodic jobs of core on the task queue (huey)."""
+"""Core's jobs on the task queue (huey autodiscovers each app's tasks.py): the tracked-job runner and the
+consumer heartbeat (core/jobs.py), the e-mail delivery queue (core/notify.py) and the daily backup."""
 
 import os
 
@@ -6,6 +7,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from . import backup, rule_settings
+from .jobs import heartbeat, run_job  # noqa: F401  (registered with the consumer)
+from .notify import deliver_mail, deliver_mail_sweep  # noqa: F401
 
 
 @db_periodic_task(crontab(hour="3", minute="40"))

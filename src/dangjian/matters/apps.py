@@ -12,6 +12,7 @@ class MattersConfig(AppConfig):
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
             rule_settings,  # noqa: F401  (registers the kinds and their rules)
+            tasks,  # noqa: F401  (registers the tracked jobs, which pages submit)
         )
         from .panels import home_panel
         from .services import recompute_deadlines

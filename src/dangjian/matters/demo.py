@@ -2,7 +2,8 @@
 
 The problem list of the work report 一(四) with its two problems, each leader's personal
 rectification items, assigned matters (三办) and proposals in every state of the workflow — all
-moved through the real services, so the timeline and the audit trail are what a user would make.
+moved through the real services, so the timeline and the audit trail are what a user would make —
+and the weekly 督办单 of the last few weeks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dangjian.accounts.models import User
 from dangjian.core import workdays
 from dangjian.orgs.demo import DEMO_BUILDERS
 
-from . import services
+from . import services, supervision
 from .models import Contact, HandlingClass, Matter, Measure, ProblemList, Progress, Satisfaction, Status
 
 SOURCE = "市委《贯彻落实市委有关精神存在的具体问题清单》"
@@ -150,6 +151,22 @@ def build(context: dict) -> None:
                                     actor=admin)
         _walk(matter, state, admin=admin, reply="经认真研究，答复如下：已纳入年度工作计划并组织实施。",
               satisfaction=sat)
+    _weekly_sheets(today)
+
+
+DEMO_WEEKS = 3
+
+
+def _weekly_sheets(today: dt.date) -> None:
+    """A few weeks of 督办单: the supervision days before today, as the job would have issued them (without
+    notifying anyone again: the demo's people would find a pile of old reminders)."""
+    day = today - dt.timedelta(days=1)
+    issued = 0
+    while issued < DEMO_WEEKS:
+        if supervision.is_supervision_day(day):
+            supervision.issue_weekly_sheet(day, notify_people=False)
+            issued += 1
+        day -= dt.timedelta(days=1)
 
 
 DEMO_BUILDERS.append(build)

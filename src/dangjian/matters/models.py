@@ -287,6 +287,11 @@ class SupervisionSheet(models.Model):
     issued_at = models.DateTimeField("生成时间", auto_now_add=True)
     figures = models.JSONField("统计数字", default=dict)
     document = models.BinaryField("文档", null=True, blank=True)
+    # Set in the transaction that wrote the 督办单's notifications: a second run of the weekly job for the
+    # same day writes them when this is empty (the first run died, or predates it) and never twice.
+    notified_at = models.DateTimeField("通知时间", null=True, blank=True)
+    # Beyond the retention rule the lines are exported to this file of the document store and removed.
+    archive_file = models.CharField("明细归档文件", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "督办单与小结"
@@ -297,15 +302,17 @@ class SupervisionSheet(models.Model):
         return f"{self.get_period_display()} {self.start:%Y-%m-%d}～{self.end:%Y-%m-%d}"
 
 
-class SupervisionItem(ScopedModel):
-    """One line of a weekly 督办单: an open matter, whom it is chased with, and its state that day.
+class SupervisionLines(ScopedModel):
+    """The lines of one weekly 督办单 for one 责任人 in one unit: the open matters and their state that week.
 
-    A snapshot copied in one INSERT … SELECT from the matters themselves (supervision._copy_lines), hundreds
-    of thousands of lines a week at province scale. So its references to the matter's org, owner and leader
-    carry no database constraint (they are copied, in one statement, from rows that hold those constraints into
-    a sheet made in the same transaction; deferred checks locked every referenced row at COMMIT, which was
-    most of the weekly run; deletes still cascade or set null through the ORM),
-    and it keeps only the indexes its pages use: the sheet with the scope path, and the matter (for deletes).
+    The sheet is kept as issued, but compactly: one row per sheet, unit and 责任人 (the scope and the
+    own-record rule apply to the row as they did to each line), with the lines in ``lines`` as
+    ``[matter id, 责任领导 id, status, 完成时限, 交办超时]`` (overdue = 完成时限 before the sheet's day). At
+    province scale that is about one row per 责任人 a week instead of one per open matter (bench/weekly.py).
+    Copied in one INSERT … SELECT … GROUP BY from the matters (supervision.copy_lines), so its references
+    carry no database constraint (see the sheet's cascade and the matters' own constraints); ``leaders``
+    (",3,17,") lets a 责任领导 find the rows holding their lines. Rows older than the retention rule
+    ``matters.supervision_retention_years`` are archived per year (``archive_supervision``) and removed.
     """
 
     scope_capability = "matter"
@@ -314,23 +321,20 @@ class SupervisionItem(ScopedModel):
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, verbose_name="所属组织", related_name="+",
                             db_constraint=False, db_index=False)
     org_path = models.CharField("组织路径", max_length=255, editable=False)
-    sheet = models.ForeignKey(SupervisionSheet, on_delete=models.CASCADE, related_name="items", verbose_name="督办单",
-                              db_constraint=False, db_index=False)
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+", verbose_name="事项",
-                               db_constraint=False)
+    sheet = models.ForeignKey(SupervisionSheet, on_delete=models.CASCADE, related_name="lines",
+                              verbose_name="督办单", db_constraint=False, db_index=False)
     owner = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name="责任人", db_constraint=False, db_index=False)
-    leader = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name="责任领导", db_constraint=False, db_index=False)
-    status = models.CharField("状态", max_length=12, choices=Status.choices)
-    due_on = models.DateField("完成时限", null=True, blank=True)
-    overdue = models.BooleanField("已超期", default=False)
-    handoff_late = models.BooleanField("交办超时", default=False)
+    count = models.PositiveIntegerField("在办事项", default=0)
+    overdue = models.PositiveIntegerField("已超期", default=0)
+    handoff_late = models.PositiveIntegerField("交办超时", default=0)
+    leaders = models.TextField("责任领导", blank=True, default="")
+    lines = models.JSONField("事项及状态", default=list)
 
     class Meta:
-        verbose_name = verbose_name_plural = "督办事项"
-        ordering = ["sheet", "owner", "due_on"]
-        indexes = [models.Index(fields=["sheet", "org_path"], name="supervision_item_sheet_scope",
+        verbose_name = verbose_name_plural = "督办单事项（按责任人）"
+        ordering = ["sheet", "owner"]
+        indexes = [models.Index(fields=["sheet", "org_path"], name="supervision_lines_sheet_scope",
                                 opclasses=["int8_ops", "varchar_pattern_ops"])]
 
 

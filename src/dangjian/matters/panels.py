@@ -2,8 +2,9 @@
 
 from django.utils import timezone
 
+from dangjian.core import jobs
 from dangjian.core.panels import Figure
-from dangjian.core.scope import has_capability
+from dangjian.core.scope import has_capability, holds_everywhere
 
 from . import workflow
 from .models import Matter, Status
@@ -31,4 +32,6 @@ def home_panel(user) -> list[Figure]:
         pending = visible.filter(status=Status.PENDING, responsible_leader=person).count()
         if pending:
             figures.append(Figure("待我审批销号", pending, "/matters/?status=pending&mine=leader", alert=True))
+    if holds_everywhere(user, "matter.change"):  # who generates the 督办单 is told when nothing generates it
+        figures += jobs.stale_figure("/matters/supervision/")
     return figures

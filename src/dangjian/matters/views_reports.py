@@ -11,16 +11,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.core import audit
+from dangjian.core import audit, jobs
 from dangjian.core.documents import DOCX_MIME, XLSX_MIME, XlsxFormatError, file_response
-from dangjian.core.scope import get_visible_or_404, has_capability, require_capability, require_everywhere
+from dangjian.core.scope import (
+    get_visible_or_404,
+    has_capability,
+    holds_everywhere,
+    require_capability,
+    require_everywhere,
+)
 from dangjian.core.web import form_errors, paginate, year_param
 from dangjian.orgs.models import Person
 
 from . import figures as figs
-from . import ledger, services, supervision, tasks
+from . import ledger, services, supervision
 from .forms import LedgerImportForm, ProblemListForm
-from .models import Matter, ProblemList, SupervisionItem, SupervisionSheet
+from .models import Matter, ProblemList, SupervisionLines, SupervisionSheet
 from .views import LIST_RELATED, _decorate
 
 # ---- problem lists ------------------------------------------------------------------------------
@@ -98,12 +104,29 @@ def personal_ledger(request, person_pk=None):
 def sheet_list(request):
     require_capability(request.user, "matter.view", what="查看督办单")
     sheets = SupervisionSheet.objects.defer("document")
+    can_run = holds_everywhere(request.user, "matter.change")
     return render(request, "matters/sheet_list.html", {
-        "page": paginate(request, sheets), "can_run": has_capability(request.user, "matter.approve")})
+        "page": paginate(request, sheets), "can_run": can_run,
+        "runs": jobs.recent_runs("matters.") if can_run else (),
+        "queue_warning": jobs.consumer_stale() if can_run else ""})
 
 
 # Summaries count and list the matters of the whole tree: only those who see all of it may read them.
 SUMMARY_WHAT = "查阅小结/总结（涵盖全部组织的事项）"
+SHEET_GROUPS_PER_PAGE = 20
+SHEET_DOCX_LINES = 2000
+
+
+def _sheet_rows(request, sheet):
+    """The weekly sheet's rows the user may read, narrowed by ?mine=owner|leader; the leader's person id."""
+    rows = SupervisionLines.objects.visible_to(request.user).filter(sheet=sheet)
+    mine, person = request.GET.get("mine"), getattr(request.user, "person", None)
+    if mine == "owner":
+        rows = rows.filter(owner__user=request.user)
+    elif mine == "leader":
+        rows = rows.filter(supervision.leader_filter(person.pk)) if person else rows.none()
+    rows = rows.select_related("owner", "org").order_by("-handoff_late", "-overdue", "owner__name", "pk")
+    return rows, mine, (person.pk if person and mine == "leader" else None)
 
 
 @login_required
@@ -112,46 +135,54 @@ def sheet_detail(request, pk):
     if sheet.period != SupervisionSheet.Period.WEEK:
         require_everywhere(request.user, "matter.view", what=SUMMARY_WHAT)
         return render(request, "matters/sheet_detail.html", {"sheet": sheet, "page": None})
-    items = SupervisionItem.objects.visible_to(request.user).filter(sheet=sheet)
-    mine = request.GET.get("mine")
-    if mine == "owner":
-        items = items.filter(owner__user=request.user)
-    elif mine == "leader":
-        items = items.filter(leader__user=request.user)
-    items = items.select_related("matter", "owner", "leader", "org").order_by("-handoff_late", "-overdue",
-                                                                        "owner__name", "due_on")
-    return render(request, "matters/sheet_detail.html", {"sheet": sheet, "page": paginate(request, items),
-                                                         "mine": mine})
+    rows, mine, leader_id = _sheet_rows(request, sheet)
+    page = paginate(request, rows, SHEET_GROUPS_PER_PAGE)
+    return render(request, "matters/sheet_detail.html", {
+        "sheet": sheet, "page": page, "lines": supervision.expand(page.object_list, sheet, leader_id=leader_id),
+        "mine": mine})
 
 
 @login_required
 def sheet_document(request, pk):
-    require_everywhere(request.user, "matter.view", what=SUMMARY_WHAT)
     sheet = get_object_or_404(SupervisionSheet, pk=pk)
+    if sheet.period == SupervisionSheet.Period.WEEK:
+        # The weekly sheet is drawn on request from the lines the reader may see, as its page shows them.
+        if sheet.archive_file:
+            raise Http404("该督办单的明细已归档")
+        rows, _, _ = _sheet_rows(request, sheet)
+        content = supervision.sheet_docx(sheet, rows, limit=SHEET_DOCX_LINES)
+        audit.security_event("matter.sheet_download", actor=request.user, target_repr=str(sheet))
+        return file_response(content, f"督办单{sheet.end:%Y%m%d}.docx", DOCX_MIME)
+    require_everywhere(request.user, "matter.view", what=SUMMARY_WHAT)
     if not sheet.document:
         raise Http404("该督办单没有文档")
     audit.security_event("matter.summary_download", actor=request.user, target_repr=str(sheet))
     return file_response(bytes(sheet.document), f"{sheet}.docx".replace("～", "至"), DOCX_MIME)
 
 
+# The button's jobs: this week's sheet, or a summary of the period so far (as the button always did).
+SHEET_JOBS = {"week": ("matters.weekly_supervision", (), "本周督办单"),
+              "half_month": ("matters.summary", (SupervisionSheet.Period.HALF_MONTH.value,), "半月小结"),
+              "month": ("matters.summary", (SupervisionSheet.Period.MONTH.value,), "月度总结")}
+
+
 @login_required
 @require_POST
 def sheet_run(request):
-    """Issue this week's 督办单 or a summary now (the queue does it on schedule; leaders may not wait)."""
-    require_capability(request.user, "matter.approve", what="生成督办单")
+    """Queue this week's 督办单 or a summary now (the queue does it on schedule; leaders may not wait).
 
-    today = timezone.localdate()
-    what = request.POST.get("what")
-    if what == "week":
-        tasks.weekly_supervision(today.isoformat(), force=True)
-    elif what == "half_month":
-        supervision.build_summary(SupervisionSheet.Period.HALF_MONTH, today)
-    elif what == "month":
-        supervision.build_summary(SupervisionSheet.Period.MONTH, today)
-    else:
+    The page says what is true: the job is submitted, not done; its state is listed on the sheets page."""
+    # A sheet or summary covers every org: the 党务管理员 (or anyone holding matter.change over the whole tree).
+    require_everywhere(request.user, "matter.change", what="生成督办单与小结")
+    if request.POST.get("what") not in SHEET_JOBS:
         raise Http404("没有这种督办单")
-    audit.record("matter.supervision_run", actor=request.user, message=f"手工生成：{what}")
-    messages.success(request, "已生成。")
+    job, args, label = SHEET_JOBS[request.POST["what"]]
+    jobs.submit(job, *args, timezone.localdate().isoformat())
+    audit.record("matter.supervision_run", actor=request.user, message=f"手工生成：{label}")
+    warning = jobs.consumer_stale()
+    messages.success(request, f"已提交，正在生成{label}。完成后列表中会出现，并通知有关人员；下方“生成任务”显示进度。")
+    if warning:
+        messages.warning(request, warning)
     return redirect("matters:sheets")
 
 
