@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from dangjian.duties.models import Duty, DutyKind, Institution, LetterTask, ResponsibilityLetter
-from tests.conftest import ROLE_USERS, login
+from tests.conftest import ROLE_USERS, login, signed_in
 
 pytestmark = pytest.mark.django_db
 YEAR = timezone.localdate().year
@@ -113,7 +113,7 @@ def test_a_section_head_sees_their_own_letter_and_tasks_a_leader_those_they_over
 def test_a_task_owner_outside_the_scope_sees_only_their_own_task(agency):
     task = LetterTask.objects.filter(letter__year=YEAR).exclude(owner__user__isnull=True).exclude(
         owner__user__username__in=ROLE_USERS).first()
-    client = login(task.owner.user.username)
+    client = signed_in(task.owner.user)  # a demo person without a password log-in (only the role accounts have one)
     assert client.get(f"/duties/tasks/{task.pk}/").status_code == 200
     other = LetterTask.objects.exclude(owner=task.owner).first()
     assert client.get(f"/duties/tasks/{other.pk}/").status_code == 404

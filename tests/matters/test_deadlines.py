@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from dangjian.core import rule_settings, workdays
 from dangjian.core.models import AuditEvent
@@ -61,8 +62,11 @@ def test_a_typed_deadline_on_a_holiday_is_refused_with_the_next_working_day(demo
     assert make_matter(kind="npc", received=D(2026, 9, 1), due_on=D(2026, 10, 3)).due_on == D(2026, 10, 3)
 
 
-def test_entering_next_years_schedule_recomputes_open_deadlines_and_logs_each(demo, make_matter, fresh_calendar):
+def test_entering_next_years_schedule_recomputes_open_deadlines_and_logs_each(demo, make_matter, fresh_calendar,
+                                                                             monkeypatch):
     admin = demo["users"]["admin"]
+    # the matter is registered on the day it is received (a 登记日期 may not be after today)
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 28, 4, 0, tzinfo=dt.UTC))
     matter = make_matter(received=D(2026, 12, 28))  # 20 working days → 2027-01-25, provisional
     assert matter.due_provisional
     before = matter.due_on

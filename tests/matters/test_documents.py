@@ -77,12 +77,26 @@ def test_a_problem_list_import_with_a_bad_row_writes_nothing_and_says_where(demo
     assert made[0].measures.count() == 2 and made[0].due_on == dt.date(2026, 12, 30)
 
 
+def test_a_problem_list_comes_in_as_csv_in_gbk_as_well(demo, client_for):
+    """The problem list's upload accepts what the roster's does (.xlsx, or a .csv in UTF-8 or GBK), and reads it."""
+    plist = ProblemList.objects.get(title__startswith="贯彻落实")
+    owner, leader = demo["users"]["kezhang"].person.name, demo["users"]["banzi"].person.name
+    rows = [ledger.IMPORT_COLUMNS, ["1", "公文办理不够规范", "作风建设", "第四批", "科室", "办公室", owner, leader,
+                                    "规范公文流转", "", "2026-12-30"]]
+    f = io.BytesIO("\r\n".join(",".join(row) for row in rows).encode("gbk"))
+    f.name = "清单.csv"
+    response = client_for("dangwu").post(f"/matters/lists/{plist.pk}/", {"file": f})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    made = Matter.objects.get(problem_list=plist, batch="第四批")
+    assert made.title == "公文办理不够规范" and made.due_on == dt.date(2026, 12, 30)
+
+
 def test_a_file_that_is_not_a_workbook_is_refused(client_for):
     plist = ProblemList.objects.first()
     f = io.BytesIO(b"not a workbook")
     f.name = "x.xlsx"
     response = client_for("dangwu").post(f"/matters/lists/{plist.pk}/", {"file": f})
-    assert "不是 Excel (.xlsx) 格式" in response.content.decode()
+    assert "不是 Excel (.xlsx)、CSV 文本 (.csv) 格式" in response.content.decode()
 
 
 def test_the_weekly_supervision_job_runs_for_real_and_notifies_owners_and_leaders(demo):

@@ -64,8 +64,11 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return format_html("<select{}>{}</select>", flatatt(final), self._options(self.choices, chosen))
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        # the name first, as Django's own template writes it
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), self._options(self.choices, chosen))
 
     def _options(self, choices, chosen):
         parts = []
@@ -102,15 +105,15 @@ class _PeopleIterator(ModelChoiceIterator):
         return super().__iter__()
 
 
-class PersonSelect(forms.Select):
+class PersonSelect(QuickSelect):
     """A drop-down of people that app.js gives a search box (by name, section or branch, as one types);
-    without JavaScript it is a plain list."""
+    without JavaScript it is a plain list. Written out in Python (QuickSelect): a picker lists hundreds."""
 
     def __init__(self, attrs=None, choices=()):
         super().__init__({"data-person-search": "", **(attrs or {})}, choices)
 
 
-class PersonSelectMultiple(forms.SelectMultiple):
+class PersonSelectMultiple(QuickSelect, forms.SelectMultiple):
     def __init__(self, attrs=None, choices=()):
         super().__init__({"data-person-search": "", **(attrs or {})}, choices)
 

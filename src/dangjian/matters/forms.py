@@ -257,7 +257,7 @@ class ProblemListForm(ScopedChoiceMixin, forms.ModelForm):
 
 
 class LedgerImportForm(forms.Form):
-    file = forms.FileField(label="问题清单文件（.xlsx）")
+    file = forms.FileField(label="问题清单文件（.xlsx，或 UTF-8、GBK 编码的 .csv）")
 
     def clean_file(self):
         return RosterImportForm.clean_file(self)

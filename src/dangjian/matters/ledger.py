@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 
-from dangjian.core.documents import ImportReport, cn_date, read_xlsx_rows, write_xlsx
+from dangjian.core.documents import ImportReport, cn_date, read_table_rows, write_xlsx
 from dangjian.core.scope import path_in_scope
 from dangjian.orgs.models import Org, Person
 
@@ -107,7 +107,7 @@ def import_problem_list(plist: ProblemList, upload, *, actor) -> tuple[ImportRep
         raise PermissionDenied(f"无权向“{plist}”导入问题")
     report, lookup = ImportReport(), _Lookup(actor)
     problems: OrderedDict[str, dict] = OrderedDict()
-    for row, values in read_xlsx_rows(upload, IMPORT_COLUMNS):
+    for row, values in read_table_rows(upload, IMPORT_COLUMNS):
         report.rows += 1
         errors_before = len(report.errors)
         key = str(values["序号"] or "").strip()
