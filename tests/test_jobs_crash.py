@@ -194,6 +194,8 @@ def test_serve_restarts_a_dead_consumer_and_sigterm_stops_the_server_and_the_con
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=30) == 0
         _wait(lambda: not any(_alive(p) for p in started), 10, "the server and the consumer to stop")
+        # it announced the address it bound (DANGJIAN_BIND), not a fixed :8000
+        assert f"服务地址：http://127.0.0.1:{port}" in (tmp_path / "serve.log").read_text(encoding="utf-8")
     finally:
         if serve.poll() is None:
             os.killpg(serve.pid, signal.SIGKILL)
