@@ -8,8 +8,14 @@ refusal from a command in its own process, on a restored system, is in test_rest
 import pytest
 from django.core.management import call_command
 
+from dangjian.accounts.models import User
 from dangjian.core import crypto, db
 from dangjian.core.models import AuditEvent
+from dangjian.matters.models import Matter
+from dangjian.orgs.models import PartyStatus, Person
+
+from ..concurrency.helpers import edit_data
+from ..conftest import signed_in
 
 
 @pytest.fixture
@@ -41,13 +47,6 @@ def test_a_write_request_without_the_key_ring_is_a_clear_503_and_writes_nothing(
     not a 500 (the signed-in user is read in a middleware, before any view: the 500 handler's path). A write
     that meets it inside core.db.in_transaction is rolled back whole, where a refusal keeps what came before
     it: a record without its audit event."""
-    from dangjian.accounts.models import User
-    from dangjian.matters.models import Matter
-    from dangjian.orgs.models import PartyStatus, Person
-
-    from ..concurrency.helpers import edit_data
-    from ..conftest import signed_in
-
     person = Person.objects.filter(party_status=PartyStatus.FULL, branch__isnull=False).order_by("pk").first()
     matter = Matter.objects.filter(status="registered").order_by("pk").first()
     client = signed_in(User.objects.get(username="dangwu"), raise_request_exception=False)
