@@ -24,7 +24,7 @@ def test_only_declared_models_are_restorable_and_workflow_records_are_not():
 
     assert audit.restorer_for(Person) is orgs.do_restore_person
     assert audit.restorer_for(Duty) is duties.do_restore_duty
-    assert audit.restorer_for(Org) is audit.restore_version and audit.restorer_for(Position) is audit.restore_version
+    assert audit.restorer_for(Org) is audit.restore_version and audit.restorer_for(Position) is orgs.do_restore_position
     assert audit.restorer_for(Matter) is None and audit.restorer_for(Meeting) is None
 
 
