@@ -341,7 +341,7 @@ def bench_import(nodes: dict[str, Org], users: dict[str, User], n: int = 10_000)
     forget_grants(actor)
     before = raw_counts(city.path)
     t0 = time.perf_counter()
-    report, created, updated = roster.import_roster(io.BytesIO(data), actor=actor)
+    report, created, updated, _unchanged = roster.import_roster(io.BytesIO(data), actor=actor)
     seconds = time.perf_counter() - t0
     assert report.ok, report.errors[:5]
     imported = Person.objects.filter(id_number_index__in=[blind_index(r[3]) for r in rows]).count()

@@ -24,7 +24,7 @@ def test_only_declared_models_are_restorable_and_workflow_records_are_not():
 
     assert audit.restorer_for(Person) is orgs.do_restore_person
     assert audit.restorer_for(Duty) is duties.do_restore_duty
-    assert audit.restorer_for(Org) is audit.restore_version and audit.restorer_for(Position) is audit.restore_version
+    assert audit.restorer_for(Org) is audit.restore_version and audit.restorer_for(Position) is orgs.do_restore_position
     assert audit.restorer_for(Matter) is None and audit.restorer_for(Meeting) is None
 
 
@@ -77,3 +77,18 @@ def test_booleans_and_related_names_read_plainly(demo):
     assert [(c.field, c.before, c.after) for c in version.changes] == [
         ("扫码签到", "否", "是"), ("签到时间", "（空）", "2026-03-05 09:00")]
     assert action_labels.action_label("orgs.person.restore") == "人员：恢复到历史版本"
+
+
+def test_an_old_snapshot_with_a_full_birth_date_shows_the_year_only(demo):
+    """Older audit snapshots of a person hold the whole birth date; beside the masked ID number the page shows
+    its year only, as the person's pages do (Person.masked_birth_date)."""
+    person = Person.objects.get(user__username="dangyuan")
+    masked_id = person.masked_id_number
+    old = audit.record("person.update", target=person,
+                       before={"birth_date": "1988-04-17", "id_number": masked_id, "job_title": "科员"},
+                       after={"birth_date": "1988-05-17", "id_number": masked_id, "job_title": "主任科员"})
+    changes = {c.field: (c.before, c.after) for c in history.versions(Person, [old])[0].changes}
+    assert changes == {"出生日期": ("1988年", "1988年"), "职务（职级）": ("科员", "主任科员")}
+    page = signed_in(demo["users"]["dangwu"]).get(f"/history/orgs.person/{person.pk}/").content.decode()
+    assert "<b>出生日期</b>：1988年 → 1988年" in page and "主任科员" in page
+    assert "1988-04-17" not in page and "1988-05-17" not in page and "04-17" not in page

@@ -174,8 +174,8 @@ def test_an_edit_between_validation_and_writing_is_a_conflict_not_a_drift(demo):
     services.do_update_person(meanwhile, actor=dangwu, expected_version=meanwhile.version)
     before = state()
 
-    report, created, updated = roster.write_roster(people, report, actor=dangwu)
-    assert (created, updated) == (0, 0) and state() == before
+    report, created, updated, unchanged = roster.write_roster(people, report, actor=dangwu)
+    assert (created, updated, unchanged) == (0, 0, 0) and state() == before
     assert [(e.row, e.column) for e in report.errors] == [(2, "居民身份证号")]
     assert "已被他人修改" in report.errors[0].message
     root = Org.objects.get(code="SXX").path
@@ -300,8 +300,13 @@ def test_the_masked_export_says_it_cannot_be_imported_and_the_full_export_import
     assert all(r[2].date() == people[r[3]].birth_date and r[4] == people[r[3]].phone for r in rows)
     event = AuditEvent.objects.get(action="person.export_full")
     assert event.actor == dangwu and event.category == AuditEvent.Category.SECURITY and f"{count} 人" in event.message
+    # imported back unchanged: no row written, no new version, no audit event (it bumped every row before)
+    versions = dict(Person.objects.filter(pk__in=[p.pk for p in people.values()]).values_list("pk", "version"))
+    events = AuditEvent.objects.filter(target_type="orgs.person").count()
     again = io.BytesIO(full.content)
     again.name = "花名册.xlsx"
     response = client.post("/people/import/", {"file": again})
     assert response.status_code == 302, _report(response)
-    assert f"更新 {count} 人" in client.get(response["Location"]).content.decode()
+    assert f"新增 0 人，更新 0 人，{count} 人与系统中一致未作修改" in client.get(response["Location"]).content.decode()
+    assert AuditEvent.objects.filter(target_type="orgs.person").count() == events
+    assert dict(Person.objects.filter(pk__in=versions).values_list("pk", "version")) == versions

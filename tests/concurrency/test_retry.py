@@ -13,8 +13,10 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection, connections
+from django.test import Client
+from django.utils import timezone
 
-from dangjian.accounts.models import User
+from dangjian.accounts.models import ApiToken, User
 from dangjian.core import db
 from dangjian.core.models import AuditEvent
 from dangjian.orgs import services
@@ -181,3 +183,22 @@ def test_when_every_attempt_finds_the_database_locked_the_page_says_so_and_saves
     assert "正被他人修改" in page.content.decode() and "未保存任何内容" in page.content.decode()
     stored = Person.objects.get(pk=person.pk)
     assert (stored.party_status, stored.version) == (PartyStatus.FULL, person.version)
+
+
+@on_sqlite
+def test_an_api_write_that_found_the_database_locked_is_run_again_and_saved_once(tx_demo, on_retry, sqlite_writer):
+    """The API's write operations run in the same retried transaction as the pages (DangjianAPI)."""
+    person = _member()
+    token, key = ApiToken.issue(User.objects.get(username="dangwu"), "重试测试")
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())  # no stamp: the operation meets the lock
+    events = _count(["person.update"])
+    retried = on_retry(lambda: sqlite_writer.execute("COMMIT"))
+    sqlite_writer.execute("BEGIN IMMEDIATE")
+    answer = Client(raise_request_exception=False).patch(
+        f"/api/v1/people/{person.pk}", {"version": person.version, "job_title": "重试后的职务"},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert len(retried.retries) == 1 and "database is locked" in retried.retries[0]
+    assert answer.status_code == 200, answer.content.decode()[:500]
+    stored = Person.objects.get(pk=person.pk)
+    assert (stored.job_title, stored.version) == ("重试后的职务", person.version + 1)
+    assert _count(["person.update"]) == events + 1

@@ -197,3 +197,44 @@ def test_a_restore_of_a_duty_goes_through_the_rule(agency):
         restorer(Duty.objects.get(pk=policy.pk), forged, actor=actor)
     assert "四个不直接分管" in "".join(exc.value.messages)
     assert Duty.objects.get(pk=policy.pk).org_id == agency["policy"].pk
+
+
+def test_a_secretary_position_for_someone_overseeing_finance_is_refused_naming_the_duty(agency):
+    """The rule follows the principal's position, so giving the position is checked too (orgs asks duties
+    through its registered position checks): by the service, the person's page and a restored version."""
+    from dangjian.core import audit
+    from dangjian.orgs import services as orgs_services
+    from dangjian.orgs.models import Position, PositionTitle
+
+    from ..conftest import signed_in
+
+    actor = agency["users"]["dangwu"]
+    seat = Position.objects.get(person=agency["secretary"], title=PositionTitle.SECRETARY, end_date__isnull=True).org
+    finance = Duty.objects.current().get(kind=DutyKind.LEADERSHIP, org=agency["finance"])
+    overseer, before = finance.person, (Position.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(ValidationError) as exc:
+        orgs_services.do_add_position(Position(person=overseer, title=PositionTitle.SECRETARY, org=seat,
+                                               start_date=TODAY), actor=actor)
+    message = exc.value.message_dict["title"][0]
+    assert "四个不直接分管" in message and f"现分管“{agency['finance']}”" in message and "财务" in message
+    client = signed_in(actor)
+    page = client.post(f"/people/{overseer.pk}/positions/", {
+        "title": PositionTitle.SECRETARY, "org": seat.pk, "start_date": TODAY.isoformat(), "end_date": "", "note": ""})
+    assert page.status_code == 302  # back to the person's page, which says why
+    said = client.get(page["Location"]).content.decode()
+    assert f"现分管“{agency['finance']}”" in said and "四个不直接分管" in said
+    assert (Position.objects.count(), AuditEvent.objects.count()) == before
+    # a version that makes an existing position 党组书记 is refused the same way, and nothing of it is kept
+    held = Position.objects.filter(person=overseer).first()
+    title = held.title
+    forged = AuditEvent.objects.create(action="position.update", target_type="orgs.position", target_id=str(held.pk),
+                                       after={**audit.snapshot(held), "title": PositionTitle.SECRETARY, "org": seat.pk,
+                                              "end_date": None})
+    with pytest.raises(ValidationError, match="四个不直接分管"):
+        audit.restorer_for(Position)(held, forged, actor=actor)
+    assert Position.objects.get(pk=held.pk).title == title != PositionTitle.SECRETARY
+    # once the 分管 is ended, the position is given
+    services.do_end_duty(finance, TODAY - dt.timedelta(days=1), actor=actor, expected_version=finance.version)
+    orgs_services.do_add_position(Position(person=overseer, title=PositionTitle.SECRETARY, org=seat,
+                                           start_date=TODAY), actor=actor)
+    assert Position.objects.filter(person=overseer, title=PositionTitle.SECRETARY, end_date__isnull=True).exists()

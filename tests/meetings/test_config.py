@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core.models import AuditEvent
-from dangjian.meetings import compliance
+from dangjian.core.web import YEAR_MAX, YEAR_MIN
+from dangjian.meetings import compliance, study
 from dangjian.meetings.models import Meeting, MeetingKind, MeetingStatus, StudyPlan, StudyTopic
 from dangjian.meetings.services import records
 from dangjian.orgs.models import Org
@@ -176,3 +178,20 @@ def test_plan_and_kind_lists_run_in_constant_queries(demo, client_for, django_as
     client.get(reverse("meetings:kinds"))
     with django_assert_max_num_queries(n + 1):
         client.get(reverse("meetings:kinds"))
+
+
+def test_a_study_plan_year_is_bounded_by_the_shared_year_range(demo, client_for):
+    """The plan's year has the one range of every year field and parameter (core.web YEAR_MIN..YEAR_MAX):
+    refused on the form's year field and, for a caller past the form, by the service."""
+    zb2 = demo["orgs"]["SXX-ZB2"]
+    for year in (YEAR_MIN - 1, YEAR_MAX + 1):
+        response = client_for("zhibu").post(reverse("meetings:plan_add"), {
+            "org": zb2.pk, "year": year, "title": "越界年度的计划", "note": "", "topics": ""})
+        assert response.status_code == 200 and "year" in response.context["form"].errors
+        with pytest.raises(ValidationError) as refused:
+            study.do_save_plan(StudyPlan(org=zb2, year=year, title="越界年度的计划"), [], actor=demo["users"]["zhibu"])
+        assert refused.value.message_dict == {"year": [f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的年份"]}
+    assert not StudyPlan.objects.filter(title="越界年度的计划").exists()
+    response = client_for("zhibu").post(reverse("meetings:plan_add"), {
+        "org": zb2.pk, "year": YEAR_MAX, "title": "最后一年的计划", "note": "", "topics": ""})
+    assert response.status_code == 302 and StudyPlan.objects.get(title="最后一年的计划").year == YEAR_MAX

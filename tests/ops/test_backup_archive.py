@@ -11,8 +11,9 @@ from django.core.files.base import ContentFile
 from django.core.management.base import CommandError
 from django.db import connection
 
+from dangjian.accounts.models import User
 from dangjian.core import backup, crypto, rule_settings
-from dangjian.core.models import AuditChainHead
+from dangjian.core.models import AuditChainHead, AuditEvent, Notification
 from dangjian.core.tasks import backup_daily
 from dangjian.core.uploads import store_upload
 from dangjian.orgs.models import Person
@@ -89,3 +90,19 @@ def test_a_database_from_a_newer_version_is_reported_not_migrated(demo):
                        "CURRENT_TIMESTAMP)")
     check = backup.check_migrations()
     assert not check.ok and "备份来自更新的版本" in check.detail and "core.9999_from_the_future" in check.detail
+
+
+def test_a_failed_daily_backup_is_recorded_and_told_to_the_administrators(demo, tmp_path, settings, monkeypatch):
+    """A real failure: a file stands where the backup directory should be made."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "occupied").write_text("不是目录")
+    monkeypatch.setenv("DANGJIAN_BACKUP_DIR", str(tmp_path / "occupied" / "daily"))
+    rule_settings.set_rule("ops.backup_daily", "1", actor=demo["users"]["admin"], reason="开启每日备份")
+    with pytest.raises(OSError):
+        backup_daily.call_local()
+    event = AuditEvent.objects.get(action="backup.failed")
+    assert not event.success and "每日自动备份失败" in event.message and str(tmp_path / "occupied") in event.message
+    told = Notification.objects.filter(title="每日自动备份失败")
+    holders = set(User.objects.holding("setting.manage").values_list("username", flat=True))
+    assert holders and set(told.values_list("recipient__username", flat=True)) == holders
+    assert all("NotADirectoryError" in note.body or "FileExistsError" in note.body for note in told)

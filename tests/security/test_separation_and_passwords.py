@@ -123,12 +123,12 @@ def test_api_tokens_are_revoked_when_the_password_changes_or_is_reset(demo):
 # ---- item 8: the lock-out message and the client address ----------------------------------------
 
 def test_an_address_lock_out_says_so_and_only_a_trusted_proxy_names_the_client(demo, settings):
-    limit = rule_settings.get("security.login_max_failures")
+    limit = rule_settings.get("security.login_address_max_failures")
     rule_settings.set_rule("security.rate_login_per_minute", "1000", actor=None)  # the lock-out, not the rate limit
-    # 4 × limit failures from one address, spread over accounts so that no account is itself locked
+    # the address's limit of failures, spread over accounts so that no account is itself locked
     attacker = Client(REMOTE_ADDR="10.20.30.40", HTTP_X_REAL_IP="1.2.3.4", HTTP_X_FORWARDED_FOR="1.2.3.4")
     names = list(User.objects.filter(username__startswith="ry").values_list("username", flat=True)[:4])
-    for n in range(limit * 4):
+    for n in range(limit):
         attacker.post("/accounts/login/", {"username": names[n % 4], "password": "Wrong-pass-1"})
     # no proxy is trusted by default: the spoofed headers are ignored, the connection's address is logged
     assert set(AuditEvent.objects.filter(action="login.failure").values_list("ip", flat=True)) == {"10.20.30.40"}
@@ -143,6 +143,25 @@ def test_an_address_lock_out_says_so_and_only_a_trusted_proxy_names_the_client(d
     ips = dict(AuditEvent.objects.filter(action="login.failure", target_repr__in=["tanzhen1", "tanzhen2"])
                .values_list("target_repr", "ip"))
     assert ips == {"tanzhen1": "10.9.8.7", "tanzhen2": "10.1.1.1"}
+
+
+def test_the_address_lock_out_threshold_is_the_security_administrators_rule(demo):
+    """Once 4 × the account limit fixed in code: now a rule only the 安全管理员 changes, and it takes effect."""
+    with pytest.raises(PermissionDenied):
+        rule_settings.set_rule("security.login_address_max_failures", "6", actor=demo["users"]["admin"])
+    response = signed_in(demo["users"]["anquan"]).post("/settings/rules/security.login_address_max_failures/",
+                                                       {"value": "6", "reason": "测评意见：收紧地址暂停阈值"})
+    assert response.status_code == 302 and rule_settings.get("security.login_address_max_failures") == 6
+    rule_settings.set_rule("security.rate_login_per_minute", "1000", actor=None)  # the lock-out, not the rate limit
+    attacker = Client(REMOTE_ADDR="10.20.30.41")
+    names = list(User.objects.filter(username__startswith="ry").values_list("username", flat=True)[:3])
+    for n in range(5):  # two failures per account at most: no account is locked (its limit is 5)
+        attacker.post("/accounts/login/", {"username": names[n % 3], "password": "Wrong-pass-1"})
+    page = attacker.post("/accounts/login/", {"username": "dangyuan", "password": PASSWORD}).content.decode()
+    assert "网络地址（10.20.30.41）" not in page  # five of six: not yet
+    attacker.post("/accounts/login/", {"username": names[0], "password": "Wrong-pass-1"})
+    page = attacker.post("/accounts/login/", {"username": "dangyuan", "password": PASSWORD}).content.decode()
+    assert "网络地址（10.20.30.41）" in page and "不是您的账号被锁定" in page
 
 
 # ---- item 9: weak passwords -----------------------------------------------------------------------

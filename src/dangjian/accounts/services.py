@@ -42,12 +42,11 @@ def lock_reason(username: str, ip: str | None) -> str:
     within the window; "" otherwise.
 
     The lock lapses by itself after the window, so a stranger cannot lock a user out for ever;
-    the per-address count stops one address from trying many accounts.
+    the per-address count (its own rule) stops one address from trying many accounts.
     """
-    limit = rule_settings.get("security.login_max_failures")
-    if _recent_failures(target_repr=username[:255]) >= limit:
+    if _recent_failures(target_repr=username[:255]) >= rule_settings.get("security.login_max_failures"):
         return "account"
-    if ip and _recent_failures(ip=ip) >= limit * 4:
+    if ip and _recent_failures(ip=ip) >= rule_settings.get("security.login_address_max_failures"):
         return "address"
     return ""
 

@@ -4,6 +4,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from dangjian.accounts.models import ApiToken
 from dangjian.core import audit, ratelimit, rule_settings
+from dangjian.core.db import in_transaction
 
 
 class TokenAuth(HttpBearer):
@@ -22,7 +23,8 @@ class TokenAuth(HttpBearer):
                 raise HttpError(429, ratelimit.MESSAGE)
             return None
         if row.last_used_at is None or (timezone.now() - row.last_used_at).total_seconds() > 300:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+            # A write before the operation's own transaction: retried the same way (SQLite busy, a deadlock).
+            in_transaction(lambda: ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now()))
         request.user = row.user
         return row.user
 

@@ -4,6 +4,8 @@ Every module's api.py builds on this package; the routers are assembled above th
 dangjian/api_site.py, so that this package imports no module's router.
 """
 
+import functools
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -12,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from dangjian.core.actions import refusal_text
 from dangjian.core.audit import ConflictError
+from dangjian.core.db import in_transaction
 
 from .auth import SessionAuth, TokenAuth
 from .errors import describe_validation_errors
@@ -25,6 +28,26 @@ ERROR_RESPONSES = {
 }
 ERROR_SCHEMA = {"type": "object", "properties": {"detail": {"type": "string", "description": "中文说明"},
                                                  "errors": {"description": "逐字段的错误"}}, "required": ["detail"]}
+
+
+_READS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _in_transaction(view_func):
+    """The operation's call in ``core.db.in_transaction``, as pages run theirs (core.actions): a write the
+    database aborted for a deadlock or SQLite busy runs again from the start (the view loads its records anew)."""
+    @functools.wraps(view_func)
+    def run(request, *args, **kwargs):
+        return in_transaction(lambda: view_func(request, *args, **kwargs))
+    run.dangjian_retried = True
+    return run
+
+
+def _operations(router):
+    for path_view in router.path_operations.values():
+        yield from path_view.operations
+    for _, child in router._routers:
+        yield from _operations(child)
 
 
 class DangjianAPI(NinjaAPI):
@@ -45,6 +68,13 @@ class DangjianAPI(NinjaAPI):
             (HttpError, self.on_http_error),
         ):
             self.add_exception_handler(exc_class, handler)
+
+    def add_router(self, prefix, router, **kwargs):
+        """Every write operation (not GET) runs in one retried transaction: the one place the API does so."""
+        super().add_router(prefix, router, **kwargs)
+        for operation in _operations(router):
+            if not set(operation.methods) <= _READS and not getattr(operation.view_func, "dangjian_retried", False):
+                operation.view_func = _in_transaction(operation.view_func)
 
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models import Model
 
+from .crypto import MissingKeyError
+
 logger = logging.getLogger(__name__)
 
 # PostgreSQL: deadlock_detected, serialization_failure — the transaction lost a race and may simply run again.
@@ -105,7 +107,7 @@ def in_transaction(call: Callable[[], object], *, records: Iterable[Model] = ())
     transaction are deleted); nothing else may leave it before it returns. The records ``call`` closes over (a
     view's ``lambda: do_end_position(position, …)``) are put back too, without being named.
 
-    A refusal (any exception that is not the database's) does not roll back what ``call`` wrote outside its
+    A refusal (any exception that is not the database's, nor the missing key ring's) does not roll back what ``call`` wrote outside its
     own atomic blocks — a security event before a refusal is kept, as it is without this wrapper.
     """
     if connection.in_atomic_block:
@@ -119,8 +121,8 @@ def in_transaction(call: Callable[[], object], *, records: Iterable[Model] = ())
             with transaction.atomic():
                 try:
                     return call()
-                except DatabaseError:
-                    raise
+                except (DatabaseError, MissingKeyError):
+                    raise  # a fault, not a refusal: nothing of the call is kept (no record without its audit)
                 except Exception as exc:  # noqa: BLE001 - re-raised below, after committing what came before it
                     refusal = exc
         except DatabaseError as exc:

@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from . import audit
+from .crypto import MissingKeyError
 from .db import close_broken_connection, is_busy, is_disconnect
 
 
@@ -126,21 +127,30 @@ logger = logging.getLogger(__name__)
 BUSY_MESSAGE = "该记录正被他人修改，系统暂时无法完成本次操作，未保存任何内容。请稍后重试。"
 DISCONNECT_MESSAGE = "数据库连接中断，请稍后重试。如果刚才提交了表单，请先刷新页面，核对是否已经保存。"
 BUSY_RETRY_SECONDS = 5
+# The file's path stays in the log: a user is told what happened, not where the server keeps its keys.
+KEY_MISSING_MESSAGE = ("系统找不到密钥文件，无法读取或保存加密的数据，本次操作未写入任何内容。"
+                       "请通知系统管理员把原密钥文件放回原处后再试。")
+KEY_MISSING_RETRY_SECONDS = 300  # until an administrator has put the file back
 _BARE_503 = ('<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>请稍后重试</title></head>'
              "<body><h1>请稍后重试</h1><p>{message}</p></body></html>")
 
 
 def database_error_response(request, exception):
     """The clear 503 for what the database refused — a lock not granted (after ``core.db.in_transaction``'s
-    retries) or a lost connection — else None. Also the 500 handler's answer for one raised outside a view."""
-    if is_busy(exception):
-        message, retry_after = BUSY_MESSAGE, BUSY_RETRY_SECONDS
-    elif is_disconnect(exception):
-        close_broken_connection()
-        message, retry_after = DISCONNECT_MESSAGE, 1
+    retries) or a lost connection — or for the missing key ring (``crypto.MissingKeyError``: the transaction
+    was rolled back), else None. Also the 500 handler's answer for one raised outside a view."""
+    if isinstance(exception, MissingKeyError):
+        logger.error("key ring missing on %s %s: %s", request.method, request.path, exception)
+        message, retry_after = KEY_MISSING_MESSAGE, KEY_MISSING_RETRY_SECONDS
+    elif is_busy(exception) or is_disconnect(exception):
+        logger.warning("database refused %s %s: %s", request.method, request.path, exception)
+        if is_busy(exception):
+            message, retry_after = BUSY_MESSAGE, BUSY_RETRY_SECONDS
+        else:
+            close_broken_connection()
+            message, retry_after = DISCONNECT_MESSAGE, 1
     else:
         return None
-    logger.warning("database refused %s %s: %s", request.method, request.path, exception)
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=503)
     else:

@@ -11,6 +11,7 @@ from dangjian.api.filters import apply_filter, form_data
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, path_in_scope
+from dangjian.core.web import YEAR_MAX, YEAR_MIN
 from dangjian.orgs.models import Org, Person
 
 from . import letters, register, services
@@ -127,7 +128,7 @@ class LetterDetail(LetterOut):
 
 
 class LetterIn(InputSchema):
-    year: int = Field(..., ge=2000, le=2100)
+    year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
     counterpart_id: int = Id
 
 
@@ -228,7 +229,7 @@ def duty_chain(request, org_id: int = Query(..., ge=1, le=2**62), on: dt.date | 
 class LetterQuery(Schema):
     """The parameters of the 责任状 page, applied by the page's own filter (filters.LetterFilter)."""
 
-    year: int | None = Field(None, ge=2000, le=2100, description="年度；不填为全部年度（页面不填为本年度）")
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="年度；不填为全部年度（页面不填为本年度）")
     leader: int | None = Field(None, ge=1, le=2**62, description="班子成员：签给他的责任状及其分管科室的责任状")
     section: int | None = Field(None, ge=1, le=2**62, description="科室（含下级）")
 
@@ -278,7 +279,7 @@ class InstitutionFilter(Schema):
     q: str | None = Field(None, max_length=50, description="全文检索")
     category: InstitutionCategory | None = None
     on: dt.date | None = Field(None, description="在该日期有效")
-    year: int | None = Field(None, ge=2000, le=2100, description="制定年度")
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="制定年度")
 
 
 @router.get("/institutions", response=list[InstitutionOut], summary="制度汇编")

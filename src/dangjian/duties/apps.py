@@ -8,6 +8,7 @@ class DutiesConfig(AppConfig):
     def ready(self):
         from dangjian.core import action_labels, audit, todos
         from dangjian.core.panels import HOME_PANELS
+        from dangjian.orgs.services import register_position_check
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
@@ -19,6 +20,7 @@ class DutiesConfig(AppConfig):
 
         HOME_PANELS.append(("责任体系", panel))
         todos.register(my_todos)
+        register_position_check(services.check_position)  # a 党组书记 position goes through 四个不直接分管
         # restorable through duties' own rules; letters and their tasks move by signing and reporting only
         audit.register_restorer(Duty, services.do_restore_duty)
         audit.register_restorer(LeadingGroup, services.do_restore_group)

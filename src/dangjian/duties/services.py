@@ -77,6 +77,26 @@ def _is_principal(person, agency_path: str, start: dt.date, end: dt.date | None,
         others.filter(person=person, kind=DutyKind.PRIMARY, org_path=agency_path).exists())
 
 
+def check_position(position: Position) -> None:
+    """A principal position (党组书记) given to someone is refused while they hold a 分管 duty in that agency,
+    during the position's period, over a section with an excluded domain: the rule follows the position
+    (orgs calls this through its position checks; registered in DutiesConfig.ready)."""
+    if position.title not in PRINCIPAL_TITLES or position.org.kind not in (OrgKind.AGENCY, OrgKind.PARTY_GROUP):
+        return
+    agency_path = _seat_agency(position.org.path, position.org.kind)
+    overseen = (Duty.objects.overlapping(position.start_date, position.end_date)
+                .filter(person_id=position.person_id, kind=DutyKind.LEADERSHIP, org_path__pathprefix=agency_path)
+                .select_related("org").order_by("start_date", "pk"))
+    domains, excluded = domains_by_org([d.org_id for d in overseen]), excluded_domains()
+    for duty in overseen:
+        forbidden = _forbidden(domains.get(duty.org_id), excluded)
+        if forbidden:
+            raise ValidationError({"title": (
+                f"不符合“{RULE_NAME}”制度：{position.person}现分管“{duty.org}”（{_fmt_period(duty.start_date, duty.end_date)}，"
+                f"该科室负责{'、'.join(forbidden)}工作），任{position.org}{position.get_title_display()}后即为党政主要负责人，"
+                f"不得直接分管{'、'.join(forbidden)}。请先在责任分工中终止或改由其他班子成员分管，再登记此职务")})
+
+
 def check_duty(duty: Duty) -> None:
     """Raise ValidationError naming the rule the duty breaks; nothing is written here."""
     errors: dict[str, list[str]] = {}

@@ -53,6 +53,11 @@ register(
     "security.login_max_failures", "连续登录失败锁定次数", 5, kind="int", group=IDENTITY_GROUP, source=IDENTITY_SOURCE,
     minimum=3, maximum=20)
 register(
+    "security.login_address_max_failures", "同一地址登录失败暂停次数", 20, kind="int", group=IDENTITY_GROUP,
+    source=IDENTITY_SOURCE, minimum=3, maximum=1000,
+    help="锁定时长内来自同一网络地址的登录失败（不论哪个账号）达到此次数，暂停该地址登录；"
+         "宜为“连续登录失败锁定次数”的数倍（默认 4 倍）：同一出口地址（NAT）后常有多人。")
+register(
     "security.lockout_minutes", "登录锁定时长（分钟）", 15, kind="int", group=IDENTITY_GROUP, source=IDENTITY_SOURCE,
     minimum=1, maximum=1440)
 register(

@@ -11,6 +11,7 @@ from dangjian.api.filters import apply_filter, form_data
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, require_capability
+from dangjian.core.web import YEAR_MAX, YEAR_MIN
 from dangjian.orgs.models import Org, Person
 
 from . import figures as figs
@@ -146,7 +147,7 @@ class MatterFilter(Schema):
     owner: str | None = Field(None, max_length=50, description="责任人姓名包含（页面的参数）")
     owner_id: int | None = Field(None, ge=1, le=2**62, description="责任人 ID")
     problem_list: int | None = Field(None, ge=1, le=2**62, description="问题清单 ID")
-    year: int | None = Field(None, ge=2000, le=2100, description="登记年度")
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="登记年度")
     open: bool | None = Field(None, description="仅在办")
     mine: str | None = Field(None, pattern="^(owner|leader)$", description="与我有关：owner 我负责的 / leader 我分管的")
 
@@ -174,7 +175,7 @@ def matters_list(request, filters: Query[MatterFilter]):
 
 
 @router.get("/figures", response=list[FigureOut], summary="年度统计数字（回复数、按期答复率、满意率、办结率、面商率）")
-def matters_figures(request, year: int = Query(..., ge=2000, le=2100)):
+def matters_figures(request, year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX)):
     require_capability(request.auth, "matter.view", what="查看统计数字")
     return [{"key": f.key, "label": f.label, "value": f.value, "count": f.count, "total": f.total}
             for f in figs.year_figures(Matter.objects.visible_to(request.auth), year)]

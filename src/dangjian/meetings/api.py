@@ -12,6 +12,7 @@ from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPag
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404, path_in_scope, scope_roots
 from dangjian.core.uploads import CONTENT_TYPES, stored_file_response
+from dangjian.core.web import YEAR_MAX, YEAR_MIN
 from dangjian.orgs.models import Org
 
 from . import compliance, study
@@ -111,7 +112,7 @@ class MeetingFilter(Schema):
     """The parameters of the meeting list page, applied by the page's own filter (filters.MeetingFilterForm)."""
 
     kind: str | None = Field(None, max_length=20, description="会议类型代码")
-    year: int | None = Field(None, ge=2000, le=2100, description="年度")
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX, description="年度")
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="会议列表",
@@ -181,7 +182,7 @@ def signin(request, payload: SigninIn):
 
 
 @router.get("/compliance", response=list[GapOut], summary="三会一课缺项")
-def compliance_gaps(request, year: int = Query(..., ge=2000, le=2100), org_id: int | None = Query(None, ge=1,
+def compliance_gaps(request, year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX), org_id: int | None = Query(None, ge=1,
                                                                                                      le=2**62)):
     if org_id:
         org = get_visible_or_404(Org, request.auth, org_id)
@@ -198,5 +199,5 @@ def compliance_gaps(request, year: int = Query(..., ge=2000, le=2100), org_id: i
 
 @router.get("/study-hours", response=list[HoursOut], summary="每人学习时长")
 @paginate(PageNumberPagination, page_size=100)
-def study_hours(request, year: int = Query(None, ge=2000, le=2100)):
+def study_hours(request, year: int = Query(None, ge=YEAR_MIN, le=YEAR_MAX)):
     return study.hours_by_person(year or timezone.localdate().year, Attendance.objects.visible_to(request.auth))

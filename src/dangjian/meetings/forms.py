@@ -153,6 +153,7 @@ class MeetingKindForm(VersionedModelForm):
 
 class StudyPlanForm(ScopedChoiceMixin, VersionedModelForm):
     scoped_fields = {"org": "meeting.change"}
+    year = year_field(label="年度")
     topics = forms.CharField(label="学习专题（每行：月份｜学习内容｜学习材料）", required=False, max_length=20000,
                              widget=forms.Textarea(attrs={"rows": 10}),
                              help_text="如：3｜学习贯彻党的二十届三中全会精神｜《决定》原文；学习材料可不填")
@@ -162,17 +163,6 @@ class StudyPlanForm(ScopedChoiceMixin, VersionedModelForm):
         fields = ["org", "year", "title", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
         labels = {"org": "制定单位"}
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["year"].min_value = 2000
-        self.fields["year"].widget.attrs.update({"min": 2000, "max": 2100})
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise forms.ValidationError("年度应为 2000—2100 之间的年份")
-        return year
 
     def clean_topics(self):
         from django.core.exceptions import ValidationError

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, rule_settings, workdays
 from dangjian.core.audit import ConflictError
+from dangjian.core.web import YEAR_MAX, YEAR_MIN
 
 from .models import (
     STUDY_DAY,
@@ -127,8 +128,8 @@ def do_save_plan(plan: StudyPlan, topics: list[tuple[int, str, str]], *, actor,
         clash = StudyPlan.objects.filter(org=plan.org, year=plan.year).exclude(pk=plan.pk).first()
         if clash:
             raise ValidationError({"year": f"“{plan.org}”{plan.year}年已有学习计划“{clash}”，请修改原计划"})
-        if not 2000 <= (plan.year or 0) <= 2100:
-            raise ValidationError({"year": "年度应为 2000—2100 之间的年份"})
+        if not YEAR_MIN <= (plan.year or 0) <= YEAR_MAX:
+            raise ValidationError({"year": f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的年份"})
         before_version = plan.version
         plan.org_path = plan.org.path
         audit.save_audited(plan, actor=actor, action="meeting.study_plan" if stored else "meeting.study_plan_create",

@@ -149,14 +149,15 @@ def _resolve_orgs(actor, keys: set[str]) -> dict[str, list[Org]]:
     return found
 
 
-def import_roster(upload, *, actor) -> tuple[ImportReport, int, int]:
+def import_roster(upload, *, actor) -> tuple[ImportReport, int, int, int]:
     """Validate every row, then write all of them in one transaction, or nothing.
 
-    Returns (report, created, updated). People already on file (same ID number, in scope) are updated.
+    Returns (report, created, updated, unchanged). People already on file (same ID number, in scope) are
+    updated; a row that says what is on file already is left alone (no new version, no audit event).
     """
     report, people = validate_roster(upload, actor=actor)
     if not report.ok:
-        return report, 0, 0
+        return report, 0, 0, 0
     return write_roster(people, report, actor=actor)
 
 
@@ -213,17 +214,18 @@ def _unusable_number(value, column: str) -> tuple[str, str] | None:
     return None
 
 
-def write_roster(people, report: ImportReport, *, actor) -> tuple[ImportReport, int, int]:
+def write_roster(people, report: ImportReport, *, actor) -> tuple[ImportReport, int, int, int]:
     """Write what validate_roster accepted, or, when someone changed one of those people since, nothing:
     each such row is reported as a conflict (import again to see their current state)."""
     try:
         # retried when the database aborts it for a deadlock or SQLite busy (the new rows then get their ids again)
-        created, updated = in_transaction(lambda: _write(people, actor), records=[p for _, p, _ in people])
+        created, updated, unchanged = in_transaction(lambda: _write(people, actor),
+                                                     records=[p for _, p, _ in people])
     except _ChangedMeanwhile as exc:
         for number, person in exc.rows:
             report.add(number, "居民身份证号", f"{person.name}的记录在导入期间已被他人修改或删除，本次未导入任何一行，请重新导入")
-        return report, 0, 0
-    return report, created, updated
+        return report, 0, 0, 0
+    return report, created, updated, unchanged
 
 
 def _pick_org(values, column, orgs, number, report, actor, *, required: bool) -> Org | None:
@@ -335,9 +337,20 @@ def _lock_on_file(people) -> dict[int, tuple[int, bool, str, str]]:
     return current
 
 
-def _write(people, actor) -> tuple[int, int]:
+# What a roster row sets (the rest is derived from these, or kept): a row equal to the record on these
+# fields changes nothing, and is not written (the full export imported back would else bump every version).
+_ROW_FIELDS = ("name", "gender", "birth_date", "phone", "education", "job_title", "org_id", "branch_id",
+               "party_status", "joined_party_on", "full_member_on")
+
+
+def _same(person: Person, stored: Person) -> bool:
+    return all(getattr(person, name) == getattr(stored, name) for name in _ROW_FIELDS)
+
+
+def _write(people, actor) -> tuple[int, int, int]:
     new = [p for _, p, stored in people if stored is None]
-    changed = [(p, stored) for _, p, stored in people if stored is not None]
+    changed = [(p, stored) for _, p, stored in people if stored is not None and not _same(p, stored)]
+    unchanged = sum(1 for _, p, stored in people if stored is not None and _same(p, stored))
     deltas: Counter = Counter()
     events = []
     info_ip = audit.current_ip()
@@ -372,7 +385,7 @@ def _write(people, actor) -> tuple[int, int]:
             ))
         audit.record_many(events)
         apply_count_deltas(deltas)  # after the audit chain's head, as every writer takes them (no deadlock)
-    return len(new), len(changed)
+    return len(new), len(changed), unchanged
 
 
 def may_export_full(user) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -189,11 +189,40 @@ def do_restore_person(person: Person, event, *, actor) -> Person:
 
 # ---- positions ----------------------------------------------------------------------------------
 
+# What other modules require of a position someone is given (duties: a 党组书记 may not keep 分管 duties the
+# 四个不直接分管 rule forbids a principal leader). Each raises ValidationError naming what is wrong; they
+# register from their AppConfig.ready(), so that orgs imports none of them.
+POSITION_CHECKS: list[Callable[[Position], None]] = []
+
+
+def register_position_check(check: Callable[[Position], None]) -> None:
+    POSITION_CHECKS.append(check)
+
+
+def _check_position(position: Position) -> None:
+    for check in POSITION_CHECKS:
+        check(position)
+
+
 def do_add_position(position: Position, *, actor) -> Position:
     with transaction.atomic():
         if not path_in_scope(actor, "person.change", position.org.path):
             raise PermissionDenied(f"无权在“{position.org}”任免职务")
+        _check_position(position)
         audit.save_audited(position, actor=actor, action="position.create")
+    return position
+
+
+def do_restore_position(position: Position, event, *, actor) -> Position:
+    """An old version put back (an ended position open again) is checked like a new one; refused, nothing is kept."""
+    with transaction.atomic():
+        if not path_in_scope(actor, "person.change", position.org_path):
+            raise PermissionDenied(f"无权在“{position.org}”任免职务")
+        audit.restore_version(position, event, actor=actor)
+        position.refresh_from_db()
+        if not path_in_scope(actor, "person.change", position.org_path):
+            raise PermissionDenied(f"无权在“{position.org}”任免职务")
+        _check_position(position)
     return position
 
 

@@ -181,11 +181,12 @@ def roster_import(request):
     report = None
     if request.method == "POST" and form.is_valid():
         try:
-            report, created, updated = roster.import_roster(form.cleaned_data["file"], actor=request.user)
+            report, created, updated, unchanged = roster.import_roster(form.cleaned_data["file"], actor=request.user)
         except XlsxFormatError as exc:
             form.add_error("file", str(exc))
         else:
             if report.ok:
-                messages.success(request, f"花名册导入成功：新增 {created} 人，更新 {updated} 人。")
+                messages.success(request, f"花名册导入成功：新增 {created} 人，更新 {updated} 人，"
+                                          f"{unchanged} 人与系统中一致未作修改。")
                 return redirect("person_list")
     return render(request, "orgs/roster_import.html", {"form": form, "report": report})
