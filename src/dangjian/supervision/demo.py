@@ -1,0 +1,1 @@
+"""Demo records of 监督 (filled in below)."""
