@@ -6,16 +6,20 @@ class SupervisionConfig(AppConfig):
     verbose_name = "监督"
 
     def ready(self):
-        from dangjian.core import history, todos
+        from dangjian.core import audit, history, todos
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
             rule_settings,  # noqa: F401  (registers the checklist rule and the kind 监督检查问题)
             tasks,  # noqa: F401  (the daily follow-up reminder)
         )
+        from .models import Finding, Inspection, InspectionPlan, Talk
         from .todos import my_todos
 
         todos.register(my_todos)
+        # Confidential: their audit records and history pages are the discipline team's only.
+        for model in (InspectionPlan, Inspection, Finding, Talk):
+            audit.register_confidential(model, "supervision.view")
         history.register_action_labels({
             "supervision.plan_create": "制定监督检查计划", "supervision.inspection_create": "登记监督检查",
             "supervision.finding_create": "登记检查发现的问题", "supervision.talk_create": "登记谈话",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from dangjian.core import audit, rule_settings
 from dangjian.core.models import lock_row
 from dangjian.core.notify import notify
-from dangjian.core.scope import path_in_scope, scope_roots
+from dangjian.core.scope import has_capability, path_in_scope, scope_roots
 from dangjian.matters import services as matter_services
 from dangjian.matters.models import Matter
 from dangjian.matters.states import Status
@@ -207,3 +207,9 @@ def remind_follow_ups(today: dt.date) -> int:
                   link=f"/supervision/talks/{talk.pk}/", category="supervision"):
             sent += 1
     return sent
+
+
+def is_reader(user) -> bool:
+    """Whether the user reads supervision records anywhere (the module's pages): the discipline team or a 党组书记."""
+    return has_capability(user, "supervision.view") or bool(secretary_paths(user))
+
