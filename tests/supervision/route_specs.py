@@ -140,11 +140,63 @@ def spec_talk_follow_up(ctx, role):
         "supervision:talk_follow_up", lambda x: reverse("supervision:talk_follow_up", args=[x]), ("POST",))
 
 
+# ---- API ----------------------------------------------------------------------------------------------
+
+def _api(ctx, role, route, url, allowed, **kw):
+    m = _m()
+    return [m.Case(route, kw.pop("method", "GET"), url, allowed, **kw)]
+
+
+def spec_api_plans(ctx, role):
+    m = _m()
+    probes(ctx)
+    return _api(ctx, role, "api plans", "/api/v1/supervision/plans", role != m.ANON,
+                must_show=("计划探针",) if role in READERS else ())
+
+
+def spec_api_inspection(ctx, role):
+    m = _m()
+    pk = probes(ctx)["inspection"].pk
+    return _api(ctx, role, "api inspection", f"/api/v1/supervision/inspections/{pk}", role in READERS) + m._bogus(
+        "api inspection", lambda x: f"/api/v1/supervision/inspections/{x}")
+
+
+def spec_api_talks(ctx, role):
+    m = _m()
+    probes(ctx)
+    return _api(ctx, role, "api talks", "/api/v1/supervision/talks", role != m.ANON,
+                must_show=("本人承诺甲",) if role in READERS | {"dangyuan"} else ())
+
+
+def spec_api_talk(ctx, role):
+    m = _m()
+    p = probes(ctx)
+    return (_api(ctx, role, "api own talk", f"/api/v1/supervision/talks/{p['own'].pk}",
+                 role in READERS or role == "dangyuan", must_show=("本人承诺甲",))
+            + _api(ctx, role, "api talk", f"/api/v1/supervision/talks/{p['other'].pk}", role in READERS)
+            + m._bogus("api talk", lambda x: f"/api/v1/supervision/talks/{x}"))
+
+
+def spec_api_talk_create(ctx, role):
+    body = {"kind": "reminder", "held_on": "2026-02-03", "talker_id": ctx.users["jijian"].person.pk,
+            "subject_id": ctx.users["kezhang"].person.pk, "reason": "事由", "content": "内容"}
+    return _api(ctx, role, "api talk create", "/api/v1/supervision/talks", role in CHANGERS, method="POST", json=body,
+                denied=(403, 404, 422))
+
+
+def spec_api_figures(ctx, role):
+    return _api(ctx, role, "api figures", "/api/v1/supervision/figures?year=2026", role in READERS)
+
+
 SPECS = {
+    "api:supervision_plans": spec_api_plans, "api:supervision_inspection": spec_api_inspection,
+    "api:supervision_talks": spec_api_talks, "api:supervision_talk": spec_api_talk,
+    "api:supervision_talk_create": spec_api_talk_create, "api:supervision_figures": spec_api_figures,
     "supervision:index": spec_index, "supervision:plan_add": spec_plan_add, "supervision:plan": spec_plan,
     "supervision:inspection_add": spec_inspection_add, "supervision:inspection": spec_inspection,
     "supervision:finding_add": spec_finding_add, "supervision:talks": spec_talks,
     "supervision:talk_add": spec_talk_add, "supervision:talk": spec_talk,
     "supervision:talk_follow_up": spec_talk_follow_up,
 }
-API_METHODS: dict[str, set[str]] = {}
+API_METHODS = {"supervision_plans": {"GET"}, "supervision_inspection": {"GET"}, "supervision_talks": {"GET"},
+               "supervision_talk": {"GET"}, "supervision_talk_create": {"POST"}, "supervision_figures": {"GET"}}

@@ -142,3 +142,34 @@ def test_the_audit_log_and_history_keep_the_secret(sup, demo):
         assert visible.count() == (AuditEvent.objects.filter(target_type__in=labels).count() if sees else 0)
         html = signed_in(demo["users"][name]).get("/audit/?q=谈话").content.decode()
         assert (str(talk) in html) == sees
+
+
+def test_the_api_gives_the_same_records_and_the_same_secrecy(sup, demo, people):
+    from dangjian.accounts.models import ApiToken
+
+    def api(role, url, **kw):
+        token = ApiToken.issue(demo["users"][role], "测试")[1]
+        method = "post" if "data" in kw else "get"
+        return getattr(signed_in(None), method)(f"/api/v1/supervision{url}", HTTP_AUTHORIZATION=f"Bearer {token}",
+                                                content_type="application/json", **kw)
+
+    talk = sup["talk"]
+    full = api("jijian", f"/talks/{talk.pk}").json()
+    assert full["content"] == "谈话内容甲乙丙" and full["full"] is True
+    own = api("kezhang", f"/talks/{talk.pk}").json()
+    assert own == {"id": talk.pk, "kind": "reminder", "held_on": "2026-11-02", "commitments": "承诺一个月内整改",
+                   "full": False, **{k: None for k in ("talker_id", "subject_id", "finding_id", "reason", "content",
+                                                      "account", "follow_up_on", "followed_up_on", "follow_up_note")}}
+    assert api("banzi", f"/talks/{talk.pk}").status_code == 404
+    assert api("banzi", "/talks").json()["items"] == [] and api("banzi", "/figures?year=2026").status_code == 404
+    inspection = api("shuji", f"/inspections/{sup['inspection'].pk}").json()
+    assert [f["text"] for f in inspection["findings"]] == ["公务接待超标准"] and inspection["findings_closed"] == 0
+    assert api("dangwu", f"/inspections/{sup['inspection'].pk}").status_code == 404
+    figures = {f["kind"]: f["count"] for f in api("jijian", "/figures?year=2026").json()}
+    assert figures["reminder"] == Talk.objects.filter(kind="reminder", held_on__year=2026).count() == 1
+    created = api("jijian", "/talks", data={"kind": "criticism", "held_on": "2026-11-20", "talker_id": people["jijian"].pk,
+                                            "subject_id": people["banzi"].pk, "reason": "迟到", "content": "批评"})
+    assert created.status_code == 201 and Talk.objects.get(pk=created.json()["id"]).kind == TalkKind.CRITICISM
+    refused = api("jijian", "/talks", data={"kind": "criticism", "held_on": "2026-11-20", "talker_id": people["jijian"].pk,
+                                            "subject_id": people["banzi"].pk, "content": "批评"})
+    assert refused.status_code == 422 and "事由" in str(refused.json())
