@@ -140,6 +140,16 @@ def spec_talk_follow_up(ctx, role):
         "supervision:talk_follow_up", lambda x: reverse("supervision:talk_follow_up", args=[x]), ("POST",))
 
 
+def spec_proposals(ctx, role):
+    m = _m()
+    url = reverse("supervision:proposals")
+    return [m.Case("proposals", "GET", url, role in READERS),
+            m.Case("proposals person", "GET", f"{url}?person={ctx.users['kezhang'].person.pk}", role in READERS),
+            m.Case("proposals section", "GET", f"{url}?section={ctx.orgs['SXX-BGS'].pk}", role in READERS),
+            m.Case("proposals bogus", "GET", f"{url}?person=987654321", False),
+            m.Case("proposals huge", "GET", f"{url}?section={m.HUGE}", False)]
+
+
 # ---- API ----------------------------------------------------------------------------------------------
 
 def _api(ctx, role, route, url, allowed, **kw):
@@ -196,7 +206,7 @@ SPECS = {
     "supervision:inspection_add": spec_inspection_add, "supervision:inspection": spec_inspection,
     "supervision:finding_add": spec_finding_add, "supervision:talks": spec_talks,
     "supervision:talk_add": spec_talk_add, "supervision:talk": spec_talk,
-    "supervision:talk_follow_up": spec_talk_follow_up,
+    "supervision:talk_follow_up": spec_talk_follow_up, "supervision:proposals": spec_proposals,
 }
 API_METHODS = {"supervision_plans": {"GET"}, "supervision_inspection": {"GET"}, "supervision_talks": {"GET"},
                "supervision_talk": {"GET"}, "supervision_talk_create": {"POST"}, "supervision_figures": {"GET"}}

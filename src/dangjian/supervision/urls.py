@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:pk>/inspections/new/", views.inspection_add, name="inspection_add"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("inspections/<int:pk>/findings/", views.finding_add, name="finding_add"),
+    path("proposals/", views.proposals, name="proposals"),
     path("talks/", views.talk_list, name="talks"),
     path("talks/new/", views.talk_add, name="talk_add"),
     path("talks/<int:pk>/", views.talk_detail, name="talk"),

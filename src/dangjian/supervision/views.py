@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from dangjian.core.actions import run_action, save_form
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.web import paginate, year_param
+from dangjian.orgs.models import Org, Person
 
+from . import proposals as proposal_figures
 from . import services
 from .forms import FindingForm, FollowUpForm, InspectionForm, PlanForm, TalkForm
 from .models import Finding, Inspection, InspectionPlan, Talk
@@ -185,3 +187,25 @@ def talk_follow_up(request, pk):
     return run_action(request, done, "已登记回访。", f"/supervision/talks/{talk.pk}/", form=form)
 
 
+
+
+@login_required
+def proposals(request):
+    """检查建议: the figures the data holds on one person or section checked (each listing its records); without
+    one, the people and sections of the year's plans to choose from."""
+    user = request.user
+    _require_reader(user)
+    today = timezone.localdate()
+    year = year_param(request.GET, default=today.year)
+    person = section = None
+    if request.GET.get("person"):
+        person = get_visible_or_404(Person.objects.select_related("org"), user, request.GET["person"])
+    elif request.GET.get("section"):
+        section = get_visible_or_404(Org, user, request.GET["section"])
+    figures = (proposal_figures.proposals(user, year, today, person=person, section=section)
+               if person or section else [])
+    plans = InspectionPlan.objects.visible_to(user).filter(year=year)
+    return render(request, "supervision/proposals.html", {
+        "year": year, "person": person, "section": section, "figures": figures, "tab": "proposals",
+        "people": Person.objects.filter(pk__in=plans.values("people")).select_related("org").order_by("name", "pk"),
+        "sections": Org.objects.filter(pk__in=plans.values("sections")).order_by("path")})
