@@ -173,3 +173,17 @@ def test_the_api_gives_the_same_records_and_the_same_secrecy(sup, demo, people):
     refused = api("jijian", "/talks", data={"kind": "criticism", "held_on": "2026-11-20", "talker_id": people["jijian"].pk,
                                             "subject_id": people["banzi"].pk, "content": "批评"})
     assert refused.status_code == 422 and "事由" in str(refused.json())
+
+
+def test_the_home_panel_counts_the_records_behind_its_figures(sup, demo):
+    from dangjian.matters.states import OPEN_STATUSES
+    from dangjian.supervision.panels import home_panel
+
+    figures = {f.label: f.value for f in home_panel(demo["users"]["shuji"])}
+    assert figures["待回访的谈话"] == Talk.objects.filter(follow_up_on__isnull=False,
+                                                         followed_up_on__isnull=True).count() >= 2
+    assert figures["未销号的监督检查问题"] == Finding.objects.filter(matter__status__in=OPEN_STATUSES).count() >= 2
+    assert home_panel(demo["users"]["banzi"]) == [] and home_panel(demo["users"]["kezhang"]) == []
+    html = signed_in(demo["users"]["jijian"]).get("/").content.decode()
+    assert "纪委监督" in html and "未销号的监督检查问题" in html
+    assert "纪委监督" not in signed_in(demo["users"]["kezhang"]).get("/").content.decode()

@@ -7,6 +7,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         from dangjian.core import audit, history, todos
+        from dangjian.core.panels import HOME_PANELS
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
@@ -14,9 +15,12 @@ class SupervisionConfig(AppConfig):
             tasks,  # noqa: F401  (the daily follow-up reminder)
         )
         from .models import Finding, Inspection, InspectionPlan, Talk
+        from .panels import home_panel
         from .todos import my_todos
 
         todos.register(my_todos)
+        if ("纪委监督", home_panel) not in HOME_PANELS:
+            HOME_PANELS.append(("纪委监督", home_panel))
         # Confidential: their audit records and history pages are the discipline team's only.
         for model in (InspectionPlan, Inspection, Finding, Talk):
             audit.register_confidential(model, "supervision.view")
