@@ -127,3 +127,14 @@ def test_the_demo_holds_an_inspection_being_rectified_and_talks_with_follow_ups(
     assert services.finding_counts([inspection]) == {inspection.pk: (2, 1)}
     assert Talk.objects.filter(follow_up_on__isnull=False, followed_up_on__isnull=True).count() == 1
     assert Talk.objects.filter(followed_up_on__isnull=False).count() == 1
+
+
+def test_matters_managers_do_not_file_inspection_findings_but_handle_them(sup, demo):
+    from dangjian.matters.forms import MatterForm
+
+    dangwu = demo["users"]["dangwu"]
+    assert "inspection" not in dict(MatterForm(user=dangwu).fields["kind"].choices)
+    assert "inspection" in dict(MatterForm(instance=sup["finding"].matter, user=dangwu).fields["kind"].choices)
+    with pytest.raises(PermissionDenied, match="监督检查问题"):
+        matter_services.do_create_matter(Matter(kind="inspection", title="x", org=demo["orgs"]["SXX-BGS"],
+                                                received_on=HELD), actor=dangwu)

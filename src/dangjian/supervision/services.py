@@ -96,6 +96,9 @@ def do_record_inspection(inspection: Inspection, *, actor, inspectors=()) -> Ins
         plan = inspection.plan
         if bool(inspection.person_id) == bool(inspection.section_id):
             raise ValidationError({"person": "被检查人、被检查科室：请选择其中一项"})
+        inspection.org = inspection.section or inspection.person.org
+        _require_change(actor, plan.org, "登记监督检查")
+        _require_change(actor, inspection.org, "登记监督检查")
         if inspection.person_id and not plan.people.filter(pk=inspection.person_id).exists():
             raise ValidationError({"person": f"被检查人：“{inspection.person}”不是计划“{plan}”的检查对象"})
         if inspection.section_id and not plan.sections.filter(pk=inspection.section_id).exists():
@@ -103,9 +106,6 @@ def do_record_inspection(inspection: Inspection, *, actor, inspectors=()) -> Ins
         if not inspectors:
             raise ValidationError({"inspectors": "检查人：请至少选择一人"})
         _not_future(inspection.held_on, "held_on", "检查日期")
-        inspection.org = inspection.section or inspection.person.org
-        _require_change(actor, plan.org, "登记监督检查")
-        _require_change(actor, inspection.org, "登记监督检查")
         inspection.results = check_results(plan, inspection.results)
         inspection.created_by = actor
         audit.save_audited(inspection, actor=actor, action="supervision.inspection_create")
