@@ -11,7 +11,7 @@ from dangjian.core.notify import Notification
 from dangjian.core.todos import todos_for
 from dangjian.matters import services as matter_services
 from dangjian.matters.models import Matter
-from dangjian.matters.states import Status
+from dangjian.matters.states import OPEN_STATUSES, Status
 from dangjian.supervision import services
 from dangjian.supervision.models import Finding, Inspection, InspectionPlan, Result, Talk, TalkKind
 
@@ -138,3 +138,13 @@ def test_matters_managers_do_not_file_inspection_findings_but_handle_them(sup, d
     with pytest.raises(PermissionDenied, match="监督检查问题"):
         matter_services.do_create_matter(Matter(kind="inspection", title="x", org=demo["orgs"]["SXX-BGS"],
                                                 received_on=HELD), actor=dangwu)
+
+
+def test_a_finding_is_chased_by_the_weekly_sheet(sup, frozen_today):
+    from dangjian.matters.models import SupervisionItem
+    from dangjian.matters.supervision import issue_weekly_sheet
+
+    sheet = issue_weekly_sheet(dt.date(2026, 12, 7), notify_people=False)
+    assert SupervisionItem.objects.filter(sheet=sheet, matter=sup["finding"].matter).exists()
+    assert sheet.figures["by_kind"]["inspection"] == Matter.objects.filter(kind="inspection",
+                                                                           status__in=OPEN_STATUSES).count()
