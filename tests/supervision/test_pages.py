@@ -71,6 +71,8 @@ def test_everyone_else_gets_404_with_no_hint(sup, demo, role):
 
 def test_recording_through_the_pages(sup, demo, people, frozen_today):
     client = signed_in(demo["users"]["jijian"])
+    assert 'href="/settings/rules/supervision.checklist/"' in client.get("/supervision/").content.decode()
+    assert client.get("/settings/rules/supervision.checklist/").status_code == 200  # the discipline team edits it
     response = client.post("/supervision/plans/new/", {"title": "2026年第四季度检查", "year": 2026, "period": "q4",
                                                        "people": [people["banzi"].pk]})
     plan = InspectionPlan.objects.get(title="2026年第四季度检查")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from dangjian.core.forms_base import PeopleChoiceField, PersonChoiceField, ScopedChoiceMixin, quick_selects
 from dangjian.core.web import year_field
@@ -37,6 +38,7 @@ class PlanForm(ScopedChoiceMixin, forms.ModelForm):
         self.fields["people"].queryset = people_for(user).filter(pk__in=checked)
         self.fields["sections"].queryset = self.fields["sections"].queryset.filter(kind=OrgKind.SECTION)
         self.fields["people"].required = self.fields["sections"].required = False
+        self.fields["year"].initial = timezone.localdate().year
         quick_selects(self)
 
 
