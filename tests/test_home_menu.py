@@ -23,7 +23,7 @@ def _section(html: str, heading: str) -> str:
 def test_a_party_member_gets_a_menu_of_their_own_pages_and_no_placeholders(demo):
     html = login("dangyuan").get("/").content.decode()
     assert _menu(html) == [("/", "首页"), ("/matters/ledger/", "我的整改台账"), ("/meetings/my/", "我的会议学习"),
-                           ("/supervision/", "监督")]
+                           ("/supervision/", "我的谈话")]
     assert "即将上线" not in html
 
 
