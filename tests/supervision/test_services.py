@@ -148,3 +148,14 @@ def test_a_finding_is_chased_by_the_weekly_sheet(sup, frozen_today):
     assert SupervisionItem.objects.filter(sheet=sheet, matter=sup["finding"].matter).exists()
     assert sheet.figures["by_kind"]["inspection"] == Matter.objects.filter(kind="inspection",
                                                                            status__in=OPEN_STATUSES).count()
+
+
+def test_the_daily_job_tells_the_talker_of_a_follow_up_due_today(sup, people, frozen_today):
+    from dangjian.supervision import tasks
+
+    talk = services.do_record_talk(Talk(kind=TalkKind.SUMMONS, held_on=HELD, talker=people["jijian"],
+                                        subject=people["banzi"], reason="事由", content="内容",
+                                        follow_up_on=frozen_today), actor=sup["jijian"])
+    due = services.follow_ups_due(frozen_today).count()  # a Monday: those overdue are told again
+    assert tasks.follow_up_reminders(frozen_today.isoformat())() == due >= 1
+    assert Notification.objects.filter(recipient=sup["jijian"], link=f"/supervision/talks/{talk.pk}/").count() == 1
