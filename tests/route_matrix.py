@@ -44,7 +44,7 @@ CAPS: dict[str, dict[str, object]] = {
     "dangwu": {c: ALL for c in _PARTY_ADMIN},
     "shuji": {c: ALL for c in ("org.view", "person.view", "person.export")},
     "banzi": {c: BGS | {"SXX-RSK", "SXX-DJB"} for c in ("org.view", "person.view", "person.export")},
-    "jijian": {c: ALL for c in ("org.view", "person.view", "audit.view")},
+    "jijian": {c: ALL for c in ("org.view", "person.view", "audit.view", "supervision.view", "supervision.change")},
     "kezhang": {c: BGS for c in ("org.view", "person.view")},
     "zhibu": {c: ZB2 for c in ("org.view", "person.view", "person.change", "person.export")},
     "dangyuan": {},

@@ -12,7 +12,7 @@ import dangjian
 
 ROOT = Path(dangjian.__file__).parent
 PYPROJECT = ROOT.parents[1] / "pyproject.toml"
-DOMAINS = {"duties", "matters", "meetings", "hardening"}
+DOMAINS = {"duties", "matters", "meetings", "supervision", "hardening"}
 
 
 def _modules():

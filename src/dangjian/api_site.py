@@ -5,9 +5,11 @@ from dangjian.duties.api import router as duties_router
 from dangjian.matters.api import router as matters_router
 from dangjian.meetings.api import router as meetings_router
 from dangjian.orgs.api import router as orgs_router
+from dangjian.supervision.api import router as supervision_router
 
 api = DangjianAPI()
 api.add_router("/", orgs_router)
 api.add_router("/duties", duties_router)
 api.add_router("/matters", matters_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/supervision", supervision_router)

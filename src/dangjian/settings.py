@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "dangjian.duties",
     "dangjian.matters",
     "dangjian.meetings",
+    "dangjian.supervision",
     "dangjian.hardening",
 ]
 # No back-off of otp_static's own: the log-in lock-out (accounts.services) counts every failed code.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("duties/", include("dangjian.duties.urls")),
     path("matters/", include("dangjian.matters.urls")),
     path("meetings/", include("dangjian.meetings.urls")),
+    path("supervision/", include("dangjian.supervision.urls")),
     path("api/v1/", api.urls),
 ]
 

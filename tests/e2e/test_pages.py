@@ -64,6 +64,21 @@ def test_styles_home_menu_and_person_picker_at_desktop_and_phone_width(pages):
     member = pages.login("dangyuan", width=375, height=812)
     assert member.locator(".todo-list li").count() >= 1
     member.click("label.nav-toggle-label")
-    assert member.locator(".nav a").all_inner_texts() == ["首页", "我的整改台账", "我的会议学习"]
+    assert member.locator(".nav a").all_inner_texts() == ["首页", "我的整改台账", "我的会议学习", "我的谈话"]
     shot(member, "home-dangyuan-375")
     assert fits_phone(member)
+
+    # 监督 (issue 13) at phone width: the discipline team's pages, with the demo's inspection and talks
+    from dangjian.supervision.models import Inspection, Talk
+
+    inspection = Inspection.objects.filter(findings__isnull=False).first()
+    talk = Talk.objects.order_by("pk").first()
+    jijian = pages.login("jijian", width=375, height=812)
+    for url in ("/supervision/", "/supervision/talks/", f"/supervision/inspections/{inspection.pk}/",
+                f"/supervision/plans/{inspection.plan_id}/inspections/new/", f"/supervision/talks/{talk.pk}/"):
+        jijian.goto(url)
+        assert jijian.locator("h1").count() == 1, url
+        assert fits_phone(jijian), url
+    shot(jijian, "supervision-talk-375")
+    jijian.goto(f"/supervision/inspections/{inspection.pk}/")
+    assert "已销号 1 / 共 2 个" in jijian.content()

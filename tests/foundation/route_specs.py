@@ -126,9 +126,10 @@ def spec_audit_log(ctx, role):
 
 def spec_settings_page(name):
     def spec(ctx, role):
-        # the rules page lists the rules the role may change: the security ones are the 安全管理员's
-        allowed = holds_everywhere(role, "setting.manage") or (
-            name == "rule_list" and holds_everywhere(role, "security_setting.manage"))
+        # the rules page lists the rules the role may change: the security ones are the 安全管理员's, the 监督
+        # checklist the discipline team's
+        allowed = holds_everywhere(role, "setting.manage") or (name == "rule_list" and (
+            holds_everywhere(role, "security_setting.manage") or holds_everywhere(role, "supervision.change")))
         return [_page(name, role, allowed),
                 Case(f"{name} POST", "POST", reverse(name), allowed, data={}, writes=False, ok=(200,))]
     return spec
@@ -140,9 +141,11 @@ def spec_rule_edit(ctx, role):
     rule_settings._load_modules()
     cases = [Case("rule_edit unknown", "GET", reverse("rule_edit", args=["no.such.rule"]), False)]
     security = "security.login_max_failures"  # 三员分立: the 安全管理员's, not the 系统管理员's
-    for key in [next(k for k in rule_settings.REGISTRY if not k.startswith("security.")), security]:
+    checklist = "supervision.checklist"  # the discipline team's
+    caps = {security: "security_setting.manage", checklist: "supervision.change"}
+    for key in [next(k for k in rule_settings.REGISTRY if not k.startswith("security.")), security, checklist]:
         url = reverse("rule_edit", args=[key])
-        may = holds_everywhere(role, "security_setting.manage" if key == security else "setting.manage")
+        may = holds_everywhere(role, caps.get(key, "setting.manage"))
         cases += [Case(f"rule_edit {key}", "GET", url, may),
                   Case(f"rule_edit {key} POST", "POST", url, may, data={}, writes=False, ok=(200,))]
     return cases

@@ -39,7 +39,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         "duty.view", "matter.view", "matter.change", "matter.approve", "meeting.view", "meeting.change",
     }),
     Role.DISCIPLINE: frozenset({
-        "org.view", "person.view", "audit.view", "supervision.view", "duty.view", "matter.view", "meeting.view",
+        "org.view", "person.view", "audit.view", "supervision.view", "supervision.change", "duty.view", "matter.view",
+        "meeting.view",
     }),
     Role.SECTION_HEAD: frozenset({"org.view", "person.view", "duty.view", "matter.view", "matter.change",
                                   "meeting.view"}),

@@ -20,7 +20,7 @@ from django.db import models, transaction
 
 from . import audit_chain, counters
 from .fields import EncryptedTextField
-from .models import AuditEvent
+from .models import CONFIDENTIAL_TARGETS, AuditEvent
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,16 @@ def _jsonable(data: dict) -> dict:
 
 def _label(model_or_instance) -> str:
     return model_or_instance._meta.label_lower
+
+
+def register_confidential(model, capability: str) -> None:
+    """A confidential record (监督): its audit records and history are read only where the reader holds
+    ``capability`` (core.models.AuditEventQuerySet.visible_to, the history page)."""
+    CONFIDENTIAL_TARGETS[_label(model)] = capability
+
+
+def confidential_capability(model) -> str | None:
+    return CONFIDENTIAL_TARGETS.get(_label(model))
 
 
 def record(

@@ -71,11 +71,28 @@ def lock_row(model, pk, *related):
     return model._default_manager.select_related(*related).get(pk=pk)
 
 
+# Confidential records (监督): target type (app_label.model) → the capability without which their audit records are
+# not read, even by those who read the audit log there (registered with core.audit.register_confidential).
+CONFIDENTIAL_TARGETS: dict[str, str] = {}
+
+
+def _confidential_condition(user) -> models.Q:
+    """Audit records of no confidential type, or of one whose capability the user holds where the record is."""
+    if not CONFIDENTIAL_TARGETS:
+        return models.Q()
+    condition = ~models.Q(target_type__in=list(CONFIDENTIAL_TARGETS))
+    for capability in sorted(set(CONFIDENTIAL_TARGETS.values())):
+        labels = [label for label, cap in CONFIDENTIAL_TARGETS.items() if cap == capability]
+        condition |= models.Q(target_type__in=labels) & path_condition(user, capability, ("org_path",))
+    return condition
+
+
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Audit records of the org subtrees where the user holds the audit capability; the
-        审计管理员 (security_log.view) also sees the security events that belong to no org."""
-        condition = path_condition(user, "audit.view", ("org_path",))
+        """Audit records of the org subtrees where the user holds the audit capability (a confidential record's
+        only where they also hold its capability); the 审计管理员 (security_log.view) also sees the security
+        events that belong to no org."""
+        condition = path_condition(user, "audit.view", ("org_path",)) & _confidential_condition(user)
         if has_capability(user, "security_log.view"):
             condition |= models.Q(org_path="")
         return self.filter(condition)

@@ -25,9 +25,11 @@ MODULES = [
     MenuItem("责任体系", "/duties/", "duty.view"),
     MenuItem("事项督办", "/matters/", "matter.view", own=("我的整改台账", "/matters/ledger/")),
     MenuItem("会议学习", "/meetings/", "meeting.view", own=("我的会议学习", "/meetings/my/")),
-    # Planned modules, shown to the roles that will work in them (纪检 for 监督; those who manage the
-    # Party-building work, who hold 责任体系, for the rest), not as placeholders for everyone.
-    MenuItem("监督", "/coming/supervision/", "supervision.view", coming=True),
+    # 监督: the discipline team's; everyone else in the roster finds their own talks there (a 党组书记, who reads
+    # the module through their position, not a role, gets the module's pages at the same address).
+    MenuItem("监督", "/supervision/", "supervision.view", own=("我的谈话", "/supervision/")),
+    # Planned modules, shown to the roles that will work in them (those who manage the Party-building work, who
+    # hold 责任体系), not as placeholders for everyone.
     MenuItem("考评", "/coming/assessment/", "duty.view", coming=True),
     MenuItem("报告报备", "/coming/filings/", "duty.view", coming=True),
     MenuItem("年度报告", "/coming/reports/", "duty.view", coming=True),
@@ -38,7 +40,6 @@ MODULES = [
 ]
 
 COMING = {
-    "supervision": "监督（纪委监督、群众监督、制度监督）",
     "assessment": "考评（评分细则、作风台账、典型培育）",
     "filings": "报告报备（重大事项报告、外出报备）",
     "reports": "年度报告",

@@ -19,7 +19,7 @@ from .forms import AuditFilterForm
 from .middleware import database_error_response
 from .models import AuditEvent
 from .navigation import COMING
-from .scope import ScopedQuerySet, get_visible_or_404, has_capability, require_capability
+from .scope import ScopedQuerySet, get_visible_or_404, has_capability, path_in_scope, require_capability
 from .web import paginate
 
 
@@ -51,7 +51,12 @@ def _history_target(request, label, pk, action="view"):
     # log itself, accounts…) is not reachable through it, whatever manager methods it has.
     if not isinstance(model._default_manager.all(), ScopedQuerySet):
         raise Http404("没有这种记录")
-    return model, get_visible_or_404(model, request.user, pk, action)
+    obj = get_visible_or_404(model, request.user, pk, action)
+    # A confidential record's history (its full snapshots) is not for those who see it as party to it only.
+    capability = audit.confidential_capability(model)
+    if capability and not path_in_scope(request.user, capability, obj.org_path):
+        raise Http404("记录不存在或不在您的权限范围内")
+    return model, obj
 
 
 @login_required

@@ -76,6 +76,10 @@ class MatterForm(ScopedChoiceMixin, VersionedModelForm):
         self.fields["co_owners"].widget.attrs["size"] = 5
         self.fields["problem_list"].queryset = ProblemList.objects.visible_to(user)
         self.fields["due_on"].help_text = "留空则按该类事项的默认时限自动计算（工作日按法定节假日及调休计算）"
+        # A kind filed by another module (监督检查问题: from an inspection) is registered there, not here; an existing
+        # matter of that kind keeps it.
+        self.fields["kind"].choices = [(k.key, k.label) for k in kinds.KINDS.values()
+                                       if k.register_capability == "matter.change" or k.key == self.instance.kind]
         if not self.instance.pk and not self.initial.get("received_on"):
             self.initial["received_on"] = timezone.localdate()
 

@@ -25,6 +25,9 @@ class KindSpec:
     submit_requires: tuple[str, ...] = field(default_factory=tuple)
     is_proposal: bool = False  # has delegate, number, reply and satisfaction
     source_hint: str = ""
+    # Who may register a matter of this kind: a kind another module files (an inspection finding) names that
+    # module's capability; the managers of matters move it through the workflow like any other.
+    register_capability: str = "matter.change"
 
     def rule_key(self, what: str) -> str:
         return f"matters.{self.key}.{what}"

@@ -61,7 +61,10 @@ def do_create_problem_list(plist: ProblemList, *, actor) -> ProblemList:
 def do_create_matter(matter: Matter, *, actor, co_owners=()) -> Matter:
     """登记: a new matter in state 登记; its deadline is the typed one (checked) or the kind's default."""
     with transaction.atomic():
-        require_manage(actor, matter, "登记事项")
+        if matter.spec.register_capability == "matter.change":
+            require_manage(actor, matter, "登记事项")
+        elif not path_in_scope(actor, matter.spec.register_capability, matter.org.path):
+            raise PermissionDenied(f"无权在“{matter.org}”登记{matter.spec.label}")
         matter.received_on = matter.received_on or timezone.localdate()
         _check_received(matter)
         matter.status = Status.REGISTERED

@@ -1,0 +1,19 @@
+"""Configurable rules of 监督 (core.rule_settings registry) and the matter kind its findings are filed as."""
+
+from dangjian.core import rule_settings
+from dangjian.matters.kinds import KindSpec, register_kind
+
+GROUP = "监督"
+
+# The checklist the discipline team keeps (a versioned rule: each change is a new, audited version, and a plan
+# stores the version it was made with). Changed by the holders of supervision.change over the whole agency.
+rule_settings.register(
+    "supervision.checklist", "纪委监督检查项目", [
+        "政治纪律和政治规矩", "中央八项规定精神", "两个责任落实", "三重一大决策执行", "三会一课落实"],
+    kind="choices", group=GROUP, capability="supervision.change",
+    source="工作汇报一(三)“纪委监督”；《中国共产党党内监督条例》",
+    help="每项一个名称，用逗号或顿号分隔；修改后新制定的检查计划使用新版本")
+
+# 监督检查问题: a finding of an inspection, rectified and closed (备案销号) like every matter.
+INSPECTION = register_kind(KindSpec("inspection", "监督检查问题", 20, "工作日", 3, source_hint="纪委监督检查",
+                                    register_capability="supervision.change"))
