@@ -141,11 +141,13 @@ def test_matters_managers_do_not_file_inspection_findings_but_handle_them(sup, d
 
 
 def test_a_finding_is_chased_by_the_weekly_sheet(sup, frozen_today):
-    from dangjian.matters.models import SupervisionItem
+    from dangjian.matters.models import SupervisionLines
     from dangjian.matters.supervision import issue_weekly_sheet
 
     sheet = issue_weekly_sheet(dt.date(2026, 12, 7), notify_people=False)
-    assert SupervisionItem.objects.filter(sheet=sheet, matter=sup["finding"].matter).exists()
+    matter = sup["finding"].matter
+    row = SupervisionLines.objects.get(sheet=sheet, org=matter.org, owner=matter.owner)
+    assert matter.pk in [line[0] for line in row.lines]
     assert sheet.figures["by_kind"]["inspection"] == Matter.objects.filter(kind="inspection",
                                                                            status__in=OPEN_STATUSES).count()
 
