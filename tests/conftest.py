@@ -165,14 +165,21 @@ def tx_demo(transactional_db):
     audit_triggers(False)  # let the flush that follows empty the audit table
 
 
-@pytest.fixture
-def frozen_today(monkeypatch):
-    """Today is 2026-11-30 (noon in Beijing) for the code under test, so that a date rule ("not after today")
-    is checked against a fixed day and the test does not change with the calendar."""
+def freeze_today(monkeypatch, day):
+    """Make ``day`` today (noon in Beijing) for the code under test: timezone.now, and so localdate."""
     import datetime as dt
 
     from django.utils import timezone
 
-    fixed = dt.datetime(2026, 11, 30, 4, 0, tzinfo=dt.UTC)
+    fixed = dt.datetime(day.year, day.month, day.day, 4, 0, tzinfo=dt.UTC)
     monkeypatch.setattr(timezone, "now", lambda: fixed)
-    return fixed.date()
+    return day
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    """Today is 2026-11-30 for the code under test, so that a date rule ("not after today") is checked
+    against a fixed day and the test does not change with the calendar."""
+    import datetime as dt
+
+    return freeze_today(monkeypatch, dt.date(2026, 11, 30))

@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from dangjian.core import rule_settings, workdays
 from dangjian.core.models import AuditEvent
 from dangjian.matters import workflow
 from dangjian.matters.models import HandlingClass, Matter, Status, Transition
+
+from ..conftest import freeze_today
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_entering_next_years_schedule_recomputes_open_deadlines_and_logs_each(de
                                                                              monkeypatch):
     admin = demo["users"]["admin"]
     # the matter is registered on the day it is received (a 登记日期 may not be after today)
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 28, 4, 0, tzinfo=dt.UTC))
+    freeze_today(monkeypatch, D(2026, 12, 28))
     matter = make_matter(received=D(2026, 12, 28))  # 20 working days → 2027-01-25, provisional
     assert matter.due_provisional
     before = matter.due_on
