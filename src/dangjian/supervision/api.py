@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
 from dangjian.core.scope import get_visible_or_404
+from dangjian.core.web import YEAR_MAX, YEAR_MIN
 from dangjian.orgs.models import Person
 
 from . import services
@@ -156,7 +157,7 @@ def supervision_talk_create(request, payload: TalkIn):
 
 
 @router.get("/figures", response=list[FormCountOut], summary="“四种形态”第一种形态：各方式谈话次数（本系统只登记第一种形态）")
-def supervision_figures(request, year: int = Query(None, ge=2000, le=2100)):
+def supervision_figures(request, year: int = Query(None, ge=YEAR_MIN, le=YEAR_MAX)):
     if not services.is_reader(request.auth):  # the discipline team's figures; no hint for anyone else
         raise Http404("记录不存在或不在您的权限范围内")
     year = year or timezone.localdate().year
