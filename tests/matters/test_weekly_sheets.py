@@ -58,7 +58,8 @@ def test_the_generate_button_says_it_was_submitted_and_shows_the_job_and_a_stale
     page = client.post("/matters/supervision/run/", {"what": "week"}, follow=True).content.decode()
     assert "已提交，正在生成本周督办单" in page and "已生成" not in page
     # This test's transaction never commits, so the run is still waiting for the queue, as the page says.
-    assert f"matters.weekly_supervision:{timezone.localdate()}" in page and "已提交，等待执行" in page
+    assert f"一周一督办：督办单（{timezone.localdate()}）" in page and "已提交，等待执行" in page
+    assert "matters.weekly_supervision" not in page  # the job by its Chinese name, not its internal key
     assert "任务队列（后台任务进程）尚未运行过" in page
     stale = "后台任务进程未运行"
     assert stale in client.get("/").content.decode() and stale in client_for("admin").get("/").content.decode()

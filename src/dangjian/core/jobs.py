@@ -171,5 +171,14 @@ def queue_panel(user) -> list:
     return stale_figure() if has_capability(user, "setting.manage") else []
 
 
-def recent_runs(prefix: str, limit: int = 5):
-    return JobRun.objects.filter(job__startswith=prefix).order_by("-queued_at", "-id")[:limit]
+def run_label(run: JobRun) -> str:
+    """What a run is for, as a page shows it: the job's registered label and its day (一周一督办：督办单（2026-11-30）)."""
+    label = JOBS[run.job][0] if run.job in JOBS else run.job
+    return f"{label}（{'，'.join(map(str, run.args))}）" if run.args else label
+
+
+def recent_runs(prefix: str, limit: int = 5) -> list[JobRun]:
+    runs = list(JobRun.objects.filter(job__startswith=prefix).order_by("-queued_at", "-id")[:limit])
+    for run in runs:
+        run.label = run_label(run)
+    return runs
