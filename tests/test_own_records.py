@@ -42,6 +42,14 @@ def test_a_person_sees_every_meeting_they_were_expected_at_or_attended_and_no_ot
     assert f"共 {len(visible)} 条" in page or f"，共 {len(visible)} 条" in page
 
 
+def test_a_member_without_grants_is_offered_only_the_meeting_pages_they_may_open(demo):
+    client = signed_in(demo["users"]["dangyuan"])
+    page = client.get("/meetings/").content.decode()
+    offered = set(re.findall(r'href="(/meetings/[a-z/]*)"', page))
+    assert {"/meetings/", "/meetings/my/"} <= offered
+    assert {url: client.get(url).status_code for url in offered} == dict.fromkeys(offered, 200)
+
+
 def test_an_attendee_reads_the_agenda_minutes_and_papers_of_their_meeting(demo):
     user = demo["users"]["dangyuan"]  # no grant at all
     meeting = Meeting.objects.filter(pk__in=_expected_or_present(user), topics__isnull=False).first() or \

@@ -44,6 +44,7 @@ def meeting_list(request):
         "page": paginate(request, meetings), "kinds": MeetingKind.objects.filter(is_active=True),
         "kind": request.GET.get("kind", ""), "year": request.GET.get("year", ""),
         "can_add": has_capability(request.user, "meeting.change"),
+        "own_only": not has_capability(request.user, "meeting.view"),
     })
 
 
