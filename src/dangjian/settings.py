@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "dangjian.matters",
     "dangjian.meetings",
     "dangjian.supervision",
+    "dangjian.assessment",
+    "dangjian.filings",
     "dangjian.hardening",
 ]
 # No back-off of otp_static's own: the log-in lock-out (accounts.services) counts every failed code.

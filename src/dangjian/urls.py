@@ -14,6 +14,8 @@ urlpatterns = [
     path("matters/", include("dangjian.matters.urls")),
     path("meetings/", include("dangjian.meetings.urls")),
     path("supervision/", include("dangjian.supervision.urls")),
+    path("assessment/", include("dangjian.assessment.urls")),
+    path("filings/", include("dangjian.filings.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -33,14 +33,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         "org.view", "org.change", "person.view", "person.change", "person.import", "person.export",
         "person.view_full", "audit.view",
         "duty.view", "duty.change", "matter.view", "matter.change", "meeting.view", "meeting.change",
+        "petition.view", "petition.change", "assessment.view", "assessment.change", "filing.view", "filing.change",
     }),
     Role.LEADER: frozenset({
         "org.view", "person.view", "person.export",
         "duty.view", "matter.view", "matter.change", "matter.approve", "meeting.view", "meeting.change",
+        "petition.view", "petition.approve", "assessment.view", "filing.view",
     }),
     Role.DISCIPLINE: frozenset({
         "org.view", "person.view", "audit.view", "supervision.view", "supervision.change", "duty.view", "matter.view",
-        "meeting.view",
+        "meeting.view", "petition.view", "petition.change", "assessment.view", "filing.view",
     }),
     Role.SECTION_HEAD: frozenset({"org.view", "person.view", "duty.view", "matter.view", "matter.change",
                                   "meeting.view"}),

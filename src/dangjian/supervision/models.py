@@ -197,3 +197,17 @@ class Talk(ScopedModel):
     @property
     def reason_text(self) -> str:
         return self.finding.text if self.finding_id else self.reason
+
+
+# 群众监督 (public supervision): its records live in their own module, loaded with this app's models.
+from .petition_models import (  # noqa: E402,F401
+    Channel,
+    Petition,
+    PetitionAttachment,
+    PetitionCategory,
+    PetitionKind,
+    PetitionReply,
+    PetitionStatus,
+    PetitionSupplement,
+    ReplyDelivery,
+)

@@ -17,3 +17,8 @@ rule_settings.register(
 # 监督检查问题: a finding of an inspection, rectified and closed (备案销号) like every matter.
 INSPECTION = register_kind(KindSpec("inspection", "监督检查问题", 20, "工作日", 3, source_hint="纪委监督检查",
                                     register_capability="supervision.change"))
+
+# 群众诉求: an accepted petition (or a merged group of them) handled and replied to like every matter. The reply
+# deadline per type of petition is its own rule (supervision.petition_reply_days.*).
+PETITION = register_kind(KindSpec("petition", "群众诉求", 15, "工作日", 3, submit_requires=("reply_text",),
+                                  source_hint="群众监督", register_capability="petition.change"))
