@@ -176,12 +176,18 @@ def read_xlsx_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
 
     The header row must hold every expected column (any order; extra columns are ignored).
     """
+    yield from _rows_by_header(_xlsx_grid(upload), headers, max_rows)
+
+
+def _xlsx_grid(upload):
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise XlsxFormatError("文件不是有效的 Excel (.xlsx) 工作簿，请使用下载的模板填写。") from exc
-    yield from _rows_by_header(wb.worksheets[0].iter_rows(values_only=True), headers, max_rows)
-    wb.close()
+    try:
+        yield from wb.worksheets[0].iter_rows(values_only=True)
+    finally:
+        wb.close()
 
 
 # Offices export CSV from other systems in UTF-8 (with or without a byte-order mark) or in GBK; GB18030
@@ -200,6 +206,10 @@ def decode_csv(data: bytes) -> str:
 
 def read_csv_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
     """The rows of a CSV file, as ``read_xlsx_rows`` gives a sheet's (an empty cell is None)."""
+    yield from _rows_by_header(_csv_grid(upload), headers, max_rows)
+
+
+def _csv_grid(upload):
     text = decode_csv(upload.read())
     if "\x00" in text:
         raise XlsxFormatError("文件不是文本格式的 CSV 文件。")
@@ -207,7 +217,32 @@ def read_csv_rows(upload, headers: Sequence[str], *, max_rows: int = 200_000):
         rows = [[v if v.strip() else None for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         raise XlsxFormatError(f"CSV 文件格式有误：{exc}") from exc
-    yield from _rows_by_header(iter(rows), headers, max_rows)
+    return iter(rows)
+
+
+def read_table_grid(upload, *, max_rows: int = 200_000):
+    """The header row's texts, and (row_number, [cell values]) for each non-empty row below it: a sheet whose
+    columns are not known in advance (an import with a column-mapping step). The same files and refusals as
+    ``read_table_rows``."""
+    is_csv = (getattr(upload, "name", "") or "").lower().endswith(".csv")
+    rows = _csv_grid(upload) if is_csv else _xlsx_grid(upload)
+    try:
+        header = next(rows)
+    except StopIteration as exc:
+        raise XlsxFormatError("工作表为空：第1行应为表头。") from exc
+    names = [str(h).strip() if h is not None else "" for h in header]
+    while names and not names[-1]:
+        names.pop()
+
+    def body():
+        for number, row in enumerate(rows, start=2):
+            if number - 1 > max_rows:
+                raise XlsxFormatError(f"一次最多导入 {max_rows} 行。")
+            if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                continue
+            yield number, [v.strip() if isinstance(v, str) else v for v in row]
+
+    return names, body()
 
 
 def _rows_by_header(rows, headers: Sequence[str], max_rows: int):
