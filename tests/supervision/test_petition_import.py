@@ -132,3 +132,47 @@ def test_the_command_imports_a_file_and_refuses_a_bad_one_on_stderr(demo, tmp_pa
                      "channel=C", "--org", "SXX", "--user", "dangwu", stdout=out, stderr=err)
     assert "未写入任何数据" in str(exc.value) and "第 2 行\t时间\t“昨天”不是有效时间" in err.getvalue()
     assert Petition.objects.filter(imported=True).count() == 3
+
+
+def test_the_page_uploads_maps_reports_a_bad_row_then_imports(demo):
+    from django.core.files.storage import default_storage
+
+    from tests.conftest import signed_in
+
+    client = signed_in(demo["users"]["dangwu"])
+    url = "/supervision/petitions/import/"
+    assert client.get(url).status_code == 200
+    assert signed_in(demo["users"]["kezhang"]).get(url).status_code == 403
+    bad = [*ROWS, ["H-009", "不是时间", "电话", "标题", "内容", "投诉", ""]]
+    response = client.post(url, {"org": demo["orgs"]["SXX"].pk, "file": xlsx(bad)})
+    page = response.content.decode()
+    assert response.status_code == 200 and "D列<br>诉求标题" in page and "幸福小区门口道路雨后积水严重。" in page
+    token = response.context["mapping"].initial["token"]
+    assert response.context["mapping"].initial["col_subject"] == "3"  # guessed from the header 诉求标题
+    assert not any("petition_imports" in str(v) for v in client.session.values())  # the file is not in the session
+    stored = signing_name(token, demo["users"]["dangwu"])
+    assert default_storage.exists(stored)
+    choice = {"token": token, "col_number": "0", "col_received_at": "1", "col_channel": "2", "col_subject": "3",
+              "col_content": "4", "col_kind": "5", "col_category": "6"}
+    response = client.post(url, choice)
+    page = response.content.decode()
+    assert "发现 1 处错误，未写入任何数据" in page and "第 5 行" in page and "“不是时间”不是有效时间" in page
+    assert not Petition.objects.filter(imported=True).exists() and default_storage.exists(stored)
+    # another user cannot use the token (signed for its uploader); a mapping without 时间 names the field
+    other = signed_in(demo["users"]["jijian"]).post(url, choice)
+    assert other.status_code == 302 and not Petition.objects.filter(imported=True).exists()
+    response = client.post(url, {**choice, "col_received_at": ""})
+    assert "时间：请选择收到时间所在的列" in response.content.decode()
+    # the same file fixed: uploaded again, then imported
+    response = client.post(url, {"org": demo["orgs"]["SXX"].pk, "file": xlsx(ROWS)})
+    fixed = {**choice, "token": response.context["mapping"].initial["token"]}
+    response = client.post(url, fixed, follow=True)
+    assert "已导入历史诉求 3 条" in response.content.decode()
+    assert Petition.objects.filter(imported=True).count() == 3
+    assert not default_storage.exists(signing_name(fixed["token"], demo["users"]["dangwu"]))
+
+
+def signing_name(token, user):
+    from django.core import signing
+
+    return signing.loads(token, salt=f"petition-import:{user.pk}")["f"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import petition_import_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("talks/new/", views.talk_add, name="talk_add"),
     path("talks/<int:pk>/", views.talk_detail, name="talk"),
     path("talks/<int:pk>/follow-up/", views.talk_follow_up, name="talk_follow_up"),
+    path("petitions/import/", petition_import_views.petition_import_page, name="petition_import"),
 ]
