@@ -9,6 +9,7 @@ texts are put into the matrix's oracle, so that every route of the matrix checks
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from django.urls import reverse
 
@@ -210,3 +211,44 @@ SPECS = {
 }
 API_METHODS = {"supervision_plans": {"GET"}, "supervision_inspection": {"GET"}, "supervision_talks": {"GET"},
                "supervision_talk": {"GET"}, "supervision_talk_create": {"POST"}, "supervision_figures": {"GET"}}
+
+
+# ---- 历史诉求导入 ------------------------------------------------------------------------------------
+
+PETITION_CHANGERS = {"dangwu", "jijian", "zuzhi"}  # petition.change: the whole agency, and zuzhi for 办公室
+
+
+def _petition_file():
+    from dangjian.core.documents import write_xlsx
+
+    f = io.BytesIO(write_xlsx("诉求", ["时间", "内容", "渠道"], [["2025-03-01", "矩阵导入诉求内容", "来信"]]))
+    f.name = "历史诉求.xlsx"
+    return f
+
+
+def spec_petition_import(ctx, role):
+    """Upload (stores a file, writes no record), confirm with a token signed for this user (imports: the agency's
+    changers; zuzhi's token names the agency, outside its scope: sent back to upload), a forged token (nothing)."""
+    from django.core.files.base import ContentFile
+
+    from dangjian.core.uploads import store_upload
+    from dangjian.supervision.petition_import_views import _sign
+
+    m = _m()
+    url, agency = reverse("supervision:petition_import"), ctx.orgs["SXX"]
+    cases = [m.Case("petition import page", "GET", url, role in PETITION_CHANGERS),
+             m.Case("petition import upload", "POST", url, role in PETITION_CHANGERS, writes=False,
+                    data={"org": agency.pk, "file": _petition_file()})]
+    mapping = {"col_received_at": "0", "col_content": "1", "col_channel": "2"}
+    user = ctx.users.get(role)
+    if user is not None:
+        name = store_upload(ContentFile(_petition_file().getvalue(), name="x.xlsx"), "petition_imports", "xlsx")
+        cases.append(m.Case("petition import confirm", "POST", url, role in PETITION_CHANGERS - {"zuzhi"},
+                            data={"token": _sign(user, name, agency, "历史诉求.xlsx"), **mapping},
+                            denied=(302, 403)))
+    cases.append(m.Case("petition import forged token", "POST", url, False, data={"token": "x:y:z", **mapping},
+                        denied=(302, 403)))
+    return cases
+
+
+SPECS["supervision:petition_import"] = spec_petition_import
