@@ -252,3 +252,50 @@ def spec_petition_import(ctx, role):
 
 
 SPECS["supervision:petition_import"] = spec_petition_import
+
+
+# ---- API writes --------------------------------------------------------------------------------------------
+
+def spec_api_plan_create(ctx, role):
+    body = {"title": "接口计划", "year": 2026, "period": "q3", "people_ids": [ctx.users["kezhang"].person.pk]}
+    return _api(ctx, role, "api plan create", "/api/v1/supervision/plans", role in CHANGERS, method="POST", json=body)
+
+
+def spec_api_inspection_create(ctx, role):
+    m = _m()
+    plan = probes(ctx)["plan"]
+    body = {"held_on": "2026-02-02", "section_id": ctx.orgs["SXX-BGS"].pk,
+            "inspector_ids": [ctx.users["jijian"].person.pk], "scope_text": "接口检查",
+            "results": [{"item": i, "result": "good"} for i in plan.checklist]}
+    url = "/api/v1/supervision/plans/{}/inspections"
+    return _api(ctx, role, "api inspection create", url.format(plan.pk), role in CHANGERS, method="POST",
+                json=body) + [m.Case(f"api inspection create id {x}", "POST", url.format(x), False, json=body,
+                                     denied=(403, 404)) for x in (m.MISSING, m.HUGE)]
+
+
+def spec_api_finding_create(ctx, role):
+    m = _m()
+    inspection = probes(ctx)["inspection"]
+    body = {"text": "接口问题", "owner_id": ctx.users["kezhang"].person.pk, "leader_id": ctx.users["shuji"].person.pk}
+    url = "/api/v1/supervision/inspections/{}/findings"
+    return _api(ctx, role, "api finding create", url.format(inspection.pk), role in CHANGERS, method="POST",
+                json=body) + [m.Case(f"api finding create id {x}", "POST", url.format(x), False, json=body,
+                                     denied=(403, 404)) for x in (m.MISSING, m.HUGE)]
+
+
+def spec_api_talk_follow_up(ctx, role):
+    m = _m()
+    p = probes(ctx)
+    body = {"followed_up_on": "2026-02-04", "follow_up_note": "接口回访"}
+    url = "/api/v1/supervision/talks/{}/follow-up"
+    return [m.Case(f"api follow-up {k}", "POST", url.format(p[k].pk), role in CHANGERS, json=body)
+            for k in ("own", "other")] + [m.Case(f"api follow-up id {x}", "POST", url.format(x), False, json=body,
+                                                 denied=(403, 404)) for x in (m.MISSING, m.HUGE)]
+
+
+SPECS.update({"api:supervision_plan_create": spec_api_plan_create,
+              "api:supervision_inspection_create": spec_api_inspection_create,
+              "api:supervision_finding_create": spec_api_finding_create,
+              "api:supervision_talk_follow_up": spec_api_talk_follow_up})
+API_METHODS.update({"supervision_plan_create": {"POST"}, "supervision_inspection_create": {"POST"},
+                    "supervision_finding_create": {"POST"}, "supervision_talk_follow_up": {"POST"}})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -14,14 +14,16 @@ from ninja.pagination import paginate
 
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
-from dangjian.core.scope import get_visible_or_404
+from dangjian.core.scope import get_visible_or_404, has_capability, path_condition
 from dangjian.core.web import YEAR_MAX, YEAR_MIN
-from dangjian.orgs.models import Person
+from dangjian.orgs.models import LEADERSHIP_TITLES, Org, OrgKind, Person, PositionTitle
+from dangjian.orgs.services import current_positions, leadership_within_reach
 
 from . import services
-from .models import Finding, Inspection, InspectionPlan, Talk, TalkKind
+from .models import Finding, Inspection, InspectionPlan, Period, Result, Talk, TalkKind
 
 router = Router(tags=["监督"])
+CHANGE = "supervision.change"
 
 Id = Field(..., ge=1, le=2**62)
 OptId = Field(None, ge=1, le=2**62)
@@ -162,3 +164,117 @@ def supervision_figures(request, year: int = Query(None, ge=YEAR_MIN, le=YEAR_MA
         raise Http404("记录不存在或不在您的权限范围内")
     year = year or timezone.localdate().year
     return [{"kind": k, "label": label, "count": n} for k, label, n in services.first_form_counts(request.auth, year)]
+
+
+# ---- writes: the pages' services and checks (readers only, 404 for anyone else; changers only, 403) -----------
+
+class PlanIn(InputSchema):
+    title: str = Field(..., min_length=1, max_length=200)
+    year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
+    period: Period
+    people_ids: list[int] = Field([], max_length=200, description="检查对象：班子成员、责任科室负责人")
+    section_ids: list[int] = Field([], max_length=200, description="检查科室")
+
+
+class ResultIn(InputSchema):
+    item: str = Field(..., max_length=200)
+    result: Result
+    note: str = Field("", max_length=2000)
+
+
+class InspectionIn(InputSchema):
+    held_on: dt.date
+    person_id: int | None = OptId
+    section_id: int | None = OptId
+    inspector_ids: list[int] = Field(..., min_length=1, max_length=50)
+    scope_text: str = Field(..., min_length=1, max_length=10000)
+    results: list[ResultIn] = Field(..., max_length=200, description="每个检查项目一条结果")
+
+
+class FindingIn(InputSchema):
+    text: str = Field(..., min_length=1, max_length=2000)
+    item: str = Field("", max_length=200)
+    owner_id: int = Id
+    leader_id: int = Id
+    due_on: dt.date | None = Field(None, description="留空则按“监督检查问题”的默认时限（工作日）计算")
+
+
+class FollowUpIn(InputSchema):
+    followed_up_on: dt.date
+    follow_up_note: str = Field(..., min_length=1, max_length=2000)
+    version: int | None = Field(None, ge=1, le=2**31, description="读取时的版本号（乐观锁）；不填则不检查")
+
+
+def _require_changer(user) -> None:
+    """As the pages: anyone outside the discipline team and the 党组书记 finds nothing; a reader who may not
+    record is refused."""
+    if not services.is_reader(user):
+        raise Http404
+    if not has_capability(user, CHANGE):
+        raise PermissionDenied("无权登记监督记录（需要纪委监督权限）")
+
+
+def _pick(queryset, ids: list[int], field: str, label: str) -> list:
+    """The records of ``ids`` among ``queryset`` (what the page offers), or an error naming the field."""
+    ids = list(dict.fromkeys(ids))
+    found = {o.pk: o for o in queryset.filter(pk__in=ids)}
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise ValidationError({field: f"{label}：{'、'.join(missing)} 不存在或不可选（不在您的权限范围内）"})
+    return [found[i] for i in ids]
+
+
+def _people(user):
+    return Person.objects.visible_to(user).filter(is_active=True).select_related("org")
+
+
+@router.post("/plans", response={201: PlanOut}, summary="制定监督检查计划")
+def supervision_plan_create(request, payload: PlanIn):
+    user = request.auth
+    _require_changer(user)
+    org = services.home_org(user)
+    if org is None:
+        raise PermissionDenied("无权制定监督检查计划")
+    checked = current_positions([*LEADERSHIP_TITLES, PositionTitle.SECTION_HEAD]).values("person_id")
+    people = _pick(_people(user).filter(pk__in=checked), payload.people_ids, "people_ids", "检查对象")
+    sections = _pick(Org.objects.filter(path_condition(user, CHANGE, ("path",)), kind=OrgKind.SECTION, is_active=True),
+                     payload.section_ids, "section_ids", "检查科室")
+    plan = InspectionPlan(title=payload.title.strip(), year=payload.year, period=payload.period, org=org)
+    return 201, services.do_create_plan(plan, actor=user, people=people, sections=sections)
+
+
+@router.post("/plans/{int:plan_id}/inspections", response={201: InspectionOut}, summary="登记监督检查记录")
+def supervision_inspection_create(request, plan_id: int, payload: InspectionIn):
+    user = request.auth
+    _require_changer(user)
+    plan = get_visible_or_404(InspectionPlan.objects.select_related("org"), user, plan_id, "change")
+    person = _pick(plan.people.all(), [payload.person_id], "person_id", "被检查人")[0] if payload.person_id else None
+    section = (_pick(plan.sections.all(), [payload.section_id], "section_id", "被检查科室")[0]
+               if payload.section_id else None)
+    inspectors = _pick(_people(user), payload.inspector_ids, "inspector_ids", "检查人")
+    inspection = Inspection(plan=plan, held_on=payload.held_on, person=person, section=section,
+                            scope_text=payload.scope_text.strip(), results=[r.dict() for r in payload.results])
+    inspection = services.do_record_inspection(inspection, actor=user, inspectors=inspectors)
+    return 201, supervision_inspection(request, inspection.pk)
+
+
+@router.post("/inspections/{int:inspection_id}/findings", response={201: FindingOut},
+             summary="登记检查发现的问题（建立“监督检查问题”事项）")
+def supervision_finding_create(request, inspection_id: int, payload: FindingIn):
+    user = request.auth
+    _require_changer(user)
+    inspection = get_visible_or_404(Inspection.objects.select_related("plan"), user, inspection_id, "change")
+    owner = _pick(_people(user), [payload.owner_id], "owner_id", "责任人")[0]
+    leader = _pick(leadership_within_reach(user, CHANGE), [payload.leader_id], "leader_id", "责任领导")[0]
+    finding = services.do_add_finding(inspection, actor=user, text=payload.text, item=payload.item, owner=owner,
+                                      leader=leader, due_on=payload.due_on)
+    matter = finding.matter
+    return 201, {"id": finding.pk, "item": finding.item, "text": finding.text, "matter_id": matter.pk,
+                 "matter_status": matter.status, "closed": matter.is_closed}
+
+
+@router.post("/talks/{int:talk_id}/follow-up", response=TalkOut, summary="登记谈话回访")
+def supervision_talk_follow_up(request, talk_id: int, payload: FollowUpIn):
+    talk = get_visible_or_404(Talk, request.auth, talk_id, "change")
+    return services.do_record_follow_up(talk, actor=request.auth, done_on=payload.followed_up_on,
+                                        note=payload.follow_up_note, expected_version=payload.version)
