@@ -40,3 +40,55 @@ def test_the_figures_for_a_section_and_who_may_see_them(demo):
     html = signed_in(demo["users"]["jijian"]).get(url).content.decode()
     assert f"集中学习缺勤（{today.year}年，含请假）：<strong>{missed.count()}</strong>" in html
     assert signed_in(demo["users"]["banzi"]).get(url).status_code == 404
+
+
+def test_the_meeting_gaps_of_the_branches_concerned_are_those_of_the_meetings_report(demo, frozen_today):
+    """三会一课缺项: the gaps of the person's own branch (of the section's people's branches), each one a period
+    in which that branch held no meeting of that kind, linked to the branch's 三会一课 page."""
+    import datetime as dt
+
+    from dangjian.meetings.compliance import gap_report, requirements
+    from dangjian.meetings.models import Meeting, MeetingStatus
+    from dangjian.orgs.models import Person
+
+    jijian, year = demo["users"]["jijian"], frozen_today.year
+    people = Person.objects.filter(branch__isnull=False, is_active=True).select_related("branch", "org")
+    by_branch = {}
+    for person in people:
+        by_branch.setdefault(person.branch, person)
+    checked = 0
+    for branch, person in by_branch.items():
+        figure = {f.key: f for f in proposals(jijian, year, frozen_today, person=person)}["meeting_gaps"]
+        gaps = [g for g in gap_report(branch.path, year, today=frozen_today)[1] if g.branch_id == branch.pk]
+        assert figure.count == len(gaps) == len(figure.rows)
+        assert {link for _t, link in figure.rows} <= {f"/meetings/compliance/?year={year}&org={branch.pk}"}
+        months = {r.name: r.months for r in requirements()}
+        for g in gaps:  # each gap: no meeting of that kind held in that period, by the meetings themselves
+            first = 1 if months[g.kind] == 12 else next(m for m in range(1, 13, months[g.kind])
+                                                        if g.period.endswith(_label(year, m, months[g.kind])))
+            start = dt.date(year, first, 1)
+            end = dt.date(year + (first + months[g.kind] - 1) // 12, (first + months[g.kind] - 1) % 12 + 1, 1)
+            assert not Meeting.objects.filter(org_path__startswith=branch.path, kind__name=g.kind, date__gte=start,
+                                              date__lt=end, status=MeetingStatus.HELD).exists()
+            checked += 1
+    assert checked >= 3  # the demo leaves gaps in two branches
+    section = demo["orgs"]["SXX-BGS"]
+    figure = {f.key: f for f in proposals(jijian, year, frozen_today, section=section)}["meeting_gaps"]
+    branches = set(Person.objects.filter(org__path__startswith=section.path, is_active=True, branch__isnull=False)
+                   .values_list("branch_id", flat=True))
+    assert figure.count == sum(1 for b in branches for g in gap_report(
+        by_branch_path(b), year, today=frozen_today)[1] if g.branch_id == b)
+    html = signed_in(jijian).get(f"/supervision/proposals/?section={section.pk}").content.decode()
+    assert f"三会一课等组织生活缺项（{year}年，已结束的期间）：<strong>{figure.count}</strong>" in html
+
+
+def _label(year, first, months):
+    from dangjian.meetings.compliance import period_label
+
+    return period_label(year, first, months)
+
+
+def by_branch_path(pk):
+    from dangjian.orgs.models import Org
+
+    return Org.objects.get(pk=pk).path
