@@ -323,13 +323,11 @@ def _write(petitions, new_categories: dict[str, PetitionCategory], *, org, actor
 
 
 def retrain_categories(org) -> bool:
-    """After an import: the category suggestion learns again from the history (when that module is installed)."""
+    """After an import: the category suggestion learns again from the history, in the background (when the
+    classify module is installed; plain import at call time so that this module works without it)."""
     try:
         from dangjian.supervision import classify
     except ImportError:
         return False
-    retrain = getattr(classify, "schedule_retrain", None)
-    if retrain is None:
-        return False
-    retrain(org)
+    classify.request_retrain(org)
     return True
