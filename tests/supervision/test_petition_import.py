@@ -176,3 +176,34 @@ def signing_name(token, user):
     from django.core import signing
 
     return signing.loads(token, salt=f"petition-import:{user.pk}")["f"]
+
+
+def test_a_large_file_from_the_page_is_imported_by_the_queue_and_the_uploader_told(
+        demo, monkeypatch, django_capture_on_commit_callbacks):
+    from dangjian.core.models import JobRun, Notification
+    from tests.conftest import signed_in
+
+    monkeypatch.setattr(petition_import, "PAGE_BYTES", 100)  # these small files count as large
+    user, url = demo["users"]["dangwu"], "/supervision/petitions/import/"
+    client = signed_in(user)
+    choice = {"col_number": "0", "col_received_at": "1", "col_channel": "2", "col_subject": "3", "col_content": "4",
+              "col_kind": "5", "col_category": "6"}
+
+    def run(rows):
+        token = client.post(url, {"org": demo["orgs"]["SXX"].pk, "file": xlsx(rows)}).context["mapping"].initial["token"]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {**choice, "token": token}, follow=True)
+        assert "已转入后台导入" in response.content.decode()
+        return Notification.objects.filter(recipient=user).order_by("-id").first()
+
+    bad = run([*ROWS, ["H-009", "不是时间", "电话", "标题", "内容", "投诉", ""]])
+    assert bad.title == "历史诉求导入未完成" and "第 5 行 时间：“不是时间”不是有效时间" in bad.body
+    assert not Petition.objects.filter(imported=True).exists()
+    done = run(ROWS)
+    assert done.title == "历史诉求导入完成" and "已导入 3 条" in done.body
+    assert Petition.objects.filter(imported=True).count() == 3
+    run_row = JobRun.objects.filter(job=petition_import.IMPORT_JOB).order_by("-id").first()
+    assert run_row.state == JobRun.State.DONE and run_row.result == "已导入 3 条"
+    # run again (a consumer that died after the commit): nothing imported twice
+    assert petition_import.run_stored_import(*run_row.args) == "已导入（重复执行，未再导入）"
+    assert Petition.objects.filter(imported=True).count() == 3

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.core import audit
+from dangjian.core import audit, jobs
 from dangjian.core.documents import ImportReport, read_table_grid
 from dangjian.core.scope import path_in_scope
 from dangjian.core.web import YEAR_MIN
@@ -174,11 +174,13 @@ class ImportResult:
     new_categories: list[str] = field(default_factory=list)
 
 
-def import_petitions(upload, mapping_specs: dict[str, str], *, org, actor, channel: str = "") -> ImportResult:
+def import_petitions(upload, mapping_specs: dict[str, str], *, org, actor, channel: str = "",
+                     stored_as: str = "") -> ImportResult:
     """Check every row of ``upload`` against the mapping, then write them all in one transaction, or nothing.
 
     ``mapping_specs``: field → header text or column letter. Raises ValidationError for a mapping that cannot
-    be used, XlsxFormatError for a file that cannot be read; a bad row is in the returned report."""
+    be used, XlsxFormatError for a file that cannot be read; a bad row is in the returned report. ``stored_as``:
+    the upload's name in the storage (the page's), kept in the audit event so that a background run is done once."""
     require_import(actor, org)
     headers, rows = read_table_grid(upload)
     mapping = build_mapping(mapping_specs, headers, channel=channel)
@@ -189,7 +191,7 @@ def import_petitions(upload, mapping_specs: dict[str, str], *, org, actor, chann
     # One plain transaction, not retried (in_transaction): a retry would start from rows already given ids.
     created = _write(petitions, new_categories, org=org, actor=actor, summary={
         "file": name.rsplit("/", 1)[-1][:100], "rows": report.rows, "mapping": mapping.described(headers),
-        "channel": Channel(mapping.channel).label if mapping.channel else ""})
+        "channel": Channel(mapping.channel).label if mapping.channel else "", "stored_as": stored_as})
     transaction.on_commit(lambda: retrain_categories(org))
     return ImportResult(report, created, sorted(new_categories))
 
@@ -320,6 +322,57 @@ def _write(petitions, new_categories: dict[str, PetitionCategory], *, org, actor
                      after={**summary, "created": len(petitions), "categories_created": sorted(new_categories)},
                      message=f"导入历史诉求 {len(petitions)} 条，新建分类 {len(new_categories)} 个")
     return len(petitions)
+
+
+# ---- large files from the page: in the background ----------------------------------------------------------
+
+# A file larger than this is imported by the task queue (a request would outlast the server's worker timeout);
+# about 5,000 rows of ordinary messages.
+PAGE_BYTES = 1024 * 1024
+IMPORT_JOB = "supervision.petition_import"
+REPORT_LINES = 200  # rows of a refusal listed in the notification (the count says how many in all)
+
+
+@jobs.job(IMPORT_JOB, "导入历史诉求")
+def run_stored_import(stored_as: str, org_id: int, user_id: int, specs: dict, channel: str, original: str) -> str:
+    """The page's import of a large file, run by the queue; the uploader is told the outcome (站内通知), with the
+    row-by-row report when it was refused. Safe to run twice: a file already imported is not imported again."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.storage import default_storage
+
+    from dangjian.core.documents import XlsxFormatError
+    from dangjian.core.models import AuditEvent
+    from dangjian.core.notify import notify
+    from dangjian.orgs.models import Org
+
+    if AuditEvent.objects.filter(action="supervision.petition_import", after__stored_as=stored_as).exists():
+        return "已导入（重复执行，未再导入）"
+    org, actor = Org.objects.get(pk=org_id), get_user_model().objects.get(pk=user_id)
+    link = "/supervision/petitions/import/"
+    if not default_storage.exists(stored_as):
+        return "文件已不存在"
+    try:
+        with default_storage.open(stored_as, "rb") as f:
+            result = import_petitions(f, specs, org=org, actor=actor, channel=channel, stored_as=stored_as)
+    except (ValidationError, XlsxFormatError, PermissionDenied) as exc:
+        text = "；".join(m for ms in exc.message_dict.values() for m in ms) if isinstance(exc, ValidationError) \
+            else str(exc)
+        notify(actor, "历史诉求导入未完成", f"“{original}”未导入：{text}", link=link, category="supervision")
+        default_storage.delete(stored_as)
+        return f"未导入：{text}"[:200]
+    report = result.report
+    default_storage.delete(stored_as)
+    if report.ok:
+        new = f"；新建分类：{'、'.join(result.new_categories)}" if result.new_categories else ""
+        notify(actor, "历史诉求导入完成", f"“{original}”已导入 {result.created} 条{new}。", link=link,
+               category="supervision")
+        return f"已导入 {result.created} 条"
+    lines = [f"第 {e.row} 行 {e.column or '—'}：{e.message}" for e in report.errors[:REPORT_LINES]]
+    more = f"\n……共 {len(report.errors)} 处错误，仅列出前 {REPORT_LINES} 处" if len(report.errors) > REPORT_LINES else ""
+    notify(actor, "历史诉求导入未完成", f"“{original}”共 {report.rows} 行，发现 {len(report.errors)} 处错误，"
+                                   f"未写入任何数据。请修改后重新上传：\n" + "\n".join(lines) + more,
+           link=link, category="supervision")
+    return f"未导入：{len(report.errors)} 处错误"
 
 
 def retrain_categories(org) -> bool:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 
+from dangjian.core import jobs
 from dangjian.core.documents import XlsxFormatError, read_table_grid
 from dangjian.core.scope import has_capability, scope_roots
 from dangjian.core.uploads import store_upload, validate_upload
@@ -125,6 +126,12 @@ def petition_import_page(request):
     return render(request, "supervision/petition_import.html", {"form": form})
 
 
+def _mapping_errors(mapping, exc: ValidationError) -> None:
+    for name, errors in exc.message_dict.items():
+        for error in errors:
+            mapping.add_error(f"col_{name}" if name in petition_import.FIELDS else None, error.split("：", 1)[-1])
+
+
 def _mapping_page(request, mapping, headers, shown, org, original, report=None):
     letters = [petition_import.column_letter(i) for i in range(len(headers))]
     return render(request, "supervision/petition_import.html", {
@@ -142,17 +149,25 @@ def _confirm(request):
     headers, shown = _preview(data["f"])
     mapping = MappingForm(request.POST, headers=headers)
     report = None
-    if mapping.is_valid():
+    if mapping.is_valid() and default_storage.size(data["f"]) > petition_import.PAGE_BYTES:
+        channel = mapping.cleaned_data["file_channel"]
+        try:  # the mapping is checked here; the rows by the queue, which tells the uploader the outcome
+            petition_import.build_mapping(mapping.specs(), headers, channel=channel)
+        except ValidationError as exc:
+            _mapping_errors(mapping, exc)
+        else:
+            jobs.submit(petition_import.IMPORT_JOB, data["f"], org.pk, user.pk, mapping.specs(), channel, data["n"])
+            messages.success(request, f"“{data['n']}”较大，已转入后台导入：完成或发现错误时将以站内通知告诉您"
+                                      "（有错误时逐行列出，不写入任何数据）。")
+            return redirect("supervision:petition_import")
+    elif mapping.is_valid():
         try:
             with default_storage.open(data["f"], "rb") as f:
                 result = petition_import.import_petitions(
-                    f, mapping.specs(), org=org, actor=user, channel=Channel(mapping.cleaned_data["file_channel"]).label
-                    if mapping.cleaned_data["file_channel"] else "")
+                    f, mapping.specs(), org=org, actor=user, channel=mapping.cleaned_data["file_channel"],
+                    stored_as=data["f"])
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                for error in errors:
-                    mapping.add_error(f"col_{name}" if name in petition_import.FIELDS else None,
-                                      error.split("：", 1)[-1])
+            _mapping_errors(mapping, exc)
         else:
             report = result.report
             if report.ok:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from . import petition_import  # noqa: F401  (registers the background job of large history imports)
 from .services import remind_follow_ups
 
 
