@@ -31,7 +31,8 @@ MODULES = [
     # Planned modules, shown to the roles that will work in them (those who manage the Party-building work, who
     # hold 责任体系), not as placeholders for everyone.
     MenuItem("考评", "/coming/assessment/", "duty.view", coming=True),
-    MenuItem("报告报备", "/coming/filings/", "duty.view", coming=True),
+    # 报告报备: the staff's and the leaders' (who file); a plain member files nothing here.
+    MenuItem("报告报备", "/filings/", "filing.view"),
     MenuItem("年度报告", "/coming/reports/", "duty.view", coming=True),
     MenuItem("审计日志", "/audit/", "audit.view"),
     MenuItem("账号", "/accounts/users/", "account.view"),
@@ -41,7 +42,6 @@ MODULES = [
 
 COMING = {
     "assessment": "考评（评分细则、作风台账、典型培育）",
-    "filings": "报告报备（重大事项报告、外出报备）",
     "reports": "年度报告",
 }
 
