@@ -28,3 +28,6 @@ class SupervisionConfig(AppConfig):
             "supervision.plan_create": "制定监督检查计划", "supervision.inspection_create": "登记监督检查",
             "supervision.finding_create": "登记检查发现的问题", "supervision.talk_create": "登记谈话",
             "supervision.talk_follow_up": "登记谈话回访"})
+        # 群众监督 portal (the petitioner, never named): what they add with the 查询码, and their rating.
+        action_labels.register({"supervision.petition_supplement": "补充诉求信息",
+                                "supervision.petition_rate": "评价诉求答复"})
