@@ -115,7 +115,7 @@ def satisfaction(petitions, year: int) -> Satisfaction:
 
 
 def public_figures(petitions, year: int) -> dict:
-    """Every figure of the public statistics page (5 queries)."""
+    """Every figure of the public statistics page (4 queries)."""
     by_category = received_by_category(petitions, year)
     on_time_months, on_time_total = on_time_replies(petitions, year)
     rated = satisfaction(petitions, year)
