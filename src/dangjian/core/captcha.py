@@ -64,16 +64,16 @@ def _noise() -> str:
     x0, y0 = 0, _rng.uniform(5, _HEIGHT - 5)
     c1, c2 = (_rng.uniform(20, 70), _rng.uniform(0, _HEIGHT)), (_rng.uniform(80, 130), _rng.uniform(0, _HEIGHT))
     return (f'<path d="M{x0},{y0:.1f} C{c1[0]:.1f},{c1[1]:.1f} {c2[0]:.1f},{c2[1]:.1f} {_WIDTH},'
-            f'{_rng.uniform(5, _HEIGHT - 5):.1f}" stroke-width="{_rng.uniform(1, 2):.1f}"/>')
+            f'{_rng.uniform(5, _HEIGHT - 5):.1f}" stroke-width="{_rng.uniform(0.8, 1.4):.1f}"/>')
 
 
 def render_svg(answer: str) -> str:
     glyphs = [p for i, char in enumerate(answer) for p in _glyph_paths(char, 6 + i * 28 + _rng.uniform(-2, 2))]
-    noise = "".join(_noise() for _ in range(5))
+    noise = "".join(_noise() for _ in range(4))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" '
             f'viewBox="0 0 {_WIDTH} {_HEIGHT}"><rect width="100%" height="100%" fill="#fff7f5"/>'
             f'<g fill="none" stroke="#8b1a1a" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round">'
-            f'{"".join(glyphs)}</g><g fill="none" stroke="#c77">{noise}</g></svg>')
+            f'{"".join(glyphs)}</g><g fill="none" stroke="#d49494">{noise}</g></svg>')
 
 
 def new_challenge() -> tuple[str, str]:
