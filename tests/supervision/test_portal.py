@@ -213,3 +213,36 @@ def test_public_pages_open_without_log_in_and_set_no_cookie(demo):
         assert response.status_code == 200 and not response.cookies, path
         assert "群众监督" in response.content.decode()
     assert "群众监督：意见建议、投诉、检举控告" in client.get("/accounts/login/").content.decode()
+
+
+def test_the_access_log_keeps_no_address_or_agent_of_portal_visitors():
+    """gunicorn's access line (dangjian serve's --logger-class) for a portal request names neither."""
+    import datetime
+    import io
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from dangjian.core.access_log import AccessLogger
+
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    cfg.set("access_log_format", cfg.access_log_format + ' "{x-forwarded-for}i" "{remote_addr}e"')
+    logger = AccessLogger(cfg)
+    out = io.StringIO()
+    for handler in logger.access_log.handlers:
+        handler.setStream(out)
+
+    def line(path):
+        environ = {"REMOTE_ADDR": PROBE_IP, "HTTP_USER_AGENT": PROBE_UA, "REQUEST_METHOD": "POST",
+                   "RAW_URI": path, "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_REFERER": "/x"}
+        request = SimpleNamespace(headers=[("USER-AGENT", PROBE_UA), ("X-FORWARDED-FOR", PROBE_IP)])
+        logger.access(SimpleNamespace(status="200 OK", headers=[], sent=10), request, environ,
+                      datetime.timedelta(milliseconds=5))
+        return out.getvalue().splitlines()[-1]
+
+    portal = line("/gongkai/chaxun/")
+    assert "/gongkai/chaxun/" in portal and " 200 " in portal
+    assert PROBE_IP not in portal and "anonymity-probe-ua" not in portal
+    staff = line("/supervision/")
+    assert PROBE_IP in staff and "anonymity-probe-ua" in staff  # elsewhere the log is gunicorn's own
