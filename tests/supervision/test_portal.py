@@ -94,11 +94,17 @@ def test_anonymous_submission_leaves_no_address_agent_user_cookie_or_session(dem
     rule_settings.set_rule("supervision.portal_lookup_per_minute", 3, actor=None)  # three lookups so far
     assert client.post("/gongkai/chaxun/", {"code": code}).status_code == 429
 
+    # A lapsed staff session cookie sent to the portal: its security event names no address either.
+    stale = portal_client()
+    stale.cookies["sessionid"] = "lapsed-session-key"
+    assert stale.get("/gongkai/").status_code == 200
+    assert AuditEvent.objects.filter(action="session.unknown_cookie").exists()
+
     assert Session.objects.count() == sessions and not client.cookies
     new_events = AuditEvent.objects.order_by("pk")[events:]
     actions = {e.action for e in new_events}
     assert {"supervision.petition_receive", "supervision.petition_attach", "supervision.petition_supplement",
-            "upload.refused", "ratelimit.block"} <= actions, actions
+            "upload.refused", "ratelimit.block", "session.unknown_cookie"} <= actions, actions
     assert all(e.actor_id is None and not e.actor_name and not e.ip for e in new_events
                if e.action != "rule.set")
     for needle in (PROBE_IP, "anonymity-probe-ua", code, code.replace("-", "")):
@@ -246,3 +252,18 @@ def test_the_access_log_keeps_no_address_or_agent_of_portal_visitors():
     assert PROBE_IP not in portal and "anonymity-probe-ua" not in portal
     staff = line("/supervision/")
     assert PROBE_IP in staff and "anonymity-probe-ua" in staff  # elsewhere the log is gunicorn's own
+
+
+def test_a_deployment_with_several_agencies_asks_which_one(demo):
+    from dangjian.orgs.models import Org, OrgKind
+
+    other = Org.add_root(name="市YY局", kind=OrgKind.AGENCY, code="SYY", order=9)
+    client = portal_client()
+    form = client.get("/gongkai/tijiao/")
+    assert "受理单位" in form.content.decode() and "市YY局" in form.content.decode()
+    missing = client.post("/gongkai/tijiao/", {**solved_captcha(form), "kind": "complaint", "subject": "标题",
+                                               "content": "内容", "identity": "anonymous"})
+    assert missing.status_code == 400 and "受理单位：请选择" in missing.content.decode()
+    response, code = submit(client, org=str(other.pk))
+    assert code and petitions.find_by_code(code).org == other
+    assert "市YY局" in client.get("/gongkai/tongji/").content.decode()

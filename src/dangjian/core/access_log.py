@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from gunicorn.glogging import Logger
 
-# Paths whose visitors leave no address in any log.
-UNRECORDED_PREFIXES = ("/gongkai/",)
+from .privacy import is_unrecorded
+
 _KEPT = frozenset("trsmUqHbBTDMLp")
 
 
 class AccessLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        if (environ.get("PATH_INFO") or "").startswith(UNRECORDED_PREFIXES):
+        if is_unrecorded(environ.get("PATH_INFO")):
             atoms = {key: (value if key in _KEPT else "-") for key, value in atoms.items()
                      if not key.startswith("{")}
         return atoms

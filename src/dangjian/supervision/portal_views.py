@@ -44,11 +44,13 @@ def portal_view(post_limit: str | None = None, scope: str = "portal"):
         @require_http_methods(["GET", "POST"])
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            key = _address_key(audit.current_ip())
+            # The middleware keeps the address out of the audit context on these paths (core.privacy).
+            key = _address_key(getattr(request, "unrecorded_address", None) or audit.current_ip())
             with petitions.anonymous_request():
                 limited = ratelimit.hit("portal", key, rule_settings.get("security.rate_public_per_minute"),
                                         record_address=False)
-                if not limited and post_limit and request.method == "POST":
+                # A new 验证码 picture is not a submission.
+                if not limited and post_limit and request.method == "POST" and "new_captcha" not in request.POST:
                     limited = ratelimit.hit(scope, key, rule_settings.get(post_limit), record_address=False)
                 response = ratelimit.too_many(request) if limited else view(request, *args, **kwargs)
             response["Cache-Control"] = "no-store"
