@@ -69,7 +69,8 @@ def serve(argv: list[str]) -> None:
     where = bind if bind.startswith(("unix:", "fd://")) else f"http://{bind}"
     print(f"服务地址：{where}  （Ctrl+C 停止）", flush=True)
     args = ["gunicorn", "dangjian.wsgi:application", "--bind", bind, "--workers", workers,
-            "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1", *argv]
+            "--access-logfile", "-", "--logger-class", "dangjian.core.access_log.AccessLogger",
+            "--forwarded-allow-ips", "127.0.0.1", *argv]
     sys.exit(supervise([sys.executable, "-m", *args]))
 
 

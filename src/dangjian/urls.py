@@ -14,6 +14,7 @@ urlpatterns = [
     path("matters/", include("dangjian.matters.urls")),
     path("meetings/", include("dangjian.meetings.urls")),
     path("supervision/", include("dangjian.supervision.urls")),
+    path("gongkai/", include("dangjian.supervision.portal_urls")),  # 群众监督 public portal, no log-in
     path("assessment/", include("dangjian.assessment.urls")),
     path("filings/", include("dangjian.filings.urls")),
     path("api/v1/", api.urls),

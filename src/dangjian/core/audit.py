@@ -71,6 +71,8 @@ def snapshot(instance: models.Model) -> dict:
             data[f.name] = getattr(instance, f"masked_{f.name}")
         elif isinstance(f, EncryptedTextField):  # encrypted at rest: never in clear in the log
             data[f.name] = "（已加密）" if f.value_from_object(instance) else ""
+        elif isinstance(f, models.FileField):  # the stored file's name (a FieldFile is no JSON value)
+            data[f.name] = f.value_from_object(instance).name or ""
         else:
             data[f.name] = f.value_from_object(instance)
     return _jsonable(data)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from . import audit
 from .crypto import MissingKeyError
 from .db import close_broken_connection, is_busy, is_disconnect
+from .privacy import is_unrecorded
 
 
 @lru_cache(maxsize=8)
@@ -81,13 +82,18 @@ class RejectNulMiddleware:
 
 
 class RequestContextMiddleware:
-    """Gives each request an id and records the client address for the audit log."""
+    """Gives each request an id and records the client address for the audit log (except on the paths whose
+    visitors are not recorded, core.privacy)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        info = audit.set_request_info(client_ip(request), request)
+        ip = client_ip(request)
+        if is_unrecorded(request.path):
+            # The public portal: no event names the visitor's address; the rate limits alone use it.
+            request.unrecorded_address, ip = ip, None
+        info = audit.set_request_info(ip, request)
         request.request_id = info.request_id
         try:
             response = self.get_response(request)

@@ -29,12 +29,15 @@ def _key(scope: str, ip: str | None) -> str:
     return f"dangjian:ratelimit:{scope}:{ip or '-'}:{int(time.time() // WINDOW)}"
 
 
-def hit(scope: str, ip: str | None, limit: int) -> bool:
-    """Count one request; True when the address is now over ``limit`` in this window."""
+def hit(scope: str, ip: str | None, limit: int, *, record_address: bool = True) -> bool:
+    """Count one request; True when the address is now over ``limit`` in this window. Pages that must not
+    record who visits them (the public portal) pass ``record_address=False``: the block event then names
+    no address."""
     count_now = counters.count(_key(scope, ip), WINDOW + 5)
     if count_now == limit + 1:
+        who = f"地址 {ip}" if record_address else "某一地址（公开页面，不记录地址）"
         audit.security_event("ratelimit.block", success=False, target_repr=scope,
-                             message=f"地址 {ip} 一分钟内超过 {limit} 次（{scope}），已限流")
+                             message=f"{who} 一分钟内超过 {limit} 次（{scope}），已限流")
     return count_now > limit
 
 

@@ -30,3 +30,6 @@ class SupervisionConfig(AppConfig):
             "supervision.talk_follow_up": "登记谈话回访"})
         action_labels.register({"supervision.petition_import": "导入历史诉求",
                                 "supervision.petition_category_import": "导入历史诉求时新建分类"})
+        # 群众监督 portal (the petitioner, never named): what they add with the 查询码, and their rating.
+        action_labels.register({"supervision.petition_supplement": "补充诉求信息",
+                                "supervision.petition_rate": "评价诉求答复"})

@@ -13,13 +13,25 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.core import audit, uploads
+from dangjian.core.models import lock_row
 
-from .petition_models import Channel, Petition, PetitionAttachment, PetitionKind, hash_query_code
+from .petition_models import (
+    Channel,
+    Petition,
+    PetitionAttachment,
+    PetitionKind,
+    PetitionReply,
+    PetitionSupplement,
+    ReplyStatus,
+    hash_query_code,
+)
 
 SUBJECT_MAX = 200
 CONTENT_MAX = 5000
+SUPPLEMENT_MAX = 2000
 ATTACHMENT_KINDS = ("pdf", "docx", "jpg", "png")
 MAX_ATTACHMENTS = 5
 # 查询码: 20 characters from an alphabet without look-alikes (no 0/O, 1/I/L): about 98 bits, so a guessed code
@@ -108,14 +120,109 @@ def do_receive_petition(petition: Petition, *, actor=None, files=(), give_code: 
     with transaction.atomic():
         with anonymous_request() if petition.created_by is None else _nothing():
             audit.save_audited(petition, actor=petition.created_by, action="supervision.petition_receive")
-            for file, kind in checked:
-                name = uploads.store_upload(file, "petitions", kind)
-                attachment = PetitionAttachment(petition=petition, org=petition.org, name=file.name[:200])
-                attachment.file.name = name
-                audit.save_audited(attachment, actor=petition.created_by, action="supervision.petition_attach")
+            _store_attachments(petition, checked, actor=petition.created_by)
     return petition, code
+
+
+def _store_attachments(petition: Petition, checked, *, actor, supplement: PetitionSupplement | None = None) -> None:
+    for file, kind in checked:
+        name = uploads.store_upload(file, "petitions", kind)
+        attachment = PetitionAttachment(petition=petition, supplement=supplement, org=petition.org,
+                                        name=file.name[:200])
+        attachment.file.name = name
+        audit.save_audited(attachment, actor=actor, action="supervision.petition_attach")
+
+
+def _actor(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def published_reply(petition: Petition) -> PetitionReply | None:
+    """The reply published for the petition's matter (shared by every member of a merged group), or None."""
+    if not petition.matter_id:
+        return None
+    return PetitionReply.objects.filter(matter_id=petition.matter_id, status=ReplyStatus.PUBLISHED).first()
+
+
+def do_add_supplement(petition: Petition, *, text: str, files=(), actor=None) -> PetitionSupplement:
+    """补充信息: what the petitioner adds later with the 查询码 (``actor`` None: the portal, audited with no actor
+    and no address), with attachments checked like the submission's."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "补充内容：不能为空"})
+    if len(text) > SUPPLEMENT_MAX:
+        raise ValidationError({"text": f"补充内容：最多 {SUPPLEMENT_MAX} 字（现有 {len(text)} 字）"})
+    actor = _actor(actor)
+    checked = validate_attachments(files, actor=actor)
+    with transaction.atomic(), anonymous_request() if actor is None else _nothing():
+        supplement = PetitionSupplement(petition=petition, org=petition.org, text=text)
+        audit.save_audited(supplement, actor=actor, action="supervision.petition_supplement")
+        _store_attachments(petition, checked, actor=actor, supplement=supplement)
+    return supplement
+
+
+SATISFACTION_VALUES = ("satisfied", "basic", "unsatisfied")
+
+
+def do_rate_reply(petition: Petition, *, satisfaction: str, actor=None) -> Petition:
+    """评价答复: once, and only after the reply to the petition's matter is published (``actor`` None: the
+    petitioner on the portal; staff record the rating of other channels' petitioners)."""
+    if satisfaction not in SATISFACTION_VALUES:
+        raise ValidationError({"satisfaction": "满意度：请选择满意、基本满意或不满意"})
+    actor = _actor(actor)
+    with transaction.atomic(), anonymous_request() if actor is None else _nothing():
+        # Locked, so that two ratings sent at once cannot both pass the "not rated yet" check.
+        petition = lock_row(Petition, petition.pk)
+        if published_reply(petition) is None:
+            raise ValidationError({"satisfaction": "满意度：答复发布后才能评价"})
+        if petition.rated_at:
+            raise ValidationError({"satisfaction": "满意度：已经评价过，不能重复评价"})
+        petition.satisfaction = satisfaction
+        petition.rated_at = timezone.now()
+        audit.save_audited(petition, actor=actor, action="supervision.petition_rate")
+    return petition
 
 
 @contextmanager
 def _nothing():
     yield
+
+
+def portal_agencies():
+    """The agencies (机关单位) the portal receives for: the deployment's agencies, else its root nodes."""
+    from dangjian.orgs.models import Org, OrgKind
+
+    agencies = list(Org.objects.filter(kind=OrgKind.AGENCY).order_by("path"))
+    return agencies or list(Org.get_root_nodes())
+
+
+def agency_petitions(agency):
+    """Every petition received by an agency (its subtree): the public statistics' records."""
+    return Petition.objects.filter(org_path__pathprefix=agency.path)
+
+
+def public_progress(petition: Petition) -> dict:
+    """What the petitioner sees with the 查询码: the status, the steps so far (收到, 已受理/已归并/不予受理 with the
+    reason, 已答复, 已评价), the published reply and what they added. Nothing of any other petition, not even
+    the original a merged one joined, and no name of a staff member."""
+    from .petition_models import PetitionStatus
+
+    reply = published_reply(petition)
+    matter = petition.matter
+    steps = [("已收到", petition.received_at, f"渠道：{petition.get_channel_display()}")]
+    if petition.status == PetitionStatus.ACCEPTED:
+        steps.append(("已受理", matter.received_on if matter else None,
+                      f"应于 {matter.due_on:%Y年%m月%d日} 前答复" if matter and matter.due_on and not reply else ""))
+    elif petition.status == PetitionStatus.MERGED:
+        steps.append(("已归并", petition.merged_at, "与反映同一问题的其他来件合并办理，答复时一并答复"))
+    elif petition.status == PetitionStatus.DECLINED:
+        steps.append(("不予受理", None, f"理由：{petition.decline_reason}" if petition.decline_reason else ""))
+    if reply:
+        steps.append(("已答复", reply.published_at, ""))
+    if petition.rated_at:
+        steps.append(("已评价", petition.rated_at, petition.get_satisfaction_display()))
+    status = "已答复" if reply else petition.get_status_display()
+    return {"status": status, "steps": steps, "reply": reply,
+            "can_rate": reply is not None and not petition.rated_at,
+            "supplements": list(petition.supplements.prefetch_related("attachments")),
+            "attachments": [a for a in petition.attachments.all() if a.supplement_id is None]}

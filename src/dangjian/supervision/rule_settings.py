@@ -22,3 +22,13 @@ INSPECTION = register_kind(KindSpec("inspection", "监督检查问题", 20, "工
 # deadline per type of petition is its own rule (supervision.petition_reply_days.*).
 PETITION = register_kind(KindSpec("petition", "群众诉求", 15, "工作日", 3, submit_requires=("reply_text",),
                                   source_hint="群众监督", register_capability="petition.change"))
+
+# 群众监督 public portal: limits per address, counted only in the cache (core.ratelimit), never stored with a record.
+rule_settings.register(
+    "supervision.portal_submit_per_minute", "群众监督平台提交限流（每地址每分钟）", 3, kind="int", group=GROUP,
+    minimum=1, maximum=1000, capability="security_setting.manage", source="GB/T 22239-2019 8.1.3.5 入侵防范",
+    help="同一地址每分钟提交意见建议、投诉、检举控告的次数上限；超出返回 429。计数只保存在缓存中，不随诉求保存。")
+rule_settings.register(
+    "supervision.portal_lookup_per_minute", "群众监督平台查询码查询限流（每地址每分钟）", 10, kind="int", group=GROUP,
+    minimum=1, maximum=1000, capability="security_setting.manage", source="GB/T 22239-2019 8.1.3.5 入侵防范",
+    help="同一地址每分钟凭查询码查询、补充信息、评价的次数上限；超出返回 429，使随机猜测查询码不可行。")
