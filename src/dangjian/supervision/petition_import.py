@@ -269,6 +269,14 @@ def _text(value) -> str:
 
 _DATE_SEPARATORS = re.compile(r"[/.年月]")
 _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def _from_parts(match) -> dt.datetime | None:
+    try:
+        return dt.datetime(*(int(p) for p in match.groups(default="0")))
+    except ValueError:  # 2024-13-01, 2024-02-30
+        return None
 
 
 def _when(value, number: int, report: ImportReport, now: dt.datetime, tz) -> dt.datetime | None:
@@ -279,6 +287,8 @@ def _when(value, number: int, report: ImportReport, now: dt.datetime, tz) -> dt.
         moment = value
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time())
+    elif match := _ISO.fullmatch(str(value).strip()):  # the common case, without strptime (100,000 rows)
+        moment = _from_parts(match)
     else:
         text = _DATE_SEPARATORS.sub("-", str(value).strip()).replace("日", " ").replace("T", " ").strip()
         text = re.sub(r"\s+", " ", text)
@@ -289,9 +299,9 @@ def _when(value, number: int, report: ImportReport, now: dt.datetime, tz) -> dt.
                 break
             except ValueError:
                 continue
-        if moment is None:
-            report.add(number, "时间", f"“{value}”不是有效时间，应为 2024-03-05 或 2024-03-05 10:20 格式")
-            return None
+    if moment is None:
+        report.add(number, "时间", f"“{value}”不是有效时间，应为 2024-03-05 或 2024-03-05 10:20 格式")
+        return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, tz)
     if moment > now:
