@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DB = "dangjian_bench_pimport"
-GOAL_SECONDS = 120  # the page would hand a file this large to the command; two minutes is the promise
+DEFAULT_ROWS = 100_000
+GOAL_SECONDS = 120  # our own budget (the issue asks only that 100,000 rows be handled): two minutes
 CHANNELS = ["热线电话", "电话", "QQ群", "电子邮箱", "来信", "来访", "XX网", "政务公开网"]
 KINDS = ["意见建议", "投诉", "检举控告", "建议"]
 TOPICS = ["道路积水", "噪音扰民", "违规停车", "路灯不亮", "垃圾清运", "办事拖延", "窗口服务态度", "公车私用"]
@@ -122,7 +123,7 @@ def inner(rows: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true")
