@@ -246,13 +246,17 @@ def validate_rows(rows, mapping: Mapping, *, org, actor):
             p.category = categories.get(category) or new_categories.setdefault(
                 category, PetitionCategory(org=org, org_path=org.path, name=category))
             p.category_source = CategorySource.IMPORTED
-        if len(report.errors) == before:
-            try:
-                check_text(p)
-            except ValidationError as exc:  # the intake's own checks, the report naming the column
-                for name, messages in exc.message_dict.items():
-                    for message in messages:
-                        report.add(number, FIELDS.get(name, ""), message.split("：", 1)[-1])
+        try:
+            check_text(p)
+        except ValidationError as exc:  # the intake's own checks, the report naming the column
+            # every problem of the row at once, a column already reported not twice
+            reported = "、".join(e.column for e in report.errors[before:])
+            for name, messages in exc.message_dict.items():
+                column = FIELDS.get(name, "")
+                if column and column in reported:
+                    continue
+                for message in messages:
+                    report.add(number, column, message.split("：", 1)[-1])
         if len(report.errors) == before:
             petitions.append(p)
     if report.rows == 0:
