@@ -18,18 +18,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core import audit, jobs
-from dangjian.core.documents import ImportReport, read_table_grid
+from dangjian.core.documents import ImportReport, XlsxFormatError, read_table_grid
+from dangjian.core.models import AuditEvent
+from dangjian.core.notify import notify
 from dangjian.core.scope import path_in_scope
 from dangjian.core.web import YEAR_MIN
+from dangjian.orgs.models import Org
 
 from .petition_models import CategorySource, Channel, Petition, PetitionCategory, PetitionKind, PetitionStatus
 from .petitions import check_text
+
+# The category suggestion, retrained after an import when its module is installed (built beside this one).
+classify = import_module(f"{__package__}.classify") if find_spec(f"{__package__}.classify") else None
 
 # field → the column's Chinese name (the mapping step's labels and the report's columns)
 FIELDS = {"number": "编号", "subject": "标题", "content": "内容", "received_at": "时间", "channel": "渠道",
@@ -351,14 +361,6 @@ REPORT_LINES = 200  # rows of a refusal listed in the notification (the count sa
 def run_stored_import(stored_as: str, org_id: int, user_id: int, specs: dict, channel: str, original: str) -> str:
     """The page's import of a large file, run by the queue; the uploader is told the outcome (站内通知), with the
     row-by-row report when it was refused. Safe to run twice: a file already imported is not imported again."""
-    from django.contrib.auth import get_user_model
-    from django.core.files.storage import default_storage
-
-    from dangjian.core.documents import XlsxFormatError
-    from dangjian.core.models import AuditEvent
-    from dangjian.core.notify import notify
-    from dangjian.orgs.models import Org
-
     if AuditEvent.objects.filter(action="supervision.petition_import", after__stored_as=stored_as).exists():
         return "已导入（重复执行，未再导入）"
     org, actor = Org.objects.get(pk=org_id), get_user_model().objects.get(pk=user_id)
@@ -391,10 +393,8 @@ def run_stored_import(stored_as: str, org_id: int, user_id: int, specs: dict, ch
 
 def retrain_categories(org) -> bool:
     """After an import: the category suggestion learns again from the history, in the background (when the
-    classify module is installed; plain import at call time so that this module works without it)."""
-    try:
-        from dangjian.supervision import classify
-    except ImportError:
+    classify module is installed: this module works without it)."""
+    if classify is None:
         return False
     classify.request_retrain(org)
     return True
