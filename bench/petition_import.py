@@ -5,7 +5,9 @@ every row checked, one transaction, one audit event); results into bench/results
 
 Each scale on a database made afresh (SQLite: var/bench-pimport/; PostgreSQL: ``dangjian_bench_pimport`` on the
 server of DATABASE_URL). The file is a UTF-8 CSV (an .xlsx of the same rows is read by openpyxl, which is slower:
-its time is measured apart, reading only). Categories: 40 names, 8 of them new to the agency.
+its time is measured apart, reading only). Categories: 40 names, 8 of them new to the agency. ``cpu_seconds`` is
+the importing process's own CPU time (the database server's is not in it), beside the wall time, since a shared
+machine's load (``load_average``) stretches the latter.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DB = "dangjian_bench_pimport"
-GOAL_SECONDS = 120  # the page would hand a file this large to the command; two minutes is the promise
+DEFAULT_ROWS = 100_000
+GOAL_SECONDS = 120  # our own budget (the issue asks only that 100,000 rows be handled): two minutes
 CHANNELS = ["热线电话", "电话", "QQ群", "电子邮箱", "来信", "来访", "XX网", "政务公开网"]
 KINDS = ["意见建议", "投诉", "检举控告", "建议"]
 TOPICS = ["道路积水", "噪音扰民", "违规停车", "路灯不亮", "垃圾清运", "办事拖延", "窗口服务态度", "公车私用"]
@@ -97,9 +100,9 @@ def inner(rows: int) -> dict:
     upload.name = "history.csv"
     specs = {"number": "编号", "received_at": "收到时间", "channel": "渠道", "kind": "类型", "subject": "标题",
              "content": "内容", "category": "分类"}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = petition_import.import_petitions(upload, specs, org=org, actor=user)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert result.report.ok and result.created == rows, result.report.errors[:5]
     assert Petition.objects.filter(imported=True).count() == rows
     # the same rows as a workbook: only the reading (openpyxl), to say what an .xlsx adds
@@ -111,7 +114,8 @@ def inner(rows: int) -> dict:
     read = sum(1 for _ in grid)
     xlsx_read = time.perf_counter() - t
     return {"database": connection.vendor, "rows": rows, "categories_created": len(result.new_categories),
-            "seconds": round(seconds, 1), "rows_per_second": round(rows / seconds), "goal_seconds": GOAL_SECONDS,
+            "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "rows_per_second": round(rows / seconds),
+            "load_average": os.getloadavg()[0], "goal_seconds": GOAL_SECONDS,
             "goal_met": seconds <= GOAL_SECONDS, "xlsx_read_seconds": round(xlsx_read, 1), "xlsx_rows": read,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
@@ -119,7 +123,7 @@ def inner(rows: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true")

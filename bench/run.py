@@ -18,11 +18,14 @@ Then the 事项督办 benchmarks (bench/matters.py: 100,000 matters on SQLite, 1
 scale on its own fresh database), written under the ``matters`` key; the other keys are kept.
 ``--skip-matters`` (or DANGJIAN_BENCH_SKIP_MATTERS=1) leaves them out.
 
-Last, the weekly 督办单's storage (bench/weekly.py): rows and bytes of 52 weekly sheets, measured on the
+Then the weekly 督办单's storage (bench/weekly.py): rows and bytes of 52 weekly sheets, measured on the
 database and scaled to the province, under the ``weekly_sheets`` key (``--only weekly`` alone).
 
+Last, 历史诉求导入 (bench/petition_import.py): 100,000 rows imported through the application, under the
+``petition_import`` key (``--only petition_import`` alone).
+
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
-                        [--only suite|meetings|matters|weekly] [--meetings auto|small|reduced|issue|none]
+                        [--only suite|meetings|matters|weekly|petition_import] [--meetings auto|small|reduced|issue|none]
                         [--skip-matters] [--matters N] [--matters-runs 40]
 """
 
@@ -132,7 +135,7 @@ def main(argv=None) -> int:
     parser.add_argument("--meetings", choices=["auto", "small", "reduced", "issue", "none"],
                         default=os.environ.get("BENCH_MEETINGS", "auto"),
                         help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
-    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly"],
+    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly", "petition_import"],
                         help="run only the foundation suite, only 会议学习, only 事项督办 or only the weekly sheets' size")
     parser.add_argument("--skip-matters", action="store_true",
                         default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
@@ -183,6 +186,14 @@ def main(argv=None) -> int:
             result = weekly.run_scale(scale)
             results.setdefault("weekly_sheets", {})[scale] = result
             summaries[f"weekly-sheets-{scale}"] = result["province_per_year"]
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        if args.only in (None, "petition_import"):
+            from bench import petition_import  # 历史诉求导入, 100,000 rows (bench/petition_import.py)
+
+            result = petition_import.run_scale(scale, petition_import.DEFAULT_ROWS)
+            results.setdefault("petition_import", {})[scale] = result
+            summaries[f"petition-import-{scale}"] = {k: result[k] for k in ("rows", "seconds", "cpu_seconds")}
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(summaries, ensure_ascii=False, indent=2))

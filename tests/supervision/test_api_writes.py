@@ -35,6 +35,9 @@ def test_the_discipline_team_records_a_plan_an_inspection_a_finding_and_a_follow
     assert api("shuji", "/plans", plan_body).status_code == 403
     refused = api("jijian", "/plans", {**plan_body, "people_ids": [people["dangyuan"].pk]})
     assert refused.status_code == 422 and "检查对象" in refused.json()["errors"]["people_ids"][0]
+    nobody = api("jijian", "/plans", {**plan_body, "people_ids": [], "section_ids": []})
+    assert nobody.status_code == 422 and "请至少选择" in nobody.json()["errors"]["people_ids"][0]
+    assert api("jijian", "/plans", {**plan_body, "people_ids": [10**20]}).status_code == 422
 
     results = [{"item": item, "result": "good", "note": ""} for item in plan.checklist]
     body = {"held_on": "2026-11-20", "person_id": people["kezhang"].pk, "inspector_ids": [people["jijian"].pk],
@@ -43,6 +46,8 @@ def test_the_discipline_team_records_a_plan_an_inspection_a_finding_and_a_follow
     assert missing.status_code == 422 and f"“{plan.checklist[0]}”未选择结果" in missing.json()["errors"]["results"][0]
     outsider = api("jijian", f"/plans/{plan.pk}/inspections", {**body, "person_id": people["banzi"].pk})
     assert outsider.status_code == 422 and "被检查人" in outsider.json()["errors"]["person_id"][0]
+    both = api("jijian", f"/plans/{plan.pk}/inspections", {**body, "section_id": demo["orgs"]["SXX-BGS"].pk})
+    assert both.status_code == 422 and "请选择其中一项" in both.json()["errors"]["person_id"][0]
     assert api("kezhang", f"/plans/{plan.pk}/inspections", body).status_code == 404
     done = api("jijian", f"/plans/{plan.pk}/inspections", body)
     assert done.status_code == 201 and done.json()["findings"] == [] and done.json()["findings_closed"] == 0

@@ -94,16 +94,17 @@ def test_mapping_by_letter_a_gbk_csv_and_one_channel_for_the_file(demo):
 def test_a_bad_row_writes_nothing_and_the_report_names_row_and_column(demo):
     org, actor = demo["orgs"]["SXX"], demo["users"]["dangwu"]
     before = (Petition.objects.count(), PetitionCategory.objects.count(), AuditEvent.objects.count())
-    bad = [*ROWS, ["H-004", "2024-13-01", "飞鸽传书", "", "", "咨询", "新分类"], ["H-001", "2099-01-01", "电话", "标题",
+    bad = [*ROWS, ["H-004", "2024-13-01", "飞鸽传书", "", "", "咨询", "新分类"], ["H-001", "2099-01-01", "电话", "长" * 201,
                                                                           "内容", "投诉", ""]]
     result = petition_import.import_petitions(xlsx(bad), SPECS, org=org, actor=actor)
     report = result.report
     assert not report.ok and result.created == 0 and report.rows == 5
     found = {(e.row, e.column) for e in report.errors}
-    assert found == {(5, "时间"), (5, "渠道"), (5, "标题、内容"), (5, "类型"), (6, "编号"), (6, "时间")}
+    assert found == {(5, "时间"), (5, "渠道"), (5, "标题、内容"), (5, "类型"), (6, "编号"), (6, "时间"), (6, "标题")}
+    assert len(report.errors) == len(found)  # each problem once, all of a row's problems at once
     messages = {(e.row, e.column): e.message for e in report.errors}
     assert "“飞鸽传书”不是已有渠道" in messages[(5, "渠道")] and "与第 2 行重复" in messages[(6, "编号")]
-    assert "晚于现在" in messages[(6, "时间")]
+    assert "晚于现在" in messages[(6, "时间")] and messages[(6, "标题")] == "最多 200 字（现有 201 字）"
     assert (Petition.objects.count(), PetitionCategory.objects.count(), AuditEvent.objects.count()) == before
     # a mapping that cannot work is refused naming the field
     with pytest.raises(ValidationError) as exc:

@@ -5,6 +5,7 @@ The person talked to gets their talk's date, kind and commitments only, the othe
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -168,12 +169,27 @@ def supervision_figures(request, year: int = Query(None, ge=YEAR_MIN, le=YEAR_MA
 
 # ---- writes: the pages' services and checks (readers only, 404 for anyone else; changers only, 403) -----------
 
+IdItem = Annotated[int, Field(ge=1, le=2**62)]
+# The services name their model's fields; the API's body names ids.
+API_FIELDS = {"people": "people_ids", "person": "person_id", "section": "section_id", "inspectors": "inspector_ids"}
+
+
+def _as_api_fields(call):
+    """Run a service; its field errors named as the request body names those fields."""
+    try:
+        return call()
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({API_FIELDS.get(k, k): v for k, v in exc.message_dict.items()}) from None
+
+
 class PlanIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=200)
     year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
     period: Period
-    people_ids: list[int] = Field([], max_length=200, description="检查对象：班子成员、责任科室负责人")
-    section_ids: list[int] = Field([], max_length=200, description="检查科室")
+    people_ids: list[IdItem] = Field([], max_length=200, description="检查对象：班子成员、责任科室负责人")
+    section_ids: list[IdItem] = Field([], max_length=200, description="检查科室")
 
 
 class ResultIn(InputSchema):
@@ -186,7 +202,7 @@ class InspectionIn(InputSchema):
     held_on: dt.date
     person_id: int | None = OptId
     section_id: int | None = OptId
-    inspector_ids: list[int] = Field(..., min_length=1, max_length=50)
+    inspector_ids: list[IdItem] = Field(..., min_length=1, max_length=50)
     scope_text: str = Field(..., min_length=1, max_length=10000)
     results: list[ResultIn] = Field(..., max_length=200, description="每个检查项目一条结果")
 
@@ -240,7 +256,7 @@ def supervision_plan_create(request, payload: PlanIn):
     sections = _pick(Org.objects.filter(path_condition(user, CHANGE, ("path",)), kind=OrgKind.SECTION, is_active=True),
                      payload.section_ids, "section_ids", "检查科室")
     plan = InspectionPlan(title=payload.title.strip(), year=payload.year, period=payload.period, org=org)
-    return 201, services.do_create_plan(plan, actor=user, people=people, sections=sections)
+    return 201, _as_api_fields(lambda: services.do_create_plan(plan, actor=user, people=people, sections=sections))
 
 
 @router.post("/plans/{int:plan_id}/inspections", response={201: InspectionOut}, summary="登记监督检查记录")
@@ -254,7 +270,7 @@ def supervision_inspection_create(request, plan_id: int, payload: InspectionIn):
     inspectors = _pick(_people(user), payload.inspector_ids, "inspector_ids", "检查人")
     inspection = Inspection(plan=plan, held_on=payload.held_on, person=person, section=section,
                             scope_text=payload.scope_text.strip(), results=[r.dict() for r in payload.results])
-    inspection = services.do_record_inspection(inspection, actor=user, inspectors=inspectors)
+    inspection = _as_api_fields(lambda: services.do_record_inspection(inspection, actor=user, inspectors=inspectors))
     return 201, supervision_inspection(request, inspection.pk)
 
 

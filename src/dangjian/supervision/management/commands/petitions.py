@@ -4,7 +4,15 @@
                               [--channel 热线电话] --org CODE --user NAME      导入历史诉求（任何一行有误则整表不导入）
 """
 
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+
+from dangjian.core.documents import XlsxFormatError
+from dangjian.orgs.models import Org
+from dangjian.supervision import petition_import
 
 
 class Command(BaseCommand):
@@ -26,15 +34,6 @@ class Command(BaseCommand):
         getattr(self, f"handle_{action}")(**options)
 
     def handle_import(self, file, maps, channel, org, user, **_options):
-        from pathlib import Path
-
-        from django.contrib.auth import get_user_model
-        from django.core.exceptions import PermissionDenied, ValidationError
-
-        from dangjian.core.documents import XlsxFormatError
-        from dangjian.orgs.models import Org
-        from dangjian.supervision import petition_import
-
         agency = Org.objects.filter(code=org).first()
         if agency is None:
             raise CommandError(f"--org：组织编码“{org}”不存在")
