@@ -22,3 +22,12 @@ INSPECTION = register_kind(KindSpec("inspection", "监督检查问题", 20, "工
 # deadline per type of petition is its own rule (supervision.petition_reply_days.*).
 PETITION = register_kind(KindSpec("petition", "群众诉求", 15, "工作日", 3, submit_requires=("reply_text",),
                                   source_hint="群众监督", register_capability="petition.change"))
+
+# 群众诉求的答复时限 (working days from acceptance), per type. Defaults stay well inside the 60 days from
+# acceptance that 《信访工作条例》 allows for handling a matter (docs/rules.md); an 检举控告 needs verification.
+PETITION_REPLY_DAYS = {"suggestion": ("意见建议", 15), "complaint": ("投诉", 15), "accusation": ("检举控告", 30)}
+for _key, (_label, _days) in PETITION_REPLY_DAYS.items():
+    rule_settings.register(
+        f"supervision.petition_reply_days.{_key}", f"群众诉求答复时限：{_label}（工作日）", _days, kind="int", group=GROUP,
+        minimum=1, maximum=60, capability="petition.change",
+        source="《信访工作条例》：信访事项自受理之日起60日内办结", help="自受理（生成办理事项）之日起计算的工作日数")

@@ -21,7 +21,7 @@ from dangjian.orgs.models import Org, Person
 from . import proposals as proposal_figures
 from . import services
 from .forms import FindingForm, FollowUpForm, InspectionForm, PlanForm, TalkForm
-from .models import Finding, Inspection, InspectionPlan, Talk
+from .models import Finding, Inspection, InspectionPlan, Petition, Talk
 
 CHANGE = "supervision.change"
 
@@ -166,9 +166,12 @@ def talk_add(request):
 def talk_detail(request, pk):
     talk = get_visible_or_404(Talk.objects.select_related("subject", "talker", "finding", "org"), request.user, pk)
     full = services.reads_in_full(request.user, talk)
+    # The petition it was about, only for a reader who may see that petition (a 检举控告 is the discipline team's).
+    petition = (Petition.objects.visible_to(request.user).filter(pk=talk.petition_id).first()
+                if full and talk.petition_id else None)
     can_change = full and services.path_in_scope(request.user, CHANGE, talk.org_path)
     return render(request, "supervision/talk_detail.html", {
-        "t": talk, "full": full, "tab": "talks",
+        "t": talk, "full": full, "tab": "talks", "petition": petition,
         "form": FollowUpForm(initial={"loaded_version": talk.version, "followed_up_on": timezone.localdate()})
         if can_change and not talk.followed_up_on else None})
 
