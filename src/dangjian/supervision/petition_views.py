@@ -119,10 +119,12 @@ def petition_detail(request, pk):
         "attachments": PetitionAttachment.objects.visible_to(user).filter(petition=petition, supplement=None),
         "supplements": petition.supplements.prefetch_related("attachments"),
         "versions": versions.versions(Petition, history[:20]),
-        "classify_form": ClassifyForm(petition=petition, user=user) if can_change and petition.status in (
+        # distinct ids: the three forms share field names on one page
+        "classify_form": ClassifyForm(petition=petition, user=user, auto_id="classify_%s") if can_change and petition.status in (
             PetitionStatus.TRIAGE, PetitionStatus.ACCEPTED) else None,
-        "accept_form": AcceptForm(petition=petition, user=user) if triage else None,
-        "decline_form": DeclineForm(initial={"loaded_version": petition.version}) if triage else None})
+        "accept_form": AcceptForm(petition=petition, user=user, auto_id="accept_%s") if triage else None,
+        "decline_form": DeclineForm(initial={"loaded_version": petition.version}, auto_id="decline_%s")
+        if triage else None})
 
 
 @login_required
