@@ -215,8 +215,8 @@ def do_accept(petition: Petition, *, actor, owner, leader, category: PetitionCat
     """受理: the petition (and the duplicates already merged into it) becomes one Matter of kind 群众诉求, with the
     owner and responsible leader chosen and a reply deadline in working days per petition type (rule settings).
 
-    A 检举控告's matter names no content: its title is the petition's number, so that whoever reads matters where
-    the owner works learns nothing of what it says or whom it names (检举控告工作规则 第四十七条)."""
+    A 检举控告's matter names neither its content nor its kind: its title is the petition's number, so that whoever
+    reads matters where the owner works learns nothing of what it says or whom it names (检举控告工作规则 第四十七条)."""
     with transaction.atomic():
         stored = lock_row(Petition, petition.pk, "org", "accused_org")
         _require_change(actor, stored, "受理群众诉求")
@@ -241,8 +241,8 @@ def do_accept(petition: Petition, *, actor, owner, leader, category: PetitionCat
         matter = matter_services.do_create_matter(Matter(
             kind=PETITION.key, org=owner.org, owner=owner, responsible_leader=leader, received_on=today,
             due_on=workdays.add_workdays(today, reply_days(stored.kind)).date,
-            title=f"检举控告件（{label}）" if secret else stored.subject[:200],
-            content="检举控告内容保密，由纪检人员在群众诉求记录中查阅。" if secret else stored.content,
+            title=f"群众诉求办理（{label}）" if secret else stored.subject[:200],
+            content="内容保密，承办人在群众诉求记录中查阅。" if secret else stored.content,
             source=f"群众监督（{stored.get_channel_display()}）", number=stored.number[:40],
             category="" if secret else stored.category.name[:50]), actor=actor)
         stored.status, stored.matter = PetitionStatus.ACCEPTED, matter
