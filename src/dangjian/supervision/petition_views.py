@@ -118,13 +118,23 @@ def petition_detail(request, pk):
         "phone": petition.contact_phone if can_change else mask_phone(petition.contact_phone),
         "attachments": PetitionAttachment.objects.visible_to(user).filter(petition=petition, supplement=None),
         "supplements": petition.supplements.prefetch_related("attachments"),
-        "versions": versions.versions(Petition, history[:20]),
+        "versions": _readable(versions.versions(Petition, history[:20])),
         # distinct ids: the three forms share field names on one page
         "classify_form": ClassifyForm(petition=petition, user=user, auto_id="classify_%s") if can_change and petition.status in (
             PetitionStatus.TRIAGE, PetitionStatus.ACCEPTED) else None,
         "accept_form": AcceptForm(petition=petition, user=user, auto_id="accept_%s") if triage else None,
         "decline_form": DeclineForm(initial={"loaded_version": petition.version}, auto_id="decline_%s")
         if triage else None})
+
+
+# Columns a reader of the history learns nothing from (the code's digest, the derived path, the row's id).
+UNREAD = {str(Petition._meta.get_field(name).verbose_name) for name in ("query_code_hash", "org_path", "id")}
+
+
+def _readable(found: list) -> list:
+    for version in found:
+        version.changes[:] = [c for c in version.changes if c.field not in UNREAD]
+    return found
 
 
 @login_required
