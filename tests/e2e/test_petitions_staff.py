@@ -6,12 +6,9 @@ import re
 import pytest
 
 from .conftest import shot
+from .test_pages import fits_phone as fits
 
 pytestmark = pytest.mark.e2e
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_a_call_is_entered_then_accepted_at_phone_width(pages):
