@@ -143,6 +143,8 @@ def test_staff_entry_gives_a_code_once_then_triage_accepts_or_declines(demo, fro
     refused = client.post("/supervision/petitions/new/", {**data, "channel": "portal", "subject": "门户渠道"})
     assert refused.status_code == 200 and not Petition.objects.filter(subject="门户渠道").exists()
     assert "渠道" in refused.content.decode()
+    refused = client.post("/supervision/petitions/new/", {**data, "kind": "accusation", "subject": "检举"})
+    assert refused.status_code == 200 and not Petition.objects.filter(subject="检举").exists()
     # 分类: a choice where there was none is a correction; keeping it, a confirmation.
     road, service = (PetitionCategory.objects.get(name=n) for n in ("道路交通", "政务服务"))
     url = f"/supervision/petitions/{petition.pk}/"

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dangjian.core.forms_base import PersonChoiceField, ScopedChoiceMixin, VersionedModelForm, quick_selects
+from dangjian.core.scope import has_capability
 from dangjian.core.web import year_field
 from dangjian.orgs.models import Person
 from dangjian.orgs.services import leadership_within_reach
@@ -121,6 +122,8 @@ class PetitionEntryForm(ScopedChoiceMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["channel"].choices = [c for c in Channel.choices if c[0] != Channel.PORTAL]
+        if not has_capability(user, "supervision.view"):  # a 检举控告 is entered by the discipline team
+            self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != PetitionKind.ACCUSATION]
         self.fields["anonymous"].initial = False
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["accused_person"].queryset = people_for(user)
