@@ -116,6 +116,12 @@ def test_accusations_reach_the_discipline_team_only_and_never_the_accused_or_the
                                         subject=users["kezhang"].person, petition=accusation, content="提醒"),
                                    actor=jijian)
     assert talk.reason_text.endswith(accusation.subject)
+    form = signed_in(jijian).get(f"/supervision/talks/new/?petition={naming.pk}").content.decode()
+    assert f'name="petition" value="{naming.pk}"' in form
+    signed_in(jijian).post("/supervision/talks/new/", {
+        "kind": "reminder", "held_on": "2026-11-27", "talker": jijian.person.pk, "subject": dangwu.person.pk,
+        "petition": naming.pk, "content": "就群众反映提醒"})
+    assert Talk.objects.get(content="就群众反映提醒").petition == naming
     page = signed_in(jijian).get(f"/supervision/talks/{talk.pk}/").content.decode()
     assert f"/supervision/petitions/{accusation.pk}/" in page
     page = signed_in(users["shuji"]).get(f"/supervision/talks/{talk.pk}/").content.decode()  # 党组书记 reads talks

@@ -100,7 +100,11 @@ class TalkForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["talker"].queryset = self.fields["subject"].queryset = people_for(user)
         self.fields["finding"].queryset = Finding.objects.visible_to(user).order_by("-id")
-        self.fields["petition"].queryset = Petition.objects.visible_to(user).order_by("-received_at", "-id")
+        # Petitions are too many for a drop-down: the petition's number (ID) is typed, or comes with the link
+        # from the petition's page (?petition=ID); it is checked against what the user may see.
+        self.fields["petition"].queryset = Petition.objects.visible_to(user)
+        self.fields["petition"].widget = forms.NumberInput(attrs={"min": 1})
+        self.fields["petition"].help_text = "填写群众诉求的 ID（见群众诉求页面地址），或从诉求页面点击“登记谈话”"
         quick_selects(self)
 
 

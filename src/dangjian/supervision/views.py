@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.actions import run_action, save_form
 from dangjian.core.scope import get_visible_or_404, has_capability
-from dangjian.core.web import paginate, year_param
+from dangjian.core.web import int_param, paginate, year_param
 from dangjian.orgs.models import Org, Person
 
 from . import proposals as proposal_figures
@@ -156,7 +156,8 @@ def talk_list(request):
 @login_required
 def talk_add(request):
     _require_changer(request.user)
-    form = TalkForm(request.POST or None, user=request.user)
+    petition = int_param(request.GET, "petition", minimum=1)
+    form = TalkForm(request.POST or None, user=request.user, initial={"petition": petition} if petition else None)
     response = save_form(request, form, lambda: services.do_record_talk(form.save(commit=False), actor=request.user),
                          "已登记谈话。", lambda t: f"/supervision/talks/{t.pk}/")
     return response or render(request, "supervision/form.html", {"form": form, "title": "登记谈话", "tab": "talks"})
