@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit, uploads
@@ -74,6 +75,7 @@ def petition_list(request):
         "can_change": has_capability(user, CHANGE)})
 
 
+@never_cache  # the page that shows the 查询码 is not kept by the browser
 @login_required
 def petition_add(request):
     """登记 a petition from another channel; the 查询码, when asked for, is shown once on the page that follows."""
