@@ -51,7 +51,7 @@ def _module_specs() -> None:
     from importlib import import_module
     from pathlib import Path
 
-    for path in sorted(Path(__file__).parent.glob("*/route_specs*.py")):
+    for path in sorted(Path(__file__).parent.glob("*/route_specs*.py")):  # route_specs_<part>.py too
         module = import_module(f"{__package__}.{path.parent.name}.{path.stem}")
         SPECS.update(module.SPECS)
         API_METHODS.update(module.API_METHODS)

@@ -160,7 +160,7 @@ def test_the_api_gives_the_same_records_and_the_same_secrecy(sup, demo, people):
     assert full["content"] == "谈话内容甲乙丙" and full["full"] is True
     own = api("kezhang", f"/talks/{talk.pk}").json()
     assert own == {"id": talk.pk, "kind": "reminder", "held_on": "2026-11-02", "commitments": "承诺一个月内整改",
-                   "full": False, **{k: None for k in ("talker_id", "subject_id", "finding_id", "reason", "content",
+                   "full": False, **{k: None for k in ("talker_id", "subject_id", "finding_id", "petition_id", "reason", "content",
                                                       "account", "follow_up_on", "followed_up_on", "follow_up_note")}}
     assert api("banzi", f"/talks/{talk.pk}").status_code == 404
     assert api("banzi", "/talks").json()["items"] == [] and api("banzi", "/figures?year=2026").status_code == 404

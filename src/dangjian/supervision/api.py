@@ -67,7 +67,7 @@ class InspectionOut(Schema):
     findings_closed: int = Field(..., description="已备案销号的问题数")
 
 
-FULL_ONLY = ("talker_id", "subject_id", "finding_id", "reason", "content", "account", "follow_up_on",
+FULL_ONLY = ("talker_id", "subject_id", "finding_id", "petition_id", "reason", "content", "account", "follow_up_on",
              "followed_up_on", "follow_up_note")
 
 
@@ -88,6 +88,7 @@ class TalkOut(Schema):
     talker_id: int | None = None
     subject_id: int | None = None
     finding_id: int | None = None
+    petition_id: int | None = None
     reason: str | None = None
     content: str | None = None
     account: str | None = None
@@ -105,6 +106,7 @@ class TalkIn(InputSchema):
     talker_id: int = Id
     subject_id: int = Id
     finding_id: int | None = OptId
+    petition_id: int | None = OptId
     reason: str = Field("", max_length=2000)
     content: str = Field(..., min_length=1, max_length=10000)
     account: str = Field("", max_length=10000)
@@ -294,3 +296,6 @@ def supervision_talk_follow_up(request, talk_id: int, payload: FollowUpIn):
     talk = get_visible_or_404(Talk, request.auth, talk_id, "change")
     return services.do_record_follow_up(talk, actor=request.auth, done_on=payload.followed_up_on,
                                         note=payload.follow_up_note, expected_version=payload.version)
+
+# 群众监督's routes (their own module: its schemas are read by ninja without postponed annotations)
+from . import petition_api  # noqa: E402,F401

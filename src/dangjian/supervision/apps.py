@@ -16,9 +16,11 @@ class SupervisionConfig(AppConfig):
         )
         from .models import Finding, Inspection, InspectionPlan, Talk
         from .panels import home_panel
-        from .todos import my_todos
+        from .petition_models import Petition, PetitionAttachment, PetitionSupplement
+        from .todos import my_todos, petition_todos
 
         todos.register(my_todos)
+        todos.register(petition_todos)
         if ("纪委监督", home_panel) not in HOME_PANELS:
             HOME_PANELS.append(("纪委监督", home_panel))
         # Confidential: their audit records and history pages are the discipline team's only.
@@ -33,3 +35,12 @@ class SupervisionConfig(AppConfig):
         # 群众监督 portal (the petitioner, never named): what they add with the 查询码, and their rating.
         action_labels.register({"supervision.petition_supplement": "补充诉求信息",
                                 "supervision.petition_rate": "评价诉求答复"})
+        # 群众监督: the audit trail of petitions (a 检举控告's above all) is the discipline team's to read in the
+        # audit log; staff read a petition's history on its own page (检举控告工作规则 第四十七条).
+        for model in (Petition, PetitionAttachment, PetitionSupplement):
+            audit.register_confidential(model, "supervision.view")
+        action_labels.register({
+            "supervision.petition_receive": "登记群众诉求", "supervision.petition_attach": "上传诉求附件",
+            "supervision.petition_classify": "确认或更正诉求分类", "supervision.petition_accept": "受理群众诉求",
+            "supervision.petition_decline": "群众诉求不予受理", "supervision.petition_category_create": "添加诉求分类",
+            "supervision.petition_category_update": "修改诉求分类"})

@@ -16,8 +16,8 @@ from dangjian.matters import services as matter_services
 from dangjian.matters.models import Progress
 from dangjian.orgs.demo import DEMO_BUILDERS
 
-from . import services
-from .models import Inspection, InspectionPlan, Result, Talk, TalkKind
+from . import petitions, services
+from .models import Inspection, InspectionPlan, PetitionCategory, Result, Talk, TalkKind
 
 
 def _results(plan, failed: dict[int, str]) -> list[dict]:
@@ -69,4 +69,25 @@ def build(context: dict) -> None:
                                  note="积压已清理，审核时限台账已建立。")
 
 
+# 诉求分类: the agency's own categories, with the keywords that suggest them before there is history to learn from.
+PETITION_CATEGORIES = [
+    ("工作作风", "态度\n推诿\n效率\n不作为\n吃拿卡要"),
+    ("政务服务", "办事\n窗口\n审批\n材料\n预约"),
+    ("市容环境", "垃圾\n噪音\n占道\n违建\n污染"),
+    ("道路交通", "道路\n积水\n路灯\n红绿灯\n停车"),
+    ("住房物业", "物业\n小区\n电梯\n供暖\n维修基金"),
+    ("劳动社保", "工资\n欠薪\n社保\n养老金\n医保"),
+    ("教育医疗", "学校\n入学\n医院\n看病\n收费"),
+    ("党风廉政", "违规吃喝\n公车私用\n收受\n红包\n违纪"),
+]
+
+
+def build_petition_categories(context: dict) -> None:
+    """The demo agency's ~8 categories, added through the service by its 党务管理员."""
+    dangwu, root = User.objects.get(username="dangwu"), context["root"]
+    for order, (name, keywords) in enumerate(PETITION_CATEGORIES, start=1):
+        petitions.do_save_category(PetitionCategory(org=root, name=name, keywords=keywords, order=order), actor=dangwu)
+
+
 DEMO_BUILDERS.append(build)
+DEMO_BUILDERS.append(build_petition_categories)

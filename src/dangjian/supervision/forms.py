@@ -10,7 +10,7 @@ from dangjian.core.web import year_field
 from dangjian.orgs.models import LEADERSHIP_TITLES, OrgKind, Person, PositionTitle
 from dangjian.orgs.services import current_positions, leadership_within_reach
 
-from .models import Finding, Inspection, InspectionPlan, Result, Talk
+from .models import Finding, Inspection, InspectionPlan, Petition, Result, Talk
 
 CHANGE = "supervision.change"
 
@@ -90,8 +90,8 @@ class FindingForm(forms.Form):
 class TalkForm(forms.ModelForm):
     class Meta:
         model = Talk
-        fields = ["kind", "held_on", "talker", "subject", "finding", "reason", "content", "account", "commitments",
-                  "follow_up_on"]
+        fields = ["kind", "held_on", "talker", "subject", "finding", "petition", "reason", "content", "account",
+                  "commitments", "follow_up_on"]
         widgets = {"held_on": date_widget(), "follow_up_on": date_widget(),
                    **{f: forms.Textarea(attrs={"rows": 3}) for f in ("reason", "content", "account", "commitments")}}
         field_classes = {"talker": PersonChoiceField, "subject": PersonChoiceField}
@@ -100,6 +100,11 @@ class TalkForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["talker"].queryset = self.fields["subject"].queryset = people_for(user)
         self.fields["finding"].queryset = Finding.objects.visible_to(user).order_by("-id")
+        # Petitions are too many for a drop-down: the petition's number (ID) is typed, or comes with the link
+        # from the petition's page (?petition=ID); it is checked against what the user may see.
+        self.fields["petition"].queryset = Petition.objects.visible_to(user)
+        self.fields["petition"].widget = forms.NumberInput(attrs={"min": 1})
+        self.fields["petition"].help_text = "填写群众诉求的 ID（见群众诉求页面地址），或从诉求页面点击“登记谈话”"
         quick_selects(self)
 
 

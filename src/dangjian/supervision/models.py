@@ -175,7 +175,10 @@ class Talk(ScopedModel):
     subject = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name="谈话对象")
     finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="talks",
                                 verbose_name="事由（检查发现的问题）")
-    reason = models.TextField("事由", blank=True, help_text="未关联检查问题时填写")
+    # 事由: a finding, a petition (群众反映), or free text.
+    petition = models.ForeignKey("supervision.Petition", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="talks", verbose_name="事由（群众诉求）")
+    reason = models.TextField("事由", blank=True, help_text="未关联检查问题或群众诉求时填写")
     content = models.TextField("谈话内容")
     account = models.TextField("本人说明", blank=True)
     commitments = models.TextField("本人承诺", blank=True)
@@ -196,7 +199,11 @@ class Talk(ScopedModel):
 
     @property
     def reason_text(self) -> str:
-        return self.finding.text if self.finding_id else self.reason
+        if self.finding_id:
+            return self.finding.text
+        if self.petition_id:
+            return f"群众诉求：{self.petition.subject}"
+        return self.reason
 
 
 # 群众监督 (public supervision): its records live in their own module, loaded with this app's models.

@@ -15,9 +15,11 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import ScopedModel
+from dangjian.core.scope import ScopedQuerySet, path_condition, scope_conditions
 
 
 class PetitionKind(models.TextChoices):
@@ -55,6 +57,58 @@ class CategorySource(models.TextChoices):
     CONFIRMED = "confirmed", "工作人员确认"
     CORRECTED = "corrected", "工作人员更正"
     IMPORTED = "imported", "历史导入"
+
+
+_BARRED_CACHE_ATTR = "_dangjian_petition_barred"
+PATH_STEP = 4  # orgs.Org.steplen: a tree path is made of steps of this many characters
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The path of an org and of every org above it."""
+    return [path[:end] for end in range(PATH_STEP, len(path) + 1, PATH_STEP)]
+
+
+def barred_ids(user) -> tuple[list[int], list[int]]:
+    """(the user's person ids, the ids of the orgs their person belongs to and every org above them), read once
+    per request: a petition naming that person as accused, or an org in that list, is never theirs to find."""
+    cached = user.__dict__.get(_BARRED_CACHE_ATTR)
+    if cached is None:
+        from dangjian.orgs.models import Org, Person
+
+        people = list(Person._base_manager.filter(user=user).values_list("pk", "org_path", "branch_path"))
+        paths = {p for _pk, *own in people for path in own if path for p in ancestor_paths(path)}
+        orgs = list(Org.objects.filter(path__in=paths).values_list("pk", flat=True)) if paths else []
+        cached = ([pk for pk, *_ in people], orgs)
+        user.__dict__[_BARRED_CACHE_ATTR] = cached
+    return cached
+
+
+class PetitionQuerySet(ScopedQuerySet):
+    """The scope mechanism plus confidentiality (检举控告工作规则 第四十七条, docs/rules.md):
+
+    - a 检举控告 is read only where the reader also holds ``supervision.view`` (the discipline team);
+    - a petition naming an accused person or org is never found by that person, nor by anyone whose person
+      belongs to that org or below it — whatever their role; they get what a record that does not exist gives.
+
+    The child records (attachments, supplements, deliveries) apply the same test through their petition
+    (``petition_prefix``)."""
+
+    def visible_to(self, user, action: str = "view"):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        scope = Q()
+        for condition in scope_conditions(self.model, user, action):
+            scope |= condition
+        prefix = getattr(self.model, "petition_prefix", "")
+        accusation = Q(**{f"{prefix}kind": PetitionKind.ACCUSATION})
+        discipline = path_condition(user, "supervision.view", (f"{prefix}org_path",))
+        visible = self.filter(scope & (~accusation | discipline))
+        people, orgs = barred_ids(user)
+        if people:
+            visible = visible.exclude(**{f"{prefix}accused_person_id__in": people})
+        if orgs:
+            visible = visible.exclude(**{f"{prefix}accused_org_id__in": orgs})
+        return visible
 
 
 class PetitionCategory(ScopedModel):
@@ -132,6 +186,8 @@ class Petition(ScopedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name="登记人")
 
+    objects = PetitionQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "群众诉求"
         ordering = ["-received_at", "-id"]
@@ -153,6 +209,7 @@ class PetitionAttachment(ScopedModel):
     """附件 of a petition or of what the petitioner added later (type checked by content, core.uploads)."""
 
     scope_capability = "petition"
+    petition_prefix = "petition__"  # confidential through its petition (PetitionQuerySet)
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments",
                                  verbose_name="群众诉求")
@@ -161,6 +218,8 @@ class PetitionAttachment(ScopedModel):
     file = models.FileField("文件", upload_to="petitions/%Y/%m/")
     name = models.CharField("文件名", max_length=200)
 
+    objects = PetitionQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "诉求附件"
         ordering = ["id"]
@@ -168,15 +227,22 @@ class PetitionAttachment(ScopedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def masked_file(self) -> str:  # core.audit.snapshot logs the stored file's name
+        return self.file.name
+
 
 class PetitionSupplement(ScopedModel):
     """补充信息: what the petitioner adds later with the 查询码."""
 
     scope_capability = "petition"
+    petition_prefix = "petition__"  # confidential through its petition (PetitionQuerySet)
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="supplements",
                                  verbose_name="群众诉求")
     text = models.TextField("补充内容")
+
+    objects = PetitionQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "诉求补充信息"
@@ -229,6 +295,7 @@ class ReplyDelivery(ScopedModel):
     """答复送达: how, when and by whom the reply reached one source (the portal: published for its 查询码)."""
 
     scope_capability = "petition"
+    petition_prefix = "petition__"  # confidential through its petition (PetitionQuerySet)
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="deliveries",
                                  verbose_name="群众诉求")
@@ -239,6 +306,8 @@ class ReplyDelivery(ScopedModel):
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name="经办人")
     note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = PetitionQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "答复送达记录"

@@ -11,23 +11,31 @@ from __future__ import annotations
 import secrets
 from contextlib import contextmanager
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
-from dangjian.core import audit, uploads
+from dangjian.core import audit, rule_settings, uploads, workdays
 from dangjian.core.models import lock_row
+from dangjian.core.scope import path_in_scope
+from dangjian.matters import services as matter_services
+from dangjian.matters.models import Matter
 
 from .petition_models import (
+    CategorySource,
     Channel,
     Petition,
     PetitionAttachment,
+    PetitionCategory,
     PetitionKind,
     PetitionReply,
+    PetitionStatus,
     PetitionSupplement,
     ReplyStatus,
     hash_query_code,
 )
+from .rule_settings import PETITION
 
 SUBJECT_MAX = 200
 CONTENT_MAX = 5000
@@ -226,3 +234,160 @@ def public_progress(petition: Petition) -> dict:
             "can_rate": reply is not None and not petition.rated_at,
             "supplements": list(petition.supplements.prefetch_related("attachments")),
             "attachments": [a for a in petition.attachments.all() if a.supplement_id is None]}
+# ---- staff side: entry, triage (分类), acceptance (受理) and refusal, the categories -------------------------
+
+CHANGE = "petition.change"
+
+
+def _require_change(actor, petition: Petition, what: str) -> None:
+    """The actor holds petition.change where the petition is, and may see it (a 检举控告: the discipline team;
+    never the accused nor their org — PetitionQuerySet). A petition they cannot see: as if it did not exist."""
+    if not Petition.objects.visible_to(actor).filter(pk=petition.pk).exists():
+        raise Http404("记录不存在或不在您的权限范围内")
+    if not path_in_scope(actor, CHANGE, petition.org_path):
+        raise PermissionDenied(f"无权{what}（需要“{petition.org}”的群众监督办理权限）")
+
+
+def do_enter_petition(petition: Petition, *, actor, files=(), give_code: bool = False) -> tuple[Petition, str | None]:
+    """登记 a petition received through a channel other than the portal (a call, a letter, a visit…), entered by
+    staff who hold petition.change where it belongs; the one intake (do_receive_petition) does the rest."""
+    if petition.channel == Channel.PORTAL:
+        raise ValidationError({"channel": "渠道：网上监督平台的诉求由群众本人提交，工作人员登记请选择其他渠道"})
+    if petition.org_id is None or not path_in_scope(actor, CHANGE, petition.org.path):
+        raise PermissionDenied("无权登记群众诉求（需要群众监督办理权限）")
+    if petition.kind == PetitionKind.ACCUSATION and not path_in_scope(actor, "supervision.view", petition.org.path):
+        raise PermissionDenied("检举控告由纪检人员登记（需要纪委监督权限）")
+    return do_receive_petition(petition, actor=actor, files=files, give_code=give_code)
+
+
+def _check_category(petition: Petition, category: PetitionCategory | None, *, actor) -> None:
+    if category is None:
+        raise ValidationError({"category": "分类：请选择分类"})
+    if not (category.active and petition.org_path.startswith(category.org_path)
+            and PetitionCategory.objects.visible_to(actor).filter(pk=category.pk).exists()):
+        raise ValidationError({"category": f"分类：“{category}”不是本单位启用的分类"})
+
+
+def _set_category(petition: Petition, category: PetitionCategory) -> None:
+    """Staff's choice: 确认 when it keeps the category it had, else 更正 (both train the category model)."""
+    same = petition.category_id == category.pk and petition.category_source != CategorySource.NONE
+    petition.category_source = CategorySource.CONFIRMED if same else CategorySource.CORRECTED
+    if not same:
+        petition.category_confidence = None
+    petition.category = category
+
+
+def do_classify(petition: Petition, *, actor, category: PetitionCategory | None,
+                expected_version: int | None = None) -> Petition:
+    """分类: confirm or correct a petition's category."""
+    with transaction.atomic():
+        stored = lock_row(Petition, petition.pk, "org")
+        _require_change(actor, stored, "确认分类")
+        _check_category(stored, category, actor=actor)
+        _set_category(stored, category)
+        audit.save_audited(stored, actor=actor, action="supervision.petition_classify",
+                           expected_version=expected_version)
+    return stored
+
+
+def reply_days(kind: str) -> int:
+    return rule_settings.get(f"supervision.petition_reply_days.{kind}")
+
+
+def _require_untouched_by_accusation(petition: Petition, people, field_names) -> None:
+    """回避: whom a petition names as accused, or a person of the accused org, never handles it."""
+    accused_org = petition.accused_org
+    for person, field in zip(people, field_names, strict=True):
+        if person is None:
+            continue
+        named = petition.accused_person_id == person.pk
+        within = accused_org is not None and any(
+            p and p.startswith(accused_org.path) for p in (person.org_path, person.branch_path))
+        if named or within:
+            raise ValidationError({field: f"{Matter._meta.get_field(field).verbose_name}：“{person}”是被反映人或其所在单位人员，应当回避"})
+
+
+def do_accept(petition: Petition, *, actor, owner, leader, category: PetitionCategory | None = None,
+              expected_version: int | None = None) -> Petition:
+    """受理: the petition (and the duplicates already merged into it) becomes one Matter of kind 群众诉求, with the
+    owner and responsible leader chosen and a reply deadline in working days per petition type (rule settings).
+
+    A 检举控告's matter names neither its content nor its kind: its title is the petition's number, so that whoever
+    reads matters where the owner works learns nothing of what it says or whom it names (检举控告工作规则 第四十七条)."""
+    with transaction.atomic():
+        stored = lock_row(Petition, petition.pk, "org", "accused_org")
+        _require_change(actor, stored, "受理群众诉求")
+        if stored.status != PetitionStatus.TRIAGE:
+            raise ValidationError({"status": f"状态：“{stored.get_status_display()}”的诉求不能再受理"})
+        if stored.duplicate_of_id:
+            raise ValidationError({"status": "状态：已归并的诉求随原件一并办理，请受理原件"})
+        if category is not None:
+            _check_category(stored, category, actor=actor)
+            if category.pk != stored.category_id or stored.category_source == CategorySource.SUGGESTED:
+                _set_category(stored, category)
+        if stored.category_id is None:
+            raise ValidationError({"category": "分类：受理前请先确定分类"})
+        if owner is None:
+            raise ValidationError({"owner": "责任人：请选择"})
+        if leader is None:
+            raise ValidationError({"responsible_leader": "责任领导：请选择"})
+        _require_untouched_by_accusation(stored, (owner, leader), ("owner", "responsible_leader"))
+        today = timezone.localdate()
+        secret = stored.kind == PetitionKind.ACCUSATION
+        label = stored.number or f"第{stored.pk}号"
+        matter = matter_services.do_create_matter(Matter(
+            kind=PETITION.key, org=owner.org, owner=owner, responsible_leader=leader, received_on=today,
+            due_on=workdays.add_workdays(today, reply_days(stored.kind)).date,
+            title=f"群众诉求办理（{label}）" if secret else stored.subject[:200],
+            content="内容保密，承办人在群众诉求记录中查阅。" if secret else stored.content,
+            source=f"群众监督（{stored.get_channel_display()}）", number=stored.number[:40],
+            category="" if secret else stored.category.name[:50]), actor=actor)
+        stored.status, stored.matter = PetitionStatus.ACCEPTED, matter
+        audit.save_audited(stored, actor=actor, action="supervision.petition_accept", expected_version=expected_version)
+        for duplicate in Petition.objects.filter(duplicate_of=stored, matter__isnull=True).order_by("pk"):
+            duplicate.matter = matter
+            audit.save_audited(duplicate, actor=actor, action="supervision.petition_accept")
+    return stored
+
+
+def do_decline(petition: Petition, *, actor, reason: str, expected_version: int | None = None) -> Petition:
+    """不予受理, with the reason (told to the petitioner with the 查询码)."""
+    with transaction.atomic():
+        stored = lock_row(Petition, petition.pk, "org")
+        _require_change(actor, stored, "不予受理")
+        if stored.status != PetitionStatus.TRIAGE:
+            raise ValidationError({"status": f"状态：“{stored.get_status_display()}”的诉求不能不予受理"})
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"decline_reason": "不予受理理由：不能为空"})
+        if len(reason) > 2000:
+            raise ValidationError({"decline_reason": "不予受理理由：最多 2000 字"})
+        stored.status, stored.decline_reason = PetitionStatus.DECLINED, reason
+        audit.save_audited(stored, actor=actor, action="supervision.petition_decline",
+                           expected_version=expected_version)
+    return stored
+
+
+def do_save_category(category: PetitionCategory, *, actor, expected_version: int | None = None) -> PetitionCategory:
+    """诉求分类: add or edit one (name unique in the agency; keywords one a line); deactivating keeps the rows that
+    use it, and it is no longer offered."""
+    with transaction.atomic():
+        if not path_in_scope(actor, CHANGE, category.org.path):
+            raise PermissionDenied("无权维护诉求分类（需要群众监督办理权限）")
+        category.name = (category.name or "").strip()
+        if not category.name:
+            raise ValidationError({"name": "分类名称：不能为空"})
+        taken = PetitionCategory.objects.filter(org=category.org, name=category.name).exclude(pk=category.pk)
+        if taken.exists():
+            raise ValidationError({"name": f"分类名称：“{category.name}”已存在"})
+        lines = [w.strip() for w in (category.keywords or "").splitlines() if w.strip()]
+        if any(len(w) > 30 for w in lines):
+            raise ValidationError({"keywords": "关键词：每个关键词最多 30 字（每行一个）"})
+        category.keywords = "\n".join(dict.fromkeys(lines))
+        action = "supervision.petition_category_update" if category.pk else "supervision.petition_category_create"
+        if category.pk:
+            stored = lock_row(PetitionCategory, category.pk, "org")
+            if stored.org_id != category.org_id:
+                raise ValidationError({"org": "所属单位：分类不能移到其他单位"})
+        audit.save_audited(category, actor=actor, action=action, expected_version=expected_version)
+    return category

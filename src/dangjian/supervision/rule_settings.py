@@ -32,3 +32,11 @@ rule_settings.register(
     "supervision.portal_lookup_per_minute", "群众监督平台查询码查询限流（每地址每分钟）", 10, kind="int", group=GROUP,
     minimum=1, maximum=1000, capability="security_setting.manage", source="GB/T 22239-2019 8.1.3.5 入侵防范",
     help="同一地址每分钟凭查询码查询、补充信息、评价的次数上限；超出返回 429，使随机猜测查询码不可行。")
+# 群众诉求的答复时限 (working days from acceptance), per type. Defaults stay well inside the 60 days from
+# acceptance that 《信访工作条例》 allows for handling a matter (docs/rules.md); an 检举控告 needs verification.
+PETITION_REPLY_DAYS = {"suggestion": ("意见建议", 15), "complaint": ("投诉", 15), "accusation": ("检举控告", 30)}
+for _key, (_label, _days) in PETITION_REPLY_DAYS.items():
+    rule_settings.register(
+        f"supervision.petition_reply_days.{_key}", f"群众诉求答复时限：{_label}（工作日）", _days, kind="int", group=GROUP,
+        minimum=1, maximum=60, capability="petition.change",
+        source="《信访工作条例》：信访事项自受理之日起60日内办结", help="自受理（生成办理事项）之日起计算的工作日数")

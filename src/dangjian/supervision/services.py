@@ -19,7 +19,7 @@ from dangjian.matters.models import Matter
 from dangjian.matters.states import Status
 from dangjian.orgs.models import Org
 
-from .models import Finding, Inspection, InspectionPlan, Result, Talk, TalkKind, secretary_paths
+from .models import Finding, Inspection, InspectionPlan, Petition, Result, Talk, TalkKind, secretary_paths
 from .rule_settings import INSPECTION
 
 CHANGE = "supervision.change"
@@ -145,16 +145,21 @@ def finding_counts(inspections) -> dict[int, tuple[int, int]]:
 # ---- talks ----------------------------------------------------------------------------------------------
 
 def do_record_talk(talk: Talk, *, actor) -> Talk:
-    """登记谈话: in the subject's org; the reason is a finding the actor may see, or free text."""
+    """登记谈话: in the subject's org; the reason is a finding or a petition the actor may see, or free text."""
     with transaction.atomic():
         talk.org = talk.subject.org
         _require_change(actor, talk.org, "登记谈话")
         _not_future(talk.held_on, "held_on", "谈话日期")
+        if talk.finding_id and talk.petition_id:
+            raise ValidationError({"petition": "事由：检查发现的问题与群众诉求只能选择其一"})
         if talk.finding_id:
             if not Finding.objects.visible_to(actor).filter(pk=talk.finding_id).exists():
                 raise ValidationError({"finding": "事由：所选检查问题不存在或不在您的权限范围内"})
+        elif talk.petition_id:
+            if not Petition.objects.visible_to(actor).filter(pk=talk.petition_id).exists():
+                raise ValidationError({"petition": "事由：所选群众诉求不存在或不在您的权限范围内"})
         elif not (talk.reason or "").strip():
-            raise ValidationError({"reason": "事由：请选择检查发现的问题，或填写事由"})
+            raise ValidationError({"reason": "事由：请选择检查发现的问题或群众诉求，或填写事由"})
         if talk.follow_up_on and talk.follow_up_on < talk.held_on:
             raise ValidationError({"follow_up_on": f"回访日期 {talk.follow_up_on:%Y-%m-%d} 早于谈话日期"})
         if talk.talker_id == talk.subject_id:

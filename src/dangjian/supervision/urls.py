@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import petition_import_views, views
+from . import petition_import_views, petition_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -16,4 +16,15 @@ urlpatterns = [
     path("talks/<int:pk>/", views.talk_detail, name="talk"),
     path("talks/<int:pk>/follow-up/", views.talk_follow_up, name="talk_follow_up"),
     path("petitions/import/", petition_import_views.petition_import_page, name="petition_import"),
+    # 群众监督 (staff side)
+    path("petitions/", petition_views.petition_list, name="petitions"),
+    path("petitions/new/", petition_views.petition_add, name="petition_add"),
+    path("petitions/categories/", petition_views.category_list, name="petition_categories"),
+    path("petitions/categories/<int:pk>/", petition_views.category_edit, name="petition_category"),
+    path("petitions/<int:pk>/", petition_views.petition_detail, name="petition"),
+    path("petitions/<int:pk>/attachments/<int:attachment_id>/", petition_views.petition_attachment,
+         name="petition_attachment"),
+    path("petitions/<int:pk>/classify/", petition_views.petition_classify, name="petition_classify"),
+    path("petitions/<int:pk>/accept/", petition_views.petition_accept, name="petition_accept"),
+    path("petitions/<int:pk>/decline/", petition_views.petition_decline, name="petition_decline"),
 ]

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.actions import run_action, save_form
 from dangjian.core.scope import get_visible_or_404, has_capability
-from dangjian.core.web import paginate, year_param
+from dangjian.core.web import int_param, paginate, year_param
 from dangjian.orgs.models import Org, Person
 
 from . import proposals as proposal_figures
 from . import services
 from .forms import FindingForm, FollowUpForm, InspectionForm, PlanForm, TalkForm
-from .models import Finding, Inspection, InspectionPlan, Talk
+from .models import Finding, Inspection, InspectionPlan, Petition, Talk
 
 CHANGE = "supervision.change"
 
@@ -156,7 +156,8 @@ def talk_list(request):
 @login_required
 def talk_add(request):
     _require_changer(request.user)
-    form = TalkForm(request.POST or None, user=request.user)
+    petition = int_param(request.GET, "petition", minimum=1)
+    form = TalkForm(request.POST or None, user=request.user, initial={"petition": petition} if petition else None)
     response = save_form(request, form, lambda: services.do_record_talk(form.save(commit=False), actor=request.user),
                          "已登记谈话。", lambda t: f"/supervision/talks/{t.pk}/")
     return response or render(request, "supervision/form.html", {"form": form, "title": "登记谈话", "tab": "talks"})
@@ -166,9 +167,12 @@ def talk_add(request):
 def talk_detail(request, pk):
     talk = get_visible_or_404(Talk.objects.select_related("subject", "talker", "finding", "org"), request.user, pk)
     full = services.reads_in_full(request.user, talk)
+    # The petition it was about, only for a reader who may see that petition (a 检举控告 is the discipline team's).
+    petition = (Petition.objects.visible_to(request.user).filter(pk=talk.petition_id).first()
+                if full and talk.petition_id else None)
     can_change = full and services.path_in_scope(request.user, CHANGE, talk.org_path)
     return render(request, "supervision/talk_detail.html", {
-        "t": talk, "full": full, "tab": "talks",
+        "t": talk, "full": full, "tab": "talks", "petition": petition,
         "form": FollowUpForm(initial={"loaded_version": talk.version, "followed_up_on": timezone.localdate()})
         if can_change and not talk.followed_up_on else None})
 
