@@ -76,6 +76,10 @@ class DecideForm(forms.Form):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
 
 
+class CancelForm(forms.Form):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
+
+
 class ReturnForm(forms.Form):
     returned_on = forms.DateField(label="实际返岗日期", widget=date_widget())
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)

@@ -130,9 +130,10 @@ class AbsenceStatus(models.TextChoices):
     REJECTED = "rejected", "未同意"
     RETURNED = "returned", "已返岗"
     UNFILED = "unfiled", "未报备外出"
+    CANCELLED = "cancelled", "已撤销"
 
 
-# The filings whose person is (or was) away on their dates: a refused one is not.
+# The filings whose person is (or was) away on their dates: a refused or cancelled one is not.
 AWAY_STATUSES = (AbsenceStatus.PENDING, AbsenceStatus.APPROVED, AbsenceStatus.RETURNED, AbsenceStatus.UNFILED)
 
 

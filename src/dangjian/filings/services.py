@@ -371,6 +371,32 @@ def do_confirm_return(absence: Absence, *, actor, returned_on: dt.date,
     return updated
 
 
+def do_cancel_absence(absence: Absence, *, actor, expected_version: int | None = None) -> Absence:
+    """撤销报备: the trip will not happen. Before the day of leaving only (after it, the return is confirmed); a
+    cancelled filing is not an absence: it blocks no other filing and is never an unconfirmed return."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        stored = lock_row(Absence, absence.pk, "person", "org")
+        if not (is_self(actor, stored.person) or path_in_scope(actor, CHANGE, stored.org_path)):
+            raise PermissionDenied("无权撤销他人的外出报备")
+        if stored.status not in (AbsenceStatus.PENDING, AbsenceStatus.APPROVED):
+            raise ValidationError({"status": f"状态：该报备{stored.get_status_display()}，不能撤销"})
+        if stored.leaves_on <= today:
+            raise ValidationError({"status": f"状态：离开日期 {stored.leaves_on:%Y-%m-%d} 已到，不能撤销；"
+                                             "已返岗的请确认返岗"})
+        updated = Absence.objects.select_related("person").get(pk=stored.pk)
+        updated.status = AbsenceStatus.CANCELLED
+        audit.save_audited(updated, actor=actor, action="filings.absence_cancel", expected_version=expected_version,
+                           locked=stored)
+    return updated
+
+
+def may_cancel(user, absence: Absence) -> bool:
+    return (absence.status in (AbsenceStatus.PENDING, AbsenceStatus.APPROVED)
+            and absence.leaves_on > timezone.localdate()
+            and (is_self(user, absence.person) or path_in_scope(user, CHANGE, absence.org_path)))
+
+
 def do_record_unfiled(absence: Absence, *, actor, evidence: str) -> Absence:
     """登记未报备外出: the staff record an absence found without a filing (with how it was found); it is entered in
     the leader's 作风台账 at once, and shown on the calendar."""
