@@ -245,7 +245,7 @@ def _check_dates(absence: Absence, *, in_advance: bool, today: dt.date) -> None:
         raise ValidationError({"leaves_on": f"离开日期：{absence.leaves_on:%Y-%m-%d} 尚未到来，不是已发生的未报备外出"})
 
 
-def _check_presence(absence: Absence, agency: Org) -> None:
+def _check_presence(absence: Absence, principal: Person | None) -> None:
     """The rule across filings, with the agency's row locked by the caller: the one presiding is not away, and
     the 党组书记（主任） and the deputy presiding in their absence are not away at the same time."""
     first, last = absence.leaves_on, absence.returns_on
@@ -253,7 +253,6 @@ def _check_presence(absence: Absence, agency: Org) -> None:
         for other in _away([absence.acting_id], first, last, absence.pk)[:1]:
             raise OverlapRefused({"acting": f"主持工作的同志：{other.person.name} 同期外出（“{other}”），"
                                             "不能在此期间主持工作"})
-    principal = principal_of(agency)
     if principal is None or principal.pk == absence.person_id:
         return
     for other in _away([principal.pk], first, last, absence.pk).filter(acting_id=absence.person_id)[:1]:
@@ -304,7 +303,7 @@ def do_file_absence(absence: Absence, *, actor) -> Absence:
             principal = principal_of(agency)
             if principal is not None and principal.pk == person.pk and not absence.acting_id:
                 raise ValidationError({"acting": "主持工作的同志：党组书记（主任）外出须明确主持工作的副职"})
-            _check_presence(absence, agency)
+            _check_presence(absence, principal)
             absence.status, absence.created_by = AbsenceStatus.PENDING, actor
             audit.save_audited(absence, actor=actor, action="filings.absence_file")
         return absence
