@@ -146,6 +146,15 @@ def spec_absence_return(ctx, role):
         "filings:absence_return", lambda x: reverse("filings:absence_return", args=[x]), ("POST",))
 
 
+def spec_absence_cancel(ctx, role):
+    m = _m()
+    p = probes(ctx)
+    url = reverse("filings:absence_cancel", args=[p["own"].pk])
+    # banzi's own, or the staff over 办公室 (dangwu, zuzhi); the 党组书记 approves but does not cancel
+    return [m.Case("cancel", "POST", url, role in {"banzi"} | STAFF, data={"loaded_version": p["own"].version})
+            ] + m._bogus("filings:absence_cancel", lambda x: reverse("filings:absence_cancel", args=[x]), ("POST",))
+
+
 def spec_reports(ctx, role):
     m = _m()
     probes(ctx)
@@ -209,6 +218,7 @@ SPECS = {
     "filings:index": spec_index, "filings:calendar": spec_calendar, "filings:absence_add": spec_absence_add,
     "filings:absence_unfiled": spec_absence_unfiled, "filings:absence": spec_absence,
     "filings:absence_decide": spec_absence_decide, "filings:absence_return": spec_absence_return,
+    "filings:absence_cancel": spec_absence_cancel,
     "filings:reports": spec_reports, "filings:report_add": spec_report_add, "filings:report": spec_report,
     "filings:report_edit": spec_report_edit, "filings:personal": spec_personal,
     "filings:personal_add": spec_personal_add, "filings:personal_report": spec_personal_report,

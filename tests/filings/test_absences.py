@@ -123,6 +123,30 @@ def test_approval_return_and_the_conduct_entries(leaders, demo, monkeypatch):
     assert found.status == AbsenceStatus.UNFILED and entry.person == d1 and entry.evidence == ""
 
 
+def test_a_cancelled_filing_frees_its_days_and_is_never_an_unconfirmed_return(leaders, demo, monkeypatch):
+    principal, banzi, d1 = leaders["principal"], leaders["banzi"], leaders["d1"]
+    theirs = services.do_decide_absence(file(principal, acting=banzi), actor=demo["users"]["dangwu"], approve=True)
+    with pytest.raises(ValidationError):
+        file(banzi, acting=d1)
+    with pytest.raises(PermissionDenied):  # the presiding deputy cancels no one else's trip
+        services.do_cancel_absence(theirs, actor=banzi.user)
+    cancelled = services.do_cancel_absence(theirs, actor=principal.user)
+    assert cancelled.status == AbsenceStatus.CANCELLED
+    mine = file(banzi, acting=d1)  # the days are free now
+    with pytest.raises(ValidationError) as exc:
+        services.do_cancel_absence(cancelled, actor=principal.user)
+    assert "不能撤销" in exc.value.messages[0]
+    services.do_decide_absence(mine, actor=principal.user, approve=True)
+    freeze_today(monkeypatch, JAN)  # the day of leaving: too late to cancel
+    with pytest.raises(ValidationError) as exc:
+        services.do_cancel_absence(mine, actor=banzi.user)
+    assert "已到，不能撤销" in exc.value.messages[0]
+    freeze_today(monkeypatch, dt.date(2027, 2, 1))
+    services.run_daily_checks(dt.date(2027, 2, 1))
+    assert not ConductEntry.objects.filter(source_type="filings.absence", source_id=str(cancelled.pk)).exists()
+    assert ConductEntry.objects.filter(source_type="filings.absence", source_id=str(mine.pk)).exists()
+
+
 def test_the_calendar_shows_who_is_away_each_day_in_one_page(leaders, demo, django_assert_max_num_queries):
     principal, banzi, d1 = leaders["principal"], leaders["banzi"], leaders["d1"]
     file(principal, acting=banzi, days=2)  # 11–13 January

@@ -38,6 +38,10 @@ def test_file_approve_and_return_through_the_pages(leaders, demo, monkeypatch):
     assert response.status_code == 302 and response["Location"] == f"/filings/absences/{trip.pk}/"
 
     shuji = signed_in(demo["users"]["shuji"])
+    soon = file(d1, start=dt.date(2026, 12, 1), days=1, acting=banzi)  # this week: on the approver's home page
+    home = shuji.get("/").content.decode()
+    assert f"审批外出报备：{soon}" in home and f"/filings/absences/{soon.pk}/" in home
+    assert "审批外出报备" not in client.get("/").content.decode()
     assert "提交审批" in shuji.get(f"/filings/absences/{trip.pk}/").content.decode()
     assert "提交审批" not in client.get(f"/filings/absences/{trip.pk}/").content.decode()  # not one's own
     refused = shuji.post(f"/filings/absences/{trip.pk}/decide/", {"decision": "reject", "decision_note": "",

@@ -23,4 +23,5 @@ class FilingsConfig(AppConfig):
             "filings.personal_report": "报告个人有关事项", "filings.personal_missing": "个人有关事项逾期未报",
             "filings.absence_file": "外出报备", "filings.absence_refused": "外出报备被拒（时间冲突）",
             "filings.absence_decide": "审批外出报备", "filings.absence_return": "确认返岗（销假）",
-            "filings.absence_unfiled": "登记未报备外出"})
+            "filings.absence_unfiled": "登记未报备外出",
+            "filings.absence_cancel": "撤销外出报备"})

@@ -45,7 +45,8 @@ class AbsenceForm(forms.ModelForm):
             del self.fields["person"]
         else:
             self.fields["person"].queryset = leaders_for(user, CHANGE)
-        self.fields["acting"].queryset = leaders_for(user, None if for_self else CHANGE)
+        acting = leaders_for(user, None if for_self else CHANGE)
+        self.fields["acting"].queryset = acting.exclude(user=user) if for_self else acting
         self.fields["acting"].help_text = "党组书记（主任）外出须明确主持工作的副职；其他领导填写代为负责分管工作的同志"
         quick_selects(self)
 
@@ -75,6 +76,10 @@ class DecideForm(forms.Form):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
 
 
+class CancelForm(forms.Form):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
+
+
 class ReturnForm(forms.Form):
     returned_on = forms.DateField(label="实际返岗日期", widget=date_widget())
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
@@ -100,16 +105,18 @@ class PersonalReportForm(forms.ModelForm):
 
     class Meta:
         model = PersonalReport
-        fields = ["person", "occasion", "year", "category", "event_on", "content"]
-        widgets = {"event_on": date_widget(), "content": forms.Textarea(attrs={"rows": 6})}
+        fields = ["person", "occasion", "year", "category", "event_on", "reported_on", "content"]
+        widgets = {"event_on": date_widget(), "reported_on": date_widget(),
+                   "content": forms.Textarea(attrs={"rows": 6})}
         field_classes = {"person": PersonChoiceField}
 
     def __init__(self, *args, user=None, for_self: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if for_self:
-            del self.fields["person"]
+        if for_self:  # reported today, by the cadre
+            del self.fields["person"], self.fields["reported_on"]
         else:
             self.fields["person"].queryset = leaders_for(user, PERSONAL_CHANGE)
+            self.fields["reported_on"].help_text = "报告表送达组织人事部门的日期；留空为今天"
         self.fields["occasion"].choices = Occasion.choices
         self.fields["year"].initial = timezone.localdate().year - 1
         self.fields["year"].help_text = "年度集中报告填写；每年1月31日前报告上一年度"

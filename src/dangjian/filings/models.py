@@ -116,7 +116,8 @@ class PersonalReport(ScopedModel):
         ]
 
     def __str__(self):
-        what = f"{self.year}年度集中报告" if self.occasion == Occasion.ANNUAL else self.get_category_display()
+        # No category here: the name is shown where the report is not (the 作风台账's source, the audit log).
+        what = f"{self.year}年度集中报告" if self.occasion == Occasion.ANNUAL else f"{self.event_on or ''}事项事后报告"
         return f"{self.person.name} 个人有关事项报告（{what}）"
 
     @property
@@ -130,9 +131,10 @@ class AbsenceStatus(models.TextChoices):
     REJECTED = "rejected", "未同意"
     RETURNED = "returned", "已返岗"
     UNFILED = "unfiled", "未报备外出"
+    CANCELLED = "cancelled", "已撤销"
 
 
-# The filings whose person is (or was) away on their dates: a refused one is not.
+# The filings whose person is (or was) away on their dates: a refused or cancelled one is not.
 AWAY_STATUSES = (AbsenceStatus.PENDING, AbsenceStatus.APPROVED, AbsenceStatus.RETURNED, AbsenceStatus.UNFILED)
 
 

@@ -245,7 +245,7 @@ def _check_dates(absence: Absence, *, in_advance: bool, today: dt.date) -> None:
         raise ValidationError({"leaves_on": f"离开日期：{absence.leaves_on:%Y-%m-%d} 尚未到来，不是已发生的未报备外出"})
 
 
-def _check_presence(absence: Absence, agency: Org) -> None:
+def _check_presence(absence: Absence, principal: Person | None) -> None:
     """The rule across filings, with the agency's row locked by the caller: the one presiding is not away, and
     the 党组书记（主任） and the deputy presiding in their absence are not away at the same time."""
     first, last = absence.leaves_on, absence.returns_on
@@ -253,7 +253,6 @@ def _check_presence(absence: Absence, agency: Org) -> None:
         for other in _away([absence.acting_id], first, last, absence.pk)[:1]:
             raise OverlapRefused({"acting": f"主持工作的同志：{other.person.name} 同期外出（“{other}”），"
                                             "不能在此期间主持工作"})
-    principal = principal_of(agency)
     if principal is None or principal.pk == absence.person_id:
         return
     for other in _away([principal.pk], first, last, absence.pk).filter(acting_id=absence.person_id)[:1]:
@@ -304,7 +303,7 @@ def do_file_absence(absence: Absence, *, actor) -> Absence:
             principal = principal_of(agency)
             if principal is not None and principal.pk == person.pk and not absence.acting_id:
                 raise ValidationError({"acting": "主持工作的同志：党组书记（主任）外出须明确主持工作的副职"})
-            _check_presence(absence, agency)
+            _check_presence(absence, principal)
             absence.status, absence.created_by = AbsenceStatus.PENDING, actor
             audit.save_audited(absence, actor=actor, action="filings.absence_file")
         return absence
@@ -369,6 +368,32 @@ def do_confirm_return(absence: Absence, *, actor, returned_on: dt.date,
                            summary=f"外出超期返岗：报备 {stored.returns_on:%Y-%m-%d} 返回，{returned_on:%Y-%m-%d} 方返岗",
                            source=updated, source_url=f"/filings/absences/{updated.pk}/")
     return updated
+
+
+def do_cancel_absence(absence: Absence, *, actor, expected_version: int | None = None) -> Absence:
+    """撤销报备: the trip will not happen. Before the day of leaving only (after it, the return is confirmed); a
+    cancelled filing is not an absence: it blocks no other filing and is never an unconfirmed return."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        stored = lock_row(Absence, absence.pk, "person", "org")
+        if not (is_self(actor, stored.person) or path_in_scope(actor, CHANGE, stored.org_path)):
+            raise PermissionDenied("无权撤销他人的外出报备")
+        if stored.status not in (AbsenceStatus.PENDING, AbsenceStatus.APPROVED):
+            raise ValidationError({"status": f"状态：该报备{stored.get_status_display()}，不能撤销"})
+        if stored.leaves_on <= today:
+            raise ValidationError({"status": f"状态：离开日期 {stored.leaves_on:%Y-%m-%d} 已到，不能撤销；"
+                                             "已返岗的请确认返岗"})
+        updated = Absence.objects.select_related("person").get(pk=stored.pk)
+        updated.status = AbsenceStatus.CANCELLED
+        audit.save_audited(updated, actor=actor, action="filings.absence_cancel", expected_version=expected_version,
+                           locked=stored)
+    return updated
+
+
+def may_cancel(user, absence: Absence) -> bool:
+    return (absence.status in (AbsenceStatus.PENDING, AbsenceStatus.APPROVED)
+            and absence.leaves_on > timezone.localdate()
+            and (is_self(user, absence.person) or path_in_scope(user, CHANGE, absence.org_path)))
 
 
 def do_record_unfiled(absence: Absence, *, actor, evidence: str) -> Absence:

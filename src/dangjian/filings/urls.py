@@ -13,6 +13,7 @@ urlpatterns = [
     path("absences/<int:pk>/", views.absence_detail, name="absence"),
     path("absences/<int:pk>/decide/", views.absence_decide, name="absence_decide"),
     path("absences/<int:pk>/return/", views.absence_return, name="absence_return"),
+    path("absences/<int:pk>/cancel/", views.absence_cancel, name="absence_cancel"),
     path("reports/", views.report_list, name="reports"),
     path("reports/new/", views.report_add, name="report_add"),
     path("reports/<int:pk>/", views.report_detail, name="report"),

@@ -26,6 +26,7 @@ from . import services
 from .forms import (
     AbsenceForm,
     AgencyReportForm,
+    CancelForm,
     DecideForm,
     PersonalReportForm,
     ReturnForm,
@@ -138,7 +139,7 @@ def absence_detail(request, pk):
                if absence.status == AbsenceStatus.APPROVED and (own or path_in_scope(user, CHANGE, absence.org_path))
                else None)
     return render(request, "filings/absence_detail.html", _base(
-        request, "absences", a=absence, decide=decide, confirm=confirm,
+        request, "absences", a=absence, decide=decide, confirm=confirm, cancel=services.may_cancel(user, absence),
         deadline=services.confirm_deadline(absence)))
 
 
@@ -174,6 +175,19 @@ def absence_return(request, pk):
                                           expected_version=data["loaded_version"])
 
     return run_action(request, confirm, "已确认返岗。", f"/filings/absences/{absence.pk}/", form=form)
+
+
+@login_required
+@require_POST
+def absence_cancel(request, pk):
+    user = request.user
+    absence = get_visible_or_404(Absence.objects.select_related("person", "org"), user, pk)
+    if not (services.is_self(user, absence.person) or path_in_scope(user, CHANGE, absence.org_path)):
+        raise PermissionDenied("无权撤销他人的外出报备")
+    form = CancelForm(request.POST)
+    return run_action(request, lambda: services.do_cancel_absence(
+        absence, actor=user, expected_version=form.cleaned_data["loaded_version"]), "已撤销该外出报备。",
+        f"/filings/absences/{absence.pk}/", form=form)
 
 
 # ---- 重大事项请示报告 -------------------------------------------------------------------------------------
