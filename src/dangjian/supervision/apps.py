@@ -28,3 +28,9 @@ class SupervisionConfig(AppConfig):
             "supervision.plan_create": "制定监督检查计划", "supervision.inspection_create": "登记监督检查",
             "supervision.finding_create": "登记检查发现的问题", "supervision.talk_create": "登记谈话",
             "supervision.talk_follow_up": "登记谈话回访"})
+        action_labels.register({  # 归并与逐项答复 (replies.py)
+            "supervision.petition_merge": "归并群众诉求", "supervision.petition_unmerge": "撤销归并",
+            "supervision.reply_draft": "拟写诉求答复", "supervision.reply_submit": "提交答复审核",
+            "supervision.reply_approve": "审核同意答复", "supervision.reply_return": "退回答复修改",
+            "supervision.reply_publish": "发布诉求答复", "supervision.reply_to_matter": "登记事项答复内容",
+            "supervision.reply_deliver": "登记答复送达", "supervision.petition_rate": "登记答复满意度"})
