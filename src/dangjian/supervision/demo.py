@@ -14,9 +14,9 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.matters import services as matter_services
 from dangjian.matters.models import Progress
-from dangjian.orgs.demo import DEMO_BUILDERS
+from dangjian.orgs.demo import DEMO_BUILDERS, DEMO_EXTRA_BUILDERS
 
-from . import services
+from . import petition_demo, services
 from .models import Inspection, InspectionPlan, Result, Talk, TalkKind
 
 
@@ -70,3 +70,4 @@ def build(context: dict) -> None:
 
 
 DEMO_BUILDERS.append(build)
+DEMO_EXTRA_BUILDERS.append(petition_demo.build)  # 群众监督: a year of petitions (not in the tests' demo)
