@@ -288,7 +288,7 @@ def do_publish_reply(reply: PetitionReply, *, actor, expected_version: int | Non
         do_update_matter(matter, actor=actor, expected_version=None)
     else:  # the discipline team answers petitions without managing matters: the two fields, audited
         audit.save_audited(matter, actor=actor, action="supervision.reply_to_matter")
-    members = list(Petition.objects.select_for_update().filter(reply_group_q(matter.pk)).order_by("pk"))
+    members = list(Petition.objects.select_for_update(of=("self",)).filter(reply_group_q(matter.pk)).order_by("pk"))
     delivered = _deliver_to_portal(stored, members, actor=actor, when=now)
     reached = {d.petition_id for d in delivered}
     return stored, delivered, [p for p in members if p.pk not in reached]
