@@ -5,8 +5,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dangjian.accounts.models import RoleAssignment, User
@@ -23,6 +25,7 @@ from dangjian.supervision.petition_models import (
     ReplyDelivery,
     ReplyStatus,
 )
+from tests.conftest import signed_in
 
 RECEIVED = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
 
@@ -46,7 +49,7 @@ def group(demo, frozen_today):
     return {"portal": portal, "code": code, "call": call, "mail": mail, "matter": matter, **users}
 
 
-def test_merged_group_gets_one_reply_at_every_source(group):
+def test_merged_group_gets_one_reply_at_every_source(group, demo):
     g, dangwu = group, group["dangwu"]
     replies.do_merge(g["call"], g["portal"], actor=dangwu, score=0.93, reason="同一小区门口积水")
     # merging into a duplicate merges into its original (one level)
@@ -102,6 +105,19 @@ def test_merged_group_gets_one_reply_at_every_source(group):
     request.user = dangwu
     html = render_to_string("supervision/petitions/_handling.html", {"petition": g["portal"], "request": request})
     assert html.count("电话告知") == 1 and "电子邮件" in html and "3 个来源" in html
+    client, url = signed_in(dangwu), replies.handling_url(g["portal"].pk)
+    client.get(url)  # the session's first request reads what later ones find cached
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    # a source merged after publication is told too: by the portal when it has a 查询码, else listed 待送达
+    late_portal, _ = receive(demo, Channel.PORTAL, actor=None)
+    late_visit, _ = receive(demo, Channel.VISIT)
+    for late in (late_portal, late_visit):
+        replies.do_merge(late, g["call"], actor=dangwu)
+    assert ReplyDelivery.objects.get(petition=late_portal).method == DeliveryMethod.PORTAL
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(url).content.decode()
+    assert "5 个来源" in page and "待送达（1）" in page and len(after) == len(before)
 
 
 def test_merge_moves_the_duplicates_along_and_unmerges(group, demo):
