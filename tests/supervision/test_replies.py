@@ -103,7 +103,7 @@ def test_merged_group_gets_one_reply_at_every_source(group, demo):
     # the handling panel lists every source with its delivery, in a fixed number of queries
     request = RequestFactory().get("/")
     request.user = dangwu
-    html = render_to_string("supervision/petitions/_handling.html", {"petition": g["portal"], "request": request})
+    html = render_to_string("supervision/petitions/_handling.html", {"p": g["portal"], "request": request})  # as the detail page
     assert html.count("电话告知") == 1 and "电子邮件" in html and "3 个来源" in html
     client, url = signed_in(dangwu), replies.handling_url(g["portal"].pk)
     client.get(url)  # the session's first request reads what later ones find cached

@@ -1,5 +1,6 @@
 """The handling panel of a petition (归并、答复、送达): ``{% petition_handling petition as h %}`` gives what
-supervision/petitions/_handling.html shows, in a fixed number of queries whatever the size of the group."""
+supervision/petitions/_handling.html shows, in a fixed number of queries whatever the size of the group. The panel
+is included by the petition's page (which names it ``p``) and by the handling page (``petition``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def petition_handling(context, petition: Petition) -> dict:
+def petition_handling(context, petition: Petition | None = None) -> dict:
+    petition = petition or context.get("petition") or context["p"]
     user = context["request"].user
     original = petition.duplicate_of if petition.duplicate_of_id else petition
     matter = original.matter if original.matter_id else None
@@ -33,7 +35,7 @@ def petition_handling(context, petition: Petition) -> dict:
     status = reply.status if reply else ""
     published = status == ReplyStatus.PUBLISHED
     return {
-        "original": original, "members": members, "matter": matter, "reply": reply, "can_change": can_change,
+        "petition": petition, "original": original, "members": members, "matter": matter, "reply": reply, "can_change": can_change,
         "is_duplicate": petition.duplicate_of_id is not None, "published": published,
         "merge_form": MergeForm() if can_change and not petition.duplicate_of_id and not petition.matter_id else None,
         "can_unmerge": can_change and petition.duplicate_of_id and not published,
