@@ -6,7 +6,8 @@ One definition each, shared by the figures page and the petition list's filters 
 - a petition counts in the year it was received (收到时间, Beijing time), one per source: each member of a merged
   group was replied to, and rates, on its own;
 - 按时答复 (``on_time``): its group's reply was published on or before the matter's 完成时限 (due_on);
-  逾期答复 (``late``): published after it; 待答复 (``pending``): accepted or merged, reply not yet published;
+  逾期答复 (``late``): published after it; 待答复 (``pending``): handled by a matter (accepted, or merged into an
+  accepted group), reply not yet published;
   the on-time rate is on_time / (on_time + late);
 - 满意度: 满意 / 基本满意 / 不满意 as the petitioner rated the reply; the rate is (满意 + 基本满意) / rated.
 """
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
-from .petition_models import PetitionStatus, ReplyStatus
+from .petition_models import ReplyStatus
 
 _PUBLISHED = "matter__petition_reply__published_at"
 _PUBLISHED_STATUS = "matter__petition_reply__status"
@@ -36,7 +37,7 @@ def replied_q(which: str) -> Q:
     :func:`with_reply_day`."""
     published = Q(**{_PUBLISHED_STATUS: ReplyStatus.PUBLISHED})
     if which == "pending":
-        return Q(status__in=[PetitionStatus.ACCEPTED, PetitionStatus.MERGED]) & ~published
+        return Q(matter__isnull=False) & ~published
     if which == "on_time":
         return published & Q(reply_day__lte=F("matter__due_on"))
     if which == "late":
