@@ -350,6 +350,8 @@ def do_record_rating(petition: Petition, satisfaction: str, *, actor) -> Petitio
 
 
 def _rate(stored: Petition, satisfaction: str, *, actor, when) -> Petition:
+    if stored.rated_at:  # rated once, as on the portal
+        raise ValidationError({"satisfaction": f"满意度：“{stored}”已经评价过，不能重复评价"})
     stored.satisfaction, stored.rated_at = satisfaction, when
     return audit.save_audited(stored, actor=actor, action="supervision.petition_rate")
 

@@ -166,6 +166,6 @@ def figures(request):
                 for k, label in labels.items()]
 
     return render(request, "supervision/petitions/figures.html", {
-        "year": year, "on_time": on_time, "rated": rated,
+        "year": year, "on_time": on_time, "rated": rated, "list_url": base,
         "reply_rows": rows(on_time, petition_stats.REPLIED, "replied"),
         "rating_rows": rows(rated, petition_stats.SATISFACTION, "satisfaction")})

@@ -46,7 +46,14 @@ def petition_handling(context, petition: Petition | None = None) -> dict:
         "review_form": ReviewForm(initial={"loaded_version": reply.version}) if status == ReplyStatus.SUBMITTED
         and is_open and replies.may_approve(user, matter) else None,
         "can_publish": can_change and is_open and status == ReplyStatus.APPROVED,
-        "delivery_form": DeliveryForm(initial={"delivered_at": timezone.localtime().replace(second=0, microsecond=0)})
-        if can_change and published else None,
-        "pending": [m for m in members if published and m.delivery is None],
+        "pending": _pending(members) if can_change and published else [],
     }
+
+
+def _pending(members) -> list[Petition]:
+    """The sources still to be told, each with its own delivery form (distinct field ids on one page)."""
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    pending = [m for m in members if m.delivery is None]
+    for m in pending:
+        m.delivery_form = DeliveryForm(initial={"delivered_at": now}, auto_id=f"deliver{m.pk}_%s")
+    return pending
