@@ -32,7 +32,7 @@ RECEIVED = dt.datetime(2026, 11, 16, 9, 0, tzinfo=dt.UTC)
 
 def receive(demo, channel, subject="幸福里小区门口道路积水", org="SXX", actor=None, **fields):
     petition, code = petitions.do_receive_petition(Petition(
-        org=demo["orgs"][org], kind=PetitionKind.COMPLAINT, channel=channel, received_at=RECEIVED, subject=subject,
+        org=demo["orgs"][org], kind=fields.pop("kind", PetitionKind.COMPLAINT), channel=channel, received_at=RECEIVED, subject=subject,
         content=f"{subject}，雨后无法通行，请尽快处理。", **fields), actor=actor or demo["users"]["dangwu"])
     return petition, code
 
@@ -136,6 +136,10 @@ def test_merge_moves_the_duplicates_along_and_unmerges(group, demo):
     assert "幸福里小区路灯不亮" in str(exc.value.message_dict["duplicate"])
     with pytest.raises(ValidationError):
         replies.do_merge(g["portal"], g["call"], actor=dangwu)  # into its own duplicate
+    accusation, _ = receive(demo, Channel.LETTER, actor=g["jijian"], kind=PetitionKind.ACCUSATION)
+    with pytest.raises(ValidationError) as exc:  # the 纪检组长 sees both, but a 检举控告 stays out of the group
+        replies.do_merge(accusation, g["portal"], actor=g["jijian"])
+    assert "检举控告" in exc.value.message_dict["original"][0]
 
 
 def test_merge_of_a_record_out_of_scope_is_refused_as_not_found(group, demo):

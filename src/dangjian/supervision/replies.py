@@ -31,6 +31,7 @@ from dangjian.orgs.services import agency_of
 from .petition_models import (
     DeliveryMethod,
     Petition,
+    PetitionKind,
     PetitionReply,
     PetitionStatus,
     ReplyDelivery,
@@ -110,6 +111,9 @@ def do_merge(duplicate: Petition, original: Petition, *, actor, score: float | N
     for p, field in ((dup, "duplicate"), (orig, "original")):
         if p.status == PetitionStatus.DECLINED:
             raise ValidationError({field: f"{'原件' if field == 'original' else '本件'}“{p}”已不予受理，不能归并"})
+    if (dup.kind == PetitionKind.ACCUSATION) != (orig.kind == PetitionKind.ACCUSATION):
+        # a 检举控告 is handled in confidence by the discipline team: never inside another petition's group
+        raise ValidationError({"original": "原件：检举控告只能与检举控告归并"})
     if dup.matter_id and dup.matter_id != orig.matter_id:
         raise ValidationError({"duplicate": f"本件已作为事项“{dup.matter}”（{dup.matter.get_status_display()}）受理办理，"
                                             "不能再归并到其他诉求；如确属重复，请将另一件归并到本件"})
