@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
-from .petition_models import ReplyStatus
+from .petition_models import Petition, ReplyStatus
 
 _PUBLISHED = "matter__petition_reply__published_at"
 _PUBLISHED_STATUS = "matter__petition_reply__status"
 
 REPLIED = {"on_time": "按时答复", "late": "逾期答复", "pending": "待答复"}
-SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+SATISFACTION = dict(Petition._meta.get_field("satisfaction").choices)
 
 
 def year_q(year: int) -> Q:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, notify
 from dangjian.core.models import lock_row
-from dangjian.core.scope import has_capability, path_in_scope
+from dangjian.core.scope import has_capability
 from dangjian.matters.models import Matter, Status
 from dangjian.matters.services import do_update_matter
 from dangjian.matters.services.common import can_manage, is_leader, require_open
@@ -40,15 +40,11 @@ from .petition_models import (
 
 NOT_FOUND = "不存在或不在您的权限范围内"
 TEXT_MAX = 5000
-SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
-
-
-def detail_url(petition_id: int) -> str:
-    """The staff page of one petition (petition_views), where the handling panel is shown."""
-    return f"/supervision/petitions/{petition_id}/"
+SATISFACTION = dict(Petition._meta.get_field("satisfaction").choices)  # 满意 / 基本满意 / 不满意
 
 
 def handling_url(petition_id: int) -> str:
+    """The handling page of a petition (答复办理: its group, reply and deliveries)."""
     return reverse("supervision:petition_handling", args=[petition_id])
 
 
@@ -154,18 +150,6 @@ def do_unmerge(duplicate: Petition, *, actor) -> Petition:
     return dup
 
 
-def share_matter(original: Petition, *, actor) -> int:
-    """Give the original's Matter to every duplicate of its group (for the accept service: a group merged while in
-    triage gets its matter when the original is accepted). Returns how many were changed."""
-    changed = 0
-    for member in Petition.objects.select_for_update().filter(duplicate_of_id=original.pk).exclude(
-            matter_id=original.matter_id).order_by("pk"):
-        member.matter_id = original.matter_id
-        audit.save_audited(member, actor=actor, action="supervision.petition_merge", message=f"共用原件“{original}”的事项")
-        changed += 1
-    return changed
-
-
 # ---- 逐项答复 --------------------------------------------------------------------------------------
 
 def _lead_petition(actor, petition: Petition, field: str = "reply") -> tuple[Petition, Matter]:
@@ -243,7 +227,7 @@ def _leader_reply(actor, reply: PetitionReply, expected_version) -> tuple[Petiti
     """Only the matter's responsible leader, holding petition.approve, approves or returns its reply."""
     stored = lock_row(PetitionReply, reply.pk)
     matter = lock_row(Matter, stored.matter_id, "responsible_leader")
-    if not (is_leader(actor, matter) and has_capability(actor, "petition.approve")):
+    if not may_approve(actor, matter):
         raise PermissionDenied(f"只有事项“{matter}”的责任领导可以审核其答复")
     require_open(matter)
     _check_version(stored, expected_version)
@@ -273,7 +257,7 @@ def do_return_reply(reply: PetitionReply, reason: str, *, actor, expected_versio
     lead = Petition.objects.filter(matter=matter, duplicate_of__isnull=True).order_by("pk").first()
     if stored.drafted_by_id:
         notify.notify(stored.drafted_by, f"群众诉求答复被退回：{matter.title}", f"退回理由：{reason}",
-                      link=detail_url(lead.pk) if lead else "", category="petition")
+                      link=handling_url(lead.pk) if lead else "", category="petition")
     return stored
 
 
@@ -361,8 +345,5 @@ def _rate(stored: Petition, satisfaction: str, *, actor, when) -> Petition:
 
 
 def may_approve(user, matter: Matter | None) -> bool:
+    """The matter's responsible leader, holding petition.approve (as the leader steps of matters)."""
     return bool(matter) and is_leader(user, matter) and has_capability(user, "petition.approve")
-
-
-def may_handle(user, petition: Petition) -> bool:
-    return path_in_scope(user, "petition.change", petition.org_path)
