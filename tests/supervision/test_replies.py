@@ -66,6 +66,9 @@ def test_merged_group_gets_one_reply_at_every_source(group, demo):
     reply = replies.do_submit_reply(reply, actor=dangwu, expected_version=reply.version)
     note = Notification.objects.get(recipient=g["shuji"], category="petition")
     assert "待审核" in note.title and note.link == replies.handling_url(g["portal"].pk)
+    today = dt.date(2026, 11, 30)
+    assert [t.link for t in replies.approval_todos(g["shuji"], today, today)] == [note.link]
+    assert replies.approval_todos(g["banzi"], today, today) == []
     # only the matter's responsible leader approves: not another leader, not the drafter
     for other in (g["banzi"], dangwu):
         with pytest.raises(PermissionDenied):

@@ -19,6 +19,8 @@ class SupervisionConfig(AppConfig):
         from .todos import my_todos
 
         todos.register(my_todos)
+        from .replies import approval_todos
+        todos.register(approval_todos)  # 群众诉求答复待审核
         if ("纪委监督", home_panel) not in HOME_PANELS:
             HOME_PANELS.append(("纪委监督", home_panel))
         # Confidential: their audit records and history pages are the discipline team's only.

@@ -16,13 +16,14 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core import audit, notify
 from dangjian.core.models import lock_row
 from dangjian.core.scope import has_capability
+from dangjian.core.todos import Todo
 from dangjian.matters.models import Matter, Status
 from dangjian.matters.services import do_update_matter
 from dangjian.matters.services.common import can_manage, is_leader, require_open
@@ -347,3 +348,13 @@ def _rate(stored: Petition, satisfaction: str, *, actor, when) -> Petition:
 def may_approve(user, matter: Matter | None) -> bool:
     """The matter's responsible leader, holding petition.approve (as the leader steps of matters)."""
     return bool(matter) and is_leader(user, matter) and has_capability(user, "petition.approve")
+
+
+def approval_todos(user, today, until) -> list[Todo]:
+    """The home page's to-do (core.todos): the replies awaiting this leader's approval, due now."""
+    if not has_capability(user, "petition.approve"):
+        return []
+    lead = Petition.objects.filter(matter_id=OuterRef("matter_id"), duplicate_of__isnull=True).order_by("pk")
+    waiting = (PetitionReply.objects.filter(status=ReplyStatus.SUBMITTED, matter__responsible_leader__user=user)
+               .annotate(lead_id=Subquery(lead.values("pk")[:1])).select_related("matter").order_by("pk"))
+    return [Todo(today, f"群众诉求答复待审核：{r.matter.title}", handling_url(r.lead_id)) for r in waiting if r.lead_id]
