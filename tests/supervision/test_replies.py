@@ -160,3 +160,10 @@ def test_merge_of_a_record_out_of_scope_is_refused_as_not_found(group, demo):
         with pytest.raises(ValidationError):
             replies.do_merge(group["call"], group["portal"], actor=who)
     assert not Petition.objects.filter(status=PetitionStatus.MERGED).exists()
+    # merged by the agency's staff, 办公室's source tells 办公室's reader nothing of the agency's original
+    replies.do_merge(own, group["portal"], actor=group["dangwu"])
+    request = RequestFactory().get("/")
+    request.user = user
+    own = Petition.objects.get(pk=own.pk)
+    html = render_to_string("supervision/petitions/_handling.html", {"p": own, "request": request})
+    assert "不在您的查看范围内" in html and "幸福里" not in html

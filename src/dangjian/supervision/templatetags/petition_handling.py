@@ -24,6 +24,9 @@ def petition_handling(context, petition: Petition | None = None) -> dict:
     matter = original.matter if original.matter_id else None
     members = list(Petition.objects.visible_to(user).filter(replies.group_q(original)).select_related("org")
                    .order_by("received_at", "pk")) if path_in_scope(user, "petition.view", original.org_path) else []
+    # The original (and the matter named after it) only for who may see it: a source of 办公室 merged into the
+    # agency's original tells a reader of 办公室 no more than that it was merged.
+    original_visible = original.pk == petition.pk or any(m.pk == original.pk for m in members)
     reply = PetitionReply.objects.filter(matter=matter).select_related("approved_by", "drafted_by").first() \
         if matter else None
     delivered = {d.petition_id: d for d in reply.deliveries.select_related("delivered_by")} if reply else {}
@@ -35,7 +38,7 @@ def petition_handling(context, petition: Petition | None = None) -> dict:
     status = reply.status if reply else ""
     published = status == ReplyStatus.PUBLISHED
     return {
-        "petition": petition, "original": original, "members": members, "matter": matter, "reply": reply, "can_change": can_change,
+        "petition": petition, "original": original, "original_visible": original_visible, "members": members, "matter": matter, "reply": reply, "can_change": can_change,
         "is_duplicate": petition.duplicate_of_id is not None, "published": published,
         "merge_form": MergeForm() if can_change and not petition.duplicate_of_id and not petition.matter_id else None,
         "can_unmerge": can_change and petition.duplicate_of_id and not published,
