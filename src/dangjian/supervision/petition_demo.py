@@ -271,7 +271,8 @@ def _date_back(reply: PetitionReply, matter: Matter, members: list[Petition], da
     """The services ran today: the reply, its deliveries and ratings are dated to the day the case was answered."""
     at = timezone.make_aware(dt.datetime.combine(day, dt.time(15, 30)))
     PetitionReply.objects.filter(pk=reply.pk).update(approved_at=at - dt.timedelta(hours=3), published_at=at)
-    ReplyDelivery.objects.filter(reply=reply).update(delivered_at=at + dt.timedelta(hours=1))
+    ReplyDelivery.objects.filter(reply=reply, method="portal").update(delivered_at=at)
+    ReplyDelivery.objects.filter(reply=reply).exclude(method="portal").update(delivered_at=at + dt.timedelta(hours=1))
     Petition.objects.filter(pk__in=[m.pk for m in members]).exclude(satisfaction="").update(
         rated_at=at + dt.timedelta(days=2))
     dates = {"replied_on": day}
