@@ -91,7 +91,7 @@ CASES = [
          [Source(C.ENTERPRISE, 0, ("湘江精密机械有限公司 陈经理", "13807316688")),
           Source(C.EMAIL, 3, ("陈经理", "chen@xjjm.example.cn"), "关于技改补贴迟迟未拨付的情况反映，详见附件说明。"),
           Source(C.LETTER, 10, ("湘江精密机械有限公司", "市经开区创业路18号"), "来信反映技改补贴未兑现，请求尽快拨付。")],
-         fate="answered", owner="CWK", reply_after=27, ratings=("basic", "", ""),
+         fate="answered", owner="CWK", reply_after=40, ratings=("basic", "", ""),
          reply="经查，该批技改补贴因预算调整延后拨付。目前资金已到位，贵公司补贴已于本月拨付到账。对拨付延迟给企业带来的不便表示歉意，"
                "我局已建立补贴兑现时限台账，公示结束后30个工作日内拨付。"),
     Case(330, SUGGESTION, "建议公开行政审批收费项目和标准", "办事时才知道要交哪些费用，建议在大厅和网站公开收费目录。",
@@ -124,7 +124,7 @@ CASES = [
     Case(221, COMPLAINT, "村道硬化工程停工三个月",
          "我村通组道路硬化工程去年开工，铺了一半就停了，坑坑洼洼比原来还难走。",
          [Source(C.VILLAGE, 0, ("桃源村村委会 罗主任", "13874102233")), Source(C.VISIT, 4, ("桃源村村民 谭某", "13975106688"))],
-         fate="answered", owner="XMJS", reply_after=22, ratings=("basic", "unsatisfied"),
+         fate="answered", owner="XMJS", reply_after=35, ratings=("basic", "unsatisfied"),
          reply="经查，该工程因设计变更暂停。变更已批复，施工单位已复工，计划两个月内完工。项目科将每半月到现场检查进度。"),
     Case(210, SUGGESTION, "建议增设审批进度短信提醒", "提交申请后不知道办到哪一步了，希望每个环节有短信提醒。",
          [Source(C.GOV_OPEN, 0, ("市民 易女士", "13317316611"))], fate="answered", reply_after=10,
