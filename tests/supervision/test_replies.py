@@ -2,6 +2,7 @@
 each source (the portal by its 查询码, the others by a recorded delivery); merging what one may not see is refused."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from dangjian.accounts.models import RoleAssignment, User
 from dangjian.accounts.roles import Role
+from dangjian.core.action_labels import action_label
 from dangjian.core.models import AuditEvent, Notification
 from dangjian.supervision import petitions, replies
 from dangjian.supervision.petition_demo import accept
@@ -102,6 +104,9 @@ def test_merged_group_gets_one_reply_at_every_source(group, demo):
     assert Petition.objects.get(pk=g["call"].pk).satisfaction == "basic"
     with pytest.raises(ValidationError):  # the reply has reached the group: no un-merge any more
         replies.do_unmerge(g["mail"], actor=dangwu)
+    ours = set(AuditEvent.objects.filter(action__regex=r"^supervision\.(reply_|petition_(merge|rate))")
+               .values_list("action", flat=True))
+    assert len(ours) == 9 and not any(re.search("[A-Za-z]", action_label(a)) for a in ours), ours
 
     # the handling panel lists every source with its delivery, in a fixed number of queries
     request = RequestFactory().get("/")
