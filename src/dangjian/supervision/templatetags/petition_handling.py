@@ -1,4 +1,4 @@
-"""The handling panel of a petition (归并、答复、送达): ``{% petition_handling petition as h %}`` gives what
+"""The handling panel of a petition (归并、答复、送达): ``{% petition_handling as h %}`` gives what
 supervision/petitions/_handling.html shows, in a fixed number of queries whatever the size of the group. The panel
 is included by the petition's page (which names it ``p``) and by the handling page (``petition``)."""
 
@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 
 from dangjian.core.scope import path_in_scope
+from dangjian.matters.models import Status
 
 from .. import replies
 from ..petition_models import Petition, PetitionReply, ReplyStatus
@@ -34,12 +35,13 @@ def petition_handling(context, petition: Petition | None = None) -> dict:
         member.delivery = delivered.get(member.pk)
     can_change = path_in_scope(user, "petition.change", petition.org_path) and \
         Petition.objects.visible_to(user, "change").filter(pk=petition.pk).exists()
-    is_open = matter is not None and matter.status != "closed"
+    is_open = matter is not None and matter.status != Status.CLOSED
     status = reply.status if reply else ""
     published = status == ReplyStatus.PUBLISHED
     return {
-        "petition": petition, "original": original, "original_visible": original_visible, "members": members, "matter": matter, "reply": reply, "can_change": can_change,
-        "is_duplicate": petition.duplicate_of_id is not None, "published": published,
+        "petition": petition, "original": original, "original_visible": original_visible, "members": members,
+        "matter": matter, "reply": reply, "can_change": can_change, "published": published,
+        "is_duplicate": petition.duplicate_of_id is not None,
         "merge_form": MergeForm() if can_change and not petition.duplicate_of_id and not petition.matter_id else None,
         "can_unmerge": can_change and petition.duplicate_of_id and not published,
         "reply_form": ReplyForm(initial={"text": reply.text if reply else "", "loaded_version": reply.version
