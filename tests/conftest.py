@@ -56,7 +56,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), override_settings(
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         if not demo_exists():
-            build_demo(PASSWORD)
+            build_demo(PASSWORD, extras=False)  # the year of petitions: tests/supervision/test_petition_demo.py
         snapshot.take()  # transactional tests put this back after their flush instead of rebuilding
 
 

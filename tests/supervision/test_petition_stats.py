@@ -83,23 +83,35 @@ def test_each_figure_counts_exactly_its_records(demo):
         mine, 2026, lambda p: p.get_channel_display())
     assert figures["received"].months[0] == 2 and figures["received"].total == 5
 
-    # 按时答复率: one per group (matter) with a published reply and a deadline, by the month it was published.
-    replies = [r for r in PetitionReply.objects.filter(matter__petitions__in=mine).distinct().select_related("matter")
-               if r.status == ReplyStatus.PUBLISHED and r.matter.due_on
-               and timezone.localtime(r.published_at).year == 2026]
-    on_time = [r for r in replies if timezone.localtime(r.published_at).date() <= r.matter.due_on]
-    assert (figures["on_time"].numerator, figures["on_time"].denominator) == (len(on_time), len(replies)) == (2, 3)
-    assert [(r.numerator, r.denominator) for r in figures["on_time_months"][:4]] == [(1, 1), (1, 1), (0, 1), (0, 0)]
-    assert figures["on_time"].percent == "66.7%" and figures["on_time_months"][3].percent == "—"
+    # 按时答复率 and 满意率: per source, by the month it was received, and the same totals as the staff figures.
+    def month(p):
+        return timezone.localtime(p.received_at).month
 
-    # 满意率: (满意 + 基本满意) / rated, by the month of the rating.
-    rated = [p for p in mine if p.rated_at and timezone.localtime(p.rated_at).year == 2026]
-    satisfied = [p for p in rated if p.satisfaction in ("satisfied", "basic")]
-    total = figures["satisfaction"].total
-    assert (total.numerator, total.denominator) == (len(satisfied), len(rated)) == (2, 3)
-    assert {v: row.total for v, row in figures["satisfaction"].counts.items()} == {
-        "satisfied": 1, "basic": 1, "unsatisfied": 1}
-    assert [(r.numerator, r.denominator) for r in figures["satisfaction"].months[1:3]] == [(1, 2), (1, 1)]
+    def reply_of(p):
+        reply = PetitionReply.objects.filter(matter_id=p.matter_id).first()
+        if reply is None or reply.status != ReplyStatus.PUBLISHED:
+            return "pending" if p.matter_id else None
+        if p.matter.due_on is None:
+            return None
+        return "on_time" if timezone.localtime(reply.published_at).date() <= p.matter.due_on else "late"
+
+    this_year = [p for p in mine if timezone.localtime(p.received_at).year == 2026]
+    for m in range(1, 13):
+        outcomes = [reply_of(p) for p in this_year if month(p) == m]
+        rate = figures["monthly"][m - 1]["on_time"]
+        assert (rate.numerator, rate.denominator) == (outcomes.count("on_time"),
+                                                      outcomes.count("on_time") + outcomes.count("late"))
+        ratings = [p.satisfaction for p in this_year if month(p) == m and p.satisfaction]
+        rated = figures["monthly"][m - 1]["satisfied"]
+        assert (rated.numerator, rated.denominator) == (sum(r in ("satisfied", "basic") for r in ratings), len(ratings))
+    assert [(r["on_time"].numerator, r["on_time"].denominator) for r in figures["monthly"][:5]] == [
+        (1, 2), (0, 0), (1, 1), (0, 0), (0, 0)]
+    assert figures["on_time"] == petition_stats.on_time_reply_rate(mine, 2026)
+    assert figures["on_time"].counts == {"on_time": 2, "late": 1, "pending": 1} and figures["on_time"].shown == "66.7%"
+    assert figures["monthly"][3]["on_time"].shown == "—"
+    assert figures["satisfaction"] == petition_stats.satisfaction_rate(mine, 2026)
+    assert (figures["satisfaction"].numerator, figures["satisfaction"].denominator) == (2, 3)
+    assert {row.label: row.total for row in figures["rating_rows"]} == {"满意": 1, "基本满意": 1, "不满意": 1}
 
 
 def test_public_page_shows_the_agencys_figures_and_no_content(demo):
@@ -110,8 +122,8 @@ def test_public_page_shows_the_agencys_figures_and_no_content(demo):
     page = client.get("/gongkai/tongji/?year=2026")
     text = page.content.decode()
     assert page.status_code == 200 and not page.cookies
-    assert f"<b>{figures['received'].total}</b>" in text and figures["on_time"].percent in text
-    assert figures["satisfaction"].total.percent in text
+    assert f"<b>{figures['received'].total}</b>" in text and figures["on_time"].shown in text
+    assert figures["satisfaction"].shown in text
     assert "统计探针" not in text and "统计测试类一" in text
     with CaptureQueriesContext(connection) as queries:
         client.get("/gongkai/tongji/?year=2026")

@@ -38,6 +38,9 @@ DEMO_LOGINS = [
 
 # Later modules append callables taking (context: dict) to add their demo records.
 DEMO_BUILDERS: list = []
+# Builders of large sample sets (a year of petitions): run by the demo command, left out of the tests' demo, which
+# every test session builds (a test that needs them runs the builder itself).
+DEMO_EXTRA_BUILDERS: list = []
 
 
 def _id_number(rng: random.Random, born: dt.date, male: bool) -> str:
@@ -51,7 +54,7 @@ def demo_exists() -> bool:
 
 
 @transaction.atomic
-def build_demo(password: str) -> dict:
+def build_demo(password: str, *, extras: bool = True) -> dict:
     rng = random.Random(20261126)
     root = Org.add_root(name="市XX", kind=OrgKind.AGENCY, code=ROOT_CODE, order=0)
     party_group = root.add_child(name="中共市XX党组", kind=OrgKind.PARTY_GROUP, code="SXX-DZ", order=1)
@@ -179,7 +182,7 @@ def build_demo(password: str) -> dict:
     context = {"root": root, "sections": sections, "branches": branches, "people": people, "secretary": secretary,
                "deputies": deputies, "discipline_head": discipline_head, "heads": heads, "staff": staff,
                "rng": rng, "password": password}
-    for builder in DEMO_BUILDERS:
+    for builder in DEMO_BUILDERS + (DEMO_EXTRA_BUILDERS if extras else []):
         builder(context)
     audit.record("demo.load", target=root, message=f"载入演示单位：{len(people)} 人")
     return context

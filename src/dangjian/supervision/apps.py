@@ -21,6 +21,8 @@ class SupervisionConfig(AppConfig):
 
         todos.register(my_todos)
         todos.register(petition_todos)
+        from .replies import approval_todos
+        todos.register(approval_todos)  # 群众诉求答复待审核
         if ("纪委监督", home_panel) not in HOME_PANELS:
             HOME_PANELS.append(("纪委监督", home_panel))
         # Confidential: their audit records and history pages are the discipline team's only.
@@ -44,3 +46,9 @@ class SupervisionConfig(AppConfig):
             "supervision.petition_classify": "确认或更正诉求分类", "supervision.petition_accept": "受理群众诉求",
             "supervision.petition_decline": "群众诉求不予受理", "supervision.petition_category_create": "添加诉求分类",
             "supervision.petition_category_update": "修改诉求分类"})
+        action_labels.register({  # 归并与逐项答复 (replies.py)
+            "supervision.petition_merge": "归并群众诉求", "supervision.petition_unmerge": "撤销归并",
+            "supervision.reply_draft": "拟写诉求答复", "supervision.reply_submit": "提交答复审核",
+            "supervision.reply_approve": "审核同意答复", "supervision.reply_return": "退回答复修改",
+            "supervision.reply_publish": "发布诉求答复", "supervision.reply_to_matter": "登记事项答复内容",
+            "supervision.reply_deliver": "登记答复送达"})

@@ -14,9 +14,9 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.matters import services as matter_services
 from dangjian.matters.models import Progress
-from dangjian.orgs.demo import DEMO_BUILDERS
+from dangjian.orgs.demo import DEMO_BUILDERS, DEMO_EXTRA_BUILDERS
 
-from . import petitions, services
+from . import petition_demo, petitions, services
 from .models import Inspection, InspectionPlan, PetitionCategory, Result, Talk, TalkKind
 
 
@@ -91,3 +91,4 @@ def build_petition_categories(context: dict) -> None:
 
 DEMO_BUILDERS.append(build)
 DEMO_BUILDERS.append(build_petition_categories)
+DEMO_EXTRA_BUILDERS.append(petition_demo.build)  # 群众监督: a year of petitions (not in the tests' demo)

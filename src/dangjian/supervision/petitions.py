@@ -172,7 +172,7 @@ def do_add_supplement(petition: Petition, *, text: str, files=(), actor=None) ->
 SATISFACTION_VALUES = ("satisfied", "basic", "unsatisfied")
 
 
-def do_rate_reply(petition: Petition, *, satisfaction: str, actor=None) -> Petition:
+def do_rate_reply(petition: Petition, *, satisfaction: str, actor=None, when=None) -> Petition:
     """评价答复: once, and only after the reply to the petition's matter is published (``actor`` None: the
     petitioner on the portal; staff record the rating of other channels' petitioners)."""
     if satisfaction not in SATISFACTION_VALUES:
@@ -186,7 +186,7 @@ def do_rate_reply(petition: Petition, *, satisfaction: str, actor=None) -> Petit
         if petition.rated_at:
             raise ValidationError({"satisfaction": "满意度：已经评价过，不能重复评价"})
         petition.satisfaction = satisfaction
-        petition.rated_at = timezone.now()
+        petition.rated_at = when or timezone.now()
         audit.save_audited(petition, actor=actor, action="supervision.petition_rate")
     return petition
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import petition_import_views, petition_views, views
+from . import petition_import_views, petition_views, reply_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -27,4 +27,14 @@ urlpatterns = [
     path("petitions/<int:pk>/classify/", petition_views.petition_classify, name="petition_classify"),
     path("petitions/<int:pk>/accept/", petition_views.petition_accept, name="petition_accept"),
     path("petitions/<int:pk>/decline/", petition_views.petition_decline, name="petition_decline"),
+    # 归并与逐项答复 (reply_views)
+    path("petitions/figures/", reply_views.figures, name="petition_figures"),
+    path("petitions/<int:pk>/merge/", reply_views.merge, name="petition_merge"),
+    path("petitions/<int:pk>/merge/undo/", reply_views.unmerge, name="petition_unmerge"),
+    path("petitions/replies/<int:pk>/", reply_views.handling, name="petition_handling"),
+    path("petitions/replies/<int:pk>/draft/", reply_views.draft, name="petition_reply_draft"),
+    path("petitions/replies/<int:pk>/submit/", reply_views.submit, name="petition_reply_submit"),
+    path("petitions/replies/<int:pk>/review/", reply_views.review, name="petition_reply_review"),
+    path("petitions/replies/<int:pk>/publish/", reply_views.publish, name="petition_reply_publish"),
+    path("petitions/replies/<int:pk>/deliver/", reply_views.deliver, name="petition_reply_deliver"),
 ]
