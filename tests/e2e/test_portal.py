@@ -24,6 +24,8 @@ def _fits(page):
 
 
 def test_anonymous_submission_code_and_lookup_at_phone_width(pages, tmp_path):
+    from playwright.sync_api import expect  # as the conftest does: collected even where Playwright is missing
+
     page = pages.new(width=WIDTH, height=812)
     page.goto("/accounts/login/")
     page.click("text=群众监督：意见建议、投诉、检举控告")
@@ -33,7 +35,7 @@ def test_anonymous_submission_code_and_lookup_at_phone_width(pages, tmp_path):
     shot(page, f"portal-index-{WIDTH}")
     page.click("a.btn:has-text('我要反映')")
     page.wait_for_selector("#id_captcha")
-    assert page.is_hidden("#id_contact_name")  # 匿名 is the default: no contact asked
+    expect(page.locator("#id_contact_name")).to_be_hidden()  # 匿名 is the default (once the CSS applies)
     page.check("input[name=kind][value=accusation]")
     page.fill("#id_subject", "某科室负责人违规收受购物卡")
     page.fill("#id_content", "2026年11月在办公室收受某公司购物卡两张，每张一千元。")
@@ -70,11 +72,13 @@ def test_anonymous_submission_code_and_lookup_at_phone_width(pages, tmp_path):
 
 
 def test_named_submission_after_a_wrong_captcha(pages):
+    from playwright.sync_api import expect
+
     page = pages.new(width=WIDTH, height=812)
     page.goto("/gongkai/tijiao/")
     page.check("input[name=kind][value=suggestion]")
     page.check("#identity-named")
-    assert page.is_visible("#id_contact_name")
+    expect(page.locator("#id_contact_name")).to_be_visible()
     page.fill("#id_subject", "建议延长办事大厅周末开放时间")
     page.fill("#id_content", "周末办事排队时间长，建议增加窗口。")
     page.fill("#id_contact_name", "李四")
