@@ -24,12 +24,18 @@ def _fits(page):
 
 
 def test_anonymous_submission_code_and_lookup_at_phone_width(pages, tmp_path):
+    from playwright.sync_api import expect  # as the conftest does: collected even where Playwright is missing
+
     page = pages.new(width=WIDTH, height=812)
     page.goto("/accounts/login/")
     page.click("text=群众监督：意见建议、投诉、检举控告")
+    page.wait_for_url("**/gongkai/")
     page.context.clear_cookies()  # the log-in page's form token; the portal sets none of its own
+    _fits(page)
+    shot(page, f"portal-index-{WIDTH}")
     page.click("a.btn:has-text('我要反映')")
-    assert page.is_hidden("#id_contact_name")  # 匿名 is the default: no contact asked
+    page.wait_for_selector("#id_captcha")
+    expect(page.locator("#id_contact_name")).to_be_hidden()  # 匿名 is the default (once the CSS applies)
     page.check("input[name=kind][value=accusation]")
     page.fill("#id_subject", "某科室负责人违规收受购物卡")
     page.fill("#id_content", "2026年11月在办公室收受某公司购物卡两张，每张一千元。")
@@ -50,9 +56,11 @@ def test_anonymous_submission_code_and_lookup_at_phone_width(pages, tmp_path):
     page.click("text=查询进度")
     page.fill("#id_code", code.lower())
     page.click("button:has-text('查询')")
+    page.wait_for_selector("h1:has-text('办理进度')")
     assert "某科室负责人违规收受购物卡" in page.content() and "待分类" in page.content() and code not in page.url
     page.fill("#id_text", "补充：另有一张收据")
     page.click("button:has-text('提交补充信息')")
+    page.wait_for_selector(".notice")
     assert "补充信息已提交" in page.content() and "另有一张收据" in page.content()
     _fits(page)
     shot(page, f"portal-progress-{WIDTH}")
@@ -64,17 +72,20 @@ def test_anonymous_submission_code_and_lookup_at_phone_width(pages, tmp_path):
 
 
 def test_named_submission_after_a_wrong_captcha(pages):
+    from playwright.sync_api import expect
+
     page = pages.new(width=WIDTH, height=812)
     page.goto("/gongkai/tijiao/")
     page.check("input[name=kind][value=suggestion]")
     page.check("#identity-named")
-    assert page.is_visible("#id_contact_name")
+    expect(page.locator("#id_contact_name")).to_be_visible()
     page.fill("#id_subject", "建议延长办事大厅周末开放时间")
     page.fill("#id_content", "周末办事排队时间长，建议增加窗口。")
     page.fill("#id_contact_name", "李四")
     page.fill("#id_contact_phone", "13900139000")
     page.fill("#id_captcha", "00000x")
     page.click("button.btn:has-text('提交')")
+    page.wait_for_selector(".errors")
     assert "验证码：填写错误或已过期" in page.content()
     assert page.input_value("#id_subject") == "建议延长办事大厅周末开放时间"  # what was typed is kept
     assert page.input_value("#id_contact_name") == "李四" and page.is_visible("#id_contact_name")

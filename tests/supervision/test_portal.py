@@ -115,6 +115,7 @@ def test_anonymous_submission_leaves_no_address_agent_user_cookie_or_session(dem
 
 
 def test_bad_submission_names_each_field_and_stores_nothing(demo):
+    rule_settings.set_rule("supervision.portal_submit_per_minute", 100, actor=None)  # failures count too
     client = portal_client()
     form = client.get("/gongkai/tijiao/")
     assert form.status_code == 200 and "<img src=\"data:image/svg+xml;base64," in form.content.decode()
@@ -128,8 +129,15 @@ def test_bad_submission_names_each_field_and_stores_nothing(demo):
     used = solved_captcha(form)
     assert used["captcha"] is None
     assert not Petition.objects.filter(channel=Channel.PORTAL).exists()
-    ok, code = submit(client, identity="named", contact_name="张三", contact_phone="13800138000")
+    fresh = client.get("/gongkai/tijiao/")
+    data = {"kind": "suggestion", "subject": "建议", "content": "内容", "identity": "named", "contact_name": "张三",
+            "contact_phone": "13800138000", **solved_captcha(fresh)}
+    ok = client.post("/gongkai/tijiao/", data)
+    code = re.search(r'id="query-code">([A-Z0-9-]+)<', ok.content.decode()).group(1)
     assert code and Petition.objects.filter(channel=Channel.PORTAL).count() == 1
+    again = client.post("/gongkai/tijiao/", data)  # the page re-sent: its picture was used up
+    assert again.status_code == 400 and "验证码：填写错误或已过期" in again.content.decode()
+    assert Petition.objects.filter(channel=Channel.PORTAL).count() == 1
     named = Petition.objects.get(query_code_hash=petitions.hash_query_code(code))
     assert not named.anonymous and named.contact_name == "张三" and named.contact_phone == "13800138000"
     replay = client.post("/gongkai/tijiao/", {"kind": "complaint", "subject": "再来一次", "content": "内容",
@@ -185,6 +193,10 @@ def test_lookup_progress_reply_supplement_and_one_rating(demo, frozen_today):
     assert stored.satisfaction == "basic" and stored.rated_at is not None
     event = AuditEvent.objects.get(action="supervision.petition_rate", target_id=str(original.pk))
     assert event.actor_id is None and not event.ip
+
+    # Staff record the rating a petitioner gave by phone: the event names them.
+    petitions.do_rate_reply(duplicate, satisfaction="satisfied", actor=dangwu)
+    assert AuditEvent.objects.get(action="supervision.petition_rate", target_id=str(duplicate.pk)).actor == dangwu
 
     empty = client.post("/gongkai/chaxun/", {"code": code, "action": "supplement", "text": "  "})
     assert empty.status_code == 400 and "补充内容：不能为空" in empty.content.decode()

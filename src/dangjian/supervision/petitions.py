@@ -21,6 +21,7 @@ from dangjian.core.models import lock_row
 from dangjian.core.scope import path_in_scope
 from dangjian.matters import services as matter_services
 from dangjian.matters.models import Matter
+from dangjian.orgs.models import Org, OrgKind
 
 from .petition_models import (
     CategorySource,
@@ -198,8 +199,6 @@ def _nothing():
 
 def portal_agencies():
     """The agencies (机关单位) the portal receives for: the deployment's agencies, else its root nodes."""
-    from dangjian.orgs.models import Org, OrgKind
-
     agencies = list(Org.objects.filter(kind=OrgKind.AGENCY).order_by("path"))
     return agencies or list(Org.get_root_nodes())
 
@@ -213,8 +212,6 @@ def public_progress(petition: Petition) -> dict:
     """What the petitioner sees with the 查询码: the status, the steps so far (收到, 已受理/已归并/不予受理 with the
     reason, 已答复, 已评价), the published reply and what they added. Nothing of any other petition, not even
     the original a merged one joined, and no name of a staff member."""
-    from .petition_models import PetitionStatus
-
     reply = published_reply(petition)
     matter = petition.matter
     steps = [("已收到", petition.received_at, f"渠道：{petition.get_channel_display()}")]
