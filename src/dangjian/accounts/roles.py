@@ -33,7 +33,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         "org.view", "org.change", "person.view", "person.change", "person.import", "person.export",
         "person.view_full", "audit.view",
         "duty.view", "duty.change", "matter.view", "matter.change", "meeting.view", "meeting.change",
-        "petition.view", "petition.change", "assessment.view", "assessment.change", "filing.view", "filing.change",
+        "petition.view", "petition.change", "assessment.view", "assessment.change", "assessment.file", "filing.view",
+        "filing.change",
     }),
     Role.LEADER: frozenset({
         "org.view", "person.view", "person.export",
@@ -42,7 +43,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     }),
     Role.DISCIPLINE: frozenset({
         "org.view", "person.view", "audit.view", "supervision.view", "supervision.change", "duty.view", "matter.view",
-        "meeting.view", "petition.view", "petition.change", "assessment.view", "filing.view",
+        "meeting.view", "petition.view", "petition.change", "assessment.view", "assessment.file", "filing.view",
     }),
     Role.SECTION_HEAD: frozenset({"org.view", "person.view", "duty.view", "matter.view", "matter.change",
                                   "meeting.view"}),

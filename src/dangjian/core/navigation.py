@@ -30,7 +30,8 @@ MODULES = [
     MenuItem("监督", "/supervision/", "supervision.view", own=("我的谈话", "/supervision/")),
     # Planned modules, shown to the roles that will work in them (those who manage the Party-building work, who
     # hold 责任体系), not as placeholders for everyone.
-    MenuItem("考评", "/coming/assessment/", "duty.view", coming=True),
+    # 考评: the readers' module; a cadre in the roster finds their own ledger, commitments and scores there.
+    MenuItem("考评", "/assessment/", "assessment.view", own=("我的考评", "/assessment/")),
     MenuItem("报告报备", "/coming/filings/", "duty.view", coming=True),
     MenuItem("年度报告", "/coming/reports/", "duty.view", coming=True),
     MenuItem("审计日志", "/audit/", "audit.view"),
@@ -40,7 +41,6 @@ MODULES = [
 ]
 
 COMING = {
-    "assessment": "考评（评分细则、作风台账、典型培育）",
     "filings": "报告报备（重大事项报告、外出报备）",
     "reports": "年度报告",
 }
