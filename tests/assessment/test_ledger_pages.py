@@ -46,7 +46,7 @@ def test_the_pages_open_for_the_staff_and_show_the_records(demo):
     assert f"正面 <a href=\"#entries\">{entries.filter(polarity=Polarity.POSITIVE).count()}</a> 条" in html
     assert f"负面 <a href=\"#entries\">{entries.filter(polarity=Polarity.NEGATIVE).count()}</a> 条" in html
     # the letter's total on the list is Σ score × weight / 100 of its tasks, once all are scored
-    tasks = list(ledger.scored_tasks([letter]))
+    tasks = ledger.scored_tasks(letter.tasks.all())
     total = ledger.letter_total(tasks)
     shown = re.search(r"<dd data-total>([^<]*)</dd>", pages[f"/assessment/letters/{letter.pk}/"]).group(1)
     if total is None:

@@ -193,7 +193,7 @@ def test_only_the_secretary_who_signed_scores_a_task_within_range(demo, frozen_t
         score(t, actor=secretary, score=Decimal(100 - 10 * n), comment="" if n == 0 else "扣分")
     again = score(task, actor=secretary, score=Decimal("55.5"), comment="复核后调整")
     assert TaskScore.objects.filter(task=task).count() == 1 and again.version == 2
-    scored = ledger.scored_tasks([letter])
+    scored = ledger.scored_tasks(letter.tasks.all())
     expected = sum(TaskScore.objects.get(task=t).score * t.weight / 100 for t in tasks)
     assert ledger.letter_total(scored) == Decimal(expected).quantize(Decimal("0.1"))
     assert sum(t.weight for t in tasks) == 100

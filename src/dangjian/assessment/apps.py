@@ -13,7 +13,6 @@ class AssessmentConfig(AppConfig):
             ledger_rules,  # noqa: F401  (the 影响期 of each form of 问责)
             tasks,  # noqa: F401  (the daily 超期未办 check)
         )
-
         from .models import (
             Accountability,
             Commendation,

@@ -314,13 +314,15 @@ def letter_total(tasks) -> Decimal | None:
     return total.quantize(Decimal("0.1"))
 
 
-def scored_tasks(letters):
-    """The letters' tasks with their score (``score_record``, None if unscored), in two queries."""
-    tasks = list(LetterTask.objects.filter(letter__in=letters).select_related("owner").order_by("letter_id", "seq"))
-    scores = {s.task_id: s for s in TaskScore.objects.filter(task__in=[t.pk for t in tasks])}
-    for task in tasks:
-        task.score_record = scores.get(task.pk)
-    return tasks
+def scored_tasks(tasks):
+    """The tasks (a queryset) with their owner and score (``score_record``, None if unscored), in one query."""
+    rows = list(tasks.select_related("owner", "score").order_by("letter_id", "seq"))
+    for task in rows:
+        try:
+            task.score_record = task.score
+        except TaskScore.DoesNotExist:
+            task.score_record = None
+    return rows
 
 
 # ---- 超期未办 (the daily check) -------------------------------------------------------------------------

@@ -31,10 +31,11 @@ from .ledger_forms import (
     ScoreForm,
 )
 from .ledger_models import Accountability, Commendation, Commitment, CommitmentProgress, TaskScore
-from .models import ConductEntry, Polarity
+from .models import ConductEntry, ConductKind, Polarity
 
 CHANGE, VIEW = ledger.CHANGE, ledger.VIEW
 FILE_YEARS = 3  # the 干部考评档案 shows three years
+FILE_ENTRIES = 50  # and the latest entries of its ledger (the whole ledger is one link away, paged)
 
 
 def _require_reader(user) -> None:
@@ -250,7 +251,7 @@ def letters(request):
     year = year_param(request.GET, default=timezone.localdate().year)
     rows = list(ResponsibilityLetter.objects.visible_to(request.user).filter(year=year)
                 .select_related("counterpart", "secretary").order_by("kind", "org_path", "id")[:500])
-    tasks = ledger.scored_tasks(rows)
+    tasks = ledger.scored_tasks(LetterTask.objects.filter(letter__in=rows))
     by_letter: dict[int, list] = {}
     for task in tasks:
         by_letter.setdefault(task.letter_id, []).append(task)
@@ -266,7 +267,7 @@ def letters(request):
 def letter_scores(request, pk):
     user = request.user
     letter = get_visible_or_404(ResponsibilityLetter.objects.select_related("counterpart", "secretary", "org"), user, pk)
-    tasks = ledger.scored_tasks([letter])
+    tasks = ledger.scored_tasks(LetterTask.objects.filter(letter=letter))
     scorer = ledger.may_score(user, letter) and letter.is_signed
     today = timezone.localdate()
     for task in tasks:
@@ -307,21 +308,25 @@ def person_file(request, pk):
     since = today.replace(year=today.year - FILE_YEARS + 1, month=1, day=1)
     audit.security_event("assessment.file_open", actor=user, target=person, org_path=person.org_path,
                          target_repr=str(person), message=f"查阅{person}的干部考评档案")
-    entries = list(ConductEntry.objects.filter(person=person, on__gte=since))
+    entries = ConductEntry.objects.filter(person=person, on__gte=since)
+    counts = dict(entries.order_by().values("polarity").annotate(n=Count("id")).values_list("polarity", "n"))
+    # the flags read the 诫勉 talks within the longest 影响期 the rule allows (60 months)
+    admonitions = list(ConductEntry.objects.filter(person=person, kind=ConductKind.ADMONITION,
+                                                   on__gte=ledger.add_months(today, -60)))
     commitments_ = list(Commitment.objects.filter(person=person, year__gte=since.year))
     commendations_ = list(Commendation.objects.filter(person=person))
     accountabilities = list(Accountability.objects.filter(person=person))
     letters_ = list(ResponsibilityLetter.objects.filter(counterpart=person, year__gte=since.year).order_by("-year"))
-    tasks = ledger.scored_tasks(letters_)
+    tasks = ledger.scored_tasks(LetterTask.objects.filter(letter__counterpart=person, letter__year__gte=since.year))
     for letter in letters_:
         mine = [t for t in tasks if t.letter_id == letter.pk]
         letter.task_list, letter.total = mine, ledger.letter_total(mine) if mine else None
     owned_scores = list(TaskScore.objects.filter(task__owner=person, task__letter__year__gte=since.year)
                         .exclude(task__letter__counterpart=person).select_related("task__letter"))
     return _page(request, "assessment/ledger/person_file.html", {
-        "person": person, "entries": entries, "commitments": commitments_, "commendations": commendations_,
+        "person": person, "entries": list(entries[:FILE_ENTRIES]), "file_entries": FILE_ENTRIES,
+        "commitments": commitments_, "commendations": commendations_,
         "accountabilities": accountabilities, "letters": letters_, "owned_scores": owned_scores,
-        "flags": ledger.eligibility_flags(entries, accountabilities, today), "since": since, "today": today,
-        "positive": sum(1 for e in entries if e.polarity == Polarity.POSITIVE),
-        "negative": sum(1 for e in entries if e.polarity == Polarity.NEGATIVE),
+        "flags": ledger.eligibility_flags(admonitions, accountabilities, today), "since": since, "today": today,
+        "positive": counts.get(Polarity.POSITIVE, 0), "negative": counts.get(Polarity.NEGATIVE, 0),
         "current_commendations": [c for c in commendations_ if not c.period_end or c.period_end >= today]})
