@@ -72,7 +72,7 @@ def probes(ctx):
         for role in m.ROLES:
             ctx._seen[(role, kind, obj.pk)] = role in roles
     ctx.ledger_probes = {"head": head, "member": member, "outsider": outsider, "own": own, "other": other,
-                         "letter": letter, "task": task}
+                         "letter": letter, "task": task, "model": model, "blame": blame}
     return ctx.ledger_probes
 
 
@@ -190,6 +190,15 @@ def spec_commendation_add(ctx, role):
             m.Case("commendation add", "POST", url, role in CHANGERS, data=data)]
 
 
+def spec_commendation(ctx, role):
+    return _get("assessment:commendation", probes(ctx)["model"].pk, role in AGENCY_READERS, must_show=("典型探针乙",))
+
+
+def spec_accountability_record(ctx, role):
+    return _get("assessment:accountability_record", probes(ctx)["blame"].pk, role in AGENCY_READERS,
+                must_show=("问责探针乙",))
+
+
 def spec_accountability(ctx, role):
     m = _m()
     probes(ctx)
@@ -232,7 +241,8 @@ SPECS = {
     "assessment:person_file": spec_person_file, "assessment:commitments": spec_commitments,
     "assessment:commitment_add": spec_commitment_add, "assessment:commitment": spec_commitment,
     "assessment:commitment_progress": spec_commitment_progress, "assessment:commitment_check": spec_commitment_check,
-    "assessment:commendations": spec_commendations, "assessment:commendation_add": spec_commendation_add,
+    "assessment:commendations": spec_commendations, "assessment:commendation": spec_commendation,
+    "assessment:accountability_record": spec_accountability_record, "assessment:commendation_add": spec_commendation_add,
     "assessment:accountability": spec_accountability, "assessment:accountability_add": spec_accountability_add,
     "assessment:letters": spec_letters, "assessment:letter_scores": spec_letter_scores,
     "assessment:task_score": spec_task_score,

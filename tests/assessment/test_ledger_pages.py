@@ -45,6 +45,10 @@ def test_the_pages_open_for_the_staff_and_show_the_records(demo):
     entries = ConductEntry.objects.filter(person=person)
     assert f"正面 <a href=\"#entries\">{entries.filter(polarity=Polarity.POSITIVE).count()}</a> 条" in html
     assert f"负面 <a href=\"#entries\">{entries.filter(polarity=Polarity.NEGATIVE).count()}</a> 条" in html
+    # a 典型's and a 问责's entry link to the record's own page
+    for kind in (ConductKind.MODEL, ConductKind.ACCOUNTABILITY):
+        entry = ConductEntry.objects.filter(kind=kind).first()
+        assert client.get(entry.source_url).status_code == 200 and entry.source_url.endswith(f"/{entry.source_id}/")
     # the letter's total on the list is Σ score × weight / 100 of its tasks, once all are scored
     tasks = ledger.scored_tasks(letter.tasks.all())
     total = ledger.letter_total(tasks)

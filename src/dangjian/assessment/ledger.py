@@ -200,7 +200,7 @@ def do_register_commendation(commendation: Commendation, *, actor) -> Commendati
         audit.save_audited(commendation, actor=actor, action="assessment.commendation_create")
         record_conduct(commendation.person, kind=ConductKind.MODEL, on=commendation.conferred_on, source=commendation,
                        summary=f"{commendation.conferred_by}授予“{commendation.title}”",
-                       source_url=f"/assessment/commendations/#c{commendation.pk}", actor=actor)
+                       source_url=f"/assessment/commendations/{commendation.pk}/", actor=actor)
     return commendation
 
 
@@ -240,7 +240,7 @@ def do_record_accountability(record: Accountability, *, actor) -> Accountability
             record_conduct(record.person, kind=ConductKind.ACCOUNTABILITY, on=record.decided_on, source=record,
                            summary=f"{record.decided_by}{record.get_form_display()}问责"
                                    + (f"（{record.doc_number}）" if record.doc_number else ""),
-                           source_url=f"/assessment/accountability/#a{record.pk}", actor=actor)
+                           source_url=f"/assessment/accountability/{record.pk}/", actor=actor)
     return record
 
 
@@ -252,7 +252,7 @@ def eligibility_flags(entries, accountabilities, on: dt.date) -> list[dict]:
         if record.in_effect(on):
             flags.append({"text": f"{record.get_form_display()}问责影响期至 {record.effect_until:%Y-%m-%d}，期内不得提拔或者重用",
                           "rule": "《党政领导干部选拔任用工作条例》第二十六条；问责决定" + (record.doc_number or ""),
-                          "until": record.effect_until, "link": f"/assessment/accountability/#a{record.pk}"})
+                          "until": record.effect_until, "link": f"/assessment/accountability/{record.pk}/"})
     months = effect_months("admonition")
     for entry in entries:
         until = add_months(entry.on, months) - dt.timedelta(days=1) if months else None

@@ -222,6 +222,32 @@ def commendation_add(request):
 
 
 @login_required
+def commendation_detail(request, pk):
+    record = get_visible_or_404(Commendation.objects.select_related("person", "org", "created_by"), request.user, pk)
+    return _page(request, "assessment/ledger/record_detail.html", {
+        "title": f"先进典型：{record.title}", "record": record, "tab": "commendations", "rows": [
+            ("干部", f"{record.person.name}（{record.org}）"), ("典型称号", record.title),
+            ("授予机关", record.conferred_by), ("文号", record.doc_number or "—"), ("授予日期", record.conferred_on),
+            ("典型期间", f"{record.period_start:%Y-%m-%d} 至 {record.period_end:%Y-%m-%d}" if record.period_end
+             else f"{record.period_start:%Y-%m-%d} 起"), ("主要事迹与依据", record.basis)]})
+
+
+@login_required
+def accountability_detail(request, pk):
+    record = get_visible_or_404(Accountability.objects.select_related("person", "org", "created_by"), request.user, pk)
+    today = timezone.localdate()
+    effect = "—"
+    if record.effect_until:
+        effect = f"{record.effect_until:%Y-%m-%d}" + ("（影响期内，期内不得提拔或者重用）" if record.in_effect(today) else "")
+    return _page(request, "assessment/ledger/record_detail.html", {
+        "title": f"问责：{record.get_form_display()}", "record": record, "tab": "accountability", "rows": [
+            ("被问责对象", record.person.name if record.person_id else str(record.org)),
+            ("问责方式", record.get_form_display()), ("问责决定机关", record.decided_by),
+            ("决定文号", record.doc_number or "—"), ("决定日期", record.decided_on), ("影响期至", effect),
+            ("问责事由及依据", record.basis)]})
+
+
+@login_required
 def accountability(request):
     today = timezone.localdate()
     rows = Accountability.objects.visible_to(request.user).select_related("person", "org")
