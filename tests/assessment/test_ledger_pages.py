@@ -139,3 +139,36 @@ def test_the_letters_list_counts_the_scored_tasks(demo):
     for letter in ResponsibilityLetter.objects.filter(year=2026):
         scored = TaskScore.objects.filter(task__letter=letter).count()
         assert f"<td>{scored} / {letter.tasks.count()}</td>" in html
+
+
+def test_the_lists_take_the_same_queries_whatever_their_length(demo):
+    from dangjian.assessment.ledger_models import Commendation
+
+    staff = demo["users"]["dangwu"]
+    client = signed_in(staff)
+    person = demo["users"]["dangyuan"].person
+    urls = ["/assessment/ledger/", f"/assessment/people/{person.pk}/ledger/", "/assessment/commitments/?year=2026",
+            "/assessment/commendations/", "/assessment/accountability/", "/assessment/letters/?year=2026"]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200, url
+            found.append(len(ctx.captured_queries))
+        return found
+
+    ledger.do_add_entry(person, kind=ConductKind.PRAISE, on=dt.date(2026, 2, 1), summary="首条", evidence="材料",
+                        actor=staff)  # an empty page reads no rows: compare lists that have some
+    counts()
+    before = counts()
+    for n in range(4):
+        day = dt.date(2026, 3, n + 1)
+        ledger.do_add_entry(person, kind=ConductKind.PRAISE, on=day, summary=f"表扬{n}", evidence="材料", actor=staff)
+        ledger.do_create_commitment(Commitment(person=person, year=2026, title=f"承诺{n}", target_value=Decimal(1),
+                                               unit="项", due_on=dt.date(2026, 12, 31)), actor=staff)
+        ledger.do_register_commendation(Commendation(person=person, title=f"标兵{n}", conferred_by="党组",
+                                                     basis="事迹", conferred_on=day, period_start=day), actor=staff)
+        ledger.do_record_accountability(Accountability(person=person, form=AccountabilityForm.ADMONITION,
+                                                       basis="事由", decided_by="党组", decided_on=day), actor=staff)
+    assert counts() == before
