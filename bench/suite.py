@@ -30,6 +30,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from dangjian.accounts.models import User  # noqa: E402
+from dangjian.assessment.ledger_models import Accountability, AccountabilityForm, Commitment  # noqa: E402
+from dangjian.assessment.models import ConductEntry, ConductKind, polarity_of  # noqa: E402
 from dangjian.core.crypto import blind_index  # noqa: E402
 from dangjian.core.ids import id_check_digit  # noqa: E402
 from dangjian.core.scope import forget_grants  # noqa: E402
@@ -42,6 +44,7 @@ GOAL_COUNTS_MS = 20.0
 GOAL_ROSTER_MS = 100.0
 GOAL_IMPORT_S = 10.0
 GOAL_DEEP_RATIO = 1.5
+GOAL_CADRE_FILE_MS = 200.0  # issue 14 §5: one cadre's 干部考评档案
 STATUSES = [s.value for s in PartyStatus]
 
 
@@ -281,6 +284,35 @@ def bench_deep_pages(nodes: dict[str, Org], users: dict[str, User], runs: int) -
     }
 
 
+def bench_cadre_file(nodes: dict[str, Org], users: dict[str, User], runs: int) -> dict:
+    """One cadre's 干部考评档案 as the city's 党务管理员 opens it: a cadre with no records against one with three years
+    of a long ledger (300 entries), 30 commitments and 10 问责 — the same number of queries, p95 within the goal."""
+    people = list(Person.objects.filter(org_path__startswith=nodes["city"].path, is_active=True).order_by("id")[:2])
+    bare, busy = people
+    today = dt.date.today()
+    kinds = ConductKind.values
+    ConductEntry.objects.bulk_create([
+        ConductEntry(person=busy, org_id=busy.org_id, org_path=busy.org_path, on=today - dt.timedelta(days=3 * i),
+                     kind=kinds[i % len(kinds)], polarity=polarity_of(kinds[i % len(kinds)]), summary=f"台账{i}",
+                     evidence="材料") for i in range(300)])
+    Commitment.objects.bulk_create([
+        Commitment(person=busy, org_id=busy.org_id, org_path=busy.org_path, year=today.year - i % 3, title=f"承诺{i}",
+                   target_value=10, unit="项", due_on=dt.date(today.year - i % 3, 12, 31)) for i in range(30)])
+    Accountability.objects.bulk_create([
+        Accountability(person=busy, org_id=busy.org_id, org_path=busy.org_path, form=AccountabilityForm.NOTICE,
+                       basis="事由", decided_by="党组", decided_on=today - dt.timedelta(days=40 * i),
+                       effect_until=today + dt.timedelta(days=30)) for i in range(10)])
+    url = "/assessment/people/{}/file/"
+    client = warmed(users["city"], url.format(bare.pk))
+    queries = {"no_records": page_queries(client, url.format(bare.pk)),
+               "long_ledger": page_queries(client, url.format(busy.pk))}
+    times, _ = timed(lambda: client.get(url.format(busy.pk)), runs)
+    constant = len(set(queries.values())) == 1
+    return {"goal": f"p95 <= {GOAL_CADRE_FILE_MS} ms; constant query count", "url": url.format("<pk>"),
+            "user_role": "party_admin (city)", "app": stats(times), "queries": queries,
+            "query_count_constant": constant, "goal_met": pct(times, 95) <= GOAL_CADRE_FILE_MS and constant}
+
+
 # ---- c. roster import ----------------------------------------------------------------------------
 
 def import_rows(rng: random.Random, branches: list[Org], n: int) -> list[list]:
@@ -402,7 +434,8 @@ def main() -> None:
     for name, fn in (("member_counts", lambda: bench_counts(nodes, users, args.runs)),
                      ("roster_page", lambda: bench_roster(nodes, users, args.runs)),
                      ("roster_deep_pages", lambda: bench_deep_pages(nodes, users, args.runs)),
-                     ("roster_import", lambda: bench_import(nodes, users))):
+                     ("roster_import", lambda: bench_import(nodes, users)),
+                     ("cadre_file", lambda: bench_cadre_file(nodes, users, args.runs))):
         waited = wait_quiet()
         load_before = os.getloadavg()
         benchmarks[name] = fn()
@@ -417,6 +450,7 @@ def main() -> None:
         "roster_page_floor_p95_ms": benchmarks["roster_page"]["floor_raw_sql"]["p95_ms"],
         "roster_deep_page_ratio": benchmarks["roster_deep_pages"]["ratio_last_to_page_3_p50"],
         "roster_import_s": benchmarks["roster_import"]["app_s"],
+        "cadre_file_p95_ms": benchmarks["cadre_file"]["app"]["p95_ms"],
         "roster_import_floor_s": benchmarks["roster_import"]["floor_raw_executemany_s"],
         "all_goals_met": all(b["goal_met"] for b in benchmarks.values()),
         "all_exact": all(b.get("exact_equal", b.get("exact_counts_equal")) for b in benchmarks.values()),

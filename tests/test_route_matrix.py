@@ -47,11 +47,12 @@ API_METHODS: dict[str, set[str]] = {}
 
 
 def _module_specs() -> None:
-    """Modules keep their specs beside their tests (tests/<module>/route_specs*.py: SPECS, API_METHODS)."""
+    """Modules keep their specs beside their tests (tests/<module>/route_specs*.py: SPECS, API_METHODS); a module
+    built in parts may keep one file per part (route_specs_ledger.py)."""
     from importlib import import_module
     from pathlib import Path
 
-    for path in sorted(Path(__file__).parent.glob("*/route_specs*.py")):  # route_specs_<part>.py too
+    for path in sorted(Path(__file__).parent.glob("*/route_specs*.py")):
         module = import_module(f"{__package__}.{path.parent.name}.{path.stem}")
         SPECS.update(module.SPECS)
         API_METHODS.update(module.API_METHODS)

@@ -33,7 +33,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         "org.view", "org.change", "person.view", "person.change", "person.import", "person.export",
         "person.view_full", "audit.view",
         "duty.view", "duty.change", "matter.view", "matter.change", "meeting.view", "meeting.change",
-        "petition.view", "petition.change", "assessment.view", "assessment.change", "filing.view", "filing.change",
+        "petition.view", "petition.change", "assessment.view", "assessment.change", "assessment.file", "filing.view",
+        "filing.change",
         # 组织人事 staff: cadres' personal reports (领导干部报告个人有关事项规定 第七条: 组织（人事）部门 receive them)
         "filing_personal.view", "filing_personal.change",
     }),
@@ -44,7 +45,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     }),
     Role.DISCIPLINE: frozenset({
         "org.view", "person.view", "audit.view", "supervision.view", "supervision.change", "duty.view", "matter.view",
-        "meeting.view", "petition.view", "petition.change", "assessment.view", "filing.view",
+        "meeting.view", "petition.view", "petition.change", "assessment.view", "assessment.file", "filing.view",
         "filing_personal.view",  # the discipline team reads cadres' personal reports (保密), changes none
     }),
     Role.SECTION_HEAD: frozenset({"org.view", "person.view", "duty.view", "matter.view", "matter.change",

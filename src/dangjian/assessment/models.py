@@ -74,3 +74,14 @@ class ConductEntry(ScopedModel):
 
     def __str__(self):
         return f"{self.on:%Y-%m-%d} {self.get_kind_display()} {self.summary[:30]}"
+
+# 量化承诺、先进典型、问责、目标责任考核 (ledger_models), loaded with this app's models.
+from .ledger_models import (  # noqa: E402,F401
+    Accountability,
+    AccountabilityForm,
+    Commendation,
+    Commitment,
+    CommitmentProgress,
+    CommitmentResult,
+    TaskScore,
+)

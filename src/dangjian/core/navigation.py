@@ -30,7 +30,8 @@ MODULES = [
     MenuItem("监督", "/supervision/", "supervision.view", own=("我的谈话", "/supervision/")),
     # Planned modules, shown to the roles that will work in them (those who manage the Party-building work, who
     # hold 责任体系), not as placeholders for everyone.
-    MenuItem("考评", "/coming/assessment/", "duty.view", coming=True),
+    # 考评: the readers' module; a cadre in the roster finds their own ledger, commitments and scores there.
+    MenuItem("考评", "/assessment/", "assessment.view", own=("我的考评", "/assessment/")),
     # 报告报备: the staff's and the leaders' (who file); a plain member files nothing here.
     MenuItem("报告报备", "/filings/", "filing.view"),
     MenuItem("年度报告", "/coming/reports/", "duty.view", coming=True),
@@ -41,7 +42,6 @@ MODULES = [
 ]
 
 COMING = {
-    "assessment": "考评（评分细则、作风台账、典型培育）",
     "reports": "年度报告",
 }
 

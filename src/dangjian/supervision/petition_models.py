@@ -227,10 +227,6 @@ class PetitionAttachment(ScopedModel):
     def __str__(self):
         return self.name
 
-    @property
-    def masked_file(self) -> str:  # core.audit.snapshot logs the stored file's name
-        return self.file.name
-
 
 class PetitionSupplement(ScopedModel):
     """补充信息: what the petitioner adds later with the 查询码."""

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from dangjian.assessment.conduct import record_conduct
+from dangjian.assessment.models import ConductKind
 from dangjian.core import audit, rule_settings
 from dangjian.core.models import lock_row
 from dangjian.core.notify import notify
@@ -144,6 +146,9 @@ def finding_counts(inspections) -> dict[int, tuple[int, int]]:
 
 # ---- talks ----------------------------------------------------------------------------------------------
 
+# The talks that are entries of the subject's 作风台账 (the date and kind only: the record stays confidential).
+CONDUCT_KINDS = {TalkKind.SUMMONS: ConductKind.TALK, TalkKind.ADMONITION: ConductKind.ADMONITION}
+
 def do_record_talk(talk: Talk, *, actor) -> Talk:
     """登记谈话: in the subject's org; the reason is a finding or a petition the actor may see, or free text."""
     with transaction.atomic():
@@ -166,6 +171,10 @@ def do_record_talk(talk: Talk, *, actor) -> Talk:
             raise ValidationError({"subject": "谈话对象：不能与谈话人是同一人"})
         talk.created_by = actor
         audit.save_audited(talk, actor=actor, action="supervision.talk_create")
+        if talk.kind in CONDUCT_KINDS:
+            record_conduct(talk.subject, kind=CONDUCT_KINDS[talk.kind], on=talk.held_on, source=talk,
+                           summary=f"{talk.get_kind_display()}（见纪委监督谈话记录）",
+                           source_url=f"/supervision/talks/{talk.pk}/", actor=actor)
     return talk
 
 
