@@ -10,26 +10,16 @@ attempt in the audit log. Each filing is made through the real services on the d
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dangjian.accounts.models import User
-from dangjian.orgs.demo import DEMO_BUILDERS
+from dangjian.orgs.demo import DEMO_BUILDERS, on_day
 
 from . import services
 from .models import Absence, AgencyReport, Occasion, PersonalCategory, PersonalReport, ReportKind
-
-
-@contextlib.contextmanager
-def on_day(day: dt.date):
-    """The services run as on ``day`` (noon, Beijing): a filing made in advance is made before its dates."""
-    fixed = dt.datetime(day.year, day.month, day.day, 4, 0, tzinfo=dt.UTC)
-    with mock.patch.object(timezone, "now", lambda: fixed):
-        yield
 
 
 def build(context: dict) -> None:

@@ -5,9 +5,11 @@ Later modules add their own demo records through ``DEMO_BUILDERS`` (see ``build_
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import secrets
+from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +40,17 @@ DEMO_LOGINS = [
 
 # Later modules append callables taking (context: dict) to add their demo records.
 DEMO_BUILDERS: list = []
+
+
+@contextlib.contextmanager
+def on_day(day: dt.date):
+    """Within: the services run as on ``day`` (noon, Beijing), so that a demo record of the past is made through
+    them as it would have been then — its dates, deadlines and audit trail agree — instead of being dated back
+    afterwards. For building the demo only (one process, before serving)."""
+    fixed = dt.datetime(day.year, day.month, day.day, 4, 0, tzinfo=dt.UTC)
+    with mock.patch.object(timezone, "now", lambda: fixed):
+        yield
+
 # Builders of large sample sets (a year of petitions): run by the demo command, left out of the tests' demo, which
 # every test session builds (a test that needs them runs the builder itself).
 DEMO_EXTRA_BUILDERS: list = []

@@ -19,30 +19,34 @@ from dangjian.accounts.models import User
 from dangjian.core import audit
 from dangjian.matters import services as matter_services
 from dangjian.matters.models import Matter
-from dangjian.orgs.demo import ROOT_CODE
+from dangjian.orgs.demo import ROOT_CODE, on_day
 from dangjian.orgs.models import Org, PositionTitle
 from dangjian.orgs.services import current_positions
 
 from . import petitions, replies
-from .petition_models import Channel, Petition, PetitionKind, PetitionReply, PetitionStatus, ReplyDelivery
-from .rule_settings import PETITION
+from .petition_models import (
+    Channel,
+    Petition,
+    PetitionCategory,
+    PetitionKind,
+    PetitionReply,
+    PetitionStatus,
+    ReplyDelivery,
+)
 
 C = Channel
 SUGGESTION, COMPLAINT, ACCUSATION = PetitionKind.SUGGESTION, PetitionKind.COMPLAINT, PetitionKind.ACCUSATION
 
 
 def accept(petition: Petition, *, actor, owner, leader, on: dt.date) -> Matter:
-    """受理: the petition becomes a matter of kind 群众诉求, handed to ``owner`` under ``leader`` on ``on``.
-
-    A stand-in for the accept service of petitions.py (built in parallel), through matters' own services."""
-    matter = matter_services.do_create_matter(Matter(
-        kind=PETITION.key, title=petition.subject[:200], content=petition.content, org=petition.org,
-        source=f"群众监督·{petition.get_channel_display()}", received_on=on), actor=actor)
-    matter = matter_services.do_transition(matter, "assign", actor=actor, owner=owner, responsible_leader=leader,
-                                           assigned_on=on)
-    petition.matter, petition.status = matter, PetitionStatus.ACCEPTED
-    audit.save_audited(petition, actor=actor, action="supervision.petition_accept")
-    return matter
+    """受理 on ``on`` through the one accept service (the duplicates merged into it join its matter), then 交办."""
+    category = petition.category or PetitionCategory.objects.filter(org=petition.org, active=True).order_by(
+        "order", "pk").first()
+    handler = actor if petition.kind != PetitionKind.ACCUSATION else User.objects.get(username="jijian")
+    with on_day(on):
+        matter = petitions.do_accept(petition, actor=handler, owner=owner, leader=leader, category=category).matter
+        return matter_services.do_transition(matter, "assign", actor=actor, owner=owner, responsible_leader=leader,
+                                             assigned_on=on)
 
 
 @dataclass

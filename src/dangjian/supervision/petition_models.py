@@ -20,6 +20,7 @@ from django.db.models import Q
 from dangjian.core.fields import EncryptedTextField
 from dangjian.core.models import ScopedModel
 from dangjian.core.scope import ScopedQuerySet, path_condition, scope_conditions
+from dangjian.orgs.models import Org, Person
 
 
 class PetitionKind(models.TextChoices):
@@ -73,8 +74,6 @@ def barred_ids(user) -> tuple[list[int], list[int]]:
     per request: a petition naming that person as accused, or an org in that list, is never theirs to find."""
     cached = user.__dict__.get(_BARRED_CACHE_ATTR)
     if cached is None:
-        from dangjian.orgs.models import Org, Person
-
         people = list(Person._base_manager.filter(user=user).values_list("pk", "org_path", "branch_path"))
         paths = {p for _pk, *own in people for path in own if path for p in ancestor_paths(path)}
         orgs = list(Org.objects.filter(path__in=paths).values_list("pk", flat=True)) if paths else []
