@@ -28,3 +28,5 @@ class SupervisionConfig(AppConfig):
             "supervision.plan_create": "制定监督检查计划", "supervision.inspection_create": "登记监督检查",
             "supervision.finding_create": "登记检查发现的问题", "supervision.talk_create": "登记谈话",
             "supervision.talk_follow_up": "登记谈话回访"})
+        action_labels.register({"supervision.category_retrain": "诉求分类模型重新训练",
+                                "supervision.category_model_drop": "诉求分类模型停用（改按关键词建议）"})

@@ -22,3 +22,10 @@ INSPECTION = register_kind(KindSpec("inspection", "监督检查问题", 20, "工
 # deadline per type of petition is its own rule (supervision.petition_reply_days.*).
 PETITION = register_kind(KindSpec("petition", "群众诉求", 15, "工作日", 3, submit_requires=("reply_text",),
                                   source_hint="群众监督", register_capability="petition.change"))
+
+# 分类建议: at or above this confidence the suggested category is put on a new petition (for staff to confirm);
+# below it the petition waits in triage with no category (supervision/classify.py).
+rule_settings.register(
+    "supervision.category_threshold", "诉求分类建议置信度阈值", 0.6, kind="decimal", group=GROUP,
+    capability="petition.change", minimum=0.0, maximum=1.0, source="本系统规则（群众监督 分类归并）",
+    help="0 到 1 之间；新诉求的建议分类置信度达到此值时预填分类（待工作人员确认），低于此值转人工分类")

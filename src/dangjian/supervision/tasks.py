@@ -18,3 +18,30 @@ def follow_up_reminders(day: str | None = None):
 @db_periodic_task(crontab(hour="7", minute="50"))
 def daily_follow_up_tick():
     follow_up_reminders.call_local(timezone.localdate().isoformat())
+
+
+# ---- 分类建议: the category models retrained every night (and on demand: request_retrain, the command) ----
+
+from dangjian.core import jobs  # noqa: E402
+
+from . import classify  # noqa: E402
+
+
+@jobs.job(classify.RETRAIN_JOB, "诉求分类模型重新训练")
+def retrain_categories(day: str, org_id: int | None = None) -> str:
+    """Each agency's model (or one agency's) trained from its classified petitions; unchanged history keeps
+    the stored model. ``day`` only names the run (one tracked run a day and agency)."""
+    from dangjian.orgs.models import Org
+
+    orgs = classify.agencies_to_train() if org_id is None else Org.objects.filter(pk=org_id)
+    done = []
+    for org in orgs:
+        row = classify.train(org)
+        done.append(f"{org.code}:{row.rows if row else '关键词'}")
+    return " ".join(done)
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def nightly_category_retraining():
+    """At 02:30, when nobody waits for the server: the day's retraining, recorded as a tracked run."""
+    return jobs.run_tracked(classify.RETRAIN_JOB, timezone.localdate().isoformat())
