@@ -59,6 +59,9 @@ def agency(demo):
 def test_retraining_job_learns_the_history_and_follows_corrections(agency):
     org, categories = agency
     _history(org, categories)
+    # Two petitions are too few to learn (or calibrate) a category: 住房物业 is left out of the model.
+    for subject in ("电梯坏了", "物业费涨了"):
+        _petition(org, subject, category=categories["住房物业"], category_source=CategorySource.CORRECTED).save()
     assert jobs.run_tracked(classify.RETRAIN_JOB, "2026-11-30") == f"SXX:{len(PLACES) * 15}"
     model = CategoryModel.objects.get(org=org)
     assert model.rows == 60 and model.version == 1 and model.size == len(bytes(model.model)) > 0

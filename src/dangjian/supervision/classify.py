@@ -4,8 +4,11 @@ Learning: the agency's petitions whose category was confirmed or corrected by st
 import (category_source confirmed / corrected / imported), in its active categories. Features are character
 n-grams (1–3, TF-IDF with sublinear term frequency) of the subject and of the content, each in its own space:
 both are scaled to the same length, so that the few characters of the subject weigh as much as the whole
-content. The classifier is a logistic regression, whose class probabilities are the confidence. Character
-n-grams need no word segmentation and cope with the short, informal texts petitions are.
+content. The classifier is a linear support vector machine whose scores are calibrated into probabilities
+(Platt's sigmoid, fitted on 3-fold cross-validation: CalibratedClassifierCV), and that probability is the
+confidence: of the suggestions made at 0.8, about eight in ten are right. Character n-grams need no word
+segmentation and cope with the short, informal texts petitions are. A category with fewer than
+``MIN_PER_CATEGORY`` classified petitions is left out of the model (it cannot be learned, nor calibrated).
 
 Without a trained model (no history, or too little: fewer than ``MIN_ROWS`` rows or one category), the staff's
 keywords per category (PetitionCategory.keywords) give the suggestion (``keyword_scores``).
@@ -32,9 +35,10 @@ from django.db.models import Count, Max
 from django.db.models.functions import Substr
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.svm import LinearSVC
 
 from dangjian.core import audit, rule_settings
 
@@ -44,6 +48,7 @@ from .petition_models import CategorySource, Petition, PetitionCategory
 THRESHOLD_KEY = "supervision.category_threshold"
 TRAINED_SOURCES = (CategorySource.CONFIRMED, CategorySource.CORRECTED, CategorySource.IMPORTED)
 MIN_ROWS = 20  # fewer classified petitions than this: the keywords suggest
+MIN_PER_CATEGORY = 3  # one per fold of the calibration
 # The start of a long letter says what it is about; the rest only costs time and memory.
 CONTENT_CHARS = 1000
 MAX_FEATURES = 200_000  # per text field: bounds the model's size and memory whatever the history
@@ -79,7 +84,8 @@ def build_pipeline() -> Pipeline:
         ("subject", Pipeline([("pick", FunctionTransformer(subjects)), ("tfidf", _ngrams())])),
         ("content", Pipeline([("pick", FunctionTransformer(contents)), ("tfidf", _ngrams())])),
     ])
-    return Pipeline([("features", features), ("classifier", LogisticRegression(C=10, max_iter=300))])
+    classifier = CalibratedClassifierCV(LinearSVC(C=0.5), method="sigmoid", cv=MIN_PER_CATEGORY)
+    return Pipeline([("features", features), ("classifier", classifier)])
 
 
 def fit(rows: list[tuple[str, str]], labels: list) -> Pipeline:
@@ -116,8 +122,12 @@ def train(org, *, actor=None, force: bool = False) -> CategoryModel | None:
         return current
     started = time.perf_counter()
     rows, labels = [], []
-    for subject, content, category_id in _training_rows(org.pk).annotate(head=Substr("content", 1, CONTENT_CHARS)) \
-            .values_list("subject", "head", "category_id").order_by("id").iterator(chunk_size=5000):
+    trainable = _training_rows(org.pk)
+    learnable = [pk for pk, n in trainable.values_list("category_id").annotate(n=Count("id")).order_by()
+                 if n >= MIN_PER_CATEGORY]
+    for subject, content, category_id in trainable.filter(category_id__in=learnable).annotate(
+            head=Substr("content", 1, CONTENT_CHARS)).values_list("subject", "head", "category_id").order_by("id") \
+            .iterator(chunk_size=5000):
         rows.append((subject, content))
         labels.append(category_id)
     if len(rows) < MIN_ROWS or len(set(labels)) < 2:
