@@ -34,8 +34,8 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.db.models.functions import Substr
 from django.utils import timezone
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
