@@ -157,7 +157,7 @@ def test_suggest_api_validates_and_keeps_to_petition_readers(agency, demo, djang
     assert "最多 5000 字" in answers[2].json()["errors"]["content"][0]
 
 
-def test_retrain_command(agency, capsys):
+def test_retrain_command_and_request(agency, capsys, frozen_today, django_capture_on_commit_callbacks):
     org, categories = agency
     with pytest.raises(CommandError, match="--org：组织编码“NOPE”不存在"):
         call_command("petitions", "retrain", "--org", "NOPE")
@@ -168,3 +168,9 @@ def test_retrain_command(agency, capsys):
     assert "模型第 1 版，训练样本 60 条，3 个分类" in capsys.readouterr().out
     call_command("petitions", "retrain", "--force")
     assert CategoryModel.objects.get(org=org).version == 2
+    # After an import: the retraining queued as a tracked job once the import's transaction commits.
+    Petition.objects.filter(category=categories["教育"]).update(category=categories["住房物业"])
+    with django_capture_on_commit_callbacks(execute=True):
+        classify.request_retrain(org)
+    assert CategoryModel.objects.get(org=org).version == 3
+    assert JobRun.objects.get(job=classify.RETRAIN_JOB, args=["2026-11-30", org.pk]).state == JobRun.State.DONE
