@@ -92,15 +92,7 @@ def build_pipeline() -> Pipeline:
 
 
 def fit(rows: list[tuple[str, str]], labels: list) -> Pipeline:
-    pipeline = build_pipeline().fit(rows, labels)
-    for name in ("subject", "content"):
-        # The n-grams left out (stop_words_) are kept by scikit-learn for inspection only: often larger than
-        # the model itself, they are not stored.
-        vectorizer = pipeline.named_steps["features"].transformer_list[[n for n, _ in pipeline.named_steps[
-            "features"].transformer_list].index(name)][1].named_steps["tfidf"]
-        if hasattr(vectorizer, "stop_words_"):
-            del vectorizer.stop_words_
-    return pipeline
+    return build_pipeline().fit(rows, labels)
 
 
 def _training_rows(org_id: int):
