@@ -158,10 +158,11 @@ def agencies_to_train():
     return Org.objects.filter(pk__in=PetitionCategory.objects.values("org_id")).order_by("path")
 
 
-def retrain_all(*, actor=None, force: bool = False) -> dict[str, int | None]:
-    """Each agency's model trained anew: {org code: rows used, or None when the keywords suggest}."""
+def retrain_all(orgs=None, *, actor=None, force: bool = False) -> dict[str, int | None]:
+    """Each agency's model (or those of ``orgs``) trained anew: {org code: rows used, or None when the keywords
+    suggest}."""
     done = {}
-    for org in agencies_to_train():
+    for org in agencies_to_train() if orgs is None else orgs:
         row = train(org, actor=actor, force=force)
         done[org.code] = row.rows if row else None
     return done

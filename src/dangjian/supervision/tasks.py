@@ -1,4 +1,5 @@
-"""Jobs of 监督: the daily reminder of talk follow-ups (回访) that fall due."""
+"""Jobs of 监督: the daily reminder of talk follow-ups (回访) that fall due; the nightly retraining of the
+petition category models."""
 
 import datetime as dt
 
@@ -6,6 +7,9 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from dangjian.core import jobs
+
+from . import classify
 from .services import remind_follow_ups
 
 
@@ -22,23 +26,14 @@ def daily_follow_up_tick():
 
 # ---- 分类建议: the category models retrained every night (and on demand: request_retrain, the command) ----
 
-from dangjian.core import jobs  # noqa: E402
-
-from . import classify  # noqa: E402
-
-
 @jobs.job(classify.RETRAIN_JOB, "诉求分类模型重新训练")
 def retrain_categories(day: str, org_id: int | None = None) -> str:
     """Each agency's model (or one agency's) trained from its classified petitions; unchanged history keeps
     the stored model. ``day`` only names the run (one tracked run a day and agency)."""
     from dangjian.orgs.models import Org
 
-    orgs = classify.agencies_to_train() if org_id is None else Org.objects.filter(pk=org_id)
-    done = []
-    for org in orgs:
-        row = classify.train(org)
-        done.append(f"{org.code}:{row.rows if row else '关键词'}")
-    return " ".join(done)
+    done = classify.retrain_all(None if org_id is None else Org.objects.filter(pk=org_id))
+    return " ".join(f"{code}:{rows if rows is not None else '关键词'}" for code, rows in done.items())
 
 
 @db_periodic_task(crontab(hour="2", minute="30"))
