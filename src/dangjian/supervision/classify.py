@@ -7,9 +7,10 @@ both are scaled to the same length, so that the few characters of the subject we
 content. The classifier is a linear model fitted by stochastic gradient descent on the logistic loss (one
 versus the rest), its scores calibrated into probabilities (Platt's sigmoid on 3-fold cross-validation,
 CalibratedClassifierCV), and that probability is the confidence (on the benchmark set, 92% of the suggestions
-with a confidence of 0.6–0.8 were right, 97% of those above 0.8: cautious rather than over-confident). SGD rather than liblinear/lbfgs: on 100,000 petitions those took minutes and, copying
-the data into their own structures, close to 1 GB (bench/petitions_classify.py). Character n-grams need no word
-segmentation and cope with the short, informal texts petitions are. A category with fewer than
+with a confidence of 0.6–0.8 were right, 97% of those above 0.8: cautious rather than over-confident). SGD
+rather than liblinear or lbfgs: on 100,000 petitions those took minutes and, copying the data into their own
+structures, close to 1 GB (bench/petitions_classify.py). Character n-grams need no word segmentation and cope
+with the short, informal texts petitions are. A category with fewer than
 ``MIN_PER_CATEGORY`` classified petitions is left out of the model (it cannot be learned, nor calibrated).
 
 Without a trained model (no history, or too little: fewer than ``MIN_ROWS`` rows or one category), the staff's
