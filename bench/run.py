@@ -21,11 +21,13 @@ scale on its own fresh database), written under the ``matters`` key; the other k
 Then the weekly 督办单's storage (bench/weekly.py): rows and bytes of 52 weekly sheets, measured on the
 database and scaled to the province, under the ``weekly_sheets`` key (``--only weekly`` alone).
 
-Last, 历史诉求导入 (bench/petition_import.py): 100,000 rows imported through the application, under the
+Then 历史诉求导入 (bench/petition_import.py): 100,000 rows imported through the application, under the
 ``petition_import`` key (``--only petition_import`` alone).
+And the category suggestion of 群众监督 (bench/petitions_classify.py: macro-F1 beside the reference, retraining
+on 100,000 petitions, suggestion latency), under ``petitions_classify`` (``--only classify`` alone).
 
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
-                        [--only suite|meetings|matters|weekly|petition_import] [--meetings auto|small|reduced|issue|none]
+                        [--only suite|meetings|matters|weekly|petition_import|classify|dedupe] [--meetings auto|small|reduced|issue|none]
                         [--skip-matters] [--matters N] [--matters-runs 40]
 """
 
@@ -135,8 +137,9 @@ def main(argv=None) -> int:
     parser.add_argument("--meetings", choices=["auto", "small", "reduced", "issue", "none"],
                         default=os.environ.get("BENCH_MEETINGS", "auto"),
                         help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
-    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly", "petition_import"],
-                        help="run only the foundation suite, only 会议学习, only 事项督办 or only the weekly sheets' size")
+    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly", "petition_import", "classify"],
+                        help="run only the foundation suite, only 会议学习, only 事项督办, only the weekly sheets' size, "
+                             "only the history import or only the category suggestion")
     parser.add_argument("--skip-matters", action="store_true",
                         default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
                         help="leave out the 事项督办 benchmarks (also DANGJIAN_BENCH_SKIP_MATTERS=1)")
@@ -194,6 +197,16 @@ def main(argv=None) -> int:
             result = petition_import.run_scale(scale, petition_import.DEFAULT_ROWS)
             results.setdefault("petition_import", {})[scale] = result
             summaries[f"petition-import-{scale}"] = {k: result[k] for k in ("rows", "seconds", "cpu_seconds")}
+        if args.only in (None, "classify"):
+            from bench import petitions_classify  # 群众监督 category suggestion
+
+            result = petitions_classify.run_scale(scale)
+            results.setdefault("petitions_classify", {})[scale] = result
+            summaries[f"petitions-classify-{scale}"] = {"macro_f1": result["quality"]["macro_f1"],
+                                                        "reference": result["quality"]["reference_macro_f1"],
+                                                        "retrain_s": result["retrain"]["seconds"],
+                                                        "suggest_p95_ms": result["suggest"]["p95_ms"]}
+            missed += petitions_classify.goals_missed(scale, result)
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(summaries, ensure_ascii=False, indent=2))

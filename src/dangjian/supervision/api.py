@@ -299,3 +299,49 @@ def supervision_talk_follow_up(request, talk_id: int, payload: FollowUpIn):
 
 # 群众监督's routes (their own module: its schemas are read by ninja without postponed annotations)
 from . import petition_api  # noqa: E402,F401
+
+# ---- 群众监督: the category and duplicate suggestion for a text being entered ----------------------------------
+
+class SuggestIn(InputSchema):
+    subject: str = Field("", description="标题")
+    content: str = Field("", description="内容")
+
+
+class CategorySuggestionOut(Schema):
+    name: str
+    confidence: float = Field(..., description="置信度（0–1）")
+
+
+class DuplicateOut(Schema):
+    id: int
+    score: float
+    reason: str = Field(..., description="相同的词句")
+
+
+class SuggestOut(Schema):
+    categories: list[CategorySuggestionOut]
+    duplicates: list[DuplicateOut]
+
+
+@router.post("/petitions/suggest", response=SuggestOut, summary="诉求分类建议与可能重复的诉求")
+def supervision_petition_suggest(request, payload: SuggestIn):
+    from .classify import agency_for, suggest
+    from .duplicates import find_duplicates
+    from .petitions import CONTENT_MAX, SUBJECT_MAX
+
+    subject, content = payload.subject.strip(), payload.content.strip()
+    errors = {}
+    if len(subject) > SUBJECT_MAX:
+        errors["subject"] = f"标题：最多 {SUBJECT_MAX} 字（现有 {len(subject)} 字）"
+    if len(content) > CONTENT_MAX:
+        errors["content"] = f"内容：最多 {CONTENT_MAX} 字（现有 {len(content)} 字）"
+    if not (subject or content or errors):
+        errors["subject"] = "标题：标题和内容不能都为空"
+    if errors:
+        raise ValidationError(errors)
+    agency = agency_for(request.auth)
+    if agency is None:
+        raise PermissionDenied("无权查看群众诉求")
+    return {"categories": [{"name": s.name, "confidence": s.confidence} for s in suggest(agency.pk, subject, content)],
+            "duplicates": [{"id": d.petition_id, "score": d.score, "reason": d.reason}
+                           for d in find_duplicates(agency, subject, content, user=request.auth)]}

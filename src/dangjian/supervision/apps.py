@@ -52,3 +52,5 @@ class SupervisionConfig(AppConfig):
             "supervision.reply_approve": "审核同意答复", "supervision.reply_return": "退回答复修改",
             "supervision.reply_publish": "发布诉求答复", "supervision.reply_to_matter": "登记事项答复内容",
             "supervision.reply_deliver": "登记答复送达"})
+        action_labels.register({"supervision.category_retrain": "诉求分类模型重新训练",
+                                "supervision.category_model_drop": "诉求分类模型停用（改按关键词建议）"})

@@ -207,6 +207,7 @@ class Talk(ScopedModel):
 
 
 # 群众监督 (public supervision): its records live in their own module, loaded with this app's models.
+from .classify_models import CategoryModel  # noqa: E402,F401
 from .petition_models import (  # noqa: E402,F401
     Channel,
     Petition,

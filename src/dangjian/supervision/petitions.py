@@ -23,6 +23,7 @@ from dangjian.matters import services as matter_services
 from dangjian.matters.models import Matter
 from dangjian.orgs.models import Org, OrgKind
 
+from . import classify
 from .petition_models import (
     CategorySource,
     Channel,
@@ -127,6 +128,9 @@ def do_receive_petition(petition: Petition, *, actor=None, files=(), give_code: 
     if code:
         petition.query_code_hash = hash_query_code(code)
     with transaction.atomic():
+        # The suggested category is set before the one save: one row write, one audit event (naming no actor
+        # for the portal); a loaded model answers in a few milliseconds (docs/architecture.md).
+        classify.apply_suggestion(petition)
         with anonymous_request() if petition.created_by is None else _nothing():
             audit.save_audited(petition, actor=petition.created_by, action="supervision.petition_receive")
             _store_attachments(petition, checked, actor=petition.created_by)

@@ -40,3 +40,9 @@ for _key, (_label, _days) in PETITION_REPLY_DAYS.items():
         f"supervision.petition_reply_days.{_key}", f"群众诉求答复时限：{_label}（工作日）", _days, kind="int", group=GROUP,
         minimum=1, maximum=60, capability="petition.change",
         source="《信访工作条例》：信访事项自受理之日起60日内办结", help="自受理（生成办理事项）之日起计算的工作日数")
+# 分类建议: at or above this confidence the suggested category is put on a new petition (for staff to confirm);
+# below it the petition waits in triage with no category (supervision/classify.py).
+rule_settings.register(
+    "supervision.category_threshold", "诉求分类建议置信度阈值", 0.6, kind="decimal", group=GROUP,
+    capability="petition.change", minimum=0.0, maximum=1.0, source="本系统规则（群众监督 分类归并）",
+    help="0 到 1 之间；新诉求的建议分类置信度达到此值时预填分类（待工作人员确认），低于此值转人工分类")
