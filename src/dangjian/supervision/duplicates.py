@@ -25,13 +25,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from dangjian.core import rule_settings
 
 from .petition_models import Petition, PetitionStatus
 
-CANDIDATES = 30  # read from the index, then re-scored; a true repeat ranks far above this in the index
+CANDIDATES = 20  # read from the index, then re-scored; a true repeat ranks far above this in the index
 REASON_MAX = 200  # Petition.merge_reason
 
 # ---- names of places and organisations --------------------------------------------------------------------
@@ -255,41 +256,55 @@ def lookups(text: Text) -> list[tuple[str, list[str]]]:
     return [("OR", phrases)] if phrases else []
 
 
-def candidate_ids(org_path: str, subject: str, content: str, text: Text, *, cutoff: dt.datetime,
-                  exclude_pk: int | None, limit: int = CANDIDATES) -> list[int]:
-    """The ids of the stored petitions most like the text, from the database's text index (the raw queries: the
-    benchmark's floor). Scope (the agency's subtree) and the window are in the same statement."""
+def candidate_sql(org_path: str, subject: str, content: str, text: Text, *, cutoff: dt.datetime,
+                  exclude_pk: int | None, limit: int = CANDIDATES) -> tuple[str, list] | None:
+    """One statement giving the ids of the stored petitions most like the text, from the database's text index;
+    scope (the agency's subtree) and the window in it. None when the text gives nothing to look up.
+
+    Each lookup (``lookups``: those naming every place, then those naming any) reads at most SCAN_CAP rows (a
+    common name, 人民医院, is in thousands); a row found by the first lookup comes first, then the most similar.
+    """
     table = Petition._meta.db_table
     window = "(p.received_at >= %s OR p.status <> %s OR p.updated_at >= %s)"
-    where_params = [cutoff, PetitionStatus.DECLINED, cutoff]
-    exclude = ""
+    where_params: list = [cutoff, PetitionStatus.DECLINED, cutoff]
     if exclude_pk:
-        exclude, where_params = "AND p.id <> %s", [*where_params, exclude_pk]
-    found: list[int] = []
+        window, where_params = window + " AND p.id <> %s", [*where_params, exclude_pk]
+    arms, params = [], []
+    postgres = connection.vendor == "postgresql"
+    for rank, (op, phrases) in enumerate(lookups(text)):
+        phrases = [x for x in phrases if len(x) >= 3]  # a trigram index finds nothing shorter
+        if not phrases:
+            continue
+        if postgres:
+            match = "(" + f" {op} ".join(f"({TEXT_SQL}) ILIKE %s" for _ in phrases) + ")"
+            match_params = [f"%{_like_escape(x)}%" for x in phrases]
+            arms.append(f"SELECT * FROM (SELECT p.id, {rank} AS pass, p.subject, p.content FROM {table} p "
+                        f"WHERE {match} AND p.org_path LIKE %s AND {window} LIMIT {SCAN_CAP}) a{rank}")
+            params += [*match_params, org_path + "%", *where_params]
+        else:
+            match = f" {op} ".join('"' + x.replace('"', "") + '"' for x in phrases)
+            arms.append(f"SELECT * FROM (SELECT p.id, {rank} AS pass, f.rank AS r FROM {FTS_TABLE} f "
+                        f"JOIN {table} p ON p.id = f.rowid WHERE {FTS_TABLE} MATCH %s AND p.org_path >= %s "
+                        f"AND p.org_path < %s AND {window} ORDER BY f.rank LIMIT {SCAN_CAP}) a{rank}")
+            params += [match, org_path, org_path + "~", *where_params]
+    if not arms:
+        return None
+    union = " UNION ALL ".join(arms)
+    if postgres:
+        query = f"{subject}。{content}"[:QUERY_CHARS]
+        return (f"SELECT id FROM ({union}) p GROUP BY id "
+                f"ORDER BY MIN(pass), MAX(similarity({TEXT_SQL}, %s)) DESC, id DESC LIMIT %s", [*params, query, limit])
+    return f"SELECT id FROM ({union}) p GROUP BY id ORDER BY MIN(pass), MIN(r), id DESC LIMIT %s", [*params, limit]
+
+
+def candidate_ids(org_path: str, subject: str, content: str, text: Text, **kwargs) -> list[int]:
+    """The candidates' ids alone (the raw index query: the benchmark's floor)."""
+    statement = candidate_sql(org_path, subject, content, text, **kwargs)
+    if statement is None:
+        return []
     with connection.cursor() as cursor:
-        for op, phrases in lookups(text):
-            if connection.vendor == "postgresql":
-                # Found by the names' trigrams (GIN), at most SCAN_CAP of them (a common name: 人民医院), then
-                # the most similar to the whole text first.
-                query = f"{subject}。{content}"[:QUERY_CHARS]
-                match = f" {op} ".join(f"({TEXT_SQL}) ILIKE %s" for _ in phrases)
-                cursor.execute(
-                    f"SELECT id FROM (SELECT p.id, p.subject, p.content FROM {table} p WHERE ({match}) "
-                    f"AND p.org_path LIKE %s AND {window} {exclude} LIMIT {SCAN_CAP}) p "
-                    f"ORDER BY similarity({TEXT_SQL}, %s) DESC, p.id DESC LIMIT %s",
-                    [*[f"%{_like_escape(x)}%" for x in phrases], org_path + "%", *where_params, query, limit])
-            else:
-                match = f" {op} ".join('"' + x.replace('"', "") + '"' for x in phrases if len(x) >= 3)
-                if not match:
-                    continue
-                cursor.execute(
-                    f"SELECT p.id FROM {FTS_TABLE} f JOIN {table} p ON p.id = f.rowid WHERE {FTS_TABLE} MATCH %s "
-                    f"AND p.org_path >= %s AND p.org_path < %s AND {window} {exclude} ORDER BY f.rank LIMIT %s",
-                    [match, org_path, org_path + "~", *where_params, limit])
-            found += [row[0] for row in cursor.fetchall() if row[0] not in found]
-            if len(found) >= limit:
-                break
-    return found[:limit]
+        cursor.execute(*statement)
+        return [row[0] for row in cursor.fetchall()]
 
 
 TEXT_SQL = "p.subject || ' ' || p.content"  # the indexed expression (migration 0003), as written there
@@ -331,10 +346,11 @@ def find_duplicates(org, subject: str, content: str, *, exclude_pk: int | None =
     if not text.norm:
         return []
     cutoff = timezone.now() - dt.timedelta(days=window_days())
-    ids = candidate_ids(org.path, subject, content, text, cutoff=cutoff, exclude_pk=exclude_pk)
-    if not ids:
+    statement = candidate_sql(org.path, subject, content, text, cutoff=cutoff, exclude_pk=exclude_pk)
+    if statement is None:
         return []
-    rows = Petition.objects.filter(pk__in=ids)
+    # One round trip: the candidates' statement as the sub-select of the rows read (and scoped to the user)
+    rows = Petition.objects.filter(pk__in=RawSQL(*statement))
     if user is not None:
         rows = rows.visible_to(user)
     rows = list(rows.select_related("matter", "duplicate_of", "duplicate_of__matter")
