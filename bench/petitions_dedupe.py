@@ -94,6 +94,9 @@ def quality(seed: int = 13) -> dict:
                          "reference_median": round(sorted(r for _, r in rows)[len(rows) // 2], 3),
                          "ours_max": round(max(o for o, _ in rows), 3), "reference_max": round(max(r for _, r in rows), 3)}
     negatives = [p["type"] for p in pairs if not p["duplicate"]]
+    at_merge = [(s >= threshold, label) for s, label in zip(ours, labels, strict=True)]
+    merge_tp = sum(1 for hit, label in at_merge if hit and label)
+    merge_hits = sum(1 for hit, _ in at_merge if hit)
     return {
         "set": {"pairs": len(pairs), "duplicates": sum(labels), "seed": seed, "by_type": by_type,
                 "generator": "bench/petition_corpus.py"},
@@ -101,6 +104,8 @@ def quality(seed: int = 13) -> dict:
         "reference": {"precision_at_recall_95": ref_p, "best_threshold": ref_t,
                       "what": "cosine of character 2–4-gram TF-IDF (scikit-learn), fitted on the set"},
         "merge_threshold": threshold,
+        "at_merge_threshold": {"precision": round(merge_tp / max(1, merge_hits), 4),
+                               "recall": round(merge_tp / sum(labels), 4)},
         "template_pairs_above_merge_threshold": above(ours, threshold, "template"),
         "template_pairs_above_reference_threshold": above(reference, ref_t, "template"),
         "reference_negatives_above_its_threshold": round(

@@ -78,6 +78,15 @@ def test_only_what_the_user_sees_in_the_agency_subtree_within_the_window(demo, f
     assert in_branch.pk not in ids()
     Petition.objects.filter(pk=in_branch.pk).update(updated_at=timezone.now() - dt.timedelta(days=window - 1))
     assert in_branch.pk in ids()
+    # handled as a matter: open while the matter is, then in the window while its 销号 is recent
+    from dangjian.matters.models import Matter
+
+    matter = Matter.objects.filter(status="closed").first()
+    Petition.objects.filter(pk=in_branch.pk).update(status=PetitionStatus.ACCEPTED, matter=matter)
+    Matter.objects.filter(pk=matter.pk).update(closed_on=timezone.localdate() - dt.timedelta(days=window + 1))
+    assert in_branch.pk not in ids()
+    Matter.objects.filter(pk=matter.pk).update(closed_on=timezone.localdate() - dt.timedelta(days=window - 1))
+    assert in_branch.pk in ids()
     # a repeat merged into its original stands for the original
     Petition.objects.filter(pk=in_branch.pk).update(status=PetitionStatus.MERGED, duplicate_of=in_office)
     assert ids() >= {in_office.pk} and in_branch.pk not in ids()
@@ -113,3 +122,18 @@ def test_postgres_candidates_come_from_the_trigram_index(demo, frozen_today):
                        ["幸福小区路灯不亮"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "petition_text_trgm" in plan
+
+
+def test_names_of_places_and_organisations():
+    def names(text):
+        return [(n.kind, n.text) for n in duplicates.extract_names(duplicates.normalize(text))]
+
+    assert names("来电人反映：其在红星大道的东风餐饮公司工地务工，人民医院门口、K12路公交车站") == [
+        ("road", "红星大道"), ("company", "东风餐饮公司"), ("hospital", "人民医院"), ("road", "k12路")]
+    # common words ending like a name are not names: 路灯、道路、马路、街道办、村民、村委会、厂家
+    assert names("路灯不亮，道路积水，马路上，街道办，村民和村委会，厂家说") == []
+    # a name right after another is its own (…门口梧桐路), a name doubled in its suffix is one (幸福家园小区)
+    assert names("绿洲小区门口梧桐路站") == [("compound", "绿洲小区"), ("road", "梧桐路")]
+    same = duplicates.extract_names("幸福家园小区")[0].same_as(duplicates.extract_names("我是幸福小区的")[0])
+    other = duplicates.extract_names("阳光小区")[0].same_as(duplicates.extract_names("阳光花园")[0])
+    assert same and not other

@@ -66,13 +66,20 @@ NAME_REACH = 6  # characters before the suffix a name may take (宏达建筑 + �
 class Name:
     kind: str
     text: str  # the whole name as written, suffix included
+    suffix: str = ""
 
     def same_as(self, other: Name) -> bool:
-        """One name, however much of it each text wrote: 朝阳家园 and 东区朝阳家园 are one; 朝阳家园 and 红星家园 are not."""
+        """One name, however much of it each text wrote: 朝阳家园 and 东区朝阳家园 are one, so are 幸福小区 and
+        幸福家园小区; 朝阳家园 and 红星家园 are not, nor 阳光小区 and 阳光花园."""
         if self.kind != other.kind:
             return False
         short, long = sorted((self.text, other.text), key=len)
-        return long.endswith(short)
+        if long.endswith(short):
+            return True
+        if self.suffix != other.suffix:
+            return False
+        short, long = sorted((self.text[:-len(self.suffix)], other.text[:-len(other.suffix)]), key=len)
+        return len(short) >= 2 and long.startswith(short)
 
 
 # Words that stand between a name and what precedes it (…门口梧桐路, 位于幸福小区): a name never holds them.
@@ -94,12 +101,17 @@ def extract_names(text: str) -> list[Name]:
                and text[left - 1] not in _STOP):
             left -= 1
         prefix = text[left:start]
+        if not prefix and names and start == bound and start > 0:  # 幸福家园 + 小区: one name, the last suffix's kind
+            last = names.pop()
+            names.append(Name(_SUFFIX_KIND[suffix], last.text + suffix, suffix))
+            bound = end
+            continue
         if prefix and prefix[-1] in _NOT_BEFORE.get(key, ""):
             continue
         # two characters at least (or a number: 12路, 3号楼's compound aside) make a name
         if len(prefix) < 2 and not prefix.isdigit():
             continue
-        name = Name(_SUFFIX_KIND[suffix], prefix + suffix)
+        name = Name(_SUFFIX_KIND[suffix], prefix + suffix, suffix)
         bound = end
         if name not in names:
             names.append(name)
@@ -265,8 +277,12 @@ def candidate_sql(org_path: str, subject: str, content: str, text: Text, *, cuto
     common name, 人民医院, is in thousands); a row found by the first lookup comes first, then the most similar.
     """
     table = Petition._meta.db_table
-    window = "(p.received_at >= %s OR p.status <> %s OR p.updated_at >= %s)"
-    where_params: list = [cutoff, PetitionStatus.DECLINED, cutoff]
+    # Open (no closed matter, not declined), or closed — the matter's 销号, or 不予受理 — within the window; the
+    # matter joined by its key, for the few rows each lookup reads.
+    matters = f"LEFT JOIN {Petition._meta.get_field('matter').related_model._meta.db_table} m ON m.id = p.matter_id"
+    window = ("(p.received_at >= %s OR m.closed_on >= %s OR (m.closed_on IS NULL AND (p.status <> %s "
+              "OR p.updated_at >= %s)))")
+    where_params: list = [cutoff, timezone.localtime(cutoff).date(), PetitionStatus.DECLINED, cutoff]
     if exclude_pk:
         window, where_params = window + " AND p.id <> %s", [*where_params, exclude_pk]
     arms, params = [], []
@@ -278,13 +294,13 @@ def candidate_sql(org_path: str, subject: str, content: str, text: Text, *, cuto
         if postgres:
             match = "(" + f" {op} ".join(f"({TEXT_SQL}) ILIKE %s" for _ in phrases) + ")"
             match_params = [f"%{_like_escape(x)}%" for x in phrases]
-            arms.append(f"SELECT * FROM (SELECT p.id, {rank} AS pass, p.subject, p.content FROM {table} p "
+            arms.append(f"SELECT * FROM (SELECT p.id, {rank} AS pass, p.subject, p.content FROM {table} p {matters} "
                         f"WHERE {match} AND p.org_path LIKE %s AND {window} LIMIT {SCAN_CAP}) a{rank}")
             params += [*match_params, org_path + "%", *where_params]
         else:
             match = f" {op} ".join('"' + x.replace('"', "") + '"' for x in phrases)
             arms.append(f"SELECT * FROM (SELECT p.id, {rank} AS pass, f.rank AS r FROM {FTS_TABLE} f "
-                        f"JOIN {table} p ON p.id = f.rowid WHERE {FTS_TABLE} MATCH %s AND p.org_path >= %s "
+                        f"JOIN {table} p ON p.id = f.rowid {matters} WHERE {FTS_TABLE} MATCH %s AND p.org_path >= %s "
                         f"AND p.org_path < %s AND {window} ORDER BY f.rank LIMIT {SCAN_CAP}) a{rank}")
             params += [match, org_path, org_path + "~", *where_params]
     if not arms:
