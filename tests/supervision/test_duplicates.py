@@ -45,6 +45,11 @@ def test_repost_and_phone_call_found_with_reason_and_other_compound_kept_below_t
 
     call = duplicates.find_duplicates(demo["orgs"]["SXX"], *PHONE_CALL)
     assert call[0].petition_id == original.pk and call[0].score >= threshold
+    # a text naming no place is looked up by its longest runs of words: its repost is found
+    nameless = _receive(demo, ("建议延长图书馆开放时间", "图书馆周末下午五点就闭馆，上班族根本没时间借书，建议周末延长到晚上九点。"))
+    again = duplicates.find_duplicates(demo["orgs"]["SXX"], "图书馆开放时间太短",
+                                       "再次建议：图书馆周末下午五点就闭馆,上班族根本没时间借书")
+    assert again[0].petition_id == nameless.pk and again[0].score >= threshold
     # a petition is never its own duplicate
     assert original.pk not in [h.petition_id for h in duplicates.find_duplicates(
         demo["orgs"]["SXX"], *ORIGINAL, exclude_pk=original.pk)]
