@@ -12,8 +12,9 @@ Each *case* is a petition as first received (the original) and the messages that
 
 ``pairs(seed)`` returns the labelled pairs; ``corpus(seed)`` the stored petitions and the queries whose original
 must come back in the top 5; ``bulk_texts(n, seed)`` endless (subject, content) for the speed benchmark.
-The phrasing follows what real messages look like (the agency's exported history was the model): colloquial,
-repetitive, with addresses, building numbers and times; the set is not what the scoring was tuned on alone.
+The texts are written to read like real messages (colloquial, repetitive, with addresses, building numbers and
+times, the hotline's "来电人反映" records and short angry posts), but they are generated from a few templates per
+topic: a check on real exported history is still owed (see the report in bench/results.json).
 """
 
 from __future__ import annotations
