@@ -326,4 +326,24 @@ def bulk_texts(seed: int = 99):
     while True:
         topic = rng.choice(topics)
         kinds, styles = TOPICS[topic]
-        yield _fill(rng.choice([*styles["formal"], *styles["call"], *styles["short"]]), _facts(rng, kinds, None, prefixes))
+        facts = _facts(rng, kinds, None, prefixes)
+        if facts["hospital"] and rng.random() < COMMON_SHARE:  # every city has its 人民医院: thousands name it
+            facts["hospital"] = COMMON_NAME
+        yield _fill(rng.choice([*styles["formal"], *styles["call"], *styles["short"]]), facts)
+
+
+COMMON_NAME = "人民医院"
+COMMON_SHARE = 0.3  # of the petitions naming a hospital (two topics of fifteen): about 4 % of all, 40,000 in a million
+
+
+def common_name_queries(count: int = 50, seed: int = 5) -> list[tuple[str, str]]:
+    """New petitions naming the common name (人民医院) and nothing rarer: the index finds thousands, the lookup
+    reads at most its cap."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        styles = TOPICS["医保"][1]
+        facts = _facts(rng, ("hospital",))
+        facts["hospital"] = COMMON_NAME
+        out.append(_fill(rng.choice([*styles["formal"], *styles["call"], *styles["short"]]), facts))
+    return out
