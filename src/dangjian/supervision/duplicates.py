@@ -4,13 +4,15 @@ Two steps (docs/architecture.md, “Duplicate suggestion”):
 
 1. **Candidates from the database's own text index**, so that it stays fast with a million stored petitions:
    PostgreSQL's pg_trgm (a GIN index on ``subject || ' ' || content``, migration 0003) or, on SQLite, an FTS5
-   table with the trigram tokenizer kept in sync by triggers. Only the receiving agency's subtree, only what the
-   user may see, and only open petitions or those closed within ``supervision.duplicate_window_days``.
+   table with the trigram tokenizer kept in sync by triggers — looked up by the names of places the new text holds
+   (``lookups``). Only the receiving agency's subtree, and only open petitions or those closed within
+   ``supervision.duplicate_window_days``; of those candidates, only what the user may see.
 2. **Re-scoring in Python** of the best candidates. The plain reference — cosine of character 2–4-gram vectors —
    is fooled by one message copied for another place: the same template about another 小区, road, school or
    company scores as high as a true repeat. So the names of places and organisations are read from both texts
-   (a name before a suffix such as 小区/路/学校/公司/村/医院), and a kind of place both texts name with no name in
-   common sinks the score below any threshold; long phrases shared word for word (a repost) raise it.
+   (a name before a suffix such as 小区/路/学校/公司/村/医院); when each text names a place of one kind that the
+   other does not, the score sinks below the merge threshold; long phrases shared word for word (a repost) and a
+   shared name raise it.
 
 The merge threshold (``supervision.duplicate_threshold``) is what the pages pre-select; every hit up to
 ``limit`` is returned, best first, for staff to confirm (a merge is never automatic).
