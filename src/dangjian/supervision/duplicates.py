@@ -305,7 +305,7 @@ def candidate_sql(org_path: str, subject: str, content: str, text: Text, *, cuto
             match = f" {op} ".join('"' + x.replace('"', "") + '"' for x in phrases)
             arms.append(f"SELECT * FROM (SELECT p.id, {rank} AS pass, f.rank AS r FROM {FTS_TABLE} f "
                         f"JOIN {table} p ON p.id = f.rowid {matters} WHERE {FTS_TABLE} MATCH %s AND p.org_path >= %s "
-                        f"AND p.org_path < %s AND {window} ORDER BY f.rank LIMIT {SCAN_CAP}) a{rank}")
+                        f"AND p.org_path < %s AND {window} LIMIT {SCAN_CAP}) a{rank}")
             params += [match, org_path, org_path + "~", *where_params]
     if not arms:
         return None
