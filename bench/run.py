@@ -18,6 +18,10 @@ Then the 事项督办 benchmarks (bench/matters.py: 100,000 matters on SQLite, 1
 scale on its own fresh database), written under the ``matters`` key; the other keys are kept.
 ``--skip-matters`` (or DANGJIAN_BENCH_SKIP_MATTERS=1) leaves them out.
 
+Then 群众监督's duplicate detection (bench/petitions_dedupe.py): its quality on the labelled development set,
+and find_duplicates among 1,000,000 petitions per scale, under the ``petitions_dedupe`` key (``--only dedupe``
+alone; ``--skip-dedupe`` or DANGJIAN_BENCH_SKIP_DEDUPE=1 leaves it out).
+
 Then the weekly 督办单's storage (bench/weekly.py): rows and bytes of 52 weekly sheets, measured on the
 database and scaled to the province, under the ``weekly_sheets`` key (``--only weekly`` alone).
 
@@ -137,12 +141,16 @@ def main(argv=None) -> int:
     parser.add_argument("--meetings", choices=["auto", "small", "reduced", "issue", "none"],
                         default=os.environ.get("BENCH_MEETINGS", "auto"),
                         help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
-    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly", "petition_import", "classify"],
+    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly", "petition_import", "classify",
+                                           "dedupe"],
                         help="run only the foundation suite, only 会议学习, only 事项督办, only the weekly sheets' size, "
-                             "only the history import or only the category suggestion")
+                             "only the history import, only the category suggestion or only the duplicate detection")
     parser.add_argument("--skip-matters", action="store_true",
                         default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
                         help="leave out the 事项督办 benchmarks (also DANGJIAN_BENCH_SKIP_MATTERS=1)")
+    parser.add_argument("--skip-dedupe", action="store_true",
+                        default=os.environ.get("DANGJIAN_BENCH_SKIP_DEDUPE", "") not in ("", "0"),
+                        help="leave out the 群众监督 duplicate detection benchmarks (also DANGJIAN_BENCH_SKIP_DEDUPE=1)")
     parser.add_argument("--matters", type=int, default=None, help="override the matters count of each scale")
     parser.add_argument("--matters-runs", type=int, default=40)
     args = parser.parse_args(argv)
@@ -181,6 +189,17 @@ def main(argv=None) -> int:
             results.setdefault("matters", {})[scale] = result  # the note and the other scale stay
             summaries[f"matters-{scale}"] = {k: result[k] for k in ("list_city", "weekly_supervision")}
             missed += matters.goals_missed(scale, result)
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        if args.only in (None, "dedupe") and not args.skip_dedupe:
+            from bench import petitions_dedupe  # 群众监督 重复件识别
+
+            result, dedupe_missed = petitions_dedupe.run([scale], write=False)
+            results.setdefault("petitions_dedupe", {}).update(result)
+            summaries[f"dedupe-{scale}"] = {
+                "precision_at_recall_95": result["quality"]["ours"]["precision_at_recall_95"],
+                "top5": result[scale]["top5"]["share"], "p95_ms": result[scale]["speed"]["p95_ms"]}
+            missed += dedupe_missed
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
         if args.only in (None, "weekly"):

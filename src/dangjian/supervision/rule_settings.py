@@ -46,3 +46,14 @@ rule_settings.register(
     "supervision.category_threshold", "诉求分类建议置信度阈值", 0.6, kind="decimal", group=GROUP,
     capability="petition.change", minimum=0.0, maximum=1.0, source="本系统规则（群众监督 分类归并）",
     help="0 到 1 之间；新诉求的建议分类置信度达到此值时预填分类（待工作人员确认），低于此值转人工分类")
+# 重复件识别 (supervision.duplicates): which earlier petitions a new one is compared with, and the score from which
+# a suggested duplicate is pre-selected for merging (staff still confirm every merge).
+rule_settings.register(
+    "supervision.duplicate_window_days", "群众诉求重复件识别：已办结诉求的比对期限（天）", 90, kind="int", group=GROUP,
+    minimum=0, maximum=3650, source="本单位群众诉求分类归并办法",
+    help="未办结的诉求都参与比对；已办结（销号）或不予受理的，只比对办结不超过此天数的")
+rule_settings.register(
+    "supervision.duplicate_threshold", "群众诉求重复件识别：建议归并的相似度阈值", 0.35, kind="decimal", group=GROUP,
+    minimum=0.05, maximum=1, source="本单位群众诉求分类归并办法",
+    help="相似度（0～1）不低于此值的疑似重复件预先勾选为建议归并，仍须工作人员确认；地点或单位名称不同的"
+         "诉求相似度至多约 0.33，阈值高于此值时不会被建议归并")
