@@ -21,7 +21,10 @@ from dangjian.orgs.models import LEADERSHIP_TITLES, Org, OrgKind, Person, Positi
 from dangjian.orgs.services import current_positions, leadership_within_reach
 
 from . import services
+from .classify import agency_for, suggest
+from .duplicates import find_duplicates
 from .models import Finding, Inspection, InspectionPlan, Period, Result, Talk, TalkKind
+from .petitions import CONTENT_MAX, SUBJECT_MAX
 
 router = Router(tags=["监督"])
 CHANGE = "supervision.change"
@@ -325,10 +328,6 @@ class SuggestOut(Schema):
 
 @router.post("/petitions/suggest", response=SuggestOut, summary="诉求分类建议与可能重复的诉求")
 def supervision_petition_suggest(request, payload: SuggestIn):
-    from .classify import agency_for, suggest
-    from .duplicates import find_duplicates
-    from .petitions import CONTENT_MAX, SUBJECT_MAX
-
     subject, content = payload.subject.strip(), payload.content.strip()
     errors = {}
     if len(subject) > SUBJECT_MAX:

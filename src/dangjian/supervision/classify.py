@@ -43,7 +43,10 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from dangjian.core import audit, rule_settings
+from dangjian.core import audit, jobs, rule_settings
+from dangjian.core.scope import scope_roots
+from dangjian.orgs.models import Org
+from dangjian.orgs.services import agency_of
 
 from .classify_models import CategoryModel
 from .petition_models import CategorySource, Petition, PetitionCategory
@@ -154,8 +157,6 @@ def train(org, *, actor=None, force: bool = False) -> CategoryModel | None:
 
 def agencies_to_train():
     """The agencies that keep petition categories (the orgs their categories are filed under)."""
-    from dangjian.orgs.models import Org
-
     return Org.objects.filter(pk__in=PetitionCategory.objects.values("org_id")).order_by("path")
 
 
@@ -171,8 +172,6 @@ def retrain_all(orgs=None, *, actor=None, force: bool = False) -> dict[str, int 
 
 def request_retrain(org) -> None:
     """Retrain the agency's model in the background after the caller's commit (after an import, say)."""
-    from dangjian.core import jobs
-
     jobs.submit(RETRAIN_JOB, timezone.localdate().isoformat(), org.pk)
 
 
@@ -263,10 +262,6 @@ def apply_suggestion(petition: Petition) -> Suggestion | None:
 def agency_for(user):
     """The agency whose model suggests for a user: that of the top-most node where they read petitions (the
     first, for the rare user who reads in several agencies), or None when they read none."""
-    from dangjian.core.scope import scope_roots
-    from dangjian.orgs.models import Org
-    from dangjian.orgs.services import agency_of
-
     roots = scope_roots(user, "petition.view")
     org = Org.objects.filter(path=roots[0]).first() if roots else None
     return agency_of(org) if org else None

@@ -45,6 +45,7 @@ def accept(petition: Petition, *, actor, owner, leader, on: dt.date) -> Matter:
     handler = actor if petition.kind != PetitionKind.ACCUSATION else User.objects.get(username="jijian")
     with on_day(on):
         matter = petitions.do_accept(petition, actor=handler, owner=owner, leader=leader, category=category).matter
+        petition.refresh_from_db()  # the caller's copy as accepted (its matter, status and version)
         return matter_services.do_transition(matter, "assign", actor=actor, owner=owner, responsible_leader=leader,
                                              assigned_on=on)
 

@@ -8,6 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from dangjian.core import jobs
+from dangjian.orgs.models import Org
 
 from . import (
     classify,
@@ -33,8 +34,6 @@ def daily_follow_up_tick():
 def retrain_categories(day: str, org_id: int | None = None) -> str:
     """Each agency's model (or one agency's) trained from its classified petitions; unchanged history keeps
     the stored model. ``day`` only names the run (one tracked run a day and agency)."""
-    from dangjian.orgs.models import Org
-
     done = classify.retrain_all(None if org_id is None else Org.objects.filter(pk=org_id))
     return " ".join(f"{code}:{rows if rows is not None else '关键词'}" for code, rows in done.items())
 
