@@ -9,3 +9,7 @@ class AssessmentConfig(AppConfig):
         from dangjian.core import action_labels
 
         action_labels.register({"assessment.conduct_record": "记入作风台账"})
+        from . import evaluation_rules  # noqa: F401  考评's rule settings
+        from .evaluations import ACTION_LABELS
+
+        action_labels.register(ACTION_LABELS)

@@ -74,3 +74,4 @@ class ConductEntry(ScopedModel):
 
     def __str__(self):
         return f"{self.on:%Y-%m-%d} {self.get_kind_display()} {self.summary[:30]}"
+from .evaluation_models import *  # noqa: E402,F401,F403  考评 (evaluation_models.py)
