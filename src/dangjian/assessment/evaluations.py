@@ -119,7 +119,7 @@ def rules_text(version: ScoringRules | None) -> str:
 
 def do_save_rules(dimensions: list[dict], *, actor, note: str = "") -> ScoringRules:
     """A new version of the 评分细则 (the older ones stay, for the rounds scored under them)."""
-    root = Org.get_first_root_nodes().first()
+    root = Org.get_first_root_node()
     require_capability(actor, "assessment.change", path=root.path, what="修订评分细则")
     check_dimensions(dimensions)
     with transaction.atomic():
@@ -248,7 +248,7 @@ def _branch_duty(evals, start, end):
         Q(end_date__isnull=True) | Q(end_date__gte=start)).values_list("org_id", "person_id"))
     if not secretaries:
         return []
-    root = Org.get_first_root_nodes().first()
+    root = Org.get_first_root_node()
     _branches, gaps, _held = gap_report(root.path, start.year, today=end + dt.timedelta(days=1))
     return [_row(evals, secretaries[g.branch_id], end, f"{g.branch}{g.period}未召开{g.kind}", "meetings.gap",
                  f"{g.branch_id}:{g.kind}:{g.period}", "/meetings/compliance/")
@@ -493,7 +493,7 @@ def do_approve(rnd: EvaluationRound, *, actor) -> EvaluationRound:
 def review_deadline(rnd: EvaluationRound) -> dt.date | None:
     if not rnd.approved_on:
         return None
-    return workdays.add_workdays(rnd.approved_on, rnd.review_days or rules.REVIEW_DAYS.default).day
+    return workdays.add_workdays(rnd.approved_on, rnd.review_days or rules.REVIEW_DAYS.default).date
 
 
 def do_request_review(evaluation: Evaluation, *, reason: str, actor) -> EvaluationReview:
@@ -513,7 +513,7 @@ def do_request_review(evaluation: Evaluation, *, reason: str, actor) -> Evaluati
         if evaluation.reviews.filter(status=ReviewStatus.OPEN).exists():
             raise ValidationError({"reason": "复核：已有待答复的复核申请"})
         review = EvaluationReview(evaluation=evaluation, org_id=evaluation.org_id, asked_on=today, reason=reason,
-                                  due_on=workdays.add_workdays(today, rule_settings.get("assessment.review_answer_days")).day)
+                                  due_on=workdays.add_workdays(today, rule_settings.get("assessment.review_answer_days")).date)
         return audit.save_audited(review, actor=actor, action="assessment.review_request")
 
 
@@ -624,7 +624,7 @@ def branch_members(branch: Org):
     from dangjian.orgs.models import PartyStatus
 
     return Person.objects.filter(branch=branch, is_active=True,
-                                 party_status__in=[PartyStatus.MEMBER, PartyStatus.PROBATIONARY])
+                                 party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
 
 
 def do_rate_members(review: MemberReview, grades: dict[int, tuple[str, str]], *, actor) -> MemberReview:
