@@ -24,6 +24,9 @@ MEMBER_EXCELLENT_CAP = rule_settings.register(
 CORRECT_MONTHS = rule_settings.register(
     "assessment.correct_months", "不合格党员限期改正期限（月）", 12, kind="int", group=GROUP, minimum=1, maximum=12,
     capability="assessment.change", source="《中国共产党章程》第九条；限期改正期限一般不超过一年")
+BALLOT_RATE = rule_settings.register(
+    "assessment.ballot_per_minute", "民主测评页每分钟请求上限（每个地址）", 300, kind="int", group=GROUP, minimum=10,
+    maximum=10000, help="同一会场的投票人常共用一个出口地址，上限须容得下全场在一分钟内投票")
 
 
 def _item(code, name, kind, points, cap, rule, evidence, source=""):

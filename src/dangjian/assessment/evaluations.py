@@ -613,6 +613,14 @@ def tally(rnd: EvaluationRound) -> None:
         audit.save_audited(recompute(evaluation), actor=None, action="assessment.recompute")
 
 
+def do_tally(rnd: EvaluationRound, *, actor) -> None:
+    require_capability(actor, "assessment.change", path=rnd.org.path, what="统计民主测评")
+    require_open(rnd)
+    with transaction.atomic():
+        lock_row(EvaluationRound, rnd.pk)
+        tally(rnd)
+
+
 def ballot_counts(rnd: EvaluationRound) -> dict:
     codes = BallotCode.objects.filter(round=rnd).aggregate(n=Count("id"), used=Count("id", filter=Q(used=True)))
     return {"issued": codes["n"], "used": codes["used"], "ballots": Ballot.objects.filter(round=rnd).count()}
@@ -625,6 +633,21 @@ def branch_members(branch: Org):
 
     return Person.objects.filter(branch=branch, is_active=True,
                                  party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
+
+
+def do_open_member_review(branch_id: int, year: int, *, actor) -> MemberReview:
+    """民主评议党员 of one branch for one year (once)."""
+    from dangjian.orgs.models import OrgKind
+
+    branch = Org.objects.filter(pk=branch_id, kind=OrgKind.BRANCH).first()
+    if branch is None:
+        raise ValidationError({"branch": "党支部：请选择党支部"})
+    require_capability(actor, "assessment.change", path=branch.path, what="发起民主评议党员")
+    if not 2000 <= (year or 0) <= 2100:
+        raise ValidationError({"year": "年度：无效"})
+    if MemberReview.objects.filter(org=branch, year=year).exists():
+        raise ValidationError({"year": f"年度：{branch}{year}年民主评议党员已发起"})
+    return audit.save_audited(MemberReview(org=branch, year=year), actor=actor, action="assessment.member_review")
 
 
 def do_rate_members(review: MemberReview, grades: dict[int, tuple[str, str]], *, actor) -> MemberReview:
