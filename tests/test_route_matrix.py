@@ -51,8 +51,8 @@ def _module_specs() -> None:
     from importlib import import_module
     from pathlib import Path
 
-    for path in sorted(Path(__file__).parent.glob("*/route_specs.py")):
-        module = import_module(f"{__package__}.{path.parent.name}.route_specs")
+    for path in sorted(Path(__file__).parent.glob("*/route_specs*.py")):
+        module = import_module(f"{__package__}.{path.parent.name}.{path.stem}")
         SPECS.update(module.SPECS)
         API_METHODS.update(module.API_METHODS)
 

@@ -30,7 +30,7 @@ MODULES = [
     MenuItem("监督", "/supervision/", "supervision.view", own=("我的谈话", "/supervision/")),
     # Planned modules, shown to the roles that will work in them (those who manage the Party-building work, who
     # hold 责任体系), not as placeholders for everyone.
-    MenuItem("考评", "/coming/assessment/", "duty.view", coming=True),
+    MenuItem("考评", "/assessment/evaluations/", "assessment.view", own=("我的考评", "/assessment/evaluations/")),
     MenuItem("报告报备", "/coming/filings/", "duty.view", coming=True),
     MenuItem("年度报告", "/coming/reports/", "duty.view", coming=True),
     MenuItem("审计日志", "/audit/", "audit.view"),
