@@ -23,7 +23,7 @@ def _section(html: str, heading: str) -> str:
 def test_a_party_member_gets_a_menu_of_their_own_pages_and_no_placeholders(demo):
     html = login("dangyuan").get("/").content.decode()
     assert _menu(html) == [("/", "首页"), ("/matters/ledger/", "我的整改台账"), ("/meetings/my/", "我的会议学习"),
-                           ("/supervision/", "我的谈话")]
+                           ("/supervision/", "我的谈话"), ("/assessment/evaluations/", "我的考评")]
     assert "即将上线" not in html
 
 
@@ -38,8 +38,8 @@ def test_every_menu_entry_opens_for_the_role_that_sees_it(demo, role):
     for item in items:
         assert client.get(item.url).status_code == 200, (role, item.label, item.url)
     coming = {i.label for i in items if i.coming}
-    assert coming == {"dangyuan": set(), "shenji": set(), "jijian": {"考评", "报告报备", "年度报告"},
-                      "kezhang": {"考评", "报告报备", "年度报告"}}[role]
+    assert coming == {"dangyuan": set(), "shenji": set(), "jijian": {"报告报备", "年度报告"},
+                      "kezhang": {"报告报备", "年度报告"}}[role]
 
 
 def test_the_home_page_lists_what_is_due_today_and_this_week(demo):
