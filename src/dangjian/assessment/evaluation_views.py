@@ -231,8 +231,10 @@ def evaluation_action(request, pk):
 def vote(request):
     """民主测评 on a phone, without log-in: the code from the sheet (typed, or in the QR's link) opens the ballot."""
     code = (request.POST.get("code") or request.GET.get("code") or "").strip()[:32]
-    rnd, error, done = (ev.ballot_round(code) if code else None), "", False
-    if request.method == "POST" and rnd is not None and "cast" in request.POST:
+    (rnd, used), error, done = (ev.ballot_round(code) if code else (None, False)), "", False
+    if used and "cast" not in request.POST:
+        rnd, error = None, "票码：已经使用过，每个票码只能投票一次"
+    elif request.method == "POST" and rnd is not None and "cast" in request.POST:
         grades = {pk: request.POST.get(f"g{pk}", "")
                   for pk in Evaluation.objects.filter(round=rnd).values_list("pk", flat=True)}
         try:

@@ -569,9 +569,10 @@ def do_issue_codes(rnd: EvaluationRound, count: int, *, actor) -> list[str]:
     return codes
 
 
-def ballot_round(code: str) -> EvaluationRound | None:
+def ballot_round(code: str) -> tuple[EvaluationRound | None, bool]:
+    """The code's round and whether the code was used already (the voter is told before filling the ballot)."""
     row = BallotCode.objects.filter(digest=code_digest(code)).select_related("round").first()
-    return row.round if row else None
+    return (row.round, row.used) if row else (None, False)
 
 
 def cast_ballot(code: str, grades: dict[int, str]) -> None:
