@@ -24,6 +24,9 @@ database and scaled to the province, under the ``weekly_sheets`` key (``--only w
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
                         [--only suite|meetings|matters|weekly] [--meetings auto|small|reduced|issue|none]
                         [--skip-matters] [--matters N] [--matters-runs 40]
+
+And on PostgreSQL, 考评's pre-fill of a round for one city's 10,000 cadres (bench/evaluations.py, ≤ 30 s),
+under the ``evaluations`` key (``--only evaluations`` alone).
 """
 
 from __future__ import annotations
@@ -132,7 +135,7 @@ def main(argv=None) -> int:
     parser.add_argument("--meetings", choices=["auto", "small", "reduced", "issue", "none"],
                         default=os.environ.get("BENCH_MEETINGS", "auto"),
                         help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
-    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly"],
+    parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly", "evaluations"],
                         help="run only the foundation suite, only 会议学习, only 事项督办 or only the weekly sheets' size")
     parser.add_argument("--skip-matters", action="store_true",
                         default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
@@ -183,6 +186,17 @@ def main(argv=None) -> int:
             result = weekly.run_scale(scale)
             results.setdefault("weekly_sheets", {})[scale] = result
             summaries[f"weekly-sheets-{scale}"] = result["province_per_year"]
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        if args.only in (None, "evaluations") and scale == "postgres":
+            from bench import (
+                evaluations,  # 考评: a city's round created and pre-filled (bench/evaluations.py)
+            )
+
+            result = evaluations.run_scale(scale)
+            results.setdefault("evaluations", {})[scale] = result
+            summaries[f"evaluations-{scale}"] = {k: result[k] for k in ("cadres_in_round", "seconds")}
+            missed += [] if result["goal_met"] else [f"{scale}: evaluations pre-fill"]
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(summaries, ensure_ascii=False, indent=2))

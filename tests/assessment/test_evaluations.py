@@ -20,7 +20,6 @@ from dangjian.assessment.evaluation_models import (
     FollowUp,
     Grade,
     MemberGrade,
-    MemberReview,
     ReviewStatus,
     ScoringRules,
 )
@@ -71,8 +70,9 @@ def test_prefill_traces_each_row_to_its_record(office_round, demo, sup, people):
     kezhang, dangwu = people["kezhang"], demo["users"]["dangwu"]
     entry = record_conduct(kezhang, kind="praise", on=dt.date(2026, 6, 1), summary="抗洪抢险受表扬",
                            evidence="市委通报", actor=dangwu)
-    assert ev.do_prefill(office_round, actor=dangwu) > 0
-    assert ev.do_prefill(office_round, actor=dangwu) >= 0  # a second run adds nothing twice
+    added = ev.do_prefill(office_round, actor=dangwu)
+    assert added == Adjustment.objects.filter(evaluation__round=office_round).count() > 0
+    assert ev.do_prefill(office_round, actor=dangwu) == 0  # a second run adds nothing twice
     mine = Adjustment.objects.filter(evaluation__round=office_round, evaluation__person=kezhang)
     talk = mine.get(item="talk", source_id=str(sup["talk"].pk))
     assert (talk.source_type, talk.source_id, talk.points) == ("supervision.talk", str(sup["talk"].pk), Decimal(-3))
@@ -114,15 +114,16 @@ def test_every_refusal_and_the_freeze(office_round, demo, sup, people, monkeypat
              "points", "工作态度·责任状任务按期完成")
     ev.do_decide_adjustment(talk, confirm=True, reason="谈话记录属实", actor=dangwu)
     ev.do_add_adjustment(mine, item="talk", points=-6, summary="另一次约谈", evidence="谈话记录二", actor=dangwu)
-    _refused(lambda: ev.do_add_adjustment(mine, item="talk", points=-1, summary="第三次", evidence="记录", actor=dangwu),
-             "points", "累计-10", "上限9")
+    ev.do_add_adjustment(mine, item="talk", points=-2, summary="第三次约谈", evidence="谈话记录三", actor=dangwu)
+    mine.refresh_from_db()
+    assert ev.item_sums(mine)["talk"] == (Decimal(-11), Decimal(-9))  # three talks, counted up to the cap
     _refused(lambda: ev.do_score(mine, "leader", 101, actor=dangwu), "leader_score", "领导评价", "0至100")
     with pytest.raises(PermissionDenied):
         ev.do_score(mine, "self", 90, actor=dangwu)  # 自评 is the person's own
     ev.do_score(mine, "self", 95, actor=kezhang.user)
     ev.do_score(mine, "leader", 90, actor=dangwu)
     mine.refresh_from_db()
-    # (95×10 + 90×40) / 50 = 91, minus the confirmed 3 and 6 = 82 → 称职
+    # (95×10 + 90×40) / 50 = 91, minus the confirmed talks (11, counted up to the cap 9) = 82 → 称职
     assert (mine.total, mine.adjustment, mine.grade) == (Decimal("82.00"), Decimal("-9.00"), Grade.COMPETENT)
     ev.do_decide_adjustment(bare, confirm=False, reason="无佐证，不予采纳", actor=dangwu)
     # everyone else scored 优秀: over the cap (1/5 of the cadres) the approval is refused
@@ -183,7 +184,8 @@ def test_ballots_are_anonymous_and_a_code_works_once(office_round, demo):
 
 def test_member_review_caps_excellent_and_tracks_the_unqualified(demo, frozen_today):
     dangwu, branch = demo["users"]["dangwu"], demo["orgs"]["SXX-ZB2"]
-    review = MemberReview.objects.create(org=branch, year=2026)
+    review = ev.do_open_member_review(branch.pk, 2029, actor=dangwu)
+    _refused(lambda: ev.do_open_member_review(branch.pk, 2029, actor=dangwu), "year", "已发起")
     members = list(ev.branch_members(branch).values_list("pk", flat=True))
     limit = len(members) // 3
     too_many = {pk: (MemberGrade.EXCELLENT if n <= limit else MemberGrade.QUALIFIED, "")

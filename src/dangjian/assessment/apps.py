@@ -9,7 +9,10 @@ class AssessmentConfig(AppConfig):
         from dangjian.core import action_labels
 
         action_labels.register({"assessment.conduct_record": "记入作风台账"})
-        from . import evaluation_rules  # noqa: F401  考评's rule settings
+        from . import (
+            evaluation_demo,  # noqa: F401  (registers 考评's demo records)
+            evaluation_rules,  # noqa: F401  (考评's rule settings)
+        )
         from .evaluations import ACTION_LABELS
 
         action_labels.register(ACTION_LABELS)

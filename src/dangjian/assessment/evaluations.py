@@ -319,10 +319,14 @@ def do_prefill(rnd: EvaluationRound, *, actor) -> int:
             org_id, path = meta[row["evaluation_id"]]
             made.append(Adjustment(item=item["code"], item_name=item["name"], points=sign * Decimal(str(item["points"])),
                                    org_id=org_id, org_path=path, **row))
+    rows = Adjustment.objects.filter(evaluation__round=rnd)
     with transaction.atomic():
+        before = rows.count()
         Adjustment.objects.bulk_create(made, batch_size=2000, ignore_conflicts=True)
-        audit.record("assessment.round_prefill", actor=actor, target=rnd, message=f"预填加减分{len(made)}条")
-    return len(made)
+        added = rows.count() - before  # the rows proposed before are kept as they are, not counted again
+        audit.record("assessment.round_prefill", actor=actor, target=rnd,
+                     message=f"预填加减分{added}条（记录显示{len(made)}条）")
+    return added
 
 
 # ---- scores, adjustments, totals ----------------------------------------------------------------------
@@ -334,25 +338,35 @@ def _item_of(evaluation: Evaluation, code: str) -> dict:
     return item
 
 
-def _check_range(item: dict, points: Decimal, already: Decimal) -> None:
-    """The points of one adjustment and of all confirmed ones under the item keep within the item's cap."""
+def _check_range(item: dict, points: Decimal) -> None:
+    """One adjustment's points keep within the item's range (a deduction negative, a bonus positive, at most the
+    cap); several under one item count up to the cap only (``item_sums``)."""
     cap = Decimal(str(item["cap"]))
     low, high = (-cap, Decimal(0)) if item["kind"] == "deduct" else (Decimal(0), cap)
     label = f"{item['dimension']}·{item['name']}"
     if not low <= points <= high or points == 0:
         raise ValidationError({"points": f"{label}：分值须在{low}至{high}之间且不为0（{item['rule']}）"})
-    if abs(already + points) > cap:
-        raise ValidationError({"points": f"{label}：累计{already + points}分，超过本条目上限{cap}分"})
+
+
+def item_sums(evaluation: Evaluation) -> dict[str, tuple[Decimal, Decimal]]:
+    """Per item: (the confirmed points, what counts of them: no more than the item's cap either way)."""
+    items = evaluation.round.rules.items()
+    rows = (evaluation.adjustments.filter(status=AdjustmentStatus.CONFIRMED).values_list("item")
+            .annotate(s=Sum("points")))
+    out = {}
+    for code, total in rows:
+        cap = Decimal(str(items[code]["cap"])) if code in items else abs(total)
+        out[code] = (total, max(-cap, min(cap, total)))
+    return out
 
 
 def recompute(evaluation: Evaluation) -> Evaluation:
     """Total = the raters' weighted scores (weights of missing raters shared out among the present ones)
-    plus the confirmed adjustments, within 0–100; the grade follows the total unless set by hand."""
+    plus the confirmed adjustments (each item's up to its cap), within 0–100; the grade follows the total unless set by hand."""
     rnd = evaluation.round
     parts = [(getattr(evaluation, f), getattr(rnd, w)) for f, w, _l in RATERS.values()]
     present = [(s, w) for s, w in parts if s is not None and w]
-    evaluation.adjustment = (evaluation.adjustments.filter(status=AdjustmentStatus.CONFIRMED)
-                             .aggregate(s=Sum("points"))["s"] or Decimal(0))
+    evaluation.adjustment = sum((counted for _total, counted in item_sums(evaluation).values()), Decimal(0))
     if not present:
         evaluation.total = None
         return evaluation
@@ -403,18 +417,13 @@ def do_add_adjustment(evaluation: Evaluation, *, item: str, points, summary: str
             value = Decimal(str(points))
         except Exception:  # noqa: BLE001
             raise ValidationError({"points": f"{spec['name']}：分值须为数字"}) from None
-        _check_range(spec, value, _confirmed_sum(evaluation, item))
+        _check_range(spec, value)
         adj = Adjustment(evaluation=evaluation, org_id=evaluation.org_id, item=item, item_name=spec["name"],
                          points=value, summary=summary, evidence=evidence, status=AdjustmentStatus.CONFIRMED,
                          reason="评分人录入", decided_by=actor, on=timezone.localdate())
         audit.save_audited(adj, actor=actor, action="assessment.adjustment_add")
         _save(evaluation, actor=actor, action="assessment.recompute")
     return adj
-
-
-def _confirmed_sum(evaluation: Evaluation, item: str, exclude: int | None = None) -> Decimal:
-    qs = evaluation.adjustments.filter(item=item, status=AdjustmentStatus.CONFIRMED).exclude(pk=exclude)
-    return qs.aggregate(s=Sum("points"))["s"] or Decimal(0)
 
 
 def do_decide_adjustment(adj: Adjustment, *, confirm: bool, reason: str, actor, expected_version=None) -> Adjustment:
@@ -431,7 +440,7 @@ def do_decide_adjustment(adj: Adjustment, *, confirm: bool, reason: str, actor, 
             spec = _item_of(evaluation, adj.item)
             if adj.points < 0 and not (adj.source_id or adj.evidence.strip()):
                 raise ValidationError({"evidence": f"佐证：“{spec['name']}”扣分无来源记录或佐证，不能确认"})
-            _check_range(spec, adj.points, _confirmed_sum(evaluation, adj.item, exclude=adj.pk))
+            _check_range(spec, adj.points)
         adj.status = AdjustmentStatus.CONFIRMED if confirm else AdjustmentStatus.REJECTED
         adj.reason, adj.decided_by = reason.strip()[:300], actor
         audit.save_audited(adj, actor=actor, action="assessment.adjustment_decide", expected_version=expected_version,
