@@ -16,14 +16,14 @@ REVIEW_DAYS = rule_settings.register(
     help="自考核结果审定之日起计算")
 REVIEW_ANSWER_DAYS = rule_settings.register(
     "assessment.review_answer_days", "复核答复期限（工作日）", 30, kind="int", group=GROUP, minimum=1, maximum=60,
-    capability="assessment.change", source="《公务员申诉规定》：复核申请受理后30日内作出复核决定")
+    capability="assessment.change", source="本单位默认（复核答复期限的法定条文未核实）")
 MEMBER_EXCELLENT_CAP = rule_settings.register(
     "assessment.member_excellent_cap", "民主评议党员优秀比例上限", "1/3", kind="fraction", group=GROUP,
     minimum=0, maximum=1, capability="assessment.change",
     source="共产党员网《民主评议党员》：评定为“优秀”的比例一般不超过党员总数的1/3")
 CORRECT_MONTHS = rule_settings.register(
     "assessment.correct_months", "不合格党员限期改正期限（月）", 12, kind="int", group=GROUP, minimum=1, maximum=12,
-    capability="assessment.change", source="《中国共产党章程》第九条；限期改正期限一般不超过一年")
+    capability="assessment.change", source="《中国共产党章程》第九条（限期改正）；期限为本单位默认，党章未规定")
 BALLOT_RATE = rule_settings.register(
     "assessment.ballot_per_minute", "民主测评页每分钟请求上限（每个地址）", 300, kind="int", group=GROUP, minimum=10,
     maximum=10000, help="同一会场的投票人常共用一个出口地址，上限须容得下全场在一分钟内投票")
