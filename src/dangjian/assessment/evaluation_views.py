@@ -157,7 +157,9 @@ def round_codes(request, pk):
         return redirect("assessment:eval_round", pk=rnd.pk)
     vote = request.build_absolute_uri("/assessment/evaluations/vote/")
     sheet = [(c, segno.make(f"{vote}?code={c}", error="m").svg_data_uri(scale=3)) for c in codes]
-    return render(request, "assessment/evaluations/codes.html", {"r": rnd, "sheet": sheet, "vote": vote})
+    response = render(request, "assessment/evaluations/codes.html", {"r": rnd, "sheet": sheet, "vote": vote})
+    response["Cache-Control"] = "no-store"  # the only copy of the codes: not kept by the browser or a proxy
+    return response
 
 
 class ScoreForm(forms.Form):
