@@ -37,4 +37,12 @@ def test_a_democratic_vote_on_a_phone(pages):
     page.click("button:has-text('开始测评')")
     page.wait_for_selector("text=已经使用过")
     assert page.locator("fieldset.vote-person").count() == 0
+    # the person's own result on their phone: the scores, each deduction with its reason and source
+    ev.do_prefill(rnd, actor=dangwu)
+    mine = Evaluation.objects.get(round=rnd, person__user__username="jijian")
+    phone = pages.login("jijian", 375, 740)
+    phone.goto(f"/assessment/evaluations/{mine.pk}/")
+    phone.wait_for_selector("h2:has-text('加减分及理由')")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone, "evaluation-own-result-phone")
     assert Ballot.objects.filter(round=rnd).count() == 1

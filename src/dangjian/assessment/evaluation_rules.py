@@ -55,6 +55,9 @@ DEFAULT_DIMENSIONS = [
         _item("task_late", "责任状任务逾期", "deduct", 2, 6, "责任状任务逾期未完成，每项扣2分", "责任状任务", "task"),
         _item("task_done", "责任状任务按期完成", "bonus", 0.5, 2, "责任状任务按期完成，每项加0.5分", "责任状任务",
               "task_done"),
+        # 量化承诺 (the ledger's commitments): its source is registered by the ledger's module when present.
+        _item("commitment", "量化承诺未兑现", "deduct", 1, 4, "年终核定未兑现的量化承诺，每项扣1分", "承诺年终核定记录",
+              "commitment"),
     ]},
     {"code": "style", "name": "工作作风", "points": 20, "items": [
         _item("finding", "监督检查发现问题", "deduct", 2, 6, "本人负责整改的监督检查问题，每个扣2分", "监督检查问题",

@@ -174,6 +174,14 @@ class AdjustForm(forms.Form):
     evidence = forms.CharField(label="佐证", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+def _score_form(own: bool, can_change: bool) -> ScoreForm:
+    """自评 for the person themself; 领导评价 and 同事互评 for the raters (entered by the 党务 staff)."""
+    form = ScoreForm()
+    form.fields["rater"].choices = [(k, label) for k, label in form.fields["rater"].choices
+                                    if (k == "self" and own) or (k != "self" and can_change)]
+    return form
+
+
 @login_required
 def evaluation_detail(request, pk):
     e = get_visible_or_404(Evaluation.objects.select_related("round__rules", "person", "org"), request.user, pk)
@@ -188,7 +196,7 @@ def evaluation_detail(request, pk):
     return render(request, "assessment/evaluations/evaluation.html", {
         "e": e, "r": e.round, "adjustments": e.adjustments.select_related("decided_by"),
         "reviews": e.reviews.all(), "can_change": can_change, "own": own, "adjust": adjust,
-        "score_form": ScoreForm() if (can_change or own) and not e.round.frozen else None,
+        "score_form": _score_form(own, can_change) if (can_change or own) and not e.round.frozen else None,
         "grades": Grade.choices, "review_deadline": ev.review_deadline(e.round), "items": e.round.rules.items()})
 
 
