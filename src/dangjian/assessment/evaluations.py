@@ -170,7 +170,8 @@ def require_open(rnd: EvaluationRound) -> None:
 
 # ---- pre-fill: each source proposes (evaluation, item, on, summary, source record, link) rows -------------------
 
-# A source takes (round, start, end, person ids by pk → evaluation id) and returns Adjustment rows (unsaved);
+# A source takes (Cadres: person id → evaluation id, with ``people`` as a subquery; the period's first and last
+# day) and returns the rows' fields (``_row``);
 # an item of the 评分细则 names its source by key. Other modules add theirs with ``register_source``.
 PREFILL_SOURCES: dict[str, Callable] = {}
 
@@ -182,6 +183,15 @@ def register_source(key: str):
     return decorator
 
 
+class Cadres(dict):
+    """person id → evaluation id of a round; ``people`` is the same set as a subquery, for the sources' filters
+    (one statement, however many cadres, instead of a list of ids sent to the database)."""
+
+    def __init__(self, rnd: EvaluationRound):
+        super().__init__(Evaluation.objects.filter(round=rnd).values_list("person_id", "pk"))
+        self.people = Evaluation.objects.filter(round=rnd).values("person_id")
+
+
 def _row(evals, person_id, on, summary, source_type, source_id, url):
     return {"evaluation_id": evals[person_id], "on": on, "summary": str(summary)[:300], "source_type": source_type,
             "source_id": str(source_id), "source_url": url}
@@ -190,7 +200,7 @@ def _row(evals, person_id, on, summary, source_type, source_id, url):
 def _conduct(evals, start, end, polarity):
     from .models import ConductEntry
 
-    rows = ConductEntry.objects.filter(person_id__in=evals.keys(), on__range=(start, end), polarity=polarity)
+    rows = ConductEntry.objects.filter(person_id__in=evals.people, on__range=(start, end), polarity=polarity)
     return [_row(evals, p, on, f"{s}（{k}）", "assessment.conductentry", pk, url or "")
             for pk, p, on, s, k, url in rows.values_list("pk", "person_id", "on", "summary", "kind", "source_url")]
 
@@ -219,7 +229,7 @@ def _overdue_matters(evals, start, end):
     from dangjian.matters.models import Matter
 
     late = Q(closed_on__isnull=False, closed_on__gt=F("due_on")) | Q(closed_on__isnull=True, due_on__lt=end)
-    rows = (Matter.objects.filter(owner_id__in=evals.keys(), due_on__range=(start, end)).filter(late)
+    rows = (Matter.objects.filter(owner_id__in=evals.people, due_on__range=(start, end)).filter(late)
             .exclude(pk__in=_already_in_ledger("matters.matter").annotate(n=Cast("source_id", Matter._meta.pk))
                      .values("n")))
     return [_row(evals, p, due, f"事项“{title}”超过办理时限（{due:%Y-%m-%d}）", "matters.matter", pk, f"/matters/{pk}/")
@@ -230,7 +240,7 @@ def _overdue_matters(evals, start, end):
 def _study(evals, start, end):
     from dangjian.meetings.models import Attendance, AttendanceStatus
 
-    rows = Attendance.objects.filter(person_id__in=evals.keys(), meeting__date__range=(start, end),
+    rows = Attendance.objects.filter(person_id__in=evals.people, meeting__date__range=(start, end),
                                      status__in=[AttendanceStatus.ABSENT, AttendanceStatus.LEAVE],
                                      makeup_required=True, makeup_done_on__isnull=True)
     return [_row(evals, p, on, f"“{title}”缺席，未补学", "meetings.attendance", pk, f"/meetings/{mid}/")
@@ -244,7 +254,7 @@ def _branch_duty(evals, start, end):
     from dangjian.orgs.models import Position, PositionTitle
 
     secretaries = dict(Position.objects.filter(
-        title=PositionTitle.BRANCH_SECRETARY, person_id__in=evals.keys(), start_date__lte=end).filter(
+        title=PositionTitle.BRANCH_SECRETARY, person_id__in=evals.people, start_date__lte=end).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start)).values_list("org_id", "person_id"))
     if not secretaries:
         return []
@@ -258,7 +268,7 @@ def _branch_duty(evals, start, end):
 def _tasks(evals, start, end, done: bool):
     from dangjian.duties.models import LetterTask, TaskStatus
 
-    tasks = LetterTask.objects.filter(owner_id__in=evals.keys(), deadline__range=(start, end))
+    tasks = LetterTask.objects.filter(owner_id__in=evals.people, deadline__range=(start, end))
     if done:
         tasks = tasks.filter(status=TaskStatus.DONE, completed_on__lte=F("deadline"))
         text = "责任状任务“{}”按期完成"
@@ -283,7 +293,7 @@ def _tasks_done(evals, start, end):
 def _talks(evals, start, end):
     from dangjian.supervision.models import Talk
 
-    rows = Talk.objects.filter(subject_id__in=evals.keys(), held_on__range=(start, end))
+    rows = Talk.objects.filter(subject_id__in=evals.people, held_on__range=(start, end))
     labels = dict(Talk._meta.get_field("kind").choices)
     return [_row(evals, p, on, f"{on:%Y-%m-%d}{labels.get(kind, kind)}", "supervision.talk", pk,
                  f"/supervision/talks/{pk}/") for pk, p, on, kind in rows.values_list("pk", "subject_id", "held_on",
@@ -294,7 +304,7 @@ def _talks(evals, start, end):
 def _findings(evals, start, end):
     from dangjian.supervision.models import Finding
 
-    rows = Finding.objects.filter(matter__owner_id__in=evals.keys(), inspection__held_on__range=(start, end))
+    rows = Finding.objects.filter(matter__owner_id__in=evals.people, inspection__held_on__range=(start, end))
     return [_row(evals, p, on, f"监督检查发现问题：{text[:60]}", "supervision.finding", pk, f"/matters/{mid}/")
             for pk, p, on, text, mid in rows.values_list("pk", "matter__owner_id", "inspection__held_on", "text",
                                                          "matter_id")]
@@ -306,7 +316,7 @@ def do_prefill(rnd: EvaluationRound, *, actor) -> int:
     require_capability(actor, "assessment.change", path=rnd.org.path, what="预填考评加减分")
     require_open(rnd)
     start, end = period_range(rnd.year, rnd.period)
-    evals = dict(Evaluation.objects.filter(round=rnd).values_list("person_id", "pk"))
+    evals = Cadres(rnd)
     meta = {pk: (org_id, path) for pk, org_id, path in
             Evaluation.objects.filter(round=rnd).values_list("pk", "org_id", "org_path")}
     made = []
