@@ -129,7 +129,8 @@ def spec_settings_page(name):
         # the rules page lists the rules the role may change: the security ones are the 安全管理员's, the 监督
         # checklist the discipline team's
         allowed = holds_everywhere(role, "setting.manage") or (name == "rule_list" and (
-            holds_everywhere(role, "security_setting.manage") or holds_everywhere(role, "supervision.change")))
+            holds_everywhere(role, "security_setting.manage") or holds_everywhere(role, "supervision.change")
+            or holds_everywhere(role, "assessment.change")))
         return [_page(name, role, allowed),
                 Case(f"{name} POST", "POST", reverse(name), allowed, data={}, writes=False, ok=(200,))]
     return spec
