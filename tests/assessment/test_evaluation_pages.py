@@ -74,3 +74,21 @@ def test_member_review_pages(demo, frozen_today):
     assert review.ratings.count() == len(members)
     assert zhibu.get(f"/assessment/evaluations/members/{review.pk}/").status_code == 404  # no assessment grant
     assert ev.do_save_rules(DEFAULT_DIMENSIONS, actor=demo["users"]["dangwu"]).number >= 1
+
+
+def test_the_demo_rounds_figures_match_their_records(demo):
+    """The demo's approved round: each grade's count on the page is the number of results with that grade, the
+    ballots shown are the ballots stored, and the 复核 is on the person's page with its answer."""
+    from dangjian.assessment.evaluation_models import Grade, RoundStatus
+
+    last = EvaluationRound.objects.filter(org=demo["orgs"]["SXX"], status=RoundStatus.APPROVED).latest("year")
+    html = signed_in(demo["users"]["shuji"]).get(f"/assessment/evaluations/rounds/{last.pk}/").content.decode()
+    for value, label in Grade.choices:
+        assert f"{label}{Evaluation.objects.filter(round=last, grade=value).count()}人" in html
+    assert "结果已冻结" in html and "党组审定</button>" not in html
+    reviewed = Evaluation.objects.get(round=last, reviews__isnull=False)
+    own = signed_in(reviewed.person.user).get(f"/assessment/evaluations/{reviewed.pk}/").content.decode()
+    assert "维持原结果" in own and "保存评分" not in own
+    current = EvaluationRound.objects.get(org=demo["orgs"]["SXX"], status=RoundStatus.OPEN)
+    page = signed_in(demo["users"]["dangwu"]).get(f"/assessment/evaluations/rounds/{current.pk}/").content.decode()
+    assert f"已投{Ballot.objects.filter(round=current).count()}张" in page
