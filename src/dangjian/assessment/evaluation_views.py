@@ -63,7 +63,8 @@ def index(request):
     """考评: the rounds in the reader's scope, and one's own results."""
     user = request.user
     rounds = EvaluationRound.objects.visible_to(user).select_related("org").annotate(n=Count("evaluations"))
-    mine = (Evaluation.objects.filter(person__user=user).select_related("round").order_by("-round__year", "-pk")[:20])
+    mine = (Evaluation.objects.visible_to(user).filter(person__user=user).select_related("round")
+            .order_by("-round__year", "-pk")[:20])
     return render(request, "assessment/evaluations/index.html", {
         "page": paginate(request, rounds), "mine": mine, "can_change": has_capability(user, CHANGE),
         "form": RoundForm(user=user, initial={"year": 2026}) if has_capability(user, CHANGE) else None,
