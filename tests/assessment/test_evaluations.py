@@ -148,7 +148,7 @@ def test_every_refusal_and_the_freeze(office_round, demo, sup, people, monkeypat
     with pytest.raises(PermissionDenied):
         ev.do_request_review(mine, reason="不服", actor=dangwu)
     review = ev.do_request_review(mine, reason="第二次约谈已计入作风台账，重复扣分", actor=kezhang.user)
-    assert review.due_on == workdays.add_workdays(dt.date(2026, 11, 30), 30).date
+    assert review.due_on == workdays.add_workdays(dt.date(2026, 11, 30), 15).date
     _refused(lambda: ev.do_request_review(mine, reason="再次", actor=kezhang.user), "reason", "待答复")
     answered = ev.do_answer_review(review, answer="经核实维持原结果", actor=dangwu)
     assert answered.status == ReviewStatus.UPHELD and answered.answered_on == dt.date(2026, 11, 30)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from dangjian.accounts.models import User
+from dangjian.core import rule_settings
 from dangjian.orgs.demo import DEMO_BUILDERS
 
 from . import evaluations as ev
@@ -41,8 +42,6 @@ def _score_all(rnd, actor, rng, *, leaders_only=False) -> None:
 
 def _within_cap(rnd, actor) -> None:
     """Keep the 优秀 within the cap: the lowest totals above the line become 称职, with the reason."""
-    from dangjian.core import rule_settings
-
     cap = rule_settings.get("assessment.excellent_cap")
     excellent = list(Evaluation.objects.filter(round=rnd, grade=Grade.EXCELLENT).order_by("-total", "pk"))
     for e in excellent[ev.excellent_limit(rnd.evaluations.count(), cap):]:

@@ -15,7 +15,7 @@ REVIEW_DAYS = rule_settings.register(
     capability="assessment.change", source="《公务员考核规定》（2020年）：对考核结果不服的，可以申请复核",
     help="自考核结果审定之日起计算")
 REVIEW_ANSWER_DAYS = rule_settings.register(
-    "assessment.review_answer_days", "复核答复期限（工作日）", 30, kind="int", group=GROUP, minimum=1, maximum=60,
+    "assessment.review_answer_days", "复核答复期限（工作日）", 15, kind="int", group=GROUP, minimum=1, maximum=60,
     capability="assessment.change", source="本单位默认（复核答复期限的法定条文未核实）")
 MEMBER_EXCELLENT_CAP = rule_settings.register(
     "assessment.member_excellent_cap", "民主评议党员优秀比例上限", "1/3", kind="fraction", group=GROUP,

@@ -34,6 +34,7 @@ from .evaluation_models import (
     MemberRating,
     MemberReview,
     Period,
+    ScoringRules,
 )
 
 VIEW, CHANGE = "assessment.view", "assessment.change"
@@ -106,8 +107,6 @@ def rules(request):
         return run_action(request, lambda: ev.do_save_rules(ev.parse_rules_text(form.cleaned_data["text"]),
                                                             actor=request.user, note=form.cleaned_data["note"]),
                           lambda v: f"已保存{v}。", "assessment:eval_rules", form=form, prefix="未保存：")
-    from .evaluation_models import ScoringRules
-
     return render(request, "assessment/evaluations/rules.html", {
         "current": current, "form": form, "versions": ScoringRules.objects.order_by("-number")[:20]})
 

@@ -16,12 +16,18 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from dangjian.core import audit, rule_settings, workdays
 from dangjian.core.models import lock_row
 from dangjian.core.scope import require_capability
-from dangjian.orgs.models import Org, Person
+from dangjian.duties.models import LetterTask, TaskStatus
+from dangjian.matters.models import Matter
+from dangjian.meetings.compliance import gap_report
+from dangjian.meetings.models import Attendance, AttendanceStatus
+from dangjian.orgs.models import Org, OrgKind, PartyStatus, Person, Position, PositionTitle
+from dangjian.supervision.models import Finding, Talk
 
 from . import evaluation_rules as rules
 from .evaluation_models import (
@@ -43,6 +49,7 @@ from .evaluation_models import (
     RoundStatus,
     ScoringRules,
 )
+from .models import ConductEntry
 
 RATERS = {"self": ("self_score", "weight_self", "自评"), "leader": ("leader_score", "weight_leader", "领导评价"),
           "peer": ("peer_score", "weight_peer", "同事互评"), "democratic": ("democratic_score", "weight_democratic",
@@ -198,8 +205,6 @@ def _row(evals, person_id, on, summary, source_type, source_id, url):
 
 
 def _conduct(evals, start, end, polarity):
-    from .models import ConductEntry
-
     rows = ConductEntry.objects.filter(person_id__in=evals.people, on__range=(start, end), polarity=polarity)
     return [_row(evals, p, on, f"{s}（{k}）", "assessment.conductentry", pk, url or "")
             for pk, p, on, s, k, url in rows.values_list("pk", "person_id", "on", "summary", "kind", "source_url")]
@@ -217,17 +222,11 @@ def _conduct_positive(evals, start, end):
 
 def _already_in_ledger(source_type: str):
     """Records that already have a 作风台账 entry are counted there, not twice."""
-    from .models import ConductEntry
-
     return ConductEntry.objects.filter(source_type=source_type).values("source_id")
 
 
 @register_source("overdue_matter")
 def _overdue_matters(evals, start, end):
-    from django.db.models.functions import Cast
-
-    from dangjian.matters.models import Matter
-
     late = Q(closed_on__isnull=False, closed_on__gt=F("due_on")) | Q(closed_on__isnull=True, due_on__lt=end)
     rows = (Matter.objects.filter(owner_id__in=evals.people, due_on__range=(start, end)).filter(late)
             .exclude(pk__in=_already_in_ledger("matters.matter").annotate(n=Cast("source_id", Matter._meta.pk))
@@ -238,8 +237,6 @@ def _overdue_matters(evals, start, end):
 
 @register_source("study")
 def _study(evals, start, end):
-    from dangjian.meetings.models import Attendance, AttendanceStatus
-
     rows = Attendance.objects.filter(person_id__in=evals.people, meeting__date__range=(start, end),
                                      status__in=[AttendanceStatus.ABSENT, AttendanceStatus.LEAVE],
                                      makeup_required=True, makeup_done_on__isnull=True)
@@ -250,9 +247,6 @@ def _study(evals, start, end):
 
 @register_source("branch_duty")
 def _branch_duty(evals, start, end):
-    from dangjian.meetings.compliance import gap_report
-    from dangjian.orgs.models import Position, PositionTitle
-
     secretaries = dict(Position.objects.filter(
         title=PositionTitle.BRANCH_SECRETARY, person_id__in=evals.people, start_date__lte=end).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start)).values_list("org_id", "person_id"))
@@ -266,8 +260,6 @@ def _branch_duty(evals, start, end):
 
 
 def _tasks(evals, start, end, done: bool):
-    from dangjian.duties.models import LetterTask, TaskStatus
-
     tasks = LetterTask.objects.filter(owner_id__in=evals.people, deadline__range=(start, end))
     if done:
         tasks = tasks.filter(status=TaskStatus.DONE, completed_on__lte=F("deadline"))
@@ -291,8 +283,6 @@ def _tasks_done(evals, start, end):
 
 @register_source("talk")
 def _talks(evals, start, end):
-    from dangjian.supervision.models import Talk
-
     rows = Talk.objects.filter(subject_id__in=evals.people, held_on__range=(start, end))
     labels = dict(Talk._meta.get_field("kind").choices)
     return [_row(evals, p, on, f"{on:%Y-%m-%d}{labels.get(kind, kind)}", "supervision.talk", pk,
@@ -302,8 +292,6 @@ def _talks(evals, start, end):
 
 @register_source("finding")
 def _findings(evals, start, end):
-    from dangjian.supervision.models import Finding
-
     rows = Finding.objects.filter(matter__owner_id__in=evals.people, inspection__held_on__range=(start, end))
     return [_row(evals, p, on, f"监督检查发现问题：{text[:60]}", "supervision.finding", pk, f"/matters/{mid}/")
             for pk, p, on, text, mid in rows.values_list("pk", "matter__owner_id", "inspection__held_on", "text",
@@ -649,16 +637,12 @@ def ballot_counts(rnd: EvaluationRound) -> dict:
 # ---- 民主评议党员 ---------------------------------------------------------------------------------------
 
 def branch_members(branch: Org):
-    from dangjian.orgs.models import PartyStatus
-
     return Person.objects.filter(branch=branch, is_active=True,
                                  party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
 
 
 def do_open_member_review(branch_id: int, year: int, *, actor) -> MemberReview:
     """民主评议党员 of one branch for one year (once)."""
-    from dangjian.orgs.models import OrgKind
-
     branch = Org.objects.filter(pk=branch_id, kind=OrgKind.BRANCH).first()
     if branch is None:
         raise ValidationError({"branch": "党支部：请选择党支部"})
