@@ -64,7 +64,7 @@ def test_styles_home_menu_and_person_picker_at_desktop_and_phone_width(pages):
     member = pages.login("dangyuan", width=375, height=812)
     assert member.locator(".todo-list li").count() >= 1
     member.click("label.nav-toggle-label")
-    assert member.locator(".nav a").all_inner_texts() == ["首页", "我的整改台账", "我的会议学习", "我的谈话"]
+    assert member.locator(".nav a").all_inner_texts() == ["首页", "我的整改台账", "我的会议学习", "我的谈话", "我的考评"]
     shot(member, "home-dangyuan-375")
     assert fits_phone(member)
 
