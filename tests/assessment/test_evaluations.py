@@ -24,8 +24,12 @@ from dangjian.assessment.evaluation_models import (
     ScoringRules,
 )
 from dangjian.assessment.evaluation_rules import DEFAULT_DIMENSIONS
+from dangjian.assessment.models import ConductEntry
 from dangjian.core import workdays
 from dangjian.core.models import AuditEvent
+from dangjian.duties.models import LetterTask
+from dangjian.matters.models import Matter
+from dangjian.meetings.models import Attendance
 from dangjian.supervision.models import Talk
 from tests.conftest import freeze_today
 from tests.supervision.conftest import people, sup  # noqa: F401  (fixtures: a finding and a talk of kezhang)
@@ -87,12 +91,15 @@ def test_prefill_traces_each_row_to_its_record(office_round, demo, sup, people):
     assert set(rows.values_list("status", flat=True)) == {AdjustmentStatus.PROPOSED}
     assert all(a.source_type and a.source_id for a in rows)
     assert all(a.source_url for a in rows.exclude(source_type="assessment.conductentry"))
-    # The 责任状 and 事项 rows are exactly the person's late records in the year.
-    from dangjian.matters.models import Matter
-
-    for a in rows.filter(source_type="matters.matter"):
-        matter = Matter.objects.get(pk=a.source_id)
-        assert matter.owner_id == a.evaluation.person_id and matter.due_on.year == 2026
+    # Every row's record belongs to the person it is charged to.
+    owner_of = {"matters.matter": lambda pk: Matter.objects.get(pk=pk).owner_id,
+                "meetings.attendance": lambda pk: Attendance.objects.get(pk=pk).person_id,
+                "duties.lettertask": lambda pk: LetterTask.objects.get(pk=pk).owner_id,
+                "assessment.conductentry": lambda pk: ConductEntry.objects.get(pk=pk).person_id,
+                "supervision.talk": lambda pk: Talk.objects.get(pk=pk).subject_id}
+    for a in rows.exclude(source_type__in=["supervision.finding", "meetings.gap"]).select_related("evaluation"):
+        assert owner_of[a.source_type](a.source_id) == a.evaluation.person_id, a
+    assert rows.filter(source_type__in=["matters.matter", "meetings.attendance"]).exists()
 
 
 def test_every_refusal_and_the_freeze(office_round, demo, sup, people, monkeypatch):  # noqa: F811
