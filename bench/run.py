@@ -33,6 +33,9 @@ on 100,000 petitions, suggestion latency), under ``petitions_classify`` (``--onl
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
                         [--only suite|meetings|matters|weekly|petition_import|classify|dedupe] [--meetings auto|small|reduced|issue|none]
                         [--skip-matters] [--matters N] [--matters-runs 40]
+
+And on PostgreSQL, 考评's pre-fill of a round for one city's 10,000 cadres (bench/evaluations.py, ≤ 30 s),
+under the ``evaluations`` key (``--only evaluations`` alone).
 """
 
 from __future__ import annotations
@@ -142,9 +145,9 @@ def main(argv=None) -> int:
                         default=os.environ.get("BENCH_MEETINGS", "auto"),
                         help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
     parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly", "petition_import", "classify",
-                                           "dedupe"],
+                                           "dedupe", "evaluations"],
                         help="run only the foundation suite, only 会议学习, only 事项督办, only the weekly sheets' size, "
-                             "only the history import, only the category suggestion or only the duplicate detection")
+                             "only the history import, the category suggestion, the duplicate detection or 考评's pre-fill")
     parser.add_argument("--skip-matters", action="store_true",
                         default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
                         help="leave out the 事项督办 benchmarks (also DANGJIAN_BENCH_SKIP_MATTERS=1)")
@@ -226,6 +229,15 @@ def main(argv=None) -> int:
                                                         "retrain_s": result["retrain"]["seconds"],
                                                         "suggest_p95_ms": result["suggest"]["p95_ms"]}
             missed += petitions_classify.goals_missed(scale, result)
+        if args.only in (None, "evaluations") and scale == "postgres":
+            from bench import (
+                evaluations,  # 考评: a city's round created and pre-filled (bench/evaluations.py)
+            )
+
+            result = evaluations.run_scale(scale)
+            results.setdefault("evaluations", {})[scale] = result
+            summaries[f"evaluations-{scale}"] = {k: result[k] for k in ("cadres_in_round", "seconds")}
+            missed += [] if result["goal_met"] else [f"{scale}: evaluations pre-fill"]
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(summaries, ensure_ascii=False, indent=2))

@@ -41,7 +41,7 @@ CAPS: dict[str, dict[str, object]] = {
     "admin": {c: ALL for c in ("org.view", "org.change", "account.view", "account.manage", "setting.manage")},
     "anquan": {c: ALL for c in ("account.view", "role.assign", "security_setting.manage", "admin_account.manage")},
     "shenji": {c: ALL for c in ("audit.view", "audit.export", "security_log.view")},
-    "dangwu": {c: ALL for c in _PARTY_ADMIN},
+    "dangwu": {**{c: ALL for c in _PARTY_ADMIN}, "assessment.change": ALL},  # 考评's rule settings too
     "shuji": {c: ALL for c in ("org.view", "person.view", "person.export")},
     "banzi": {c: BGS | {"SXX-RSK", "SXX-DJB"} for c in ("org.view", "person.view", "person.export")},
     "jijian": {c: ALL for c in ("org.view", "person.view", "audit.view", "supervision.view", "supervision.change")},

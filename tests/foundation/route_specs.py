@@ -130,7 +130,7 @@ def spec_settings_page(name):
         # checklist the discipline team's
         allowed = holds_everywhere(role, "setting.manage") or (name == "rule_list" and (
             holds_everywhere(role, "security_setting.manage") or holds_everywhere(role, "supervision.change")
-            or role in PETITION_RULE_EDITORS))
+            or role in PETITION_RULE_EDITORS or holds_everywhere(role, "assessment.change")))
         return [_page(name, role, allowed),
                 Case(f"{name} POST", "POST", reverse(name), allowed, data={}, writes=False, ok=(200,))]
     return spec

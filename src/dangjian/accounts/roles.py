@@ -41,7 +41,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset({
         "org.view", "person.view", "person.export",
         "duty.view", "matter.view", "matter.change", "matter.approve", "meeting.view", "meeting.change",
-        "petition.view", "petition.approve", "assessment.view", "filing.view",
+        "petition.view", "petition.approve", "assessment.view", "assessment.approve", "filing.view",
     }),
     Role.DISCIPLINE: frozenset({
         "org.view", "person.view", "audit.view", "supervision.view", "supervision.change", "duty.view", "matter.view",
