@@ -28,6 +28,8 @@ MODULES = [
     # 监督: the discipline team's; everyone else in the roster finds their own talks there (a 党组书记, who reads
     # the module through their position, not a role, gets the module's pages at the same address).
     MenuItem("监督", "/supervision/", "supervision.view", own=("我的谈话", "/supervision/")),
+    # 群众监督: those who handle what the public writes (党务 staff, leaders who approve replies, the discipline team).
+    MenuItem("群众监督", "/supervision/petitions/", "petition.view"),
     # Planned modules, shown to the roles that will work in them (those who manage the Party-building work, who
     # hold 责任体系), not as placeholders for everyone.
     # 考评: the readers' module; a cadre in the roster finds their own ledger, commitments and scores there.
@@ -55,6 +57,9 @@ def menu_for(user, path: str) -> list[MenuItem]:
             if not (item.own and getattr(user, "person", None) is not None):
                 continue
             label, url = item.own
-        active = path == "/" if url == "/" else path.startswith(url)
-        items.append(MenuItem(label, url, item.capability, item.coming, active, item.everywhere))
+        items.append(MenuItem(label, url, item.capability, item.coming, False, item.everywhere))
+    # The entry whose address is the longest start of the path is the current one (群众监督 within 监督).
+    matching = [i for i in items if (path == "/" if i.url == "/" else path.startswith(i.url))]
+    if matching:
+        max(matching, key=lambda i: len(i.url)).active = True
     return items

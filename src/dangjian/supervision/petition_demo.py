@@ -23,7 +23,7 @@ from dangjian.orgs.demo import ROOT_CODE, on_day
 from dangjian.orgs.models import Org, PositionTitle
 from dangjian.orgs.services import current_positions
 
-from . import petitions, replies
+from . import classify, petitions, replies
 from .petition_models import (
     Channel,
     Petition,
@@ -236,6 +236,7 @@ def build(context: dict | None = None) -> None:
         owner = jijian.person if case.kind == ACCUSATION else heads[case.owner]
         _handle(case, made, staff=staff, dangwu=dangwu, owner=owner, leader=leaders[case.leader],
                 received=timezone.localtime(first).date(), today=today)
+    classify.retrain_all()  # the agency starts with its category suggestion learned from this year's petitions
 
 
 def _handle(case: Case, made: list[Petition], *, staff, dangwu, owner, leader, received, today) -> None:

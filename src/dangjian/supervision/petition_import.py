@@ -18,8 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,11 +33,9 @@ from dangjian.core.scope import path_in_scope
 from dangjian.core.web import YEAR_MIN
 from dangjian.orgs.models import Org
 
+from . import classify
 from .petition_models import CategorySource, Channel, Petition, PetitionCategory, PetitionKind, PetitionStatus
 from .petitions import check_text
-
-# The category suggestion, retrained after an import when its module is installed (built beside this one).
-classify = import_module(f"{__package__}.classify") if find_spec(f"{__package__}.classify") else None
 
 # field → the column's Chinese name (the mapping step's labels and the report's columns)
 FIELDS = {"number": "编号", "subject": "标题", "content": "内容", "received_at": "时间", "channel": "渠道",
@@ -392,9 +388,6 @@ def run_stored_import(stored_as: str, org_id: int, user_id: int, specs: dict, ch
 
 
 def retrain_categories(org) -> bool:
-    """After an import: the category suggestion learns again from the history, in the background (when the
-    classify module is installed: this module works without it)."""
-    if classify is None:
-        return False
+    """After an import: the category suggestion learns again from the history, in the background."""
     classify.request_retrain(org)
     return True
