@@ -83,7 +83,7 @@ def test_prefill_traces_each_row_to_its_record(office_round, demo, sup, people):
     assert Talk.objects.get(pk=talk.source_id).subject == kezhang and talk.source_url.endswith(f"/{sup['talk'].pk}/")
     finding = mine.get(item="finding", source_id=str(sup["finding"].pk))
     assert finding.source_id == str(sup["finding"].pk) and finding.source_url == f"/matters/{sup['finding'].matter_id}/"
-    praise = mine.get(item="conduct_positive")
+    praise = mine.get(item="conduct_positive", source_id=str(entry.pk))  # beside the demo ledger's own entries
     assert (praise.source_id, praise.points) == (str(entry.pk), Decimal(1))
     # Every row is unique per source, proposed, and names a record of the person it is charged to.
     rows = Adjustment.objects.filter(evaluation__round=office_round)
