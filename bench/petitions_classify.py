@@ -78,13 +78,18 @@ def _setup() -> None:
 
 def store_history(rows: int):
     """An agency with the nine categories and ``rows`` classified (imported) petitions; returns the agency."""
+    from dangjian.orgs.models import Org, OrgKind
+
+    return add_history(Org.add_root(name="基准机关", kind=OrgKind.AGENCY, code="BENCH-CLS"), rows)
+
+
+def add_history(org, rows: int):
+    """The nine categories and ``rows`` classified (imported) petitions of the labelled set, filed under ``org``."""
     from django.utils import timezone
 
     from bench.petition_data import CATEGORIES, generate
-    from dangjian.orgs.models import Org, OrgKind
     from dangjian.supervision.petition_models import CategorySource, Channel, Petition, PetitionCategory
 
-    org = Org.add_root(name="基准机关", kind=OrgKind.AGENCY, code="BENCH-CLS")
     categories = {name: PetitionCategory.objects.create(org=org, name=name, order=n)
                   for n, name in enumerate(CATEGORIES)}
     now = timezone.now()
