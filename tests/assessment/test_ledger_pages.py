@@ -13,7 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dangjian.assessment import ledger
+from dangjian.assessment.evaluation_models import Evaluation, RoundStatus
 from dangjian.assessment.ledger_models import Accountability, AccountabilityForm, Commitment, TaskScore
+from dangjian.assessment.ledger_views import FILE_YEARS
 from dangjian.assessment.models import ConductEntry, ConductKind, Polarity
 from dangjian.core.models import AuditEvent
 from dangjian.duties.models import ResponsibilityLetter
@@ -111,6 +113,15 @@ def test_the_file_opens_for_three_logged_with_a_fixed_number_of_queries(demo):
     assert html.count("data-flag>") == len(ledger.eligibility_flags(
         list(ConductEntry.objects.filter(person=person)), active, dt.date.today())) >= 1
     assert "第二十六条" in html
+    # the results the Party group approved, each linking to its round; none of a round still open
+    since = dt.date.today().year - FILE_YEARS + 1
+    assert html.count("data-evaluation=") == Evaluation.objects.filter(
+        person=person, round__status=RoundStatus.APPROVED, round__year__gte=since).count()
+    approved = Evaluation.objects.filter(round__status=RoundStatus.APPROVED).select_related("round").first()
+    page = signed_in(demo["users"]["dangwu"]).get(f"/assessment/people/{approved.person_id}/file/").content.decode()
+    assert f'data-evaluation="{approved.pk}"' in page and approved.round.title in page
+    assert not Evaluation.objects.filter(person_id=approved.person_id, round__status=RoundStatus.OPEN).filter(
+        pk__in=[int(pk) for pk in re.findall(r'data-evaluation="(\d+)"', page)]).exists()
 
     client = signed_in(demo["users"]["dangwu"])
 

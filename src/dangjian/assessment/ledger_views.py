@@ -20,6 +20,7 @@ from dangjian.duties.models import LetterTask, ResponsibilityLetter
 from dangjian.orgs.models import Person
 
 from . import ledger
+from .evaluation_models import Evaluation, RoundStatus
 from .ledger_forms import (
     AccountabilityForm,
     CheckForm,
@@ -340,6 +341,10 @@ def person_file(request, pk):
     admonitions = list(ConductEntry.objects.filter(person=person, kind=ConductKind.ADMONITION,
                                                    on__gte=ledger.add_months(today, -60)))
     commitments_ = list(Commitment.objects.filter(person=person, year__gte=since.year))
+    # 考评: the results the Party group approved (frozen), of the same years
+    evaluations_ = list(Evaluation.objects.filter(person=person, round__year__gte=since.year,
+                                                  round__status=RoundStatus.APPROVED)
+                        .select_related("round").order_by("-round__year", "-round__approved_on"))
     commendations_ = list(Commendation.objects.filter(person=person))
     accountabilities = list(Accountability.objects.filter(person=person))
     letters_ = list(ResponsibilityLetter.objects.filter(counterpart=person, year__gte=since.year).order_by("-year"))
@@ -351,7 +356,7 @@ def person_file(request, pk):
                         .exclude(task__letter__counterpart=person).select_related("task__letter"))
     return _page(request, "assessment/ledger/person_file.html", {
         "person": person, "entries": list(entries[:FILE_ENTRIES]), "file_entries": FILE_ENTRIES,
-        "commitments": commitments_, "commendations": commendations_,
+        "commitments": commitments_, "commendations": commendations_, "evaluations": evaluations_,
         "accountabilities": accountabilities, "letters": letters_, "owned_scores": owned_scores,
         "flags": ledger.eligibility_flags(admonitions, accountabilities, today), "since": since, "today": today,
         "positive": counts.get(Polarity.POSITIVE, 0), "negative": counts.get(Polarity.NEGATIVE, 0),
