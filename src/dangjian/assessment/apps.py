@@ -7,6 +7,7 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from dangjian.core import action_labels, audit, todos
+        from dangjian.supervision.services import talk_recorded
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
@@ -18,6 +19,7 @@ class AssessmentConfig(AppConfig):
         from .evaluation_models import Adjustment, Evaluation, EvaluationReview, MemberRating
         from .evaluation_todos import my_todos
         from .evaluations import ACTION_LABELS
+        from .ledger import record_talk
         from .models import (
             Accountability,
             Commendation,
@@ -39,3 +41,4 @@ class AssessmentConfig(AppConfig):
             "assessment.task_score": "责任状任务评分", "assessment.file_open": "查阅干部考评档案"})
         action_labels.register(ACTION_LABELS)
         todos.register(my_todos)
+        talk_recorded.connect(record_talk, dispatch_uid="assessment.record_talk")

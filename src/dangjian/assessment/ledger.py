@@ -29,7 +29,7 @@ from dangjian.duties.models import LetterTask, ResponsibilityLetter, TaskStatus
 from dangjian.matters.models import Matter
 from dangjian.matters.states import OPEN_STATUSES, Status
 from dangjian.orgs.services import agency_of
-from dangjian.supervision.models import secretary_paths
+from dangjian.supervision.models import TalkKind, secretary_paths
 
 from .conduct import record_conduct
 from .ledger_models import (
@@ -362,3 +362,16 @@ def may_open_file(user, person) -> bool:
         return True
     paths = secretary_paths(user)
     return bool(paths) and agency_of(person.org).path in paths
+
+
+# The talks that are entries of the subject's 作风台账 (the date and kind only: the record stays confidential).
+TALK_CONDUCT_KINDS = {TalkKind.SUMMONS: ConductKind.TALK, TalkKind.ADMONITION: ConductKind.ADMONITION}
+
+
+def record_talk(sender, *, talk, actor, **_kwargs) -> None:
+    """约谈、诫勉谈话 into the subject's 作风台账, in the transaction that recorded the talk
+    (supervision.services.talk_recorded)."""
+    if talk.kind in TALK_CONDUCT_KINDS:
+        record_conduct(talk.subject, kind=TALK_CONDUCT_KINDS[talk.kind], on=talk.held_on, source=talk,
+                       summary=f"{talk.get_kind_display()}（见纪委监督谈话记录）",
+                       source_url=f"/supervision/talks/{talk.pk}/", actor=actor)

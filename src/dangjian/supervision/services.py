@@ -8,10 +8,9 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
-from dangjian.assessment.conduct import record_conduct
-from dangjian.assessment.models import ConductKind
 from dangjian.core import audit, rule_settings
 from dangjian.core.models import lock_row
 from dangjian.core.notify import notify
@@ -146,8 +145,10 @@ def finding_counts(inspections) -> dict[int, tuple[int, int]]:
 
 # ---- talks ----------------------------------------------------------------------------------------------
 
-# The talks that are entries of the subject's 作风台账 (the date and kind only: the record stays confidential).
-CONDUCT_KINDS = {TalkKind.SUMMONS: ConductKind.TALK, TalkKind.ADMONITION: ConductKind.ADMONITION}
+# Sent inside the transaction that recorded a talk (talk=, actor=): the modules above this one that keep a record
+# of it (考评's 作风台账) listen, so that this module imports none of them.
+talk_recorded = Signal()
+
 
 def do_record_talk(talk: Talk, *, actor) -> Talk:
     """登记谈话: in the subject's org; the reason is a finding or a petition the actor may see, or free text."""
@@ -171,10 +172,7 @@ def do_record_talk(talk: Talk, *, actor) -> Talk:
             raise ValidationError({"subject": "谈话对象：不能与谈话人是同一人"})
         talk.created_by = actor
         audit.save_audited(talk, actor=actor, action="supervision.talk_create")
-        if talk.kind in CONDUCT_KINDS:
-            record_conduct(talk.subject, kind=CONDUCT_KINDS[talk.kind], on=talk.held_on, source=talk,
-                           summary=f"{talk.get_kind_display()}（见纪委监督谈话记录）",
-                           source_url=f"/supervision/talks/{talk.pk}/", actor=actor)
+        talk_recorded.send(sender=Talk, talk=talk, actor=actor)
     return talk
 
 
