@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import run_inner_on_fresh_database
+
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DEFAULT = {"sqlite": 300_000, "postgres": 300_000}
 DB = "dangjian_bench_evals"
@@ -30,31 +30,9 @@ GOAL_SECONDS = 30.0
 
 def run_scale(scale: str, matters: int | None = None) -> dict:
     matters = matters or DEFAULT[scale]
-    env = dict(os.environ)
-    data = ROOT / "var" / "bench-evals"
-    data.mkdir(parents=True, exist_ok=True)
-    env["DANGJIAN_DATA_DIR"] = str(data)
-    env.pop("DANGJIAN_DEBUG", None)
-    if scale == "sqlite":
-        env.pop("DATABASE_URL", None)
-        db = data / "evals.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
-        env["DANGJIAN_SQLITE_PATH"] = str(db)
-    else:
-        import psycopg
-
-        base = os.environ["DATABASE_URL"]
-        with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {DB}")
-        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + DB
-    out = data / f"result-{scale}.json"
-    out.unlink(missing_ok=True)
-    print(f"== 考评 pre-fill, {scale}: {PEOPLE} people, {matters} matters ==", flush=True)
-    subprocess.run([sys.executable, "-m", "bench.evaluations", "--inner", "--matters", str(matters), "--out", str(out)],
-                   env=env, cwd=ROOT, check=True)
-    return json.loads(out.read_text())
+    return run_inner_on_fresh_database("bench.evaluations", scale, folder="bench-evals", db_name=DB,
+                                       args=["--matters", str(matters)],
+                                       title=f"考评 pre-fill: {PEOPLE} people, {matters} matters")
 
 
 def _records(city_path: str) -> dict:

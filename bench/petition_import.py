@@ -17,12 +17,12 @@ import io
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import run_inner_on_fresh_database
+
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DB = "dangjian_bench_pimport"
 DEFAULT_ROWS = 100_000
@@ -33,31 +33,8 @@ TOPICS = ["道路积水", "噪音扰民", "违规停车", "路灯不亮", "垃�
 
 
 def run_scale(scale: str, rows: int) -> dict:
-    env = dict(os.environ)
-    data = ROOT / "var" / "bench-pimport"
-    data.mkdir(parents=True, exist_ok=True)
-    env["DANGJIAN_DATA_DIR"] = str(data)
-    env.pop("DANGJIAN_DEBUG", None)
-    if scale == "sqlite":
-        env.pop("DATABASE_URL", None)
-        db = data / "pimport.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
-        env["DANGJIAN_SQLITE_PATH"] = str(db)
-    else:
-        import psycopg
-
-        base = os.environ["DATABASE_URL"]
-        with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {DB}")
-        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + DB
-    out = data / f"result-{scale}.json"
-    out.unlink(missing_ok=True)
-    print(f"== petition import, {scale}: {rows} rows ==", flush=True)
-    subprocess.run([sys.executable, "-m", "bench.petition_import", "--inner", "--rows", str(rows), "--out", str(out)],
-                   env=env, cwd=ROOT, check=True)
-    return json.loads(out.read_text())
+    return run_inner_on_fresh_database("bench.petition_import", scale, folder="bench-pimport", db_name=DB,
+                                       args=["--rows", str(rows)], title=f"petition import: {rows} rows")
 
 
 def history_csv(rows: int, seed: int = 13) -> bytes:

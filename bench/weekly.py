@@ -16,12 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import run_inner_on_fresh_database
+
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DEFAULT = {"sqlite": 50_000, "postgres": 100_000}
 DB = "dangjian_bench_weekly"
@@ -51,31 +51,9 @@ OLD_DDL = {
 
 def run_scale(scale: str, matters: int | None = None) -> dict:
     matters = matters or DEFAULT[scale]
-    env = dict(os.environ)
-    data = ROOT / "var" / "bench-weekly"
-    data.mkdir(parents=True, exist_ok=True)
-    env["DANGJIAN_DATA_DIR"] = str(data)
-    env.pop("DANGJIAN_DEBUG", None)
-    if scale == "sqlite":
-        env.pop("DATABASE_URL", None)
-        db = data / "weekly.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
-        env["DANGJIAN_SQLITE_PATH"] = str(db)
-    else:
-        import psycopg
-
-        base = os.environ["DATABASE_URL"]
-        with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {DB}")
-        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + DB
-    out = data / f"result-{scale}.json"
-    out.unlink(missing_ok=True)
-    print(f"== weekly sheets, {scale}: {matters} matters × {WEEKS} weeks ==", flush=True)
-    subprocess.run([sys.executable, "-m", "bench.weekly", "--inner", "--matters", str(matters), "--out", str(out)],
-                   env=env, cwd=ROOT, check=True)
-    return json.loads(out.read_text())
+    return run_inner_on_fresh_database("bench.weekly", scale, folder="bench-weekly", db_name=DB,
+                                       args=["--matters", str(matters)],
+                                       title=f"weekly sheets: {matters} matters × {WEEKS} weeks")
 
 
 def _bytes(cursor, vendor: str, table: str) -> int:
