@@ -64,8 +64,12 @@ def find_by_code(code: str) -> Petition | None:
 
 
 @contextmanager
-def anonymous_request():
-    """Within: audit events name no address (the request's IP is dropped from the audit context)."""
+def anonymous_request(actor=None):
+    """Within: audit events name no address (the request's IP is dropped from the audit context) — when there is
+    no actor, that is, for the petitioner; a staff member's actions keep theirs."""
+    if getattr(actor, "pk", None):
+        yield
+        return
     saved = audit._request_info.get()
     audit.set_request_info(None)
     try:
@@ -131,7 +135,7 @@ def do_receive_petition(petition: Petition, *, actor=None, files=(), give_code: 
         # The suggested category is set before the one save: one row write, one audit event (naming no actor
         # for the portal); a loaded model answers in a few milliseconds (docs/architecture.md).
         classify.apply_suggestion(petition)
-        with anonymous_request() if petition.created_by is None else _nothing():
+        with anonymous_request(petition.created_by):
             audit.save_audited(petition, actor=petition.created_by, action="supervision.petition_receive")
             _store_attachments(petition, checked, actor=petition.created_by)
     return petition, code
@@ -167,7 +171,7 @@ def do_add_supplement(petition: Petition, *, text: str, files=(), actor=None) ->
         raise ValidationError({"text": f"补充内容：最多 {SUPPLEMENT_MAX} 字（现有 {len(text)} 字）"})
     actor = _actor(actor)
     checked = validate_attachments(files, actor=actor)
-    with transaction.atomic(), anonymous_request() if actor is None else _nothing():
+    with transaction.atomic(), anonymous_request(actor):
         supplement = PetitionSupplement(petition=petition, org=petition.org, text=text)
         audit.save_audited(supplement, actor=actor, action="supervision.petition_supplement")
         _store_attachments(petition, checked, actor=actor, supplement=supplement)
@@ -183,7 +187,7 @@ def do_rate_reply(petition: Petition, *, satisfaction: str, actor=None, when=Non
     if satisfaction not in SATISFACTION_VALUES:
         raise ValidationError({"satisfaction": "满意度：请选择满意、基本满意或不满意"})
     actor = _actor(actor)
-    with transaction.atomic(), anonymous_request() if actor is None else _nothing():
+    with transaction.atomic(), anonymous_request(actor):
         # Locked, so that two ratings sent at once cannot both pass the "not rated yet" check.
         petition = lock_row(Petition, petition.pk)
         if published_reply(petition) is None:
@@ -194,11 +198,6 @@ def do_rate_reply(petition: Petition, *, satisfaction: str, actor=None, when=Non
         petition.rated_at = when or timezone.now()
         audit.save_audited(petition, actor=actor, action="supervision.petition_rate")
     return petition
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 def portal_agencies():
