@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dangjian.supervision",
     "dangjian.assessment",
     "dangjian.filings",
+    "dangjian.reports",
     "dangjian.hardening",
 ]
 # No back-off of otp_static's own: the log-in lock-out (accounts.services) counts every failed code.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("gongkai/", include("dangjian.supervision.portal_urls")),  # 群众监督 public portal, no log-in
     path("assessment/", include("dangjian.assessment.urls")),
     path("filings/", include("dangjian.filings.urls")),
+    path("reports/", include("dangjian.reports.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -325,17 +325,38 @@ def spec_sheet_document(ctx, role):
 
 
 def spec_figures(ctx, role):
-    probes(ctx)
-    return [_m()._page("matters:figures", role, m_anywhere(role, "view"), query="?year=2026")]
+    probes(ctx)  # the old figures tab leads to the registry's page of 事项督办
+    return [_m()._page("matters:figures", role, query="?year=2026")]
 
 
 def spec_figure(ctx, role):
     m = _m()
+    return [m.Case(f"old figure {key}", "GET", reverse("matters:figure", args=[key]) + "?year=2026", role != m.ANON)
+            for key in ("replies", "satisfaction")] + [
+        m.Case("old figure unknown", "GET", reverse("matters:figure", args=["nosuch"]), False)]
+
+
+def spec_registry_index(ctx, role):
     probes(ctx)
-    return [m.Case(f"figure {key}", "GET", reverse("matters:figure", args=[key]) + f"?year={timezone.localdate().year}"
-                   + ("&part=all" if key != "replies" else ""), m_anywhere(role, "view"))
-            for key in ("replies", "completion", "satisfaction")] + [
-        m.Case("figure unknown", "GET", reverse("matters:figure", args=["nosuch"]), False)]
+    return [_m()._page("figure_index", role, query="?period=2026")]
+
+
+def spec_registry_figure(ctx, role):
+    """A figure of the registry for each probe node: in the role's 事项 scope or 404; a forged key or node 404."""
+    m = _m()
+    probes(ctx)
+    cases = [m.Case(f"figure {key} node {code}", "GET",
+                    reverse("figure", args=[key]) + f"?period=2026&node={ctx.orgs[code].pk}" + part,
+                    m_holds(role, "view", code))
+             for key, part in (("matters.proposals.count", ""), ("matters.proposals.satisfaction_rate", "&part=all"))
+             for code in ("SXX", "SXX-BGS", "SXX-ZB2", "SXX-CWK")]
+    return cases + [
+        m.Case("figure whole scope", "GET", reverse("figure", args=["matters.open"]), m_anywhere(role, "view")),
+        m.Case("figure unknown key", "GET", reverse("figure", args=["matters.nosuch"]), False),
+        m.Case("figure forged node", "GET", reverse("figure", args=["matters.open"]) + f"?node={m.MISSING}", False),
+        m.Case("figure huge node", "GET", reverse("figure", args=["matters.open"]) + f"?node={m.HUGE}", False),
+        m.Case("figure bad period", "GET", reverse("figure", args=["matters.open"]) + "?period=2026-13", False,
+               denied=(400, 403, 404))]
 
 
 # ---- API --------------------------------------------------------------------------------------------
@@ -410,6 +431,7 @@ SPECS = {
     "matters:ledger": spec_ledger, "matters:person_ledger": spec_person_ledger, "matters:sheets": spec_sheets,
     "matters:sheet_run": spec_sheet_run, "matters:sheet": spec_sheet, "matters:sheet_document": spec_sheet_document,
     "matters:figures": spec_figures, "matters:figure": spec_figure,
+    "figure_index": spec_registry_index, "figure": spec_registry_figure,
     "api:matters_list": spec_api_list, "api:matters_figures": spec_api_figures, "api:matter_create": spec_api_create,
     "api:matter_get": spec_api_get, "api:matter_timeline": spec_api_timeline, "api:matter_steps": spec_api_steps,
     "api:matter_update": spec_api_update, "api:matter_transition": spec_api_transition,

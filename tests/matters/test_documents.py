@@ -164,15 +164,16 @@ def test_a_grant_on_the_root_alone_does_not_open_the_summaries(demo):
 
 def test_the_yearly_figures_trace_to_their_records(demo, client_for):
     year = dt.date.today().year
-    page = client_for("dangwu").get(f"/matters/figures/?year={year}").content.decode()
+    page = client_for("dangwu").get(f"/matters/figures/?year={year}", follow=True).content.decode()
     assert "代表委员满意率" in page and "100.0%" in page
-    detail = client_for("dangwu").get(f"/matters/figures/satisfaction/?year={year}").content.decode()
+    detail = client_for("dangwu").get(f"/matters/figures/satisfaction/?year={year}", follow=True).content.decode()
     assert "关于加快推进扩权强镇改革的建议" in detail and "关于推进政务公开的提案" not in detail
-    detail = client_for("dangwu").get(f"/matters/figures/replies/?year={year}").content.decode()
+    detail = client_for("dangwu").get(f"/matters/figures/replies/?year={year}", follow=True).content.decode()
     assert "事业单位分类改革意见回复" in detail
     matter = Matter.objects.get(title="关于深化事业单位分类改革的提案")
     services.do_record_satisfaction(matter, "unsatisfied", actor=demo["users"]["dangwu"])
-    from dangjian.matters import figures
+    from dangjian.core.figures import FigureScope, Period, get
 
-    fig = figures.satisfaction_rate(Matter.objects.all(), year)
-    assert (fig.count, fig.total, fig.value) == (2, 3, "66.7%")
+    value = get("matters.proposals.satisfaction_rate").evaluate(FigureScope((demo["orgs"]["SXX"].path,),
+                                                                            Period.year(year)))
+    assert (value.count, value.total, value.display) == (2, 3, "66.7%")

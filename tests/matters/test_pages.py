@@ -171,7 +171,9 @@ def test_the_api_runs_the_workflow_with_versions(make_matter, demo, client_for):
                         content_type="application/json", **auth)
     assert wrong.status_code == 422 and "不是工作日" in str(wrong.json())
     figures = client.get("/api/v1/matters/figures?year=2026", **auth).json()
-    assert {f["key"] for f in figures} >= {"replies", "satisfaction", "on_time", "completion", "meeting"}
+    assert {f["key"] for f in figures} >= {"matters.assigned.replies", "matters.proposals.satisfaction_rate",
+                                          "matters.proposals.on_time_rate", "matters.proposals.completion_rate",
+                                          "matters.proposals.meeting_rate"}
 
 
 def test_a_title_search_and_the_due_soon_window_list_newest_first(make_matter, client_for):

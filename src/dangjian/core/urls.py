@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import settings_views, views
+from . import figure_views, settings_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -13,5 +13,7 @@ urlpatterns = [
     path("settings/rules/", settings_views.rule_list, name="rule_list"),
     path("settings/rules/<str:key>/", settings_views.rule_edit, name="rule_edit"),
     path("settings/holidays/", settings_views.holiday_list, name="holiday_list"),
+    path("figures/", figure_views.figure_index, name="figure_index"),
+    path("figures/<str:key>/", figure_views.figure_detail, name="figure"),
     path("notifications/", settings_views.notification_list, name="notification_list"),
 ]

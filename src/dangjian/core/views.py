@@ -4,7 +4,7 @@ import sys
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -145,7 +145,11 @@ def csrf_failure(request, reason=""):
 
 
 def bad_request(request, exception=None):
-    return _api_error(request, 400, "请求有误") or render(request, "400.html", status=400)
+    # our own BadRequest says in Chinese what is wrong (a period's format…); other 400s (suspicious requests)
+    # say nothing more
+    reason = str(exception) if type(exception) is BadRequest else ""
+    return _api_error(request, 400, reason or "请求有误") or render(request, "400.html", {"reason": reason},
+                                                                 status=400)
 
 
 __all__ = ["PermissionDenied"]

@@ -10,7 +10,8 @@ from ninja.pagination import paginate
 from dangjian.api.filters import apply_filter, form_data
 from dangjian.api.pagination import BoundedPageNumberPagination as PageNumberPagination
 from dangjian.api.schemas import InputSchema
-from dangjian.core.scope import get_visible_or_404, require_capability
+from dangjian.core.figures import FigureScope, Period, evaluate_many, get
+from dangjian.core.scope import get_visible_or_404, require_capability, scope_roots
 from dangjian.core.web import YEAR_MAX, YEAR_MIN
 from dangjian.orgs.models import Org, Person
 
@@ -177,8 +178,10 @@ def matters_list(request, filters: Query[MatterFilter]):
 @router.get("/figures", response=list[FigureOut], summary="年度统计数字（回复数、按期答复率、满意率、办结率、面商率）")
 def matters_figures(request, year: int = Query(..., ge=YEAR_MIN, le=YEAR_MAX)):
     require_capability(request.auth, "matter.view", what="查看统计数字")
-    return [{"key": f.key, "label": f.label, "value": f.value, "count": f.count, "total": f.total}
-            for f in figs.year_figures(Matter.objects.visible_to(request.auth), year)]
+    roots = tuple(scope_roots(request.auth, "matter.view"))
+    values = evaluate_many([get(k) for k in figs.YEAR_KEYS], FigureScope(roots, Period.year(year)))
+    return [{"key": v.figure.key, "label": v.figure.label, "value": v.display, "count": v.count, "total": v.total}
+            for v in values.values()]
 
 
 @router.get("/{int:matter_id}", response=MatterOut, summary="事项详情")

@@ -11,6 +11,7 @@ class MattersConfig(AppConfig):
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
+            figures,  # noqa: F401  (registers this module's figures)
             rule_settings,  # noqa: F401  (registers the kinds and their rules)
             tasks,  # noqa: F401  (registers the tracked jobs, which pages submit)
         )

@@ -1,118 +1,87 @@
-"""Figures for the annual report, each with the records behind it (traceability).
+"""The figures of 事项督办, registered in the one figure registry (core/figures.py).
 
-Every figure function returns a :class:`Figure` holding the value, the numerator and denominator
-querysets, so that the figures page links each number to the matters it counts.
+Each counts matters in the scope's subtrees: the assigned matters replied in the period (办理市委、市政府各项回复
+X项) and the 人大建议、政协提案 received in the period with their rates (办结、按期答复、面商、满意); and, in the
+present state, the open, soon-due and overdue matters of the home page and the user's own.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import Contact, Satisfaction, Status
+from dangjian.core.figures import Column, FigureDef, FigureScope, register
 
-
-@dataclass
-class Figure:
-    key: str
-    label: str
-    numerator: QuerySet
-    denominator: QuerySet | None = None
-    note: str = ""
-    known: tuple[int, int | None] | None = None  # (count, total) when computed together (year_figures)
-
-    @property
-    def count(self) -> int:
-        return self.known[0] if self.known else self.numerator.count()
-
-    @property
-    def total(self) -> int | None:
-        if self.known:
-            return self.known[1]
-        return None if self.denominator is None else self.denominator.count()
-
-    @property
-    def value(self) -> str:
-        if self.denominator is None:
-            return str(self.count)
-        total = self.total
-        return "—" if not total else f"{self.count * 100 / total:.1f}%"
-
+from . import workflow
+from .models import Contact, Matter, Satisfaction, Status
 
 PROPOSALS = ("npc", "cppcc")
+COLUMNS = (Column("类别", "get_kind_display"), Column("状态", "get_status_display"), Column("登记日期", "received_on"),
+           Column("完成时限", "due_on"), Column("组织", "org"), Column("责任人", "owner"))
+RELATED = ("org", "owner")
 
 
-def _year_q(year: int) -> Q:
-    return Q(received_on__year=year)
+def _link(matter) -> str:
+    return reverse("matters:detail", args=[matter.pk])
 
 
-def replies(matters: QuerySet, year: int) -> Figure:
-    """办理市委、市政府各项回复 X 项: assigned matters replied (submitted or closed) in the year."""
-    replied = matters.filter(kind="assigned", submitted_on__year=year)
-    return Figure("replies", "交办事项回复（项）", replied, note="当年提交办结或已销号的交办事项")
+def _proposals(s: FigureScope) -> Q:
+    return s.under("org_path") & s.during("received_on") & Q(kind__in=PROPOSALS)
 
 
-def proposals_handled(matters: QuerySet, year: int) -> Figure:
-    base = matters.filter(_year_q(year), kind__in=PROPOSALS)
-    return Figure("proposals", "人大建议、政协提案（件）", base)
+def _replied(s: FigureScope) -> Q:
+    return _proposals(s) & Q(replied_on__isnull=False)
 
 
-def completion_rate(matters: QuerySet, year: int) -> Figure:
-    base = matters.filter(_year_q(year), kind__in=PROPOSALS)
-    return Figure("completion", "办结率", base.filter(status=Status.CLOSED), base)
+def _answered(s: FigureScope) -> Q:
+    return _proposals(s) & ~Q(satisfaction="")
 
 
-def on_time_rate(matters: QuerySet, year: int) -> Figure:
-    replied = matters.filter(_year_q(year), kind__in=PROPOSALS, replied_on__isnull=False)
-    return Figure("on_time", "按期答复率", replied.filter(replied_on__lte=F("due_on")), replied,
-                  note="答复日期不晚于完成时限")
+def _open(s: FigureScope) -> Q:
+    return s.under("org_path") & ~Q(status=Status.CLOSED)
 
 
-def meeting_rate(matters: QuerySet, year: int) -> Figure:
-    base = matters.filter(_year_q(year), kind__in=PROPOSALS)
-    met = base.filter(pk__in=Contact.objects.filter(kind=Contact.Kind.MEETING).values("matter_id"))
-    return Figure("meeting", "面商率", met, base)
+def _due(state: str):
+    return lambda s: _open(s) & workflow.due_state_q(state, timezone.localdate())
 
 
-def satisfaction_rate(matters: QuerySet, year: int) -> Figure:
-    answered = matters.filter(_year_q(year), kind__in=PROPOSALS).exclude(satisfaction="")
-    good = answered.filter(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
-    return Figure("satisfaction", "代表委员满意率", good, answered, note="满意与基本满意占已表态件数的比例")
+def matter_figure(key: str, label: str, definition: str, where, **kwargs) -> FigureDef:
+    kwargs.setdefault("unit", "项")
+    return FigureDef(key=f"matters.{key}", label=label, definition=definition, module="matters", model=Matter,
+                     where=where, columns=COLUMNS, related=RELATED, link=_link, **kwargs)
 
 
-FIGURES = {f.__name__: f for f in (replies, proposals_handled, completion_rate, on_time_rate, meeting_rate,
-                                    satisfaction_rate)}
-KEYS = {"replies": replies, "proposals": proposals_handled, "completion": completion_rate,
-        "on_time": on_time_rate, "meeting": meeting_rate, "satisfaction": satisfaction_rate}
+FIGURES = (
+    matter_figure("assigned.replies", "办理市委、市政府交办事项回复", "统计期间内提交办结或已销号的交办事项（按提交办结日期）",
+                  lambda s: s.under("org_path") & s.during("submitted_on") & Q(kind="assigned")),
+    matter_figure("proposals.count", "办理人大建议、政协提案", "统计期间内登记的人大代表建议和政协委员提案", _proposals,
+                  unit="件"),
+    matter_figure("proposals.completion_rate", "人大建议、政协提案办结率", "已销号件数占统计期间内登记的建议、提案件数的比例",
+                  lambda s: _proposals(s) & Q(status=Status.CLOSED), total_where=_proposals, unit="件",
+                  higher_is_better=True, weak_below=90.0),
+    matter_figure("proposals.on_time_rate", "人大建议、政协提案按期答复率", "答复日期不晚于完成时限的件数占已答复件数的比例",
+                  lambda s: _replied(s) & Q(replied_on__lte=F("due_on")), total_where=_replied, unit="件",
+                  higher_is_better=True, weak_below=95.0),
+    matter_figure("proposals.meeting_rate", "人大建议、政协提案面商率", "办理中与代表委员当面沟通过的件数占登记件数的比例",
+                  lambda s: _proposals(s) & Q(pk__in=Contact.objects.filter(kind=Contact.Kind.MEETING)
+                                              .values("matter_id")),
+                  total_where=_proposals, unit="件", higher_is_better=True),
+    matter_figure("proposals.satisfaction_rate", "代表委员满意率", "表态为满意或基本满意的件数占已表态件数的比例",
+                  lambda s: _answered(s) & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC]),
+                  total_where=_answered, unit="件", higher_is_better=True, weak_below=95.0),
+    matter_figure("open", "在办事项", "当前未办结、未销号的事项", _open, stock=True),
+    matter_figure("due_soon", "即将到期的事项", "当前在办、距完成时限不足预警天数的事项", _due("warning"), stock=True),
+    matter_figure("overdue", "已超期的事项", "当前在办、已超过完成时限的事项", _due("overdue"), stock=True,
+                  higher_is_better=False),
+    matter_figure("mine.open", "我负责的在办事项", "本人为责任人、当前未办结的事项",
+                  lambda s: Q(owner_id=s.person_id) & ~Q(status=Status.CLOSED), stock=True,
+                  personal=True),
+    matter_figure("mine.pending_approval", "待我审批销号", "本人为责任领导、已提交办结等待审批销号的事项",
+                  lambda s: Q(responsible_leader_id=s.person_id, status=Status.PENDING), stock=True, personal=True),
+)
 
+register(*FIGURES)
 
-def year_figures(matters: QuerySet, year: int) -> list[Figure]:
-    """All the year's figures; their numbers from one aggregate query (the querysets stay for the records)."""
-    figures = [build(matters, year) for build in KEYS.values()]
-    base = Q(_year_q(year), kind__in=PROPOSALS)
-    replied = base & Q(replied_on__isnull=False)
-    answered = base & ~Q(satisfaction="")
-    met = Q(pk__in=Contact.objects.filter(kind=Contact.Kind.MEETING).values("matter_id"))
-    counts = matters.filter(base | Q(kind="assigned", submitted_on__year=year)).aggregate(
-        replies=Count("pk", filter=Q(kind="assigned", submitted_on__year=year)),
-        proposals=Count("pk", filter=base),
-        closed=Count("pk", filter=base & Q(status=Status.CLOSED)),
-        replied=Count("pk", filter=replied),
-        on_time=Count("pk", filter=replied & Q(replied_on__lte=F("due_on"))),
-        met=Count("pk", filter=base & met),
-        answered=Count("pk", filter=answered),
-        good=Count("pk", filter=answered & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
-    )
-    known = {"replies": (counts["replies"], None), "proposals": (counts["proposals"], None),
-             "completion": (counts["closed"], counts["proposals"]), "on_time": (counts["on_time"], counts["replied"]),
-             "meeting": (counts["met"], counts["proposals"]), "satisfaction": (counts["good"], counts["answered"])}
-    for f in figures:
-        f.known = known[f.key]
-    return figures
-
-
-def year_of(day: dt.date | None) -> int:
-    return (day or timezone.localdate()).year
+# The figures the annual report's 事项 section and the matters figures tab show for a year, in this order.
+YEAR_KEYS = tuple(f.key for f in FIGURES[:6])

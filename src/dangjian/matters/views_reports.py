@@ -23,7 +23,6 @@ from dangjian.core.scope import (
 from dangjian.core.web import form_errors, paginate, year_param
 from dangjian.orgs.models import Person
 
-from . import figures as figs
 from . import ledger, services, supervision
 from .forms import LedgerImportForm, ProblemListForm
 from .models import Matter, ProblemList, SupervisionLines, SupervisionSheet
@@ -194,21 +193,19 @@ def _year(request) -> int:
 
 @login_required
 def figures(request):
-    require_capability(request.user, "matter.view", what="查看统计数字")
-    year = _year(request)
-    items = figs.year_figures(Matter.objects.visible_to(request.user), year)
-    return render(request, "matters/figures.html", {"year": year, "items": items})
+    """The year's figures of 事项督办 live in the one registry's pages (core/figure_views.py)."""
+    return redirect(f"/figures/?module=matters&period={_year(request)}")
 
 
 @login_required
 def figure_detail(request, key):
-    require_capability(request.user, "matter.view", what="查看统计数字")
-    if key not in figs.KEYS:
+    """Old addresses of a figure (``/matters/figures/on_time/?year=…``) lead to its registry page."""
+    full = OLD_KEYS.get(key)
+    if full is None:
         raise Http404("没有这个统计数字")
-    year = _year(request)
-    fig = figs.KEYS[key](Matter.objects.visible_to(request.user), year)
-    which = fig.denominator if request.GET.get("part") == "all" and fig.denominator is not None else fig.numerator
-    page = paginate(request, which.select_related(*LIST_RELATED).order_by("-id"))
-    _decorate(page.object_list, timezone.localdate())
-    return render(request, "matters/figure_detail.html", {"fig": fig, "year": year, "page": page,
-                                                          "part": request.GET.get("part", "")})
+    return redirect(f"/figures/{full}/?period={_year(request)}" + ("&part=all" if request.GET.get("part") else ""))
+
+
+OLD_KEYS = {"replies": "matters.assigned.replies", "proposals": "matters.proposals.count",
+            "completion": "matters.proposals.completion_rate", "on_time": "matters.proposals.on_time_rate",
+            "meeting": "matters.proposals.meeting_rate", "satisfaction": "matters.proposals.satisfaction_rate"}

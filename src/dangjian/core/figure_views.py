@@ -1,0 +1,145 @@
+"""Figure pages: every registered figure's value for a node and period, its definition, and the paged list of
+the records it counts, scope-checked (core/figures.py). Every number shown anywhere links here."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import render
+
+from . import figures
+from .scope import path_in_scope, scope_roots
+from .web import paginate
+
+
+def org_model():
+    return apps.get_model("orgs", "Org")
+
+
+def node_from(request, capability: str):
+    """The org node of ``?node=`` if it lies in the user's scope for ``capability`` (404 for any other id), or
+    None for the whole of the user's scope."""
+    raw = request.GET.get("node")
+    if not raw:
+        return None
+    try:
+        node = org_model().objects.get(pk=int(raw))
+    except (ValueError, OverflowError, org_model().DoesNotExist) as exc:
+        raise Http404("组织不存在或不在您的权限范围内") from exc
+    if not path_in_scope(request.user, capability, node.path):
+        raise Http404("组织不存在或不在您的权限范围内")
+    return node
+
+
+def period_from(request) -> figures.Period:
+    try:
+        return figures.Period.parse(request.GET.get("period") or request.GET.get("year"))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+def scope_for(request, fig: figures.FigureDef, period: figures.Period):
+    """(FigureScope, node) for the request: the node's subtree, or every subtree the user holds the figure's
+    view capability on; a personal figure counts the user's own records. 404 outside the user's scope."""
+    if fig.personal:
+        person = getattr(request.user, "person", None)
+        if person is None:
+            raise Http404("没有这个统计数字")
+        return figures.FigureScope((), period, person.pk), None
+    node = node_from(request, fig.view_capability)
+    paths = (node.path,) if node else tuple(scope_roots(request.user, fig.view_capability))
+    if not paths:
+        raise Http404("没有这个统计数字")
+    return figures.FigureScope(paths, period), node
+
+
+def figure_or_404(key: str) -> figures.FigureDef:
+    try:
+        return figures.get(key)
+    except KeyError as exc:
+        raise Http404("没有这个统计数字") from exc
+
+
+def listed(fig: figures.FigureDef, records, user):
+    """The records the user may read among those counted (confidential ones are counted but not listed)."""
+    return records.visible_to(user) if hasattr(records, "visible_to") and not fig.personal else records
+
+
+@login_required
+def figure_detail(request, key):
+    fig = figure_or_404(key)
+    period = period_from(request)
+    scope, node = scope_for(request, fig, period)
+    value = fig.evaluate(scope)
+    part = "all" if request.GET.get("part") == "all" and fig.is_rate else ""
+    counted = fig.total_records(scope) if part else fig.records(scope)
+    shown = listed(fig, counted, request.user)
+    page = paginate(request, shown.select_related(*fig.related).order_by(*fig.order_by))
+    target = value.total if part else (value.count if not fig.measure else None)
+    withheld = (target - page.paginator.count) if target is not None else 0
+    shown_sum = None
+    if fig.measure and not part:
+        shown_sum = shown.aggregate(s=Sum(fig.measure))["s"] or 0
+        withheld_sum = value.count - shown_sum
+        withheld = withheld_sum if withheld_sum else 0
+    rows = [(obj, [c.read(obj) for c in fig.columns], link_of(fig, obj)) for obj in page.object_list]
+    return render(request, "core/figure_detail.html", {
+        "fig": fig, "value": value, "period": period, "node": node, "part": part, "page": page, "rows": rows,
+        "withheld": withheld, "shown_sum": shown_sum, "module": module_label(fig.module),
+        "query": query_string(node, period),
+    })
+
+
+@login_required
+def figure_index(request):
+    """Every figure the user may see, by module, for a node (or their whole scope) and a period."""
+    period = period_from(request)
+    module = request.GET.get("module") or ""
+    groups = []
+    for name, defs in figures.by_module().items():
+        if module and name != module:
+            continue
+        shown = []
+        for fig in defs:
+            try:
+                scope, node = scope_for(request, fig, period)
+            except Http404:
+                continue
+            shown.append((fig, scope))
+        if shown:
+            groups.append((module_label(name), _values(shown)))
+    node = node_from(request, "org.view") if request.GET.get("node") else None
+    return render(request, "core/figure_index.html", {
+        "groups": groups, "period": period, "node": node, "module": module, "query": query_string(node, period),
+    })
+
+
+def _values(shown):
+    """Values of the figures shown together, one aggregate query per model and scope."""
+    by_scope: dict = {}
+    for fig, scope in shown:
+        by_scope.setdefault(scope, []).append(fig)
+    values = {}
+    for scope, defs in by_scope.items():
+        values.update(figures.evaluate_many(defs, scope))
+    return [values[fig.key] for fig, _ in shown]
+
+
+def link_of(fig: figures.FigureDef, obj) -> str:
+    if fig.link is not None:
+        return fig.link(obj)
+    return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+
+
+def module_label(name: str) -> str:
+    try:
+        return str(apps.get_app_config(name).verbose_name)
+    except LookupError:
+        return name
+
+
+def query_string(node, period: figures.Period) -> str:
+    return f"period={period.key}" + (f"&node={node.pk}" if node else "")

@@ -1,0 +1,309 @@
+"""One registry of figures (统计数字): every number the system shows is defined here once.
+
+A figure has a key (``matters.proposals.count``), a Chinese label, its definition in words, the module that
+owns it, and the records it counts: a model and a condition of (scope, period) — the numerator — and, for a
+rate, the condition of its denominator. Its value is the count of those records (or the sum of one of their
+columns, ``measure``), computed in SQL; its page (core/figure_views.py) lists exactly those records, so every
+number shown links to the records behind it. Home panels, the figures pages, dashboards, the periodic
+summaries and the annual report all read figures from here (docs/architecture.md: Figures).
+
+Modules register their figures from ``AppConfig.ready()`` (each in its own ``figures.py``); core imports no
+module. Values for several figures of one model are read in one aggregate query (``evaluate_many``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+# ---- periods ------------------------------------------------------------------------------------------------
+
+_PERIOD_RE = re.compile(
+    r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<half>[12]))?)?$"
+    r"|^(?P<start>\d{4}-\d{2}-\d{2})~(?P<end>\d{4}-\d{2}-\d{2})$"
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of days a figure counts over (a year, a month, a half-month or any range)."""
+
+    start: dt.date
+    end: dt.date  # inclusive
+    key: str  # "2026", "2026-11", "2026-11-1" (上半月), "2026-11-2" (下半月), "2026-01-01~2026-06-30"
+    label: str
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}", f"{year}年")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        last = calendar.monthrange(year, month)[1]
+        return cls(dt.date(year, month, 1), dt.date(year, month, last), f"{year}-{month:02d}", f"{year}年{month}月")
+
+    @classmethod
+    def half_month(cls, year: int, month: int, half: int) -> Period:
+        """半月: the 1st–15th (half 1) or the 16th to the month's end (half 2)."""
+        last = calendar.monthrange(year, month)[1]
+        start, end = (1, 15) if half == 1 else (16, last)
+        name = "上半月" if half == 1 else "下半月"
+        return cls(dt.date(year, month, start), dt.date(year, month, end), f"{year}-{month:02d}-{half}",
+                   f"{year}年{month}月{name}")
+
+    @classmethod
+    def between(cls, start: dt.date, end: dt.date) -> Period:
+        return cls(start, end, f"{start.isoformat()}~{end.isoformat()}",
+                   f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日")
+
+    @classmethod
+    def parse(cls, text: str | None, default: Period | None = None) -> Period:
+        """A period from its key; ``ValueError`` (with a Chinese message) for anything else."""
+        if not text:
+            return default or cls.year(timezone.localdate().year)
+        m = _PERIOD_RE.match(text.strip())
+        try:
+            if m and m["start"]:
+                start, end = dt.date.fromisoformat(m["start"]), dt.date.fromisoformat(m["end"])
+                if start <= end:
+                    return cls.between(start, end)
+            elif m:
+                year = int(m["year"])
+                if 1949 <= year <= 2200:
+                    if m["half"]:
+                        return cls.half_month(year, int(m["month"]), int(m["half"]))
+                    if m["month"]:
+                        return cls.month(year, int(m["month"]))
+                    return cls.year(year)
+        except ValueError:
+            pass
+        raise ValueError(f"统计期间“{text}”无效：应为年（2026）、月（2026-11）、半月（2026-11-1）或日期范围"
+                         "（2026-01-01~2026-06-30）")
+
+    @property
+    def days(self) -> tuple[dt.date, dt.date]:
+        """(start, end) for ``__range`` lookups on date columns."""
+        return (self.start, self.end)
+
+    @property
+    def moments(self) -> tuple[dt.datetime, dt.datetime]:
+        """[start, end) as aware datetimes, for ``__gte``/``__lt`` on datetime columns."""
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
+        return start, dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+    def previous_year(self) -> Period:
+        """The same span a year earlier (for year-on-year comparison)."""
+        def back(day: dt.date) -> dt.date:
+            return day.replace(year=day.year - 1, day=min(day.day, calendar.monthrange(day.year - 1, day.month)[1]))
+        if self.key.isdigit():
+            return Period.year(self.start.year - 1)
+        if re.fullmatch(r"\d{4}-\d{2}", self.key):
+            return Period.month(self.start.year - 1, self.start.month)
+        if re.fullmatch(r"\d{4}-\d{2}-[12]", self.key):
+            return Period.half_month(self.start.year - 1, self.start.month, int(self.key[-1]))
+        return Period.between(back(self.start), back(self.end))
+
+
+# ---- the scope a figure is computed for --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FigureScope:
+    """Where and when a figure counts: the subtrees (org paths) and the period; for a personal figure, the
+    person (their own to-do counts on the home page)."""
+
+    paths: tuple[str, ...]
+    period: Period
+    person_id: int | None = None
+
+    def under(self, *path_fields: str) -> Q:
+        """The records whose path column(s) lie in one of the scope's subtrees (one Q of path-prefix tests)."""
+        q = Q()
+        for path in self.paths:
+            for name in path_fields:
+                q |= Q(**{f"{name}__pathprefix": path})
+        return q if q else Q(pk__in=[])
+
+    def during(self, date_field: str) -> Q:
+        """Records whose date (or datetime) column falls in the period."""
+        return Q(**{f"{date_field}__range": self.period.days})
+
+    def during_moments(self, datetime_field: str) -> Q:
+        start, end = self.period.moments
+        return Q(**{f"{datetime_field}__gte": start, f"{datetime_field}__lt": end})
+
+
+# ---- figure definitions -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a figure's record list: a label and a dotted attribute path (or a callable of the row)."""
+
+    label: str
+    value: str | Callable[[models.Model], object]
+
+    def read(self, obj) -> object:
+        if callable(self.value):
+            return self.value(obj)
+        out = obj
+        for part in self.value.split("."):
+            out = getattr(out, part, None)
+            if out is None:
+                return ""
+            if callable(out) and part.startswith("get_"):
+                out = out()
+        return out
+
+
+@dataclass(frozen=True)
+class FigureDef:
+    """A registered figure.
+
+    ``where(scope)`` selects the records counted (the numerator); ``total_where(scope)``, for a rate, the
+    records of its denominator (of the same model; the numerator's records are among them). ``measure`` names
+    a numeric column summed instead of counting rows (study hours). ``stock`` figures count the present state
+    (members, open matters, rules in force) and ignore the period. ``personal`` figures count the signed-in
+    user's own records (``scope.person_id``) and ignore the node.
+    """
+
+    key: str
+    label: str
+    unit: str
+    definition: str
+    module: str
+    model: type[models.Model]
+    where: Callable[[FigureScope], Q]
+    total_where: Callable[[FigureScope], Q] | None = None
+    measure: str | None = None
+    stock: bool = False
+    personal: bool = False
+    columns: tuple[Column, ...] = ()
+    related: tuple[str, ...] = ()  # select_related for the record list (a constant number of queries)
+    order_by: tuple[str, ...] = ("-pk",)
+    capability: str = ""  # the view capability a node must be in scope for; default "<model>.view"
+    link: Callable[[models.Model], str] | None = None  # a record's page; default its get_absolute_url()
+    higher_is_better: bool | None = None  # for a rate or count the report's 存在问题 reads as weak when low
+    weak_below: float | None = None  # a rate (in %) under which the generator names the figure as a problem
+
+    @property
+    def is_rate(self) -> bool:
+        return self.total_where is not None
+
+    @property
+    def view_capability(self) -> str:
+        return self.capability or f"{self.model.scope_capability}.view"
+
+    def records(self, scope: FigureScope) -> models.QuerySet:
+        return self.model._default_manager.filter(self.where(scope))
+
+    def total_records(self, scope: FigureScope) -> models.QuerySet:
+        if self.total_where is None:
+            raise ValueError(f"{self.key} 不是比率")
+        return self.model._default_manager.filter(self.total_where(scope))
+
+    def evaluate(self, scope: FigureScope) -> FigureValue:
+        return evaluate_many([self], scope)[self.key]
+
+
+@dataclass
+class FigureValue:
+    """A figure's value for one scope: the count (or sum) of its records and, for a rate, the total."""
+
+    figure: FigureDef
+    scope: FigureScope
+    count: int | Decimal | float
+    total: int | None = None
+    read_at: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def value(self) -> float | int | Decimal | None:
+        """The number itself: the count, or the rate in per cent (None when the denominator is 0)."""
+        if not self.figure.is_rate:
+            return self.count
+        return None if not self.total else round(self.count * 100 / self.total, 1)
+
+    @property
+    def display(self) -> str:
+        value = self.value
+        if value is None:
+            return "—"
+        if self.figure.is_rate:
+            return f"{value:.1f}%"
+        if isinstance(value, Decimal | float):
+            return f"{value:.1f}".rstrip("0").rstrip(".")
+        return str(value)
+
+    @property
+    def text(self) -> str:
+        """The value with its unit, for prose: “12项”, “85.0%”."""
+        return self.display if self.figure.is_rate or self.value is None else f"{self.display}{self.figure.unit}"
+
+
+REGISTRY: dict[str, FigureDef] = {}
+
+
+def register(*figures: FigureDef) -> None:
+    for fig in figures:
+        if fig.key in REGISTRY and REGISTRY[fig.key] != fig:
+            raise ValueError(f"统计数字 {fig.key} 重复定义")
+        REGISTRY[fig.key] = fig
+
+
+def get(key: str) -> FigureDef:
+    """The figure with this key; ``KeyError`` when there is none."""
+    return REGISTRY[key]
+
+
+def by_module() -> dict[str, list[FigureDef]]:
+    out: dict[str, list[FigureDef]] = defaultdict(list)
+    for fig in REGISTRY.values():
+        out[fig.module].append(fig)
+    return dict(out)
+
+
+def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope) -> dict[str, FigureValue]:
+    """The values of several figures: one aggregate query per model, whatever the number of figures."""
+    by_model: dict[type, list[FigureDef]] = defaultdict(list)
+    for fig in figures:
+        by_model[fig.model].append(fig)
+    out: dict[str, FigureValue] = {}
+    now = timezone.now()
+    for model, figs in by_model.items():
+        aggregates, union = {}, Q()
+        for i, fig in enumerate(figs):
+            where = fig.where(scope)
+            union |= where
+            if fig.measure:
+                aggregates[f"n{i}"] = Sum(fig.measure, filter=where)
+            else:
+                aggregates[f"n{i}"] = Count("pk", filter=where)
+            if fig.total_where is not None:
+                total = fig.total_where(scope)
+                union |= total
+                aggregates[f"t{i}"] = Count("pk", filter=total)
+        row = model._default_manager.filter(union).aggregate(**aggregates)
+        for i, fig in enumerate(figs):
+            out[fig.key] = FigureValue(fig, scope, row[f"n{i}"] or 0, row.get(f"t{i}"), now)
+    return out
+
+
+def values_for(keys: Iterable[str], scope: FigureScope) -> dict[str, FigureValue]:
+    """Values by key; unknown keys are left out (callers say so in place)."""
+    return evaluate_many([REGISTRY[k] for k in keys if k in REGISTRY], scope)
+
+
+def figure_url(key: str, *, node_id: int | None = None, period: Period | None = None, part: str = "") -> str:
+    """The figure's page: its value, its definition and the records behind it."""
+    params = {k: v for k, v in (("node", node_id), ("period", period.key if period else None),
+                                  ("part", part)) if v}
+    return f"/figures/{key}/" + (f"?{urlencode(params)}" if params else "")

@@ -1,0 +1,1 @@
+"""年度报告: dashboards per subtree and the annual report, written from the one figure registry."""

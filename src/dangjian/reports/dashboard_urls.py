@@ -1,0 +1,3 @@
+"""Routes of the dashboard_urls pages."""
+
+urlpatterns: list = []

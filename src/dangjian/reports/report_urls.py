@@ -1,0 +1,3 @@
+"""Routes of the report_urls pages."""
+
+urlpatterns: list = []
