@@ -8,13 +8,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_finished, request_started
 
-        from . import rule_settings
-        from .jobs import queue_panel
-        from .panels import HOME_PANELS
+        from . import panels, rule_settings
+        from .jobs import queue_notices
         from .uploads import remove_rolled_back_files
 
-        if ("后台任务", queue_panel) not in HOME_PANELS:
-            HOME_PANELS.append(("后台任务", queue_panel))
+        panels.register(panels.Panel("后台任务", (), notices=queue_notices))
 
         request_finished.connect(remove_rolled_back_files, dispatch_uid="dangjian.remove_rolled_back_files")
         # a rule changed through another server or worker is in force from this request on

@@ -25,7 +25,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from .models import JobRun
 from .notify import deliver_mail
-from .panels import Figure
+from .panels import Notice
 from .scope import has_capability
 
 log = logging.getLogger(__name__)
@@ -157,18 +157,18 @@ def consumer_stale(now: dt.datetime | None = None) -> str:
     return ""
 
 
-def stale_figure(link: str = "") -> list:
+def stale_notices(link: str = "") -> list:
     """The home-page warning (core.panels) when the consumer has not run for longer than its period."""
     beat = last_heartbeat()
     if not consumer_stale():
         return []
     value = f"{int((timezone.now() - beat).total_seconds() // 60)} 分钟" if beat else "从未运行"
-    return [Figure("后台任务进程未运行：定期任务（督办单、通知邮件）不会执行", value, link, alert=True)]
+    return [Notice("后台任务进程未运行：定期任务（督办单、通知邮件）不会执行", value, link)]
 
 
-def queue_panel(user) -> list:
+def queue_notices(user) -> list:
     """The 系统管理员's panel: the task consumer's state."""
-    return stale_figure() if has_capability(user, "setting.manage") else []
+    return stale_notices() if has_capability(user, "setting.manage") else []
 
 
 def run_label(run: JobRun) -> str:

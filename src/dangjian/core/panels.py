@@ -1,24 +1,109 @@
-"""Home-page figures: each module registers a panel that returns its counts for the user's scope."""
+"""Home-page panels: each module registers a panel naming figures of the one registry (core/figures.py); the
+home page shows each figure over the user's scope (or, for a personal figure, the user's own records), and
+every number links to its figure page with the records behind it."""
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from . import figures
+from .scope import scope_roots
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning on a panel that is not a figure (the task consumer not running)."""
+
+    label: str
+    value: str
+    link: str = ""
+    alert: bool = True
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    keys: tuple[str, ...]
+    alerts: frozenset[str] = frozenset()  # figures shown in red when not zero (overdue, gaps…)
+    hide_zero: frozenset[str] = frozenset()  # figures left out when zero (待我审批销号)
+    notices: Callable[[object], list[Notice]] | None = None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One number as the home page shows it."""
+
+    label: str
+    value: str
+    link: str = ""
+    alert: bool = False
+
+
+HOME_PANELS: list = []  # Panel, or (title, callable(user) -> list) for a panel not yet on the registry
+
+
+def register(panel: Panel) -> None:
+    if all(getattr(p, "title", None) != panel.title for p in HOME_PANELS):
+        HOME_PANELS.append(panel)
+
+
+def _scope(user, fig: figures.FigureDef, period: figures.Period) -> figures.FigureScope | None:
+    if fig.personal:
+        person = getattr(user, "person", None)
+        return figures.FigureScope((), period, person.pk) if person is not None else None
+    roots = tuple(scope_roots(user, fig.view_capability))
+    return figures.FigureScope(roots, period) if roots else None
+
+
+def figures_shown(user, keys, period: figures.Period, *, alerts=frozenset(), hide_zero=frozenset()) -> list[Shown]:
+    """The figures the user may see among ``keys``, each over their scope, one aggregate query per model and
+    scope; each links to its figure page."""
+    by_scope: dict = {}
+    for key in keys:
+        fig = figures.REGISTRY.get(key)
+        scope = _scope(user, fig, period) if fig is not None else None
+        if scope is not None:
+            by_scope.setdefault(scope, []).append(fig)
+    values = {}
+    for scope, defs in by_scope.items():
+        values.update(figures.evaluate_many(defs, scope))
+    out = []
+    for key in keys:
+        value = values.get(key)
+        if value is None or (key in hide_zero and not value.value):
+            continue
+        fig = value.figure
+        label = fig.label if fig.stock or fig.personal else f"{period.label}{fig.label}"
+        out.append(Shown(label, value.display, figures.figure_url(key, period=None if fig.stock else period),
+                         alert=key in alerts and bool(value.value)))
+    return out
+
+
+def panels_for(user) -> list[tuple[str, list]]:
+    period = figures.Period.year(timezone.localdate().year)
+    out = []
+    for panel in HOME_PANELS:
+        if isinstance(panel, tuple):  # a module's panel still built by hand
+            title, build = panel
+            shown = build(user)
+        else:
+            title = panel.title
+            shown = figures_shown(user, panel.keys, period, alerts=panel.alerts, hide_zero=panel.hide_zero)
+            shown += [Shown(n.label, n.value, n.link, n.alert) for n in (panel.notices(user) if panel.notices else [])]
+        if shown:
+            out.append((title, shown))
+    return out
 
 
 @dataclass
 class Figure:
+    """Deprecated: a hand-built home figure. Modules move their panels onto ``Panel`` and the registry."""
+
     label: str
     value: int | str
     link: str = ""
-    alert: bool = False  # shown in red (overdue, gaps…)
-
-
-# Each entry: (title, callable(user) -> list[Figure] or [] to hide the panel).
-HOME_PANELS: list = []
-
-
-def panels_for(user) -> list[tuple[str, list[Figure]]]:
-    out = []
-    for title, build in HOME_PANELS:
-        figures = build(user)
-        if figures:
-            out.append((title, figures))
-    return out
+    alert: bool = False
+    extra: dict = field(default_factory=dict)

@@ -6,8 +6,7 @@ class MattersConfig(AppConfig):
     verbose_name = "事项督办"
 
     def ready(self):
-        from dangjian.core import action_labels, todos, workdays
-        from dangjian.core.panels import HOME_PANELS
+        from dangjian.core import action_labels, panels, todos, workdays
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
@@ -15,7 +14,7 @@ class MattersConfig(AppConfig):
             rule_settings,  # noqa: F401  (registers the kinds and their rules)
             tasks,  # noqa: F401  (registers the tracked jobs, which pages submit)
         )
-        from .panels import home_panel
+        from .panels import PANEL
         from .services import recompute_deadlines
         from .todos import my_todos
         from .workflow import TRANSITIONS
@@ -23,8 +22,7 @@ class MattersConfig(AppConfig):
         # When a year's official holiday schedule is entered, open deadlines are computed again.
         workdays.schedule_changed.connect(lambda sender, year, actor, **_: recompute_deadlines(year, actor=actor),
                                           weak=False, dispatch_uid="matters.recompute_deadlines")
-        if ("事项督办", home_panel) not in HOME_PANELS:
-            HOME_PANELS.append(("事项督办", home_panel))
+        panels.register(PANEL)
         todos.register(my_todos)
         action_labels.register({
             "matter.create": "登记事项", "matter.update": "修改事项", "matter.list_create": "新建问题清单",

@@ -1,37 +1,16 @@
-"""The 事项督办 panel of the home page (registered in core.panels.HOME_PANELS)."""
-
-from django.utils import timezone
+"""The 事项督办 panel of the home page: figures of the registry (matters/figures.py)."""
 
 from dangjian.core import jobs
-from dangjian.core.panels import Figure
-from dangjian.core.scope import has_capability, holds_everywhere
-
-from . import workflow
-from .models import Matter, Status
+from dangjian.core.panels import Panel
+from dangjian.core.scope import holds_everywhere
 
 
-def home_panel(user) -> list[Figure]:
-    """Open, soon due and overdue matters in the user's scope; for everyone with a person, their own ledger."""
-    viewer = has_capability(user, "matter.view")
-    person = getattr(user, "person", None)
-    if not viewer and person is None:
-        return []
-    today = timezone.localdate()
-    visible = Matter.objects.visible_to(user)
-    figures = []
-    if viewer:
-        counts = {s: visible.filter(workflow.due_state_q(s, today)).count() for s in ("overdue", "warning")}
-        figures += [
-            Figure("在办事项", visible.open().count(), "/matters/?open=1"),
-            Figure("即将到期", counts["warning"], "/matters/?due=warning", alert=bool(counts["warning"])),
-            Figure("已超期", counts["overdue"], "/matters/board/", alert=bool(counts["overdue"])),
-        ]
-    if person is not None:
-        figures.append(Figure("我负责的在办事项", visible.open().filter(owner=person).count(),
-                                        "/matters/ledger/"))
-        pending = visible.filter(status=Status.PENDING, responsible_leader=person).count()
-        if pending:
-            figures.append(Figure("待我审批销号", pending, "/matters/?status=pending&mine=leader", alert=True))
-    if holds_everywhere(user, "matter.change"):  # who generates the 督办单 is told when nothing generates it
-        figures += jobs.stale_figure("/matters/supervision/")
-    return figures
+def stale_notice(user):
+    """Who generates the 督办单 is told when nothing generates it."""
+    return jobs.stale_notices("/matters/supervision/") if holds_everywhere(user, "matter.change") else []
+
+
+PANEL = Panel("事项督办", ("matters.open", "matters.due_soon", "matters.overdue", "matters.mine.open",
+                       "matters.mine.pending_approval"),
+              alerts=frozenset({"matters.due_soon", "matters.overdue", "matters.mine.pending_approval"}),
+              hide_zero=frozenset({"matters.mine.pending_approval"}), notices=stale_notice)
