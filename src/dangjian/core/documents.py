@@ -434,6 +434,37 @@ class OfficialDocument:
     def paragraph(self, text: str):
         return self._para(text)
 
+    def linked_paragraph(self, parts: Iterable[str | tuple[str, str]], *, font: str | None = None):
+        """A body paragraph of text runs and hyperlinks: each part is a string, or (text, url) for a link
+        (a figure of the annual report linking to its records in the system)."""
+        p = self._para("", font=font)
+        for part in parts:
+            if isinstance(part, str):
+                run = p.add_run(part)
+                self._set_font(run.font, run._element, font or self.BODY_FONT, self.SIZE_3)
+            else:
+                self.hyperlink(p, *part, font=font)
+        return p
+
+    def hyperlink(self, paragraph, text: str, url: str, *, font: str | None = None, size: float | None = None):
+        """An external hyperlink run (w:hyperlink to a relationship of the document part), underlined."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.text.run import Run
+
+        rel_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), rel_id)
+        element = OxmlElement("w:r")
+        link.append(element)
+        paragraph._p.append(link)
+        run = Run(element, paragraph)
+        run.text = text
+        run.font.underline = True
+        self._set_font(run.font, element, font or self.BODY_FONT, size or self.SIZE_3)
+        return run
+
     @staticmethod
     def _text(value) -> str:
         return "" if value is None else (cn_date(value) if isinstance(value, dt.date) else str(value))
