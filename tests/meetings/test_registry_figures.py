@@ -1,9 +1,15 @@
 """The 会议学习 figures of the registry (meetings/figures.py) equal the demo records counted by hand."""
 
+import datetime as dt
+import random
+
 import pytest
 
+from dangjian.accounts.models import RoleAssignment
 from dangjian.core.figures import FigureScope, Period, get, values_for
-from dangjian.meetings.models import Activity, Attendance, Meeting, Opinion, Topic
+from dangjian.core.scope import scope_roots
+from dangjian.meetings import demo as meetings_demo
+from dangjian.meetings.models import Activity, Attendance, Meeting, MeetingKind, Opinion, Topic
 from dangjian.orgs.models import Org, OrgKind
 from tests.conftest import freeze_today, signed_in
 
@@ -91,3 +97,21 @@ def test_the_home_panels_show_the_registry_figures_with_links(demo, frozen_today
     assert get("meetings.mine.study_hours").evaluate(mine).count == sum(a.hours for a in rows) > 0
     assert get("meetings.mine.makeups").evaluate(mine).count == Attendance.objects.filter(
         person=mine.person_id, makeup_required=True, makeup_done_on__isnull=True).count()
+
+
+def test_module_pages_show_the_registry_figures_and_link_them(demo, monkeypatch):
+    # a year the demo's dated grants cover, with the demo's 三会一课 plan (and its gaps in two branches) laid down
+    year = RoleAssignment.objects.order_by("valid_from").first().valid_from.year + 1
+    day = freeze_today(monkeypatch, dt.date(year + 1, 1, 15))
+    branches = list(Org.objects.filter(code__in=["SXX-ZB1", "SXX-ZB2", "SXX-ZB3"]).order_by("code"))
+    meetings_demo.branch_meetings(branches, {k.code: k for k in MeetingKind.objects.all()}, day, random.Random(year))
+    user = demo["users"]["dangwu"]
+    client = signed_in(user)
+    response = client.get(f"/meetings/compliance/?year={year}")
+    scope = FigureScope(tuple(scope_roots(user, "meeting.view")), Period.year(year))
+    assert response.context["gap_branches"] == get("meetings.three_one.gaps").evaluate(scope).count == 2
+    assert f"/figures/meetings.three_one.gaps/?period={year}" in response.content.decode()
+    for url, key in ((f"/meetings/study/?year={year}", "meetings.study.hours"),
+                     (f"/meetings/ledger/?year={year}", "meetings.decisions.compliance_rate"),
+                     ("/meetings/my/", "meetings.mine.makeups")):
+        assert f"/figures/{key}/" in client.get(url).content.decode(), url

@@ -164,3 +164,8 @@ register(*FIGURES)
 
 # The figures the annual report's 会议学习 section shows for a year, in this order.
 YEAR_KEYS = tuple(f.key for f in FIGURES if not f.stock and not f.personal)
+# The figures the module's pages show above their lists (each linked to its figure page).
+STUDY_KEYS = ("meetings.study.sessions", "meetings.study.hours", "meetings.study.attendance_rate")
+DECISION_KEYS = ("meetings.decisions.count", "meetings.decisions.compliance_rate", "meetings.decisions.pending")
+ACTIVITY_KEYS = ("meetings.activities.count", "meetings.activities.units", "meetings.activities.people")
+MINE_KEYS = ("meetings.mine.upcoming", "meetings.mine.attended", "meetings.mine.makeups", "meetings.mine.study_hours")

@@ -4,6 +4,8 @@ from dangjian.core.figures import figure_url
 from dangjian.core.panels import Notice, Panel
 from dangjian.core.scope import has_capability
 
+from .figures import MINE_KEYS
+
 
 def gaps_notice(user):
     """三会一课缺项 is read over every branch of the scope: the home page links to it rather than computing it
@@ -13,7 +15,6 @@ def gaps_notice(user):
     return [Notice("三会一课缺项", "查看", figure_url("meetings.three_one.gaps"), alert=False)]
 
 
-MINE = Panel("我的会议学习", ("meetings.mine.upcoming", "meetings.mine.attended", "meetings.mine.makeups",
-                          "meetings.mine.study_hours"), alerts=frozenset({"meetings.mine.makeups"}))
+MINE = Panel("我的会议学习", MINE_KEYS, alerts=frozenset({"meetings.mine.makeups"}))
 SCOPE = Panel("会议学习", ("meetings.held", "meetings.decisions.pending"),
               alerts=frozenset({"meetings.decisions.pending"}), notices=gaps_notice)
