@@ -8,9 +8,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from dangjian.accounts.models import RoleAssignment
+from dangjian.core.panels import panels_for
+from dangjian.core.scope import scope_roots
 from dangjian.meetings import demo as meetings_demo
 from dangjian.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Topic
-from dangjian.meetings.panels import my_panel, scope_panel
 from dangjian.meetings.services import records
 from dangjian.orgs.models import Org
 from tests.conftest import signed_in
@@ -32,27 +33,33 @@ def planned_year(demo, monkeypatch):
     return year
 
 
-def test_a_section_heads_home_panel_counts_the_meetings_she_attended(demo, planned_year):
+def test_a_section_heads_home_panels_count_her_scope_and_her_own_records(demo, planned_year):
+    """The panels read the registry (meetings/figures.py): the scope's figures over her scope roots, the personal
+    ones over her own attendance wherever the meeting was held (no longer mixed into the scope's count)."""
     year = planned_year
     user = demo["users"]["kezhang"]
-    figures = {f.label: f.value for f in scope_panel(user)}
-    section = demo["orgs"]["SXX-BGS"].path
-    held = Meeting.objects.filter(status=MeetingStatus.HELD, date__year=year)
-    expected = held.filter(Q(org_path__startswith=section) | Q(attendance__person__user=user)).distinct().count()
-    assert expected > 10 and figures[f"{year}年已召开会议"] == expected
-    mine = {f.label: f.value for f in my_panel(user)}
-    rows = Attendance.objects.filter(person__user=user, meeting__date__year=year)
-    assert mine[f"{year}年本人出席会议"] == rows.filter(status=AttendanceStatus.PRESENT,
-                                                  meeting__status=MeetingStatus.HELD).count() > 0
+    shown = {f.label: f for _title, figures in panels_for(user) for f in figures}
+    roots = scope_roots(user, "meeting.view")
+    in_scope = Q()
+    for path in roots:
+        in_scope |= Q(org_path__startswith=path)
+    held = Meeting.objects.filter(in_scope, status=MeetingStatus.HELD, date__year=year)
+    # her section holds no meetings of its own: the study days she attended count in her own figures below
+    assert shown[f"{year}年已召开会议"].value == str(held.count())
+    assert shown[f"{year}年已召开会议"].link == f"/figures/meetings.held/?period={year}"
+    rows = Attendance.objects.filter(person__user=user, meeting__date__year=year, meeting__status=MeetingStatus.HELD)
+    attended = rows.filter(status=AttendanceStatus.PRESENT).count()
+    assert attended > 0 and shown[f"{year}年本人出席会议"].value == str(attended)
     hours = rows.filter(meeting__kind__is_study=True).aggregate(h=Sum("hours"))["h"]
-    assert mine[f"{year}年学习时长（小时）"] == hours
+    assert shown[f"{year}年本人学习时长"].value == f"{hours:.1f}".rstrip("0").rstrip(".")
     everything = Attendance.objects.filter(person__user=user)
-    assert mine["待补学"] == everything.filter(makeup_required=True, makeup_done_on__isnull=True).count()
-    assert mine["待参加的会议"] == everything.filter(meeting__date__gte=dt.date(year, 12, 31),
-                                                  meeting__status=MeetingStatus.PLANNED).count()
-    undecided = Topic.objects.filter(year=year).exclude(category="").filter(outcome__in=["", "deferred"]).filter(
-        Q(org_path__startswith=section) | Q(meeting__attendance__person__user=user)).distinct().count()
-    assert figures["“三重一大”未决事项"] == undecided
+    makeups = everything.filter(makeup_required=True, makeup_done_on__isnull=True).count()
+    assert shown["待补学"].value == str(makeups) and shown["待补学"].alert == bool(makeups)
+    assert shown["待参加的会议"].value == str(everything.filter(
+        meeting__date__gte=dt.date(year, 12, 31), meeting__status=MeetingStatus.PLANNED).count())
+    undecided = Topic.objects.filter(in_scope).exclude(category="").filter(outcome__in=["", "deferred"]).count()
+    assert shown["“三重一大”未决事项"].value == str(undecided)
+    assert shown["三会一课缺项"].link == "/figures/meetings.three_one.gaps/"
 
 
 def test_marking_by_hand_records_no_sign_in_time_and_says_so(demo):

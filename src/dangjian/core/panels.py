@@ -76,7 +76,7 @@ def figures_shown(user, keys, period: figures.Period, *, alerts=frozenset(), hid
         if value is None or (key in hide_zero and not value.value):
             continue
         fig = value.figure
-        label = fig.label if fig.stock or fig.personal else f"{period.label}{fig.label}"
+        label = fig.label if fig.stock else f"{period.label}{fig.label}"  # a personal count of the year too
         out.append(Shown(label, value.display, figures.figure_url(key, period=None if fig.stock else period),
                          alert=key in alerts and bool(value.value)))
     return out

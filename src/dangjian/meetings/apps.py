@@ -6,15 +6,18 @@ class MeetingsConfig(AppConfig):
     verbose_name = "会议学习"
 
     def ready(self):
-        from dangjian.core import action_labels, todos
-        from dangjian.core.panels import HOME_PANELS
+        from dangjian.core import action_labels, panels, todos
 
-        from . import demo, rule_settings  # noqa: F401  (registers this module's demo records and rules)
-        from .panels import my_panel, scope_panel
+        from . import (
+            demo,  # noqa: F401  (registers this module's demo records)
+            figures,  # noqa: F401  (registers this module's figures)
+            rule_settings,  # noqa: F401  (registers this module's rules)
+        )
+        from .panels import MINE, SCOPE
         from .todos import my_todos
 
-        HOME_PANELS.append(("我的会议学习", my_panel))
-        HOME_PANELS.append(("会议学习", scope_panel))
+        panels.register(MINE)
+        panels.register(SCOPE)
         todos.register(my_todos)
         action_labels.register({
             "meeting.create": "登记会议", "meeting.update": "修改会议", "meeting.close": "登记为已召开",

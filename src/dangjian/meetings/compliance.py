@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from dangjian.core import rule_settings
 from dangjian.orgs.models import Org, OrgKind
 
-from .models import PARTY_GROUP_MEETING, Meeting, MeetingKind, MeetingStatus, Outcome, Topic
+from .models import PARTY_GROUP_MEETING, Meeting, MeetingKind, MeetingStatus, Opinion, Outcome, Topic
 from .rule_settings import FREQUENCY_RULES
 
 
@@ -26,6 +26,7 @@ class Gap:
     branch: str
     kind: str
     period: str
+    ends: dt.date | None = None  # the last day of the block the meeting was due in
 
 
 @dataclass
@@ -79,20 +80,32 @@ def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
         if branch_id is not None:
             held[(branch_id, code, month)] = held.get((branch_id, code, month), 0) + 1
             months_held.setdefault((branch_id, code), set()).add(month)
-    periods = []  # (requirement, first month, label) for every period that has ended
+    periods = []  # (requirement, months, label, last day) for every period that has ended
     for req in reqs:
         for first in range(1, 13, req.months):
             last = first + req.months - 1
-            if dt.date(year + (last // 12), last % 12 + 1, 1) - dt.timedelta(days=1) >= today:
+            ends = dt.date(year + (last // 12), last % 12 + 1, 1) - dt.timedelta(days=1)
+            if ends >= today:
                 break
-            periods.append((req, set(range(first, last + 1)), period_label(year, first, req.months)))
+            periods.append((req, set(range(first, last + 1)), period_label(year, first, req.months), ends))
     gaps: list[Gap] = []
     empty: set[int] = set()
     for pk, _path, name in branches:
-        for req, months, label in periods:
+        for req, months, label, ends in periods:
             if months.isdisjoint(months_held.get((pk, req.code), empty)):
-                gaps.append(Gap(pk, name, req.name, label))
+                gaps.append(Gap(pk, name, req.name, label, ends))
     return branches, gaps, held
+
+
+def branches_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | None = None) -> set[int]:
+    """The branches under ``paths`` with a gap in a block that ended between ``start`` and ``end`` (the
+    figure 三会一课缺项: meetings/figures.py); one ``gap_report`` per path and year."""
+    out: set[int] = set()
+    for path in paths:
+        for year in range(start.year, end.year + 1):
+            _branches, gaps, _held = gap_report(path, year, today=today)
+            out.update(g.branch_id for g in gaps if start <= g.ends <= end)
+    return out
 
 
 def ledger(topics, year: int, category: str = ""):
@@ -103,10 +116,22 @@ def ledger(topics, year: int, category: str = ""):
     return qs.order_by("meeting__date", "meeting_id", "order")
 
 
+def rule_checked() -> Q:
+    """A decision taken at a 党组会议 and checked against the decision rules when it was recorded
+    (services/decisions.check_decision: quorum, every member's stance, 末位表态), which froze who was entitled
+    and the rules' versions. A decision imported or written around the service has neither."""
+    return Q(meeting__kind__code=PARTY_GROUP_MEETING) & ~Q(rule_versions={}) & ~Q(entitled=[])
+
+
+def principal_spoke_last() -> Q:
+    """No member's recorded stance on the topic came after the principal's (主要负责人末位表态)."""
+    later = Opinion.objects.filter(topic_id=OuterRef("topic_id"), order__gt=OuterRef("order"))
+    return ~Q(Exists(Opinion.objects.filter(topic_id=OuterRef("pk"), is_principal=True).filter(Exists(later))))
+
+
 def invalid_decisions(topics):
     """三重一大 topics decided outside a valid meeting (should be empty): wrong kind, or not rule-checked."""
-    return (topics.exclude(category="").exclude(outcome="")
-            .filter(~Q(meeting__kind__code=PARTY_GROUP_MEETING) | Q(rule_versions={}) | Q(entitled=[]))
+    return (topics.exclude(category="").exclude(outcome="").filter(~rule_checked())
             .select_related("meeting__kind", "meeting__org"))
 
 

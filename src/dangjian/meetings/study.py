@@ -21,6 +21,7 @@ from .models import (
     AttendanceStatus,
     Meeting,
     MeetingKind,
+    MeetingStatus,
     StudyForm,
     StudyPlan,
     StudyTopic,
@@ -160,7 +161,8 @@ def do_save_plan(plan: StudyPlan, topics: list[tuple[int, str, str]], *, actor,
 
 
 def hours_by_person(year: int, visible_attendance, visible_meetings=None):
-    """Study hours per person for a year: one grouped query over the visible attendance rows.
+    """Study hours per person for a year: one grouped query over the visible attendance rows of the held study
+    meetings (the rows the figure 学习时长, meetings.study.hours, sums).
 
     The year's study meetings are picked in a sub-query, so the database reads each meeting once.
     ``visible_meetings`` (the same user's ``Meeting.objects.visible_to``: an attendance row has its
@@ -168,7 +170,7 @@ def hours_by_person(year: int, visible_attendance, visible_meetings=None):
     2 million meetings and 20 million attendance rows (bench/meetings.py).
     """
     meetings = (Meeting.objects.all() if visible_meetings is None else visible_meetings).filter(
-        date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)), kind__is_study=True)
+        date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)), kind__is_study=True, status=MeetingStatus.HELD)
     return (visible_attendance.filter(year=year, meeting__in=meetings.values("id"))
             .values("person_id", "person__name")
             # rows counted by person_id (never null): the scope index covers it, so no table read

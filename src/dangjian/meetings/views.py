@@ -13,11 +13,14 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.actions import create_or_update, refusal_text, run_action, save_form
 from dangjian.core.documents import docx_response
+from dangjian.core.figures import Period
+from dangjian.core.panels import figures_shown
 from dangjian.core.scope import get_visible_or_404, has_capability, path_in_scope, require_capability
 from dangjian.core.uploads import stored_file_response
 from dangjian.core.web import paginate
 
 from .exports import minutes_document, qr_svg
+from .figures import MINE_KEYS
 from .filters import MeetingFilterForm
 from .forms import AttachmentForm, DecisionForm, MeetingForm, MinutesForm, TopicForm
 from .models import (
@@ -31,8 +34,8 @@ from .models import (
     Recusal,
     Topic,
 )
+from .panels import MINE
 from .services import attachments, decisions, qr_signin, records
-from .study import hours_by_person
 
 
 @login_required
@@ -264,11 +267,10 @@ def my_meetings(request):
     mine = Attendance.objects.visible_to(request.user).filter(person__user=request.user)
     rows = (mine.select_related("meeting__kind", "meeting__org")
             .order_by("-meeting__date"))
-    year = timezone.localdate().year
-    hours = list(hours_by_person(year, mine))
     return render(request, "meetings/my_meetings.html", {
         "page": paginate(request, rows, 30), "makeups": rows.filter(makeup_required=True, makeup_done_on__isnull=True),
-        "hours": hours[0] if hours else None, "year": year,
+        "figures": figures_shown(request.user, MINE_KEYS, Period.year(timezone.localdate().year),
+                                 alerts=MINE.alerts),
         "own_only": not has_capability(request.user, "meeting.view"),
         "activities": Participant.objects.visible_to(request.user).filter(person__user=request.user)
         .select_related("activity").order_by("-activity__date")[:20],

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from dangjian.core import audit, rule_settings
 from dangjian.core.actions import run_action, save_form
 from dangjian.core.documents import xlsx_response
+from dangjian.core.figures import Period, figure_url
+from dangjian.core.panels import figures_shown
 from dangjian.core.scope import (
     get_visible_or_404,
     has_capability,
@@ -28,6 +30,7 @@ from dangjian.orgs.models import Org
 
 from . import activities, compliance, study
 from .exports import LEDGER_HEADERS, ical_feed, ledger_rows
+from .figures import ACTIVITY_KEYS, DECISION_KEYS, STUDY_KEYS
 from .forms import ActivityForm, ComplianceForm, MakeupForm, ReflectionForm
 from .models import (
     Activity,
@@ -70,7 +73,8 @@ def study_overview(request):
     makeups = (Attendance.objects.visible_to(request.user).filter(makeup_required=True, makeup_done_on__isnull=True)
                .select_related("person", "meeting__kind").order_by("meeting__date")[:100])
     return render(request, "meetings/study.html", {
-        "year": year, "page": paginate(request, hours), "plans": plans, "roots": roots, "makeups": makeups,
+        "year": year, "page": paginate(request, hours),
+        "figures": figures_shown(request.user, STUDY_KEYS, Period.year(year)), "plans": plans, "roots": roots, "makeups": makeups,
         "weekday": "一二三四五六日"[rule_settings.get("meetings.study_weekday") - 1],
         "schedule": study.study_dates(dt.date(year, 1, 1), dt.date(year, 12, 31)),
     })
@@ -118,9 +122,13 @@ def compliance_report(request):
     by_branch = {}
     for g in gaps:
         by_branch.setdefault(g.branch, []).append(g)
+    # the page's totals are the figures 三会一课缺项 and 缺项率 (the same gap_report), each linked to its page
+    figure = {key: figure_url(f"meetings.three_one.{key}", node_id=org.pk if org else None, period=Period.year(year),
+                              part="all" if key == "gap_rate" else "") for key in ("gaps", "gap_rate")}
     return render(request, "meetings/compliance.html", {
         "form": form, "year": year, "gaps": gaps, "by_branch": by_branch, "branches": branches, "reqs": reqs,
-        "calendar": calendar, "months": range(1, 13),
+        "calendar": calendar, "months": range(1, 13), "figure": figure,
+        "gap_branches": len({g.branch_id for g in gaps}),
     })
 
 
@@ -141,6 +149,8 @@ def ledger(request):
     labels = dict(TopicCategory.choices)
     return render(request, "meetings/ledger.html", {
         "year": year, "category": category, "page": paginate(request, rows), "categories": TopicCategory.choices[1:],
+        "figures": figures_shown(request.user, DECISION_KEYS, Period.year(year),
+                                 alerts=frozenset({"meetings.decisions.pending"})),
         "summary": [(labels[s["category"]], s["n"], s["passed"]) for s in summary],
         "invalid": compliance.invalid_decisions(topics.filter(year=year)),
         "undecided": compliance.undecided(topics.filter(year=year)),
@@ -155,8 +165,10 @@ def activity_list(request):
     items = Activity.objects.visible_to(request.user).select_related("org").annotate(
         people=Count("participants", distinct=True), unit_count=Count("units", distinct=True),
     ).order_by("-date", "-id")  # a grouped query drops Meta.ordering: pages would shuffle without it
+    year = timezone.localdate().year
     return render(request, "meetings/activity_list.html", {
-        "page": paginate(request, items), "can_add": has_capability(request.user, "meeting.change")})
+        "page": paginate(request, items), "can_add": has_capability(request.user, "meeting.change"),
+        "figures": figures_shown(request.user, ACTIVITY_KEYS, Period.year(year))})
 
 
 @login_required

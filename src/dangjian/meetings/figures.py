@@ -1,0 +1,171 @@
+"""The figures of 会议学习, registered in the one figure registry (core/figures.py).
+
+Meetings held and study sessions (Meeting), study hours and attendance (Attendance rows of study meetings), the
+三会一课 gaps (the branches compliance.py finds a gap for), the 三重一大 decisions (Topic), the education
+activities (Activity, their units and Participant rows) and the user's own meetings (我的会议学习).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.core.figures import Column, FigureDef, FigureScope, register
+from dangjian.orgs.models import Org, OrgKind
+
+from . import compliance
+from .models import (
+    Activity,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+    Outcome,
+    Participant,
+    Topic,
+)
+
+DECIDED = (Outcome.PASSED, Outcome.REJECTED)
+UNDECIDED = (Outcome.PENDING, Outcome.DEFERRED)
+
+
+def _meeting_link(row) -> str:
+    return reverse("meetings:detail", args=[row.meeting_id if hasattr(row, "meeting_id") else row.pk])
+
+
+def _activity_link(row) -> str:
+    return reverse("meetings:activity", args=[getattr(row, "activity_id", None) or row.pk])
+
+
+MEETING = dict(model=Meeting, unit="次", link=_meeting_link, related=("kind", "org"),
+               columns=(Column("日期", "date"), Column("会议", "title"), Column("会议类型", "kind"),
+                        Column("组织", "org"), Column("状态", "get_status_display")),
+               order_by=("-date", "-start_time", "-id"))
+ATTENDANCE = dict(model=Attendance, unit="人次", link=_meeting_link, related=("person", "meeting__kind"),
+                  columns=(Column("人员", "person"), Column("日期", "meeting.date"), Column("会议", "meeting.title"),
+                           Column("会议类型", "meeting.kind"), Column("出席情况", "get_status_display"),
+                           Column("学习时长（小时）", "hours")),
+                  order_by=("-meeting__date", "meeting_id", "id"))
+TOPIC = dict(model=Topic, unit="项", link=_meeting_link, related=("meeting",),
+             columns=(Column("议题", "title"), Column("类别", "get_category_display"), Column("会议", "meeting"),
+                      Column("决定", lambda t: t.get_outcome_display() if t.outcome else "未决"),
+                      Column("决定时间", "decided_at")),
+             order_by=("-meeting__date", "meeting_id", "order"))
+BRANCH = dict(model=Org, unit="个", capability="meeting.view", order_by=("path",),
+              columns=(Column("党支部", "name"), Column("编码", "code")),
+              link=lambda org: f"{reverse('meetings:compliance')}?org={org.pk}")
+
+
+# ---- meetings and study ------------------------------------------------------------------------------------
+
+def _held(s: FigureScope) -> Q:
+    return s.under("org_path") & s.during("date") & Q(status=MeetingStatus.HELD)
+
+
+def _study_rows(s: FigureScope) -> Q:
+    """Attendance rows of the held study meetings (study kinds: 集中学习日 etc.) of the scope in the period."""
+    return (s.under("org_path") & s.during("meeting__date") & Q(meeting__status=MeetingStatus.HELD,
+                                                                 meeting__kind__is_study=True))
+
+
+# ---- 三会一课 -----------------------------------------------------------------------------------------------
+
+def _branches(s: FigureScope) -> Q:
+    return s.under("path") & Q(kind=OrgKind.BRANCH, is_active=True)
+
+
+def _gap_branches(s: FigureScope) -> Q:
+    ids = compliance.branches_with_gaps(s.paths, s.period.start, s.period.end)
+    return _branches(s) & Q(pk__in=sorted(ids))
+
+
+# ---- 三重一大 -----------------------------------------------------------------------------------------------
+
+def _decided(s: FigureScope) -> Q:
+    return (s.under("org_path") & s.during_moments("decided_at") & ~Q(category="")
+            & Q(outcome__in=DECIDED))
+
+
+# ---- education activities ----------------------------------------------------------------------------------
+
+def _activities(s: FigureScope) -> Q:
+    return s.under("org_path") & s.during("date")
+
+
+# ---- the user's own ----------------------------------------------------------------------------------------
+
+def _mine(s: FigureScope) -> Q:
+    return Q(person_id=s.person_id)
+
+
+def _upcoming(s: FigureScope) -> Q:
+    return _mine(s) & Q(meeting__status=MeetingStatus.PLANNED, meeting__date__gte=timezone.localdate())
+
+
+def figure(key: str, label: str, definition: str, where, kind: dict, **kwargs) -> FigureDef:
+    return FigureDef(key=f"meetings.{key}", label=label, definition=definition, module="meetings", where=where,
+                     **{**kind, **kwargs})
+
+
+FIGURES = (
+    figure("held", "已召开会议", "统计期间内召开（状态为已召开）的各类会议，含党组会议、三会一课、集中学习日等", _held,
+           MEETING),
+    figure("study.sessions", "集中学习", "统计期间内召开的、计入学习时长的会议类型（集中学习日等）的会议",
+           lambda s: _held(s) & Q(kind__is_study=True), MEETING),
+    figure("study.hours", "学习时长", "统计期间内召开的学习类会议的出席记录所计学习时长之和（出席或补学后计入）",
+           _study_rows, ATTENDANCE, measure="hours", unit="小时"),
+    figure("study.attendance_rate", "学习出勤率", "统计期间内召开的学习类会议中，出席的人次占应到人次的比例",
+           lambda s: _study_rows(s) & Q(status=AttendanceStatus.PRESENT), ATTENDANCE, total_where=_study_rows,
+           higher_is_better=True, weak_below=90.0),
+    figure("three_one.gaps", "三会一课缺项", "在统计期间内结束的考核周期（月、季度、半年、年）中，至少有一项三会一课或主题党日"
+           "未按规定频次召开的党支部（缺项明细见三会一课页面）", _gap_branches, BRANCH, higher_is_better=False),
+    figure("three_one.gap_rate", "三会一课缺项率", "有三会一课缺项的党支部占范围内全部党支部的比例", _gap_branches, BRANCH,
+           total_where=_branches, higher_is_better=False),
+    figure("decisions.count", "“三重一大”决策事项", "统计期间内作出决定（通过或未通过）的“三重一大”议题（按决定时间）",
+           _decided, TOPIC),
+    figure("decisions.compliance_rate", "“三重一大”合规率",
+           "统计期间内作出决定的“三重一大”议题中，在党组会议上经规则核验（到会人数达到规定比例、到会成员逐一表态）"
+           "且主要负责人末位表态的比例", lambda s: _decided(s) & compliance.rule_checked()
+           & compliance.principal_spoke_last(), TOPIC, total_where=_decided, higher_is_better=True, weak_below=100.0),
+    figure("decisions.pending", "“三重一大”未决事项", "当前已列为“三重一大”、尚未决定或缓议的议题",
+           lambda s: s.under("org_path") & ~Q(category="") & Q(outcome__in=UNDECIDED), TOPIC, stock=True,
+           higher_is_better=False),
+    figure("activities.count", "主题教育活动", "统计期间内组织的红色教育、警示教育等主题教育活动（按组织单位计入范围）",
+           _activities, dict(model=Activity, unit="次", link=_activity_link, related=("org",),
+                             columns=(Column("日期", "date"), Column("活动", "title"),
+                                      Column("类型", "get_kind_display"), Column("地点", "place"),
+                                      Column("组织单位", "org")), order_by=("-date", "-id"))),
+    figure("activities.units", "参加单位", "统计期间内范围内组织的主题教育活动的参加单位（同一单位只计一次）",
+           lambda s: Q(pk__in=Activity.objects.filter(_activities(s)).values("units")),
+           dict(model=Org, unit="个", capability="meeting.view", order_by=("path",),
+                columns=(Column("单位", "name"), Column("类型", "get_kind_display")),
+                link=lambda _org: reverse("meetings:activities"))),
+    figure("activities.people", "参加人次", "统计期间内范围内组织的主题教育活动的参加人记录（一人参加一次计一人次）",
+           lambda s: s.under("org_path") & s.during("activity__date"),
+           dict(model=Participant, unit="人次", link=_activity_link, related=("person", "activity"),
+                columns=(Column("人员", "person"), Column("日期", "activity.date"), Column("活动", "activity.title"),
+                         Column("心得体会", lambda p: "已提交" if p.reflected_at else "未提交")),
+                order_by=("-activity__date", "activity_id", "id"))),
+    figure("mine.upcoming", "待参加的会议", "本人应参加、尚未召开（计划召开、日期不早于今天）的会议", _upcoming, ATTENDANCE,
+           unit="次", stock=True, personal=True),
+    figure("mine.attended", "本人出席会议", "统计期间内召开的会议中本人出席（签到或登记为出席）的", lambda s: _mine(s)
+           & s.during("meeting__date") & Q(meeting__status=MeetingStatus.HELD, status=AttendanceStatus.PRESENT),
+           ATTENDANCE, unit="次", personal=True),
+    figure("mine.makeups", "待补学", "本人缺席或请假、须补学而尚未完成补学的学习", lambda s: _mine(s)
+           & Q(makeup_required=True, makeup_done_on__isnull=True), ATTENDANCE, unit="次", stock=True, personal=True),
+    figure("mine.study_hours", "本人学习时长", "统计期间内召开的学习类会议中本人计入的学习时长之和",
+           lambda s: _mine(s) & s.during("meeting__date") & Q(meeting__status=MeetingStatus.HELD,
+                                                              meeting__kind__is_study=True),
+           ATTENDANCE, measure="hours", unit="小时", personal=True),
+)
+
+register(*FIGURES)
+
+# The figures the annual report's 会议学习 section shows for a year, in this order.
+YEAR_KEYS = tuple(f.key for f in FIGURES if not f.stock and not f.personal)
+# The figures the module's pages show above their lists (each linked to its figure page).
+STUDY_KEYS = ("meetings.study.sessions", "meetings.study.hours", "meetings.study.attendance_rate")
+DECISION_KEYS = ("meetings.decisions.count", "meetings.decisions.compliance_rate", "meetings.decisions.pending")
+ACTIVITY_KEYS = ("meetings.activities.count", "meetings.activities.units", "meetings.activities.people")
+MINE_KEYS = ("meetings.mine.upcoming", "meetings.mine.attended", "meetings.mine.makeups", "meetings.mine.study_hours")
