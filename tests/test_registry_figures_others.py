@@ -117,6 +117,13 @@ def test_petition_figures_count_confidential_ones_and_list_them_only_to_the_disc
     assert {k: v[key].count for k, key in petition_stats.RATING_KEYS.items()} == rated.counts
     assert v["supervision.petitions.satisfaction_rate"].display == "66.7%"
 
+    # the public page's totals (the registry, for the agency node) and its months (petition_stats) agree
+    totals = petition_stats.public_totals(demo["orgs"]["SXX"], YEAR)
+    public = petition_stats.public_figures(petitions.agency_petitions(demo["orgs"]["SXX"]), YEAR)
+    assert totals["received"].count == public["received"].total == 6
+    for name in ("on_time", "satisfaction"):
+        assert (totals[name].count, totals[name].total) == (public[name].numerator, public[name].denominator)
+
     url = f"/figures/supervision.petitions.received/?period={YEAR}"
     staff = signed_in(demo["users"]["dangwu"]).get(url)
     assert staff.context["withheld"] == 1 and "按保密规定不向您列出" in staff.content.decode()

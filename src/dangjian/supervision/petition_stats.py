@@ -177,3 +177,10 @@ def staff_figures(user, year: int) -> dict | None:
         "reply_rows": [Shown(k, REPLIED[k], values[key]) for k, key in REPLY_KEYS.items()],
         "rating_rows": [Shown(k, SATISFACTION[k], values[key]) for k, key in RATING_KEYS.items()],
     }
+
+
+def public_totals(agency, year: int) -> dict[str, FigureValue]:
+    """The year's totals of the public statistics page, read from the registry for the agency's node (no user: the
+    page is anonymous and shows numbers only)."""
+    values = values_for((RECEIVED, ON_TIME_RATE, SATISFACTION_RATE), FigureScope((agency.path,), Period.year(year)))
+    return {"received": values[RECEIVED], "on_time": values[ON_TIME_RATE], "satisfaction": values[SATISFACTION_RATE]}
