@@ -195,6 +195,7 @@ class FigureDef:
     capability: str = ""  # the view capability a node must be in scope for; default "<model>.view"
     link: Callable[[models.Model], str] | None = None  # a record's page; default its get_absolute_url()
     higher_is_better: bool | None = None  # for a rate or count the report's 存在问题 reads as weak when low
+    weak_below: float | None = None  # a rate (in %) under which the generator names the figure as a problem
     # A stock figure kept by counters (the member counts): read from them instead of counting the records. It
     # returns the values of this figure and of those sharing the same function, by key, in one read; they equal
     # the records' count (tests/test_figures.py checks every registered figure against its records).
@@ -202,7 +203,6 @@ class FigureDef:
     # The subtrees (paths) a user reads the figure's records in beyond the grants of its view capability (the
     # 党组书记 reads the agency's supervision records by position, not by role).
     extra_roots: Callable[[object], list[str]] | None = None
-    weak_below: float | None = None  # a rate (in %) under which the generator names the figure as a problem
 
     @property
     def is_rate(self) -> bool:

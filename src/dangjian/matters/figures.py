@@ -83,7 +83,7 @@ FIGURES = (
     matter_figure("rectify.on_time_rate", "整改按期销号率",
                   "销号日期不晚于完成时限的件数占统计期间内销号的整改问题和监督检查问题件数的比例（无完成时限的计为未按期）",
                   lambda s: _rectify_closed(s) & Q(closed_on__lte=F("due_on")), total_where=_rectify_closed,
-                  higher_is_better=True),
+                  higher_is_better=True, weak_below=90.0),
     matter_figure("open", "在办事项", "当前未办结、未销号的事项", _open, stock=True),
     matter_figure("due_soon", "即将到期的事项", "当前在办、距完成时限不足预警天数的事项", _due("warning"), stock=True),
     matter_figure("overdue", "已超期的事项", "当前在办、已超过完成时限的事项", _due("overdue"), stock=True,

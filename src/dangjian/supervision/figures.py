@@ -87,12 +87,14 @@ PETITIONS = (
           ("pending", "待答复", "统计期间内收到、已由事项办理（受理或归并）而答复尚未发布的群众诉求"))),
     petition_figure("petitions.on_time_rate", "群众诉求按时答复率",
                     "按时答复件数占按时答复与逾期答复件数之和的比例（统计期间内收到的诉求；无完成时限的不计）",
-                    _state(REPLY_STATES["on_time"]), total_where=_replied, higher_is_better=True),
+                    _state(REPLY_STATES["on_time"]), total_where=_replied, higher_is_better=True,
+                    weak_below=95.0),
     *(petition_figure(f"petitions.{key}", f"评价为{label}的群众诉求", f"统计期间内收到、诉求人评价为{label}的群众诉求",
                       _state(RATINGS[key])) for key, label in RATING_LABELS.items()),
     petition_figure("petitions.satisfaction_rate", "群众诉求满意率",
                     "评价为满意或基本满意的件数占已评价件数的比例（统计期间内收到的诉求）",
-                    _state(Q(satisfaction__in=SATISFIED)), total_where=_rated, higher_is_better=True),
+                    _state(Q(satisfaction__in=SATISFIED)), total_where=_rated, higher_is_better=True,
+                    weak_below=90.0),
 )
 
 FIGURES = (
