@@ -4,18 +4,18 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from dangjian.core.panels import panels_for
+from dangjian.core.figures import Period
+from dangjian.core.panels import figures_shown, panels_for
 from dangjian.core.todos import todos_for
-from dangjian.orgs.models import PartyStatus
-from dangjian.orgs.services import member_counts_for
+from dangjian.orgs.figures import MEMBER_KEYS
 
 
 @login_required
 def home(request):
-    counts = member_counts_for(request.user)
-    figures = [(label, counts[value]) for value, label in PartyStatus.choices]
+    # the member figures of the registry over the user's scope (read from the kept counters), each linking to its page
+    members = figures_shown(request.user, MEMBER_KEYS, Period.year(timezone.localdate().year))
     return render(request, "home.html", {
-        "figures": figures, "total": sum(counts.values()), "person": getattr(request.user, "person", None),
-        "party_total": counts["full"] + counts["probationary"], "panels": panels_for(request.user),
+        "members": members if any(f.value != "0" for f in members) else [],
+        "person": getattr(request.user, "person", None), "panels": panels_for(request.user),
         "todos": todos_for(request.user, timezone.localdate()),
     })

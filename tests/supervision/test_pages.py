@@ -178,13 +178,20 @@ def test_the_api_gives_the_same_records_and_the_same_secrecy(sup, demo, people):
 
 
 def test_the_home_panel_counts_the_records_behind_its_figures(sup, demo):
+    from dangjian.core.figures import Period
+    from dangjian.core.panels import figures_shown
     from dangjian.matters.states import OPEN_STATUSES
-    from dangjian.supervision.panels import home_panel
+    from dangjian.supervision.panels import PANEL
 
-    figures = {f.label: f.value for f in home_panel(demo["users"]["shuji"])}
-    assert figures["待回访的谈话"] == Talk.objects.filter(follow_up_on__isnull=False,
-                                                         followed_up_on__isnull=True).count() >= 2
-    assert figures["未销号的监督检查问题"] == Finding.objects.filter(matter__status__in=OPEN_STATUSES).count() >= 2
+    def home_panel(user):
+        return figures_shown(user, PANEL.keys, Period.year(2026))
+
+    figures = {f.label: f.value for f in home_panel(demo["users"]["shuji"])}  # the 党组书记, by position
+    assert figures["待回访的谈话"] == str(Talk.objects.filter(follow_up_on__isnull=False,
+                                                             followed_up_on__isnull=True).count())
+    assert int(figures["待回访的谈话"]) >= 2
+    assert figures["未销号的监督检查问题"] == str(Finding.objects.filter(matter__status__in=OPEN_STATUSES).count())
+    assert int(figures["未销号的监督检查问题"]) >= 2
     assert home_panel(demo["users"]["banzi"]) == [] and home_panel(demo["users"]["kezhang"]) == []
     html = signed_in(demo["users"]["jijian"]).get("/").content.decode()
     assert "纪委监督" in html and "未销号的监督检查问题" in html

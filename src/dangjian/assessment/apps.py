@@ -13,6 +13,7 @@ class AssessmentConfig(AppConfig):
             demo,  # noqa: F401  (registers this module's demo records)
             evaluation_demo,  # noqa: F401  (registers 考评's demo records)
             evaluation_rules,  # noqa: F401  (考评's rule settings)
+            figures,  # noqa: F401  (registers this module's figures)
             ledger_rules,  # noqa: F401  (the 影响期 of each form of 问责)
             tasks,  # noqa: F401  (the daily 超期未办 check)
         )

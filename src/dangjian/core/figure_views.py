@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from . import figures
-from .scope import path_in_scope, scope_roots
+from .scope import path_in_scope
 from .web import paginate
 
 
@@ -19,9 +19,9 @@ def org_model():
     return apps.get_model("orgs", "Org")
 
 
-def node_from(request, capability: str):
-    """The org node of ``?node=`` if it lies in the user's scope for ``capability`` (404 for any other id), or
-    None for the whole of the user's scope."""
+def node_from(request, capability: str, fig: figures.FigureDef | None = None):
+    """The org node of ``?node=`` if it lies in the user's scope for ``capability`` (or for the figure ``fig``;
+    404 for any other id), or None for the whole of the user's scope."""
     raw = request.GET.get("node")
     if not raw:
         return None
@@ -29,7 +29,8 @@ def node_from(request, capability: str):
         node = org_model().objects.get(pk=int(raw))
     except (ValueError, OverflowError, org_model().DoesNotExist) as exc:
         raise Http404("组织不存在或不在您的权限范围内") from exc
-    if not path_in_scope(request.user, capability, node.path):
+    if not (figures.node_in_scope(request.user, fig, node.path) if fig is not None
+            else path_in_scope(request.user, capability, node.path)):
         raise Http404("组织不存在或不在您的权限范围内")
     return node
 
@@ -49,8 +50,8 @@ def scope_for(request, fig: figures.FigureDef, period: figures.Period):
         if person is None:
             raise Http404("没有这个统计数字")
         return figures.FigureScope((), period, person.pk), None
-    node = node_from(request, fig.view_capability)
-    paths = (node.path,) if node else tuple(scope_roots(request.user, fig.view_capability))
+    node = node_from(request, fig.view_capability, fig)
+    paths = (node.path,) if node else figures.roots_for(request.user, fig)
     if not paths:
         raise Http404("没有这个统计数字")
     return figures.FigureScope(paths, period), node

@@ -26,6 +26,8 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from .scope import path_in_scope, scope_roots
+
 # ---- periods ------------------------------------------------------------------------------------------------
 
 _PERIOD_RE = re.compile(
@@ -194,6 +196,13 @@ class FigureDef:
     link: Callable[[models.Model], str] | None = None  # a record's page; default its get_absolute_url()
     higher_is_better: bool | None = None  # for a rate or count the report's 存在问题 reads as weak when low
     weak_below: float | None = None  # a rate (in %) under which the generator names the figure as a problem
+    # A stock figure kept by counters (the member counts): read from them instead of counting the records. It
+    # returns the values of this figure and of those sharing the same function, by key, in one read; they equal
+    # the records' count (tests/test_figures.py checks every registered figure against its records).
+    counted: Callable[[FigureScope], dict[str, int]] | None = None
+    # The subtrees (paths) a user reads the figure's records in beyond the grants of its view capability (the
+    # 党组书记 reads the agency's supervision records by position, not by role).
+    extra_roots: Callable[[object], list[str]] | None = None
 
     @property
     def is_rate(self) -> bool:
@@ -272,12 +281,19 @@ def by_module() -> dict[str, list[FigureDef]]:
 
 
 def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope) -> dict[str, FigureValue]:
-    """The values of several figures: one aggregate query per model, whatever the number of figures."""
+    """The values of several figures: one aggregate query per model, whatever the number of figures (a figure
+    kept by counters: one read of its counters)."""
     by_model: dict[type, list[FigureDef]] = defaultdict(list)
-    for fig in figures:
-        by_model[fig.model].append(fig)
     out: dict[str, FigureValue] = {}
     now = timezone.now()
+    counters: dict = {}  # one read of the counters per counting function
+    for fig in figures:
+        if fig.counted is not None:
+            if fig.counted not in counters:
+                counters[fig.counted] = fig.counted(scope)
+            out[fig.key] = FigureValue(fig, scope, counters[fig.counted][fig.key], None, now)
+        else:
+            by_model[fig.model].append(fig)
     for model, figs in by_model.items():
         aggregates, union = {}, Q()
         for i, fig in enumerate(figs):
@@ -302,8 +318,32 @@ def values_for(keys: Iterable[str], scope: FigureScope) -> dict[str, FigureValue
     return evaluate_many([REGISTRY[k] for k in keys if k in REGISTRY], scope)
 
 
+def roots_for(user, fig: FigureDef) -> tuple[str, ...]:
+    """The subtrees in which the user reads the figure: where they hold its view capability, and its
+    ``extra_roots``."""
+    roots = list(scope_roots(user, fig.view_capability))
+    if fig.extra_roots is not None:
+        roots += [p for p in fig.extra_roots(user) if not any(p.startswith(r) for r in roots)]
+    return tuple(roots)
+
+
+def node_in_scope(user, fig: FigureDef, path: str) -> bool:
+    """Whether the user reads the figure for the node at ``path``."""
+    extra = fig.extra_roots(user) if fig.extra_roots is not None else ()
+    return path_in_scope(user, fig.view_capability, path) or any(path.startswith(p) for p in extra)
+
+
 def figure_url(key: str, *, node_id: int | None = None, period: Period | None = None, part: str = "") -> str:
     """The figure's page: its value, its definition and the records behind it."""
     params = {k: v for k, v in (("node", node_id), ("period", period.key if period else None),
                                   ("part", part)) if v}
     return f"/figures/{key}/" + (f"?{urlencode(params)}" if params else "")
+
+
+def maker(module: str, model: type[models.Model], **defaults) -> Callable[..., FigureDef]:
+    """A builder of one module's figures of one model: ``make("tasks.done", label, definition, where, ...)``
+    gives the figure ``<module>.tasks.done`` with the shared defaults (unit, columns, related, link…)."""
+    def make(key: str, label: str, definition: str, where: Callable[[FigureScope], Q], **kwargs) -> FigureDef:
+        return FigureDef(key=f"{module}.{key}", label=label, definition=definition, module=module, model=model,
+                         where=where, **{**defaults, **kwargs})
+    return make

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from . import figures
-from .scope import scope_roots
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def _scope(user, fig: figures.FigureDef, period: figures.Period) -> figures.Figu
     if fig.personal:
         person = getattr(user, "person", None)
         return figures.FigureScope((), period, person.pk) if person is not None else None
-    roots = tuple(scope_roots(user, fig.view_capability))
+    roots = figures.roots_for(user, fig)
     return figures.FigureScope(roots, period) if roots else None
 
 

@@ -6,19 +6,19 @@ class DutiesConfig(AppConfig):
     verbose_name = "责任体系"
 
     def ready(self):
-        from dangjian.core import action_labels, audit, todos
-        from dangjian.core.panels import HOME_PANELS
+        from dangjian.core import action_labels, audit, panels, todos
         from dangjian.orgs.services import register_position_check
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
+            figures,  # noqa: F401  (registers this module's figures)
             services,  # noqa: F401  (re-checks duties when the 四个不直接分管 rule changes)
         )
         from .models import Duty, LeadingGroup
-        from .panels import panel
+        from .panels import PANEL
         from .todos import my_todos
 
-        HOME_PANELS.append(("责任体系", panel))
+        panels.register(PANEL)
         todos.register(my_todos)
         register_position_check(services.check_position)  # a 党组书记 position goes through 四个不直接分管
         # restorable through duties' own rules; letters and their tasks move by signing and reporting only

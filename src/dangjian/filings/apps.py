@@ -10,6 +10,7 @@ class FilingsConfig(AppConfig):
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
+            figures,  # noqa: F401  (registers this module's figures)
             tasks,  # noqa: F401  (the daily checks of late reports and unconfirmed returns)
         )
         from .models import PersonalReport

@@ -17,6 +17,8 @@ from . import workflow
 from .models import Contact, Matter, Satisfaction, Status
 
 PROPOSALS = ("npc", "cppcc")
+# 整改: problems from a 问题清单 (整改问题) and those an inspection found (监督检查问题, registered by supervision)
+RECTIFY = ("rectify", "inspection")
 COLUMNS = (Column("类别", "get_kind_display"), Column("状态", "get_status_display"), Column("登记日期", "received_on"),
            Column("完成时限", "due_on"), Column("组织", "org"), Column("责任人", "owner"))
 RELATED = ("org", "owner")
@@ -36,6 +38,10 @@ def _replied(s: FigureScope) -> Q:
 
 def _answered(s: FigureScope) -> Q:
     return _proposals(s) & ~Q(satisfaction="")
+
+
+def _rectify_closed(s: FigureScope) -> Q:
+    return s.under("org_path") & s.during("closed_on") & Q(kind__in=RECTIFY, status=Status.CLOSED)
 
 
 def _open(s: FigureScope) -> Q:
@@ -70,6 +76,14 @@ FIGURES = (
     matter_figure("proposals.satisfaction_rate", "代表委员满意率", "表态为满意或基本满意的件数占已表态件数的比例",
                   lambda s: _answered(s) & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC]),
                   total_where=_answered, unit="件", higher_is_better=True, weak_below=95.0),
+    matter_figure("rectify.count", "整改事项", "统计期间内登记的整改问题（问题清单）和监督检查问题",
+                  lambda s: s.under("org_path") & s.during("received_on") & Q(kind__in=RECTIFY)),
+    matter_figure("rectify.closed", "整改已销号", "统计期间内审批销号的整改问题和监督检查问题（按销号日期，不论登记年度）",
+                  _rectify_closed),
+    matter_figure("rectify.on_time_rate", "整改按期销号率",
+                  "销号日期不晚于完成时限的件数占统计期间内销号的整改问题和监督检查问题件数的比例（无完成时限的计为未按期）",
+                  lambda s: _rectify_closed(s) & Q(closed_on__lte=F("due_on")), total_where=_rectify_closed,
+                  higher_is_better=True, weak_below=90.0),
     matter_figure("open", "在办事项", "当前未办结、未销号的事项", _open, stock=True),
     matter_figure("due_soon", "即将到期的事项", "当前在办、距完成时限不足预警天数的事项", _due("warning"), stock=True),
     matter_figure("overdue", "已超期的事项", "当前在办、已超过完成时限的事项", _due("overdue"), stock=True,

@@ -8,6 +8,7 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from dangjian.core import action_labels, audit, scope
 
+        from . import figures  # noqa: F401  (registers this module's figures)
         from .models import Org, Person, Position
         from .services import do_restore_person, do_restore_position
 

@@ -6,16 +6,16 @@ class SupervisionConfig(AppConfig):
     verbose_name = "监督"
 
     def ready(self):
-        from dangjian.core import action_labels, audit, todos
-        from dangjian.core.panels import HOME_PANELS
+        from dangjian.core import action_labels, audit, panels, todos
 
         from . import (
             demo,  # noqa: F401  (registers this module's demo records)
+            figures,  # noqa: F401  (registers this module's figures)
             rule_settings,  # noqa: F401  (registers the checklist rule and the kind 监督检查问题)
             tasks,  # noqa: F401  (the daily follow-up reminder)
         )
         from .models import Finding, Inspection, InspectionPlan, Talk
-        from .panels import home_panel
+        from .panels import PANEL
         from .petition_models import Petition, PetitionAttachment, PetitionSupplement
         from .todos import my_todos, petition_todos
 
@@ -23,8 +23,7 @@ class SupervisionConfig(AppConfig):
         todos.register(petition_todos)
         from .replies import approval_todos
         todos.register(approval_todos)  # 群众诉求答复待审核
-        if ("纪委监督", home_panel) not in HOME_PANELS:
-            HOME_PANELS.append(("纪委监督", home_panel))
+        panels.register(PANEL)
         # Confidential: their audit records and history pages are the discipline team's only.
         for model in (InspectionPlan, Inspection, Finding, Talk):
             audit.register_confidential(model, "supervision.view")

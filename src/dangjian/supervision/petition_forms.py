@@ -7,8 +7,6 @@ import datetime as dt
 import re
 
 from django import forms
-from django.db.models import F, Q
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dangjian.core.forms_base import PersonChoiceField, ScopedChoiceMixin, VersionedModelForm, quick_selects
@@ -17,11 +15,12 @@ from dangjian.core.web import year_field
 from dangjian.orgs.models import Person
 from dangjian.orgs.services import leadership_within_reach
 
+from .figures import RATING_LABELS, REPLY_LABELS, REPLY_STATES
 from .petition_models import Channel, Petition, PetitionCategory, PetitionKind, PetitionStatus, ancestor_paths
 
 CHANGE = "petition.change"
-REPLIED = [("on_time", "按期答复"), ("late", "超期答复"), ("pending", "待答复")]
-SATISFACTION = [("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意")]
+REPLIED = list(REPLY_LABELS.items())
+SATISFACTION = list(RATING_LABELS.items())
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -83,17 +82,8 @@ class PetitionFilter(forms.Form):
 
 
 def replied_filter(petitions, replied: str):
-    """答复: on time (the reply published on or before the matter's deadline), late (after it), pending (accepted
-    or merged into a handled group, no reply published yet)."""
-    published = "matter__petition_reply__published_at"
-    if replied == "pending":
-        return petitions.filter(matter__isnull=False).filter(
-            Q(**{f"{published}__isnull": True}) | Q(matter__petition_reply__isnull=True))
-    petitions = petitions.filter(**{f"{published}__isnull": False}).annotate(
-        _replied_on=TruncDate(published, tzinfo=timezone.get_current_timezone()))
-    if replied == "on_time":
-        return petitions.filter(_replied_on__lte=F("matter__due_on"))
-    return petitions.filter(_replied_on__gt=F("matter__due_on"))
+    """答复: on time, late or pending, as the registry figures ``supervision.petitions.*`` count them."""
+    return petitions.filter(REPLY_STATES[replied])
 
 
 def people_for(user):

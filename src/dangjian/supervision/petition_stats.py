@@ -1,30 +1,25 @@
-"""Figures of 群众监督, one definition each, shared by the staff figures page, the petition list's filters (GET
-``year``, ``month``, ``replied``, ``satisfaction``) and the public statistics page, so that every number and the
-list it links to count the same rows. A fixed number of queries whatever the number of petitions.
-
-- a petition counts in the month and year it was received (收到时间, Beijing time), one per source: each member of a
-  merged group was replied to, and rates, on its own;
-- 按时答复 (``on_time``): its group's reply was published on or before the matter's 完成时限 (due_on);
-  逾期答复 (``late``): published after it; 待答复 (``pending``): handled by a matter (accepted, or merged into an
-  accepted group), reply not yet published;
-  the on-time rate is on_time / (on_time + late);
-- 满意度: 满意 / 基本满意 / 不满意 as the petitioner rated the reply; the rate is (满意 + 基本满意) / rated;
-- 收到件数 by category and by channel per month (public page).
+"""群众监督 figures by month for the public statistics page, and rates over any set of petitions, counted with the
+conditions of the registry figures ``supervision.petitions.*`` (supervision/figures.py, where they are defined in
+words): the staff figures page, the petition list's filters (GET ``year``, ``month``, ``replied``,
+``satisfaction``) and the public page count the same rows. A fixed number of queries whatever the number of
+petitions. 收到件数 by category and by channel per month are the public page's own.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractMonth, TruncDate
+from django.db.models.functions import ExtractMonth
 
-from .petition_models import Channel, Petition, ReplyStatus
+from dangjian.core.figures import FigureScope, FigureValue, Period, figure_url, get, roots_for, values_for
 
-_PUBLISHED = "matter__petition_reply__published_at"
-_PUBLISHED_STATUS = "matter__petition_reply__status"
+from .figures import RATING_KEYS, RATING_LABELS, RATINGS, REPLY_KEYS, REPLY_LABELS, REPLY_STATES
+from .petition_models import Channel
 
-REPLIED = {"on_time": "按时答复", "late": "逾期答复", "pending": "待答复"}
-SATISFACTION = dict(Petition._meta.get_field("satisfaction").choices)
+REPLIED = REPLY_LABELS
+SATISFACTION = RATING_LABELS
+RECEIVED, ON_TIME_RATE = "supervision.petitions.received", "supervision.petitions.on_time_rate"
+SATISFACTION_RATE = "supervision.petitions.satisfaction_rate"
 
 
 def year_q(year: int) -> Q:
@@ -32,25 +27,15 @@ def year_q(year: int) -> Q:
 
 
 def replied_q(which: str) -> Q:
-    """The petitions whose reply is ``which`` (on_time | late | pending); use on a queryset annotated by
-    :func:`with_reply_day`."""
-    published = Q(**{_PUBLISHED_STATUS: ReplyStatus.PUBLISHED})
-    if which == "pending":
-        return Q(matter__isnull=False) & ~published
-    if which == "on_time":
-        return published & Q(reply_day__lte=F("matter__due_on"))
-    if which == "late":
-        return published & Q(reply_day__gt=F("matter__due_on"))
-    raise ValueError(which)
-
-
-def with_reply_day(qs):
-    """The day (Beijing time) the petition's group reply was published, as ``reply_day``."""
-    return qs.annotate(reply_day=TruncDate(_PUBLISHED))
+    """The petitions whose reply is ``which`` (on_time | late | pending)."""
+    try:
+        return REPLY_STATES[which]
+    except KeyError:
+        raise ValueError(which) from None
 
 
 def filter_replied(qs, which: str):
-    return with_reply_day(qs).filter(replied_q(which))
+    return qs.filter(replied_q(which))
 
 
 @dataclass(frozen=True)
@@ -71,15 +56,14 @@ class Rate:
 
 def on_time_reply_rate(qs, year: int) -> Rate:
     """按时答复率 of the petitions in ``qs`` received in ``year`` (one query)."""
-    counts = with_reply_day(qs.filter(year_q(year))).aggregate(
-        **{key: Count("pk", filter=replied_q(key)) for key in REPLIED})
+    counts = qs.filter(year_q(year)).aggregate(**{key: Count("pk", filter=replied_q(key)) for key in REPLIED})
     return Rate(counts, counts["on_time"], counts["on_time"] + counts["late"])
 
 
 def satisfaction_rate(qs, year: int) -> Rate:
     """满意率 of the petitions in ``qs`` received in ``year``: (满意 + 基本满意) / 已评价 (one query)."""
     counts = qs.filter(year_q(year)).aggregate(
-        **{key: Count("pk", filter=Q(satisfaction=key)) for key in SATISFACTION})
+        **{key: Count("pk", filter=RATINGS[key]) for key in SATISFACTION})
     return Rate(counts, counts["satisfied"] + counts["basic"], sum(counts.values()))
 
 
@@ -148,10 +132,10 @@ def public_figures(qs, year: int) -> dict:
     """Every figure of the public statistics page, per month received (4 queries); the year's totals equal
     on_time_reply_rate and satisfaction_rate."""
     by_category = received_by_category(qs, year)
-    on_time = _monthly_rates(with_reply_day(_by_month(qs, year)).values("month").annotate(
+    on_time = _monthly_rates(_by_month(qs, year).values("month").annotate(
         **{key: Count("pk", filter=replied_q(key)) for key in REPLIED}).order_by(), REPLIED, ("on_time",))
     rated = _monthly_rates(_by_month(qs, year).values("month").annotate(
-        **{key: Count("pk", filter=Q(satisfaction=key)) for key in SATISFACTION}).order_by(),
+        **{key: Count("pk", filter=RATINGS[key]) for key in SATISFACTION}).order_by(),
         SATISFACTION, ("satisfied", "basic"))
     received = [sum(r.months[i] for r in by_category) for i in range(12)]
     rating_rows = [Row(label, [r.counts[key] for r in rated]) for key, label in SATISFACTION.items() if key]
@@ -165,3 +149,38 @@ def public_figures(qs, year: int) -> dict:
         "satisfaction": _total(rated, ("satisfied", "basic")),
         "rating_rows": rating_rows,
     }
+
+
+# ---- the staff figures page: the registry's figures over the user's scope -----------------------------------
+
+@dataclass(frozen=True)
+class Shown:
+    key: str  # on_time, late… (the list's filter value)
+    label: str
+    value: FigureValue
+
+    @property
+    def link(self) -> str:
+        return figure_url(self.value.figure.key, period=self.value.scope.period)
+
+
+def staff_figures(user, year: int) -> dict | None:
+    """The year's 群众监督 figures over the user's scope (``petition.view``), read from the registry: every
+    petition is counted, a 检举控告 too; its figure page lists it only to those who may read it. None outside."""
+    roots = roots_for(user, get(ON_TIME_RATE))
+    if not roots:
+        return None
+    keys = (RECEIVED, ON_TIME_RATE, SATISFACTION_RATE, *REPLY_KEYS.values(), *RATING_KEYS.values())
+    values = values_for(keys, FigureScope(roots, Period.year(year)))
+    return {
+        "received": Shown("received", "收到群众诉求", values[RECEIVED]), "on_time": values[ON_TIME_RATE], "rated": values[SATISFACTION_RATE],
+        "reply_rows": [Shown(k, REPLIED[k], values[key]) for k, key in REPLY_KEYS.items()],
+        "rating_rows": [Shown(k, SATISFACTION[k], values[key]) for k, key in RATING_KEYS.items()],
+    }
+
+
+def public_totals(agency, year: int) -> dict[str, FigureValue]:
+    """The year's totals of the public statistics page, read from the registry for the agency's node (no user: the
+    page is anonymous and shows numbers only)."""
+    values = values_for((RECEIVED, ON_TIME_RATE, SATISFACTION_RATE), FigureScope((agency.path,), Period.year(year)))
+    return {"received": values[RECEIVED], "on_time": values[ON_TIME_RATE], "satisfaction": values[SATISFACTION_RATE]}

@@ -155,7 +155,8 @@ def stats(request):
     agency = _agency(request, agencies) or (agencies[0] if agencies else None)
     year = year_param(request.GET, default=timezone.localdate().year)
     figures = petition_stats.public_figures(petitions.agency_petitions(agency), year) if agency else None
+    totals = petition_stats.public_totals(agency, year) if agency else None
     this_year = timezone.localdate().year
     years = sorted({*range(this_year - 5, this_year + 1), year}, reverse=True)
     return _render(request, "stats", {"agencies": agencies, "agency": agency, "year": year, "figures": figures,
-                                      "years": years})
+                                      "totals": totals, "years": years})

@@ -152,20 +152,11 @@ def deliver(request, pk):
 
 @login_required
 def figures(request):
-    """群众监督统计: per year, the on-time reply rate and the satisfaction rate; each count links to its petitions."""
-    user = request.user
-    if not has_capability(user, "petition.view"):
-        raise Http404("页面不存在")
+    """群众监督统计: per year, the on-time reply rate and the satisfaction rate (registry figures); each count links
+    to its figure page, and to the petition list filtered the same way."""
     year = year_param(request.GET, default=timezone.localdate().year)
-    visible = Petition.objects.visible_to(user)
-    on_time, rated = petition_stats.on_time_reply_rate(visible, year), petition_stats.satisfaction_rate(visible, year)
-    base = reverse("supervision:index") + "petitions/"  # the petition list (petition_views) reads these filters
-
-    def rows(rate, labels, param):
-        return [{"key": k, "label": label, "count": rate.counts[k], "link": f"{base}?year={year}&{param}={k}"}
-                for k, label in labels.items()]
-
+    shown = petition_stats.staff_figures(request.user, year)
+    if shown is None:
+        raise Http404("页面不存在")
     return render(request, "supervision/petitions/figures.html", {
-        "year": year, "on_time": on_time, "rated": rated, "list_url": base,
-        "reply_rows": rows(on_time, petition_stats.REPLIED, "replied"),
-        "rating_rows": rows(rated, petition_stats.SATISFACTION, "satisfaction")})
+        "year": year, "list_url": reverse("supervision:index") + "petitions/", **shown})
