@@ -64,7 +64,7 @@ class ChecklistForm(forms.Form):
         super().__init__(*args, **kwargs)
         for item in items:
             self.fields[f"s_{item['code']}"] = forms.DecimalField(
-                label=f"{item['code']}. 得分（满分 {item['points']}）", min_value=0, max_value=item["points"],
+                label=f"{item['code']}. 得分（满分 {item['points']}）",
                 decimal_places=1, required=False)
             self.fields[f"e_{item['code']}"] = forms.CharField(label="扣分佐证", max_length=500, required=False)
         if higher:
