@@ -82,8 +82,10 @@ def test_a_checklist_is_versioned_and_a_score_keeps_its_version(demo, frozen_tod
         rule_settings.set_rule(key, "l1|内容|50|标准\nl2|内容|40|标准", actor=staff)
     assert RuleSetting.objects.count() == before
     scored = ChecklistScore.objects.get(year=2026, person=demo["users"]["banzi"].person, kind=LEADERSHIP)
-    rule_settings.set_rule(key, "n1|新清单第一项|60|未落实扣60分\nn2|新清单第二项|40|未落实扣40分", actor=staff,
-                           reason="修订")
+    edit = signed_in(staff).get(f"/settings/rules/{key}/")  # the settings page: a textarea, one item a line
+    assert edit.status_code == 200 and "<textarea" in edit.content.decode()
+    assert signed_in(staff).post(f"/settings/rules/{key}/", {
+        "value": "n1|新清单第一项|60|未落实扣60分\r\nn2|新清单第二项|40|未落实扣40分", "reason": "修订"}).status_code == 302
     assert rules.items_in_force(LEADERSHIP)[0] == scored.rule_version + 1
     page = signed_in(shuji).get(scored.get_absolute_url())
     assert "新清单第一项" not in page.content.decode() and scored.items[0]["text"] in page.content.decode()
