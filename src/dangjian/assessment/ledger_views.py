@@ -20,6 +20,7 @@ from dangjian.duties.models import LetterTask, ResponsibilityLetter
 from dangjian.orgs.models import Person
 
 from . import ledger
+from .checklist_models import ChecklistScore
 from .evaluation_models import Evaluation, RoundStatus
 from .ledger_forms import (
     AccountabilityForm,
@@ -354,8 +355,10 @@ def person_file(request, pk):
         letter.task_list, letter.total = mine, ledger.letter_total(mine) if mine else None
     owned_scores = list(TaskScore.objects.filter(task__owner=person, task__letter__year__gte=since.year)
                         .exclude(task__letter__counterpart=person).select_related("task__letter"))
+    # 两个责任清单 of the same years (each links to its record)
+    checklists = list(ChecklistScore.objects.filter(person=person, year__gte=since.year).order_by("-year", "kind"))
     return _page(request, "assessment/ledger/person_file.html", {
-        "person": person, "entries": list(entries[:FILE_ENTRIES]), "file_entries": FILE_ENTRIES,
+        "person": person, "checklists": checklists, "entries": list(entries[:FILE_ENTRIES]), "file_entries": FILE_ENTRIES,
         "commitments": commitments_, "commendations": commendations_, "evaluations": evaluations_,
         "accountabilities": accountabilities, "letters": letters_, "owned_scores": owned_scores,
         "flags": ledger.eligibility_flags(admonitions, accountabilities, today), "since": since, "today": today,

@@ -76,7 +76,8 @@ class ConductEntry(ScopedModel):
         return f"{self.on:%Y-%m-%d} {self.get_kind_display()} {self.summary[:30]}"
 
 # 量化承诺、先进典型、问责、目标责任考核 (ledger_models), loaded with this app's models.
-# 评分细则、考评、民主测评、民主评议 (evaluation_models), loaded with this app's models.
+# 评分细则、考评、民主测评、民主评议 (evaluation_models), 两个责任清单考核 (checklist_models), loaded with this app's models.
+from .checklist_models import ChecklistKind, ChecklistScore  # noqa: E402,F401
 from .evaluation_models import *  # noqa: E402,F401,F403
 from .ledger_models import (  # noqa: E402,F401
     Accountability,

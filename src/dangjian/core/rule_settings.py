@@ -34,7 +34,7 @@ class Rule:
     key: str
     label: str
     default: Any
-    kind: str  # int | fraction | bool | text | choices (a list of strings) | decimal
+    kind: str  # int | fraction | bool | text | choices (a list of strings) | decimal | lines (one item a line)
     group: str
     source: str = ""
     help: str = ""
@@ -42,6 +42,8 @@ class Rule:
     maximum: float | None = None
     options: tuple[str, ...] = field(default_factory=tuple)  # allowed items for kind "choices"
     capability: str = "setting.manage"  # held over the whole tree to change it (security rules: 安全管理员)
+    # A module's own check of a parsed value (a checklist's lines): raises ValidationError naming the line.
+    validate: Any = None
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -49,8 +51,9 @@ _CACHE_PREFIX = "dangjian:rule:"
 
 
 def register(key: str, label: str, default, *, kind: str, group: str, source: str = "", help: str = "",
-             minimum=None, maximum=None, options=(), capability: str = "setting.manage") -> Rule:
-    rule = Rule(key, label, default, kind, group, source, help, minimum, maximum, tuple(options), capability)
+             minimum=None, maximum=None, options=(), capability: str = "setting.manage", validate=None) -> Rule:
+    rule = Rule(key, label, default, kind, group, source, help, minimum, maximum, tuple(options), capability,
+                validate)
     REGISTRY[key] = rule
     return rule
 
@@ -131,7 +134,7 @@ def version(key: str) -> int:
 def to_python(r: Rule, value):
     if r.kind == "fraction":
         return Fraction(value)
-    if r.kind == "choices":
+    if r.kind in ("choices", "lines"):
         return list(value)
     return value
 
@@ -157,6 +160,8 @@ def parse(r: Rule, raw) -> Any:
             if unknown:
                 raise ValidationError(f"{r.label}：“{'、'.join(unknown)}”不是可选项（可选：{'、'.join(r.options)}）")
             value = items
+        elif r.kind == "lines":
+            value = raw if isinstance(raw, list) else [x.strip() for x in str(raw).splitlines() if x.strip()]
         else:
             value = str(raw).strip()
     except (ValueError, ZeroDivisionError, TypeError) as exc:
@@ -167,6 +172,8 @@ def parse(r: Rule, raw) -> Any:
             raise ValidationError(f"{r.label}：不能小于 {r.minimum:g}")
         if r.maximum is not None and value > r.maximum:
             raise ValidationError(f"{r.label}：不能大于 {r.maximum:g}")
+    if r.validate is not None:
+        r.validate(value)
     return value
 
 
@@ -212,6 +219,8 @@ def display(r: Rule) -> str:
     value = get(r.key)
     if r.kind == "choices":
         return "、".join(value)
+    if r.kind == "lines":
+        return "\n".join(value)
     if r.kind == "bool":
         return "是" if value else "否"
     return str(value)

@@ -18,6 +18,12 @@ class RuleForm(forms.Form):
     value = forms.CharField(label="新取值", max_length=500)
     reason = forms.CharField(label="修改理由", max_length=300)
 
+    def __init__(self, *args, rule=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rule is not None and rule.kind == "lines":  # a list (a checklist): one item a line
+            self.fields["value"] = forms.CharField(label="新取值（每行一项）", max_length=20000,
+                                                   widget=forms.Textarea(attrs={"rows": 12}))
+
 
 def _editable(user, rule) -> bool:
     return holds_everywhere(user, rule.capability)
@@ -43,7 +49,7 @@ def rule_edit(request, key):
         raise Http404("没有这条规则") from exc
     require_everywhere(request.user, rule.capability, what=f"修改规则“{rule.label}”")
     current = rule_settings.display(rule)
-    form = RuleForm(request.POST or None, initial={"value": current})
+    form = RuleForm(request.POST or None, initial={"value": current}, rule=rule)
     if request.method == "POST" and form.is_valid():
         try:
             rule_settings.set_rule(key, form.cleaned_data["value"], actor=request.user, reason=form.cleaned_data["reason"])
