@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -307,3 +308,11 @@ def figure_url(key: str, *, node_id: int | None = None, period: Period | None = 
     params = {k: v for k, v in (("node", node_id), ("period", period.key if period else None),
                                   ("part", part)) if v}
     return f"/figures/{key}/" + (f"?{urlencode(params)}" if params else "")
+
+
+
+def absolute_figure_url(key: str, *, node_id: int | None = None, period: Period | None = None,
+                        part: str = "") -> str:
+    """The figure's page as a full address on the site (``settings.DANGJIAN_SITE_URL``), for documents: a
+    .docx opened on a desktop links each number to its records in the system."""
+    return settings.DANGJIAN_SITE_URL.rstrip("/") + figure_url(key, node_id=node_id, period=period, part=part)
