@@ -274,6 +274,15 @@ def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def cn_ordinal(n: int) -> str:
+    """一 … 十 for the numbered headings of a document (一、 and （一）), 十一 … 九十九 beyond."""
+    digits = "一二三四五六七八九"
+    if n < 10:
+        return digits[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
+
+
 _UNBREAKABLE = re.compile(r"[\d\s.,:%/\-+年月日时分—]+")
 
 

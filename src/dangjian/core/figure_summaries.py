@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.apps import apps
+
 from .documents import OfficialDocument
 from .figures import (
     FigureDef,
@@ -36,6 +38,14 @@ def figure_scope(user, fig: FigureDef, period: Period, node=None) -> FigureScope
         return FigureScope((node.path,), period) if path_in_scope(user, fig.view_capability, node.path) else None
     paths = tuple(scope_roots(user, fig.view_capability))
     return FigureScope(paths, period) if paths else None
+
+
+def module_label(name: str) -> str:
+    """A module's Chinese name (its app's verbose_name), for grouping figures."""
+    try:
+        return str(apps.get_app_config(name).verbose_name)
+    except LookupError:
+        return name
 
 
 def evaluate_shown(shown: Iterable[tuple[FigureDef, FigureScope]]) -> list[FigureValue]:

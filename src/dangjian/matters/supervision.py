@@ -26,7 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from dangjian.core import audit, figure_summaries, figures, rule_settings
-from dangjian.core.documents import OfficialDocument, cn_date
+from dangjian.core.documents import OfficialDocument, cn_date, cn_ordinal
 from dangjian.core.figure_summaries import SummaryLine
 from dangjian.core.figures import FigureScope, Period
 from dangjian.core.notify import notify_many
@@ -290,7 +290,7 @@ def build_summary(period: str, end: dt.date) -> SupervisionSheet:
     doc.heading1("四、各项数字对应的事项")
     for n, line in enumerate(lines, start=1):
         count = line.value.count
-        doc.heading2(f"（{'一二三四五六七八九十'[n - 1]}）{line.name}（{count}项）")
+        doc.heading2(f"（{cn_ordinal(n)}）{line.name}（{count}项）")
         items = list(line.figure.records(scope).select_related("org", "owner").order_by("due_on", "pk")[:limit])
         if not items:
             doc.paragraph("无。")
