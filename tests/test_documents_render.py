@@ -19,6 +19,7 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from dangjian.core.documents import FONT_FALLBACKS, FONTCONFIG_DIR, OfficialDocument, write_xlsx
+from dangjian.core.figures import Period
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed: apt-get install "
@@ -35,7 +36,8 @@ def _documents() -> dict[str, bytes]:
     from dangjian.meetings.exports import LEDGER_HEADERS, ledger_rows, minutes_document
     from dangjian.meetings.models import Meeting, MeetingAttachment, Topic
     from dangjian.orgs import roster
-    from dangjian.orgs.models import Person
+    from dangjian.orgs.models import Org, Person
+    from dangjian.reports import summary
 
     today = dt.date.today()
     letter = next(x for x in ResponsibilityLetter.objects.order_by("pk") if x.tasks.exists())
@@ -46,6 +48,8 @@ def _documents() -> dict[str, bytes]:
         "letter.docx": letters.letter_document(letter).to_bytes(),
         "minutes.docx": minutes_document(party_group).to_bytes(),
         "summary.docx": bytes(build_summary(SupervisionSheet.Period.MONTH, today).document),
+        "report.docx": summary.document(summary.build(Person.objects.get(user__username="shuji").user,
+                                                      Org.get_root_nodes().get(), Period.year(today.year))).to_bytes(),
         "agenda.docx": agenda.file.read(),
         "roster.xlsx": write_xlsx("花名册", roster.COLUMNS, roster.export_rows(Person.objects.order_by("pk"))),
         "matters.xlsx": write_xlsx("事项清单", ledger.LIST_COLUMNS, ledger.list_rows(matters, today)),
@@ -99,7 +103,7 @@ def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tm
     # pypdf puts a space between Chinese and Latin or digits: compare without them
     text = {name: "\n".join(texts).replace(" ", "") for name, texts in pages.items()}
 
-    for name in ("letter.docx", "minutes.docx", "summary.docx", "agenda.docx"):
+    for name in ("letter.docx", "minutes.docx", "summary.docx", "report.docx", "agenda.docx"):
         pdf = pdfs[name]
         assert tuple(round(float(x)) for x in pdf.pages[0].mediabox[2:]) == A4_PORTRAIT, name
         fonts = _fonts(pdf)
@@ -126,8 +130,9 @@ def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tm
     assert "党组党组" not in text["minutes.docx"] and "中共市XX党组会议" in text["minutes.docx"]
     assert meeting.topics.first().title[:8] in text["minutes.docx"].replace("\n", "")
     assert "事项督办月度总结" in text["summary.docx"]
+    assert "党建工作统计小结" in text["report.docx"] and "新登记事项" in text["report.docx"]
     # 26: dates in docx tables on one line: “2026年11月3日” never split before its 日
-    for name in ("letter.docx", "summary.docx"):
+    for name in ("letter.docx", "summary.docx", "report.docx"):
         assert not re.search(r"\d+年\d+月\d*\n", text[name]), name
 
     # 26: the 花名册 prints one page wide, landscape, every column on the first page

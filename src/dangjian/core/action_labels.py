@@ -21,7 +21,7 @@ PHRASES = {
     "crypto.rotate_keys": "轮换加密密钥", "backup.failed": "自动备份失败", "audit.archive": "归档审计记录", "audit.export": "导出审计日志",
     "audit.verify": "校验审计链", "person.reveal": "查看完整身份证号或手机号", "person.import": "导入花名册",
     "person.export": "导出花名册", "org.counts_repair": "修复人数统计", "account.reset_password": "重置账号密码",
-    "meeting.decide_refused": "会议学习：表决被拒（不符合规则）", "matter.deadline_recomputed": "事项：重算完成时限",
+    "report.summary_download": "下载统计小结（.docx）", "meeting.decide_refused": "会议学习：表决被拒（不符合规则）", "matter.deadline_recomputed": "事项：重算完成时限",
 }
 
 RECORDS = {

@@ -274,6 +274,15 @@ def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def cn_ordinal(n: int) -> str:
+    """一 … 十 for the numbered headings of a document (一、 and （一）), 十一 … 九十九 beyond."""
+    digits = "一二三四五六七八九"
+    if n < 10:
+        return digits[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
+
+
 _UNBREAKABLE = re.compile(r"[\d\s.,:%/\-+年月日时分—]+")
 
 
@@ -467,6 +476,8 @@ class OfficialDocument:
 
     @staticmethod
     def _text(value) -> str:
+        if isinstance(value, tuple):  # (text, url): a link, measured by its text
+            value = value[0]
         return "" if value is None else (cn_date(value) if isinstance(value, dt.date) else str(value))
 
     def column_widths_mm(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
@@ -513,10 +524,12 @@ class OfficialDocument:
 
     def table(self, headers: Sequence[str], rows: Iterable[Sequence], widths_mm: Sequence[float] | None = None):
         """A table as wide as the type area, its columns sized by content (or ``widths_mm``), the header
-        row repeated on every page and no row split across two pages."""
+        row repeated on every page and no row split across two pages. A cell given as (text, url) is a link
+        (a figure's number, to the records behind it)."""
         from docx.oxml import OxmlElement
         from docx.shared import Mm
 
+        rows = [list(row) for row in rows]
         texts = [[self._text(v) for v in row] for row in rows]
         widths = list(widths_mm) if widths_mm else self.column_widths_mm(headers, texts)
         table = self.doc.add_table(rows=1, cols=len(headers))
@@ -524,10 +537,10 @@ class OfficialDocument:
         table.autofit = False
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
             self._cell(cell, text, bold=True)
-        for row in texts:
+        for row, values in zip(texts, rows, strict=True):
             cells = table.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                self._cell(cell, text)
+            for cell, text, value in zip(cells, row, values, strict=True):
+                self._cell(cell, text, url=value[1] if isinstance(value, tuple) else "")
         for column, w in zip(table.columns, widths, strict=True):
             column.width = Mm(w)
         for i, row in enumerate(table.rows):
@@ -539,11 +552,14 @@ class OfficialDocument:
                 cell.width = Mm(w)
         return table
 
-    def _cell(self, cell, text: str, bold: bool = False):
+    def _cell(self, cell, text: str, bold: bool = False, url: str = ""):
         from docx.shared import Pt
 
         p = cell.paragraphs[0]
         p.paragraph_format.line_spacing = Pt(self.SIZE_4 * 1.3)
+        if url:
+            self.hyperlink(p, text, url, size=self.SIZE_4)
+            return
         run = p.add_run(text)
         self._set_font(run.font, run._element, self.BODY_FONT, self.SIZE_4, bold)
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from . import figures
+from .figure_summaries import evaluate_shown, figure_scope, module_label
 from .scope import path_in_scope
 from .web import paginate
 
@@ -45,16 +46,11 @@ def period_from(request) -> figures.Period:
 def scope_for(request, fig: figures.FigureDef, period: figures.Period):
     """(FigureScope, node) for the request: the node's subtree, or every subtree the user holds the figure's
     view capability on; a personal figure counts the user's own records. 404 outside the user's scope."""
-    if fig.personal:
-        person = getattr(request.user, "person", None)
-        if person is None:
-            raise Http404("没有这个统计数字")
-        return figures.FigureScope((), period, person.pk), None
-    node = node_from(request, fig.view_capability, fig)
-    paths = (node.path,) if node else figures.roots_for(request.user, fig)
-    if not paths:
+    node = None if fig.personal else node_from(request, fig.view_capability, fig)
+    scope = figure_scope(request.user, fig, period, node)
+    if scope is None:
         raise Http404("没有这个统计数字")
-    return figures.FigureScope(paths, period), node
+    return scope, node
 
 
 def figure_or_404(key: str) -> figures.FigureDef:
@@ -111,35 +107,17 @@ def figure_index(request):
                 continue
             shown.append((fig, scope))
         if shown:
-            groups.append((module_label(name), _values(shown)))
+            groups.append((module_label(name), evaluate_shown(shown)))
     node = node_from(request, "org.view") if request.GET.get("node") else None
     return render(request, "core/figure_index.html", {
         "groups": groups, "period": period, "node": node, "module": module, "query": query_string(node, period),
     })
 
 
-def _values(shown):
-    """Values of the figures shown together, one aggregate query per model and scope."""
-    by_scope: dict = {}
-    for fig, scope in shown:
-        by_scope.setdefault(scope, []).append(fig)
-    values = {}
-    for scope, defs in by_scope.items():
-        values.update(figures.evaluate_many(defs, scope))
-    return [values[fig.key] for fig, _ in shown]
-
-
 def link_of(fig: figures.FigureDef, obj) -> str:
     if fig.link is not None:
         return fig.link(obj)
     return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
-
-
-def module_label(name: str) -> str:
-    try:
-        return str(apps.get_app_config(name).verbose_name)
-    except LookupError:
-        return name
 
 
 def query_string(node, period: figures.Period) -> str:

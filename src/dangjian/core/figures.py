@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -347,3 +348,9 @@ def maker(module: str, model: type[models.Model], **defaults) -> Callable[..., F
         return FigureDef(key=f"{module}.{key}", label=label, definition=definition, module=module, model=model,
                          where=where, **{**defaults, **kwargs})
     return make
+
+def absolute_figure_url(key: str, *, node_id: int | None = None, period: Period | None = None,
+                        part: str = "") -> str:
+    """The figure's page as a full address on the site (``settings.DANGJIAN_SITE_URL``), for documents: a
+    .docx opened on a desktop links each number to its records in the system."""
+    return settings.DANGJIAN_SITE_URL.rstrip("/") + figure_url(key, node_id=node_id, period=period, part=part)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from . import figures
+from .figure_summaries import figure_scope
 
 
 @dataclass(frozen=True)
@@ -49,21 +50,13 @@ def register(panel: Panel) -> None:
         HOME_PANELS.append(panel)
 
 
-def _scope(user, fig: figures.FigureDef, period: figures.Period) -> figures.FigureScope | None:
-    if fig.personal:
-        person = getattr(user, "person", None)
-        return figures.FigureScope((), period, person.pk) if person is not None else None
-    roots = figures.roots_for(user, fig)
-    return figures.FigureScope(roots, period) if roots else None
-
-
 def figures_shown(user, keys, period: figures.Period, *, alerts=frozenset(), hide_zero=frozenset()) -> list[Shown]:
     """The figures the user may see among ``keys``, each over their scope, one aggregate query per model and
     scope; each links to its figure page."""
     by_scope: dict = {}
     for key in keys:
         fig = figures.REGISTRY.get(key)
-        scope = _scope(user, fig, period) if fig is not None else None
+        scope = figure_scope(user, fig, period) if fig is not None else None
         if scope is not None:
             by_scope.setdefault(scope, []).append(fig)
     values = {}

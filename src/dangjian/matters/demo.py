@@ -17,7 +17,17 @@ from dangjian.core import workdays
 from dangjian.orgs.demo import DEMO_BUILDERS
 
 from . import services, supervision
-from .models import Contact, HandlingClass, Matter, Measure, ProblemList, Progress, Satisfaction, Status
+from .models import (
+    Contact,
+    HandlingClass,
+    Matter,
+    Measure,
+    ProblemList,
+    Progress,
+    Satisfaction,
+    Status,
+    SupervisionSheet,
+)
 
 SOURCE = "市委《贯彻落实市委有关精神存在的具体问题清单》"
 ORDER = [Status.REGISTERED, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING, Status.CLOSED]
@@ -152,6 +162,9 @@ def build(context: dict) -> None:
         _walk(matter, state, admin=admin, reply="经认真研究，答复如下：已纳入年度工作计划并组织实施。",
               satisfaction=sat)
     _weekly_sheets(today)
+    # The last 半月一小结 and 一月一总结, as the jobs issue them on the 1st and the 16th.
+    supervision.build_summary(SupervisionSheet.Period.HALF_MONTH, supervision.previous_half_month_end(today))
+    supervision.build_summary(SupervisionSheet.Period.MONTH, supervision.previous_month_end(today))
 
 
 DEMO_WEEKS = 3

@@ -2,7 +2,8 @@
 
 Each counts matters in the scope's subtrees: the assigned matters replied in the period (办理市委、市政府各项回复
 X项) and the 人大建议、政协提案 received in the period with their rates (办结、按期答复、面商、满意); and, in the
-present state, the open, soon-due and overdue matters of the home page and the user's own.
+present state, the open, soon-due and overdue matters of the home page and the user's own; and, for the
+periodic summaries, the matters received, closed (on time, late) in the period and overdue at its end.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 from dangjian.core.figures import Column, FigureDef, FigureScope, register
 
 from . import workflow
-from .models import Contact, Matter, Satisfaction, Status
+from .models import OPEN_STATUSES, Contact, Matter, Satisfaction, Status
 
 PROPOSALS = ("npc", "cppcc")
 # 整改: problems from a 问题清单 (整改问题) and those an inspection found (监督检查问题, registered by supervision)
@@ -95,7 +96,30 @@ FIGURES = (
                   lambda s: Q(responsible_leader_id=s.person_id, status=Status.PENDING), stock=True, personal=True),
 )
 
-register(*FIGURES)
+
+
+def _closed(s: FigureScope) -> Q:
+    return s.under("org_path") & s.during("closed_on")
+
+
+# The figures of the 半月一小结 and 一月一总结 (supervision.build_summary), for any period: what came in, what was
+# closed (on time or late), and what stood overdue on the period's last day.
+SUMMARY_FIGURES = (
+    matter_figure("received", "新登记事项", "统计期间内登记的各类事项（按登记日期）",
+                  lambda s: s.under("org_path") & s.during("received_on")),
+    matter_figure("closed", "已销号事项", "统计期间内审批销号的事项（按销号日期）", _closed),
+    matter_figure("closed_on_time", "按期销号事项", "统计期间内销号、销号日期不晚于完成时限（或没有时限）的事项",
+                  lambda s: _closed(s) & (Q(due_on__isnull=True) | Q(closed_on__lte=F("due_on"))),
+                  higher_is_better=True),
+    matter_figure("closed_late", "超期销号事项", "统计期间内销号、销号日期晚于完成时限的事项",
+                  lambda s: _closed(s) & Q(closed_on__gt=F("due_on")), higher_is_better=False),
+    matter_figure("overdue_at_end", "截至期末超期未办结事项",
+                  "统计期间最后一日及以前登记、完成时限早于该日、到该日仍未销号的事项",
+                  lambda s: s.under("org_path") & Q(received_on__lte=s.period.end, due_on__lt=s.period.end)
+                  & (Q(status__in=OPEN_STATUSES) | Q(closed_on__gt=s.period.end)), higher_is_better=False),
+)
+
+register(*FIGURES, *SUMMARY_FIGURES)
 
 # The figures the annual report's 事项 section and the matters figures tab show for a year, in this order.
 YEAR_KEYS = tuple(f.key for f in FIGURES[:6])

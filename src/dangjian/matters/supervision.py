@@ -2,13 +2,14 @@
 
 The weekly 督办单 lists every open matter with its owner and responsible leader, notifies each of
 them once with their own counts, and is kept (SupervisionSheet + SupervisionLines, one row per unit and
-责任人; older years archived, see ``archive_year``). Summaries count
-what was opened, closed, closed on time and overdue in the period, by kind and org, with the items
-behind each figure, as an official .docx. Both stream over the matters in chunks: never all in memory.
+责任人; older years archived, see ``archive_year``). Summaries state the registry's figures of the period
+(matters received, closed, closed on time or late, overdue at its end; matters/figures.py), by kind and org,
+with the items behind each figure, as an official .docx whose numbers link to their figure pages. Both stream over the matters in chunks: never all in memory.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import gzip
 import hashlib
@@ -21,13 +22,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from dangjian.core import audit, rule_settings
-from dangjian.core.documents import OfficialDocument, cn_date
+from dangjian.core import audit, figure_summaries, figures, rule_settings
+from dangjian.core.documents import OfficialDocument, cn_date, cn_ordinal
+from dangjian.core.figure_summaries import SummaryLine
+from dangjian.core.figures import FigureScope, Period
 from dangjian.core.notify import notify_many
-from dangjian.orgs.models import Person
+from dangjian.orgs.models import Org, Person
 
 from . import kinds
 from .models import OPEN_STATUSES, Matter, Status, SupervisionLines, SupervisionSheet, handoff_late_q
@@ -231,61 +234,84 @@ def sheet_docx(sheet: SupervisionSheet, rows, *, limit: int) -> bytes:
 
 # ---- summaries (半月一小结、一月一总结) ---------------------------------------------------------------
 
-def summary_querysets(start: dt.date, end: dt.date) -> dict:
-    """The figures of a period, each as the queryset of the matters behind it."""
-    base = Matter.objects.all()
-    closed = base.filter(closed_on__range=(start, end))
-    return {
-        "opened": ("新登记", base.filter(received_on__range=(start, end))),
-        "closed": ("已销号", closed),
-        "on_time": ("按期销号", closed.filter(Q(due_on__isnull=True) | Q(closed_on__lte=F("due_on")))),
-        "late": ("超期销号", closed.filter(closed_on__gt=F("due_on"))),
-        "overdue": ("截至期末超期未办结", base.filter(received_on__lte=end, due_on__lt=end).filter(
-            Q(status__in=OPEN_STATUSES) | Q(closed_on__gt=end))),
-    }
+# The numbers of a summary, by the short names its text and tables use, each a figure of the registry; the
+# snapshot (SupervisionSheet.figures) keeps them under these names.
+SUMMARY = (("opened", "新登记", "matters.received"), ("closed", "已销号", "matters.closed"),
+           ("on_time", "按期销号", "matters.closed_on_time"), ("late", "超期销号", "matters.closed_late"),
+           ("overdue", "截至期末超期未办结", "matters.overdue_at_end"))
+
+
+def summary_period(period: str, end: dt.date) -> Period:
+    """The registry's period of a summary ending ``end``: the half month or month, or the part of it so far."""
+    start = _period_start(period, end)
+    last = calendar.monthrange(end.year, end.month)[1]
+    if period == SupervisionSheet.Period.HALF_MONTH and end.day in (15, last):
+        return Period.half_month(end.year, end.month, 1 if end.day == 15 else 2)
+    if period == SupervisionSheet.Period.MONTH and end.day == last:
+        return Period.month(end.year, end.month)
+    return Period.between(start, end)
+
+
+def summary_scope(period: Period) -> tuple[FigureScope, int | None]:
+    """A summary counts the whole tree: the scope of its figures, and the root to name in their links."""
+    roots = list(Org.get_root_nodes().values_list("pk", "path"))
+    return FigureScope(tuple(path for _, path in roots), period), (roots[0][0] if len(roots) == 1 else None)
+
+
+def summary_lines(sheet: SupervisionSheet) -> list[SummaryLine]:
+    """A kept summary's numbers: as issued (its snapshot) beside their live values, each with its figure page."""
+    scope, root = summary_scope(summary_period(sheet.period, sheet.end))
+    return figure_summaries.summary_lines([(name, figures.get(key)) for _, name, key in SUMMARY], scope,
+                                          node_id=root, stored=sheet.figures,
+                                          stored_keys=[short for short, _, _ in SUMMARY])
 
 
 def build_summary(period: str, end: dt.date) -> SupervisionSheet:
-    """A 小结/总结 for the period ending ``end``: figures by kind and org, the items listed, as .docx."""
-    start = _period_start(period, end)
-    sets = summary_querysets(start, end)
+    """A 小结/总结 for the period ending ``end``: the registry's figures for the period, by kind and org, and
+    the items behind each, as an official .docx whose every number links to its figure page."""
+    fig_period = summary_period(period, end)
+    scope, root = summary_scope(fig_period)
+    named = [(name, figures.get(key)) for _, name, key in SUMMARY]
+    lines = figure_summaries.summary_lines(named, scope, node_id=root)
+    counts = {short: line.value.count for (short, _, _), line in zip(SUMMARY, lines, strict=True)}
     limit = rule_settings.get("matters.summary_item_limit")
     title = f"事项督办{'半月小结' if period == SupervisionSheet.Period.HALF_MONTH else '月度总结'}"
     doc = OfficialDocument(title)
-    doc.paragraph(f"统计期间：{cn_date(start)}至{cn_date(end)}。按照“一周一督办、半月一小结、一月一总结”的要求，"
-                  f"现将本期事项办理情况小结如下。")
-    figures = {key: qs.count() for key, (_, qs) in sets.items()}
+    doc.paragraph(f"统计期间：{cn_date(fig_period.start)}至{cn_date(end)}。按照“一周一督办、半月一小结、一月一总结”的"
+                  f"要求，现将本期事项办理情况小结如下。")
     doc.heading1("一、总体情况")
-    doc.paragraph("；".join(f"{name}{figures[key]}项" for key, (name, _) in sets.items()) + "。")
+    figure_summaries.write_sentence(doc, lines)
+    headers = [name for _, name, _ in SUMMARY]
     doc.heading1("二、分类别情况")
-    kind_rows = _grouped(sets, "kind")
-    doc.table(["类别"] + [name for name, _ in sets.values()],
-              [[kinds.KINDS[k].label if k in kinds.KINDS else k] + row for k, row in kind_rows])
+    doc.table(["类别", *headers], [[kinds.KINDS[k].label if k in kinds.KINDS else k, *row]
+                                   for k, row in _grouped(lines, "kind")])
     doc.heading1("三、分组织情况")
-    org_rows = _grouped(sets, "org__name")
-    doc.table(["组织"] + [name for name, _ in sets.values()], [[k] + row for k, row in org_rows])
+    doc.table(["组织", *headers], [[k, *row] for k, row in _grouped(lines, "org__name")])
     doc.heading1("四、各项数字对应的事项")
-    for n, (key, (name, qs)) in enumerate(sets.items(), start=1):
-        doc.heading2(f"（{'一二三四五六七八九十'[n - 1]}）{name}（{figures[key]}项）")
-        items = list(qs.select_related("org", "owner").order_by("due_on", "pk")[:limit])
+    for n, line in enumerate(lines, start=1):
+        count = line.value.count
+        doc.heading2(f"（{cn_ordinal(n)}）{line.name}（{count}项）")
+        items = list(line.figure.records(scope).select_related("org", "owner").order_by("due_on", "pk")[:limit])
         if not items:
             doc.paragraph("无。")
             continue
         doc.table(["序号", "事项", "组织", "责任人", "完成时限", "状态"],
                   [[i, m.title, m.org.name, str(m.owner or ""), m.due_on, m.get_status_display()]
                    for i, m in enumerate(items, start=1)])
-        if figures[key] > limit:
-            doc.paragraph(f"（以上列出前 {limit} 项，共 {figures[key]} 项，完整清单见系统“事项督办”。）")
+        shown = f"以上列出前 {limit} 项，共 {count} 项，" if count > limit else ""
+        doc.linked_paragraph([f"（{shown}逐项清单见系统", ("“统计数字”页面", line.absolute_url), "。）"])
     doc.signature("事项督办工作专班", end)
     sheet, _ = SupervisionSheet.objects.update_or_create(
-        period=period, end=end, defaults={"start": start, "figures": figures, "document": doc.to_bytes()})
+        period=period, end=end, defaults={"start": fig_period.start, "figures": counts, "document": doc.to_bytes()})
     return sheet
 
 
-def _grouped(sets: dict, field: str) -> list[tuple[str, list[int]]]:
-    table: dict[str, list[int]] = defaultdict(lambda: [0] * len(sets))
-    for i, (_, qs) in enumerate(sets.values()):
-        for row in qs.order_by().values(field).annotate(n=Count("pk")):
+def _grouped(lines: list[SummaryLine], field: str) -> list[tuple[str, list[int]]]:
+    """Each figure's records counted by ``field`` (kind, org): the rows of a summary's tables."""
+    table: dict[str, list[int]] = defaultdict(lambda: [0] * len(lines))
+    for i, line in enumerate(lines):
+        records = line.figure.records(line.value.scope)
+        for row in records.order_by().values(field).annotate(n=Count("pk")):
             table[row[field]][i] = row["n"]
     return sorted(table.items(), key=lambda kv: -sum(kv[1]))
 

@@ -133,7 +133,10 @@ def sheet_detail(request, pk):
     sheet = get_object_or_404(SupervisionSheet.objects.defer("document"), pk=pk)
     if sheet.period != SupervisionSheet.Period.WEEK:
         require_everywhere(request.user, "matter.view", what=SUMMARY_WHAT)
-        return render(request, "matters/sheet_detail.html", {"sheet": sheet, "page": None})
+        lines = supervision.summary_lines(sheet)
+        return render(request, "matters/sheet_detail.html", {
+            "sheet": sheet, "page": None, "summary_lines": lines, "changed": any(x.changed for x in lines),
+            "issued": f"{timezone.localtime(sheet.issued_at):%Y年%m月%d日 %H:%M}生成"})
     rows, mine, leader_id = _sheet_rows(request, sheet)
     page = paginate(request, rows, SHEET_GROUPS_PER_PAGE)
     return render(request, "matters/sheet_detail.html", {
