@@ -35,7 +35,7 @@ def _item(code, name, kind, points, cap, rule, evidence, source=""):
 
 
 # The demo agency's first version (a new version is written on the 评分细则 page). Each item's ``source`` names
-# the pre-fill source (evaluations.PREFILL_SOURCES) that proposes its deductions or bonuses from the records.
+# the pre-fill source (evaluation_prefill.PREFILL_SOURCES) that proposes its deductions or bonuses from the records.
 DEFAULT_DIMENSIONS = [
     {"code": "party", "name": "党性修养", "points": 20, "items": [
         _item("study_absent", "缺席学习未补学", "deduct", 1, 5, "学习缺席且未按期补学的，每次扣1分", "出席记录", "study"),
