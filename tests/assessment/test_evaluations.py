@@ -28,6 +28,7 @@ from dangjian.assessment.evaluation_models import (
     ScoringRules,
 )
 from dangjian.assessment.evaluation_rules import DEFAULT_DIMENSIONS
+from dangjian.assessment.evaluation_todos import my_todos
 from dangjian.assessment.models import ConductEntry
 from dangjian.core import workdays
 from dangjian.core.models import AuditEvent
@@ -35,7 +36,7 @@ from dangjian.duties.models import LetterTask
 from dangjian.matters.models import Matter
 from dangjian.meetings.models import Attendance
 from dangjian.supervision.models import Talk
-from tests.conftest import freeze_today
+from tests.conftest import freeze_today, signed_in
 from tests.supervision.conftest import people, sup  # noqa: F401  (fixtures: a finding and a talk of kezhang)
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_every_refusal_and_the_freeze(office_round, demo, sup, people, monkeypat
         ev.do_set_grade(e, Grade.COMPETENT, reason="优秀比例所限", actor=dangwu)
     _refused(lambda: ev.do_set_grade(mine, Grade.EXCELLENT, reason="x", actor=dangwu), "grade", "优秀等次")
     rnd = results.do_approve(office_round, actor=shuji)
-    assert rnd.frozen and rnd.approved_on == dt.date(2026, 11, 30) and rnd.review_days == 15
+    assert rnd.frozen and rnd.approved_on == dt.date(2026, 11, 30) and rnd.review_days == 22
     _refused(lambda: ev.do_score(mine, "leader", 70, actor=dangwu), "round", "已冻结")
     _refused(lambda: prefill.do_prefill(rnd, actor=dangwu), "round", "已冻结")
     # 复核: the person only, within the working days, tracked to an answer
@@ -161,9 +162,15 @@ def test_every_refusal_and_the_freeze(office_round, demo, sup, people, monkeypat
     review = results.do_request_review(mine, reason="第二次约谈已计入作风台账，重复扣分", actor=kezhang.user)
     assert review.due_on == workdays.add_workdays(dt.date(2026, 11, 30), 15).date
     _refused(lambda: results.do_request_review(mine, reason="再次", actor=kezhang.user), "reason", "待答复")
+    # past its due day unanswered: shown overdue on the page, and still the staff's to-do until answered
+    freeze_today(monkeypatch, review.due_on + dt.timedelta(days=1))
+    assert "已逾期未答复" in signed_in(dangwu).get(f"/assessment/evaluations/{mine.pk}/").content.decode()
+    todo = [t for t in my_todos(dangwu, review.due_on, review.due_on) if "考评复核待答复" in t.text]
+    assert [t.day for t in todo] == [review.due_on] and not my_todos(kezhang.user, review.due_on, review.due_on)
     answered = results.do_answer_review(review, answer="经核实维持原结果", actor=dangwu)
-    assert answered.status == ReviewStatus.UPHELD and answered.answered_on == dt.date(2026, 11, 30)
-    late = workdays.add_workdays(dt.date(2026, 11, 30), 16).date
+    assert answered.status == ReviewStatus.UPHELD and answered.answered_on == review.due_on + dt.timedelta(days=1)
+    assert not answered.overdue and not my_todos(dangwu, review.due_on, review.due_on)
+    late = workdays.add_workdays(dt.date(2026, 11, 30), 23).date
     freeze_today(monkeypatch, late)
     _refused(lambda: results.do_request_review(mine, reason="逾期申请", actor=kezhang.user), "reason", "届满")
 
