@@ -25,8 +25,9 @@ from .evaluation_models import (
 # ---- 民主评议党员 ---------------------------------------------------------------------------------------
 
 def branch_members(branch: Org):
-    return Person.objects.filter(branch=branch, is_active=True,
-                                 party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
+    """Who is graded, and counted for the 优秀 cap: the branch's 正式党员 — 预备党员 take part but are not graded, and
+    “党员总数” means the 正式党员 (docs/rules.md, assessment.member_excellent_cap)."""
+    return Person.objects.filter(branch=branch, is_active=True, party_status=PartyStatus.FULL)
 
 
 def do_open_member_review(branch_id: int, year: int, *, actor) -> MemberReview:

@@ -8,7 +8,7 @@ GROUP = "考评"
 EXCELLENT_CAP = rule_settings.register(
     "assessment.excellent_cap", "年度考核优秀等次比例上限", "1/5", kind="fraction", group=GROUP, minimum=0, maximum=0.25,
     capability="assessment.change",
-    source="《公务员考核规定》（2020年）：优秀等次人数一般掌握在参加考核人数的20%以内，最多不超过25%",
+    source="《公务员考核规定》（2020年）：优秀等次人数一般不超过参加年度考核人数的20%，特殊情况经公务员主管部门同意最多不超过25%",
     help="党组审定时，优秀人数超过参评人数乘以此比例的，不予审定")
 REVIEW_DAYS = rule_settings.register(
     "assessment.review_days", "申请复核期限（工作日）", 22, kind="int", group=GROUP, minimum=1, maximum=60,
@@ -24,7 +24,7 @@ REVIEW_ANSWER_DAYS = rule_settings.register(
 MEMBER_EXCELLENT_CAP = rule_settings.register(
     "assessment.member_excellent_cap", "民主评议党员优秀比例上限", "1/3", kind="fraction", group=GROUP,
     minimum=0, maximum=1, capability="assessment.change",
-    source="共产党员网《民主评议党员》：评定为“优秀”的比例一般不超过党员总数的1/3")
+    source="共产党员网《民主评议党员》：评定为“优秀”的比例一般不超过党员总数的1/3；党员总数指正式党员，预备党员不评定等次")
 CORRECT_MONTHS = rule_settings.register(
     "assessment.correct_months", "不合格党员限期改正期限（月）", 12, kind="int", group=GROUP, minimum=1, maximum=12,
     capability="assessment.change", source="《中国共产党章程》第九条（限期改正）；期限为本单位默认，党章未规定")

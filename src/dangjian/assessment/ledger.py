@@ -250,14 +250,14 @@ def eligibility_flags(entries, accountabilities, on: dt.date) -> list[dict]:
     for record in accountabilities:
         if record.in_effect(on):
             flags.append({"text": f"{record.get_form_display()}问责影响期至 {record.effect_until:%Y-%m-%d}，期内不得提拔或者重用",
-                          "rule": "《党政领导干部选拔任用工作条例》第二十六条；问责决定" + (record.doc_number or ""),
+                          "rule": "《党政领导干部选拔任用工作条例》第二十四条；问责决定" + (record.doc_number or ""),
                           "until": record.effect_until, "link": f"/assessment/accountability/{record.pk}/"})
     months = effect_months("admonition")
     for entry in entries:
         until = add_months(entry.on, months) - dt.timedelta(days=1) if months else None
         if entry.kind == ConductKind.ADMONITION and until and until >= on:
             flags.append({"text": f"{entry.on:%Y-%m-%d} 受到诫勉，影响期至 {until:%Y-%m-%d}，期内不得提拔或者重用",
-                          "rule": "《党政领导干部选拔任用工作条例》第二十六条；规则设置“问责影响期（诫勉）”",
+                          "rule": "《党政领导干部选拔任用工作条例》第二十四条；规则设置“问责影响期（诫勉）”",
                           "until": until, "link": entry.source_url})
     return flags
 
