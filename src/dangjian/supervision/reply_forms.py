@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dangjian.core.forms_base import PeopleChoiceField
 from dangjian.orgs.models import Person
 
 from .petition_models import DeliveryMethod, VerdictOutcome
@@ -52,10 +53,10 @@ class VerdictForm(forms.Form):
     outcome = forms.ChoiceField(label="查实结果", choices=VerdictOutcome.choices)
     basis = forms.CharField(label="查实情况", max_length=BASIS_MAX, widget=forms.Textarea(attrs={"rows": 4}),
                             help_text="核实了什么、依据什么；将记入涉及干部的作风台账（不含诉求人信息）")
-    cadres = forms.TypedMultipleChoiceField(label="涉及干部", coerce=int, required=False,
-                                            help_text="查实或部分查实的，须至少选择一人")
+    cadres = PeopleChoiceField(label="涉及干部", queryset=Person.objects.none(), required=False,
+                               help_text="查实或部分查实的，须至少选择一人")
 
     def __init__(self, *args, agency_path: str, **kwargs):
         super().__init__(*args, **kwargs)
-        people = Person.objects.filter(org_path__startswith=agency_path, is_active=True).select_related("org")
-        self.fields["cadres"].choices = [(p.pk, f"{p.name}（{p.org.name}）") for p in people.order_by("org_path", "pk")]
+        self.fields["cadres"].queryset = Person.objects.filter(org_path__startswith=agency_path, is_active=True) \
+            .order_by("org_path", "pk")

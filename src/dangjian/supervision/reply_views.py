@@ -161,7 +161,7 @@ def verdict(request, pk):
     def call():
         data = form.cleaned_data
         return verdicts.do_record_verdict(petition, outcome=data["outcome"], basis=data["basis"],
-                                          cadre_ids=data["cadres"], actor=request.user)
+                                          cadre_ids=[p.pk for p in data["cadres"]], actor=request.user)
 
     return run_action(request, call, lambda v: f"已认定为“{v.get_outcome_display()}”" + (
         "，已记入涉及干部的作风台账。" if v.outcome in verdicts.UPHELD else "。"),
