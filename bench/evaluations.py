@@ -84,6 +84,7 @@ def inner(n_matters: int) -> dict:
 
     from bench.matters import generate
     from dangjian.accounts.models import User
+    from dangjian.assessment import evaluation_prefill as prefill
     from dangjian.assessment import evaluations as ev
     from dangjian.assessment.evaluation_models import Adjustment, Evaluation, EvaluationRound
     from dangjian.assessment.evaluation_rules import DEFAULT_DIMENSIONS
@@ -103,10 +104,10 @@ def inner(n_matters: int) -> dict:
                              actor=admin)
     create_seconds = time.perf_counter() - t
     t = time.perf_counter()
-    proposed = ev.do_prefill(rnd, actor=admin)
+    proposed = prefill.do_prefill(rnd, actor=admin)
     prefill_seconds = time.perf_counter() - t
     t = time.perf_counter()
-    again = ev.do_prefill(rnd, actor=admin)  # a second run: every row is there already
+    again = prefill.do_prefill(rnd, actor=admin)  # a second run: every row is there already
     again_seconds = time.perf_counter() - t
     cadres = Evaluation.objects.filter(round=rnd).count()
     stored = Adjustment.objects.filter(evaluation__round=rnd).count()

@@ -26,6 +26,7 @@ def probes(ctx):
     """A 评分细则 version, an agency round with dangyuan's result, an 办公室 round with kezhang's, a 民主评议."""
     if hasattr(ctx, "eval_probes"):
         return ctx.eval_probes
+    from dangjian.assessment import evaluation_members as member_review
     from dangjian.assessment import evaluations as ev
     from dangjian.assessment.evaluation_models import Evaluation, EvaluationRound, MemberReview
     from dangjian.assessment.evaluation_rules import DEFAULT_DIMENSIONS
@@ -40,7 +41,7 @@ def probes(ctx):
         ev.do_create_round(EvaluationRound(title="矩阵办公室考评", year=2027, period="q3", org=ctx.orgs["SXX-BGS"]),
                            actor=dangwu)
     review = MemberReview.objects.filter(org=ctx.orgs["SXX-ZB2"], year=2027).first() or \
-        ev.do_open_member_review(ctx.orgs["SXX-ZB2"].pk, 2027, actor=dangwu)
+        member_review.do_open_member_review(ctx.orgs["SXX-ZB2"].pk, 2027, actor=dangwu)
     ctx.eval_probes = {
         "agency": agency, "office": office, "review": review,
         "own": Evaluation.objects.get(round=agency, person=ctx.users["dangyuan"].person),
@@ -172,10 +173,10 @@ def spec_member_review(ctx, role):
 
 def spec_member_action(ctx, role):
     m = _m()
-    from dangjian.assessment import evaluations as ev
+    from dangjian.assessment import evaluation_members as member_review
 
     p = probes(ctx)
-    data = {f"g{pk}": "qualified" for pk in ev.branch_members(ctx.orgs["SXX-ZB2"]).values_list("pk", flat=True)}
+    data = {f"g{pk}": "qualified" for pk in member_review.branch_members(ctx.orgs["SXX-ZB2"]).values_list("pk", flat=True)}
     url = reverse("assessment:eval_member_action", args=[p["review"].pk])
     return [m.Case("member grades", "POST", url, role in CHANGERS_ALL, data=data),
             m.Case("member grades by GET", "GET", url, False, denied=(404, 405))] + _bogus(

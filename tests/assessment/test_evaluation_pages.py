@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 
+from dangjian.assessment import evaluation_members as member_review
 from dangjian.assessment import evaluations as ev
 from dangjian.assessment.evaluation_models import Ballot, Evaluation, EvaluationRound, MemberReview
 from dangjian.assessment.evaluation_rules import DEFAULT_DIMENSIONS
@@ -64,7 +65,7 @@ def test_member_review_pages(demo, frozen_today):
     review = MemberReview.objects.get(org=branch, year=2030)
     page = dangwu.get(f"/assessment/evaluations/members/{review.pk}/").content.decode()
     assert "保存评定结果" in page
-    members = list(ev.branch_members(branch).values_list("pk", flat=True))
+    members = list(member_review.branch_members(branch).values_list("pk", flat=True))
     post = {f"g{pk}": "qualified" for pk in members}
     post[f"g{members[0]}"] = "unqualified"
     r = dangwu.post(f"/assessment/evaluations/members/{review.pk}/action/", post, follow=True)

@@ -7,6 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from dangjian.assessment import evaluation_ballots as ballots
+from dangjian.assessment import evaluation_members as member_review
+from dangjian.assessment import evaluation_prefill as prefill
+from dangjian.assessment import evaluation_results as results
 from dangjian.assessment import evaluations as ev
 from dangjian.assessment.conduct import record_conduct
 from dangjian.assessment.evaluation_models import (
@@ -24,6 +28,7 @@ from dangjian.assessment.evaluation_models import (
     ScoringRules,
 )
 from dangjian.assessment.evaluation_rules import DEFAULT_DIMENSIONS
+from dangjian.assessment.evaluation_todos import my_todos
 from dangjian.assessment.models import ConductEntry
 from dangjian.core import workdays
 from dangjian.core.models import AuditEvent
@@ -31,7 +36,7 @@ from dangjian.duties.models import LetterTask
 from dangjian.matters.models import Matter
 from dangjian.meetings.models import Attendance
 from dangjian.supervision.models import Talk
-from tests.conftest import freeze_today
+from tests.conftest import freeze_today, signed_in
 from tests.supervision.conftest import people, sup  # noqa: F401  (fixtures: a finding and a talk of kezhang)
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +79,9 @@ def test_prefill_traces_each_row_to_its_record(office_round, demo, sup, people):
     kezhang, dangwu = people["kezhang"], demo["users"]["dangwu"]
     entry = record_conduct(kezhang, kind="praise", on=dt.date(2026, 6, 1), summary="抗洪抢险受表扬",
                            evidence="市委通报", actor=dangwu)
-    added = ev.do_prefill(office_round, actor=dangwu)
+    added = prefill.do_prefill(office_round, actor=dangwu)
     assert added == Adjustment.objects.filter(evaluation__round=office_round).count() > 0
-    assert ev.do_prefill(office_round, actor=dangwu) == 0  # a second run adds nothing twice
+    assert prefill.do_prefill(office_round, actor=dangwu) == 0  # a second run adds nothing twice
     mine = Adjustment.objects.filter(evaluation__round=office_round, evaluation__person=kezhang)
     talk = mine.get(item="talk", source_id=str(sup["talk"].pk))
     assert (talk.source_type, talk.source_id, talk.points) == ("supervision.talk", str(sup["talk"].pk), Decimal(-3))
@@ -105,7 +110,7 @@ def test_prefill_traces_each_row_to_its_record(office_round, demo, sup, people):
 def test_every_refusal_and_the_freeze(office_round, demo, sup, people, monkeypatch):  # noqa: F811
     dangwu, shuji = demo["users"]["dangwu"], demo["users"]["shuji"]
     kezhang = people["kezhang"]
-    ev.do_prefill(office_round, actor=dangwu)
+    prefill.do_prefill(office_round, actor=dangwu)
     mine = Evaluation.objects.get(round=office_round, person=kezhang)
     talk = Adjustment.objects.get(evaluation=mine, item="talk", source_id=str(sup["talk"].pk))
     _refused(lambda: ev.do_decide_adjustment(talk, confirm=True, reason="", actor=dangwu), "reason", "理由")
@@ -140,40 +145,46 @@ def test_every_refusal_and_the_freeze(office_round, demo, sup, people, monkeypat
     Adjustment.objects.filter(evaluation__round=office_round, status=AdjustmentStatus.PROPOSED).update(
         status=AdjustmentStatus.REJECTED, reason="测试")
     with pytest.raises(PermissionDenied):
-        ev.do_approve(office_round, actor=dangwu)  # the Party group approves (assessment.approve)
-    _refused(lambda: ev.do_approve(office_round, actor=shuji), "grade", "优秀等次", "20%")
+        results.do_approve(office_round, actor=dangwu)  # the Party group approves (assessment.approve)
+    _refused(lambda: results.do_approve(office_round, actor=shuji), "grade", "优秀等次", "20%")
     total = others.count() + 1
     keep = ev.excellent_limit(total, Decimal(1) / 5)
     for e in others.order_by("pk")[keep:]:
         ev.do_set_grade(e, Grade.COMPETENT, reason="优秀比例所限", actor=dangwu)
     _refused(lambda: ev.do_set_grade(mine, Grade.EXCELLENT, reason="x", actor=dangwu), "grade", "优秀等次")
-    rnd = ev.do_approve(office_round, actor=shuji)
-    assert rnd.frozen and rnd.approved_on == dt.date(2026, 11, 30) and rnd.review_days == 15
+    rnd = results.do_approve(office_round, actor=shuji)
+    assert rnd.frozen and rnd.approved_on == dt.date(2026, 11, 30) and rnd.review_days == 22
     _refused(lambda: ev.do_score(mine, "leader", 70, actor=dangwu), "round", "已冻结")
-    _refused(lambda: ev.do_prefill(rnd, actor=dangwu), "round", "已冻结")
+    _refused(lambda: prefill.do_prefill(rnd, actor=dangwu), "round", "已冻结")
     # 复核: the person only, within the working days, tracked to an answer
     with pytest.raises(PermissionDenied):
-        ev.do_request_review(mine, reason="不服", actor=dangwu)
-    review = ev.do_request_review(mine, reason="第二次约谈已计入作风台账，重复扣分", actor=kezhang.user)
+        results.do_request_review(mine, reason="不服", actor=dangwu)
+    review = results.do_request_review(mine, reason="第二次约谈已计入作风台账，重复扣分", actor=kezhang.user)
     assert review.due_on == workdays.add_workdays(dt.date(2026, 11, 30), 15).date
-    _refused(lambda: ev.do_request_review(mine, reason="再次", actor=kezhang.user), "reason", "待答复")
-    answered = ev.do_answer_review(review, answer="经核实维持原结果", actor=dangwu)
-    assert answered.status == ReviewStatus.UPHELD and answered.answered_on == dt.date(2026, 11, 30)
-    late = workdays.add_workdays(dt.date(2026, 11, 30), 16).date
+    _refused(lambda: results.do_request_review(mine, reason="再次", actor=kezhang.user), "reason", "待答复")
+    # past its due day unanswered: shown overdue on the page, and still the staff's to-do until answered
+    freeze_today(monkeypatch, review.due_on + dt.timedelta(days=1))
+    assert "已逾期未答复" in signed_in(dangwu).get(f"/assessment/evaluations/{mine.pk}/").content.decode()
+    todo = [t for t in my_todos(dangwu, review.due_on, review.due_on) if "考评复核待答复" in t.text]
+    assert [t.day for t in todo] == [review.due_on] and not my_todos(kezhang.user, review.due_on, review.due_on)
+    answered = results.do_answer_review(review, answer="经核实维持原结果", actor=dangwu)
+    assert answered.status == ReviewStatus.UPHELD and answered.answered_on == review.due_on + dt.timedelta(days=1)
+    assert not answered.overdue and not my_todos(dangwu, review.due_on, review.due_on)
+    late = workdays.add_workdays(dt.date(2026, 11, 30), 23).date
     freeze_today(monkeypatch, late)
-    _refused(lambda: ev.do_request_review(mine, reason="逾期申请", actor=kezhang.user), "reason", "届满")
+    _refused(lambda: results.do_request_review(mine, reason="逾期申请", actor=kezhang.user), "reason", "届满")
 
 
 def test_ballots_are_anonymous_and_a_code_works_once(office_round, demo):
     dangwu = demo["users"]["dangwu"]
-    codes = ev.do_issue_codes(office_round, 3, actor=dangwu)
+    codes = ballots.do_issue_codes(office_round, 3, actor=dangwu)
     assert len(set(codes)) == 3 and not BallotCode.objects.filter(digest__in=codes).exists()  # digests only
     evals = list(Evaluation.objects.filter(round=office_round).values_list("pk", flat=True))
-    _refused(lambda: ev.cast_ballot("NOPE-CODE", dict.fromkeys(evals, Grade.EXCELLENT)), "code", "无效")
-    _refused(lambda: ev.cast_ballot(codes[0], {evals[0]: Grade.EXCELLENT}), "grades", "每一名")
-    ev.cast_ballot(codes[0].lower(), dict.fromkeys(evals, Grade.EXCELLENT))  # read off paper in any case
-    ev.cast_ballot(codes[1], dict.fromkeys(evals, Grade.COMPETENT))
-    _refused(lambda: ev.cast_ballot(codes[0], dict.fromkeys(evals, Grade.BASIC)), "code", "已经使用")
+    _refused(lambda: ballots.cast_ballot("NOPE-CODE", dict.fromkeys(evals, Grade.EXCELLENT)), "code", "无效")
+    _refused(lambda: ballots.cast_ballot(codes[0], {evals[0]: Grade.EXCELLENT}), "grades", "每一名")
+    ballots.cast_ballot(codes[0].lower(), dict.fromkeys(evals, Grade.EXCELLENT))  # read off paper in any case
+    ballots.cast_ballot(codes[1], dict.fromkeys(evals, Grade.COMPETENT))
+    _refused(lambda: ballots.cast_ballot(codes[0], dict.fromkeys(evals, Grade.BASIC)), "code", "已经使用")
     assert Ballot.objects.filter(round=office_round).count() == 2
     # Nothing on a ballot leads back to a code or a voter: no such field, no time, no sequence.
     for model in (Ballot, BallotMark):
@@ -183,31 +194,31 @@ def test_ballots_are_anonymous_and_a_code_works_once(office_round, demo):
     assert {f.name for f in BallotCode._meta.concrete_fields} == {"id", "round", "digest", "used"}
     assert not AuditEvent.objects.filter(action__startswith="assessment.ballot").exists()
     # The tally is the mean of the grades' points: (95 + 85) / 2
-    ev.tally(office_round)
+    ballots.tally(office_round)
     assert set(Evaluation.objects.filter(round=office_round).values_list("democratic_score", flat=True)) == {
         Decimal("90.00")}
-    assert ev.ballot_counts(office_round) == {"issued": 3, "used": 2, "ballots": 2}
+    assert ballots.ballot_counts(office_round) == {"issued": 3, "used": 2, "ballots": 2}
 
 
 def test_member_review_caps_excellent_and_tracks_the_unqualified(demo, frozen_today):
     dangwu, branch = demo["users"]["dangwu"], demo["orgs"]["SXX-ZB2"]
-    review = ev.do_open_member_review(branch.pk, 2029, actor=dangwu)
-    _refused(lambda: ev.do_open_member_review(branch.pk, 2029, actor=dangwu), "year", "已发起")
-    members = list(ev.branch_members(branch).values_list("pk", flat=True))
+    review = member_review.do_open_member_review(branch.pk, 2029, actor=dangwu)
+    _refused(lambda: member_review.do_open_member_review(branch.pk, 2029, actor=dangwu), "year", "已发起")
+    members = list(member_review.branch_members(branch).values_list("pk", flat=True))
     limit = len(members) // 3
     too_many = {pk: (MemberGrade.EXCELLENT if n <= limit else MemberGrade.QUALIFIED, "")
                 for n, pk in enumerate(members)}
-    _refused(lambda: ev.do_rate_members(review, too_many, actor=dangwu), "grades", "优秀等次", "1/3")
+    _refused(lambda: member_review.do_rate_members(review, too_many, actor=dangwu), "grades", "优秀等次", "1/3")
     grades = {pk: (MemberGrade.EXCELLENT if n < limit else MemberGrade.QUALIFIED, "") for n, pk in enumerate(members)}
     grades[members[-1]] = (MemberGrade.UNQUALIFIED, "")
-    _refused(lambda: ev.do_rate_members(review, grades, actor=dangwu), "grades", "组织处置")
+    _refused(lambda: member_review.do_rate_members(review, grades, actor=dangwu), "grades", "组织处置")
     grades[members[-1]] = (MemberGrade.UNQUALIFIED, FollowUp.CORRECT)
-    review = ev.do_rate_members(review, grades, actor=dangwu)
+    review = member_review.do_rate_members(review, grades, actor=dangwu)
     assert review.closed and review.ratings.count() == len(members)
     bad = review.ratings.get(person_id=members[-1])
     assert (bad.follow_up, bad.follow_up_due) == (FollowUp.CORRECT, dt.date(2027, 11, 28))
-    _refused(lambda: ev.do_rate_members(review, grades, actor=dangwu), "grades", "已评定")
+    _refused(lambda: member_review.do_rate_members(review, grades, actor=dangwu), "grades", "已评定")
     with pytest.raises(PermissionDenied):
-        ev.do_record_follow_up(bad, done_on=dt.date(2026, 11, 30), note="x", actor=demo["users"]["kezhang"])
-    done = ev.do_record_follow_up(bad, done_on=dt.date(2026, 11, 30), note="谈话教育，制定改正计划", actor=dangwu)
+        member_review.do_record_follow_up(bad, done_on=dt.date(2026, 11, 30), note="x", actor=demo["users"]["kezhang"])
+    done = member_review.do_record_follow_up(bad, done_on=dt.date(2026, 11, 30), note="谈话教育，制定改正计划", actor=dangwu)
     assert done.follow_up_done_on == dt.date(2026, 11, 30)

@@ -112,7 +112,7 @@ def test_the_file_opens_for_three_logged_with_a_fixed_number_of_queries(demo):
     active = [a for a in Accountability.objects.filter(person=person) if a.in_effect(dt.date.today())]
     assert html.count("data-flag>") == len(ledger.eligibility_flags(
         list(ConductEntry.objects.filter(person=person)), active, dt.date.today())) >= 1
-    assert "第二十六条" in html
+    assert "第二十四条" in html
     # the results the Party group approved, each linking to its round; none of a round still open
     since = dt.date.today().year - FILE_YEARS + 1
     assert html.count("data-evaluation=") == Evaluation.objects.filter(

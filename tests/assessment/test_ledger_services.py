@@ -131,7 +131,7 @@ def test_commendations_and_accountability_write_their_entries(demo, frozen_today
     org_check = record(Accountability(form=AccountabilityForm.ORG_CHECK, org=person.org, **decision), actor=staff)
     assert not ConductEntry.objects.filter(source_type="assessment.accountability", source_id=str(org_check.pk))
     flags = ledger.eligibility_flags([], [admonition, org_check], TODAY)
-    assert len(flags) == 1 and "2027-03-14" in flags[0]["text"] and "第二十六条" in flags[0]["rule"]
+    assert len(flags) == 1 and "2027-03-14" in flags[0]["text"] and "第二十四条" in flags[0]["rule"]
     assert not ledger.eligibility_flags([], [admonition], dt.date(2027, 3, 15))
 
 

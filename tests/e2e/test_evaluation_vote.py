@@ -2,6 +2,8 @@
 cannot be used twice, and the ballot is stored without the voter."""
 
 from dangjian.accounts.models import User
+from dangjian.assessment import evaluation_ballots as ballots
+from dangjian.assessment import evaluation_prefill as prefill
 from dangjian.assessment import evaluations as ev
 from dangjian.assessment.evaluation_models import Ballot, BallotMark, Evaluation, EvaluationRound
 from dangjian.assessment.evaluation_rules import DEFAULT_DIMENSIONS
@@ -15,7 +17,7 @@ def test_a_democratic_vote_on_a_phone(pages):
     ev.do_save_rules(DEFAULT_DIMENSIONS, actor=dangwu)
     rnd = ev.do_create_round(EvaluationRound(title="党建办2026年第四季度考评", year=2026, period="q4",
                                              org=Org.objects.get(code="SXX-DJB")), actor=dangwu)
-    code = ev.do_issue_codes(rnd, 1, actor=dangwu)[0]
+    code = ballots.do_issue_codes(rnd, 1, actor=dangwu)[0]
     page = pages.new(375, 740)
     page.goto(f"/assessment/evaluations/vote/?code={code}")
     page.wait_for_selector("h1:has-text('党建办2026年第四季度考评')")
@@ -38,7 +40,7 @@ def test_a_democratic_vote_on_a_phone(pages):
     page.wait_for_selector("text=已经使用过")
     assert page.locator("fieldset.vote-person").count() == 0
     # the person's own result on their phone: the scores, each deduction with its reason and source
-    ev.do_prefill(rnd, actor=dangwu)
+    prefill.do_prefill(rnd, actor=dangwu)
     mine = Evaluation.objects.get(round=rnd, person__user__username="jijian")
     phone = pages.login("jijian", 375, 740)
     phone.goto(f"/assessment/evaluations/{mine.pk}/")

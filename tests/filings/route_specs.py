@@ -214,6 +214,39 @@ def spec_personal_report(ctx, role):
             + _get("filings:personal_report", p["theirs"].pk, role in PERSONAL_ALL, ("个人事项探针乙",)))
 
 
+def spec_api_list(ctx, role):
+    m = _m()
+    probes(ctx)
+    shown = ("外出地点探针甲",) if role in BGS_READERS else ()
+    return [m.Case("api absences", "GET", reverse("api:absences_list"), role != m.ANON, must_show=shown),
+            m.Case("api absences bad status", "GET", reverse("api:absences_list") + "?status=nosuch", False,
+                   denied=(401, 422))]
+
+
+def spec_api_get(ctx, role):
+    m = _m()
+    p = probes(ctx)
+    route = "api:absence_get"
+    return [m.Case("api absence 办公室", "GET", reverse(route, args=[p["own"].pk]), role in BGS_READERS,
+                   must_show=("外出事由探针甲",)),
+            m.Case("api absence 政策法规科", "GET", reverse(route, args=[p["away"].pk]), role in ABSENCE_READERS,
+                   must_show=("外出事由探针乙",))] + m._bogus(route, lambda x: reverse(route, args=[x]))
+
+
+def spec_api_create(ctx, role):
+    """A leader files their own (person omitted); the staff file for banzi (zuzhi: 办公室 is theirs)."""
+    m = _m()
+    p = probes(ctx)
+    start = timezone.localdate() + dt.timedelta(days=300)
+    body = {"destination": "外地", "leaves_on": start.isoformat(), "returns_on": (start + dt.timedelta(days=1)).isoformat(),
+            "reason": "开会", "acting_id": p["deputy"].pk}
+    if role in STAFF:
+        body["person_id"] = ctx.users["banzi"].person.pk
+    return [m.Case("api absence create", "POST", reverse("api:absence_create"), role in LEADERS | STAFF, json=body),
+            m.Case("api absence for a forged person", "POST", reverse("api:absence_create"), False,
+                   json={**body, "person_id": m.MISSING}, denied=(401, 403, 404))]
+
+
 SPECS = {
     "filings:index": spec_index, "filings:calendar": spec_calendar, "filings:absence_add": spec_absence_add,
     "filings:absence_unfiled": spec_absence_unfiled, "filings:absence": spec_absence,
@@ -222,5 +255,6 @@ SPECS = {
     "filings:reports": spec_reports, "filings:report_add": spec_report_add, "filings:report": spec_report,
     "filings:report_edit": spec_report_edit, "filings:personal": spec_personal,
     "filings:personal_add": spec_personal_add, "filings:personal_report": spec_personal_report,
+    "api:absences_list": spec_api_list, "api:absence_get": spec_api_get, "api:absence_create": spec_api_create,
 }
-API_METHODS: dict = {}
+API_METHODS = {"absences_list": {"GET"}, "absence_get": {"GET"}, "absence_create": {"POST"}}

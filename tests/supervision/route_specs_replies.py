@@ -28,23 +28,24 @@ def probes(ctx):
     D (published, a phone source still to be told); a petition in triage and one of 办公室."""
     if hasattr(ctx, "reply_probes"):
         return ctx.reply_probes
+    from dangjian.matters import services as matter_services
     from dangjian.supervision import petitions, replies
     from dangjian.supervision.petition_demo import accept
-    from dangjian.supervision.petition_models import Channel, Petition
+    from dangjian.supervision.petition_models import Channel, Petition, PetitionKind
 
-    dangwu, shuji, banzi = ctx.users["dangwu"], ctx.users["shuji"], ctx.users["banzi"]
+    dangwu, shuji, banzi, kezhang = (ctx.users[n] for n in ("dangwu", "shuji", "banzi", "kezhang"))
     today = timezone.localdate()
 
-    def receive(subject, channel=Channel.HOTLINE, org="SXX"):
+    def receive(subject, channel=Channel.HOTLINE, org="SXX", kind=PetitionKind.SUGGESTION):
         return petitions.do_receive_petition(Petition(
-            org=ctx.orgs[org], channel=channel, received_at=timezone.now(), subject=subject,
+            org=ctx.orgs[org], channel=channel, kind=kind, received_at=timezone.now(), subject=subject,
             content=f"{subject}的具体情况"), actor=dangwu)[0]
 
     made = {}
     for key, leader, step in (("a", shuji, "draft"), ("b", banzi, "submit"), ("c", shuji, "approve"),
                               ("d", shuji, "publish")):
         original = made[key] = receive(f"答复探针{key}", Channel.PORTAL)
-        accept(original, actor=dangwu, owner=ctx.users["kezhang"].person, leader=leader.person, on=today)
+        accept(original, actor=dangwu, owner=kezhang.person, leader=leader.person, on=today)
         reply = replies.do_draft_reply(original, f"答复稿探针{key}", actor=dangwu)
         if step != "draft":
             reply = replies.do_submit_reply(reply, actor=dangwu)
@@ -54,6 +55,15 @@ def probes(ctx):
             made["d_call"] = receive("答复探针d电话")
             replies.do_merge(made["d_call"], original, actor=dangwu)
             replies.do_publish_reply(reply, actor=dangwu)
+    # E: a 投诉 answered and closed (销号), its 查实认定 the responsible leader's (shuji)
+    made["e"] = receive("答复探针e投诉", kind=PetitionKind.COMPLAINT)
+    matter = accept(made["e"], actor=dangwu, owner=kezhang.person, leader=shuji.person, on=today)
+    matter = matter_services.do_transition(matter, "start", actor=kezhang)
+    reply = replies.do_draft_reply(made["e"], "答复稿探针e", actor=dangwu)
+    replies.do_submit_reply(reply, actor=dangwu)
+    replies.do_publish_reply(replies.do_approve_reply(reply, actor=shuji), actor=dangwu)
+    matter = matter_services.do_transition(matter, "submit", actor=kezhang, completion_statement="已办结", evidence="答复函")
+    matter_services.do_transition(matter, "close", actor=shuji)
     made["a_dup"] = receive("答复探针a重复")
     replies.do_merge(made["a_dup"], made["a"], actor=dangwu)
     made["triage"] = receive("答复探针待分类")
@@ -130,11 +140,17 @@ def spec_deliver(ctx, role):
                   "satisfaction": "satisfied"})
 
 
+def spec_verdict(ctx, role):
+    """Only the responsible leader (shuji) decides a 投诉's 查实认定; the staff who handle it are refused (403)."""
+    return _post("supervision:petition_verdict", probes(ctx)["e"].pk, role == "shuji",
+                 {"outcome": "upheld", "basis": "经核实属实", "cadres": [ctx.users["kezhang"].person.pk]})
+
+
 SPECS = {
     "supervision:petition_figures": spec_figures, "supervision:petition_handling": spec_handling,
     "supervision:petition_merge": spec_merge, "supervision:petition_unmerge": spec_unmerge,
     "supervision:petition_reply_draft": spec_draft, "supervision:petition_reply_submit": spec_submit,
     "supervision:petition_reply_review": spec_review, "supervision:petition_reply_publish": spec_publish,
-    "supervision:petition_reply_deliver": spec_deliver,
+    "supervision:petition_reply_deliver": spec_deliver, "supervision:petition_verdict": spec_verdict,
 }
 API_METHODS: dict[str, set[str]] = {}

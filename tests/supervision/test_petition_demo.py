@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.assessment.models import ConductEntry, ConductKind
 from dangjian.matters.models import Matter, Status
 from dangjian.supervision import petition_demo, petition_stats, replies
 from dangjian.supervision.petition_models import Channel, Petition, PetitionKind, PetitionReply, ReplyDelivery
@@ -27,6 +28,9 @@ def test_demo_year_of_petitions(demo):
         Q(petition_reply__isnull=True) | ~Q(petition_reply__status="published"))
     assert overdue.exists()
     assert Matter.objects.filter(kind="petition", status=Status.CLOSED).exists()
+    # a closed 投诉 found 查实, in a clerk's 作风台账 (投诉查实)
+    assert ConductEntry.objects.filter(kind=ConductKind.COMPLAINT_UPHELD, source_type="supervision.verdictcadre",
+                                       summary__contains="投诉经核实查实").count() == 1
     year_counts = [petition_stats.on_time_reply_rate(Petition.objects.all(), y).counts
                    for y in {today.year - 1, today.year}]
     assert sum(c["on_time"] for c in year_counts) and sum(c["late"] for c in year_counts)

@@ -8,6 +8,7 @@ class AssessmentConfig(AppConfig):
     def ready(self):
         from dangjian.core import action_labels, audit, todos
         from dangjian.supervision.services import talk_recorded
+        from dangjian.supervision.verdicts import complaint_upheld
 
         from . import (
             checklist_demo,  # noqa: F401  (the 两个责任清单 scored in the demo)
@@ -23,7 +24,7 @@ class AssessmentConfig(AppConfig):
         from .evaluation_models import Adjustment, Evaluation, EvaluationReview, MemberRating
         from .evaluation_todos import my_todos
         from .evaluations import ACTION_LABELS
-        from .ledger import record_talk
+        from .ledger import record_complaint_upheld, record_talk
         from .models import (
             Accountability,
             Commendation,
@@ -48,3 +49,4 @@ class AssessmentConfig(AppConfig):
         action_labels.register(ACTION_LABELS)
         todos.register(my_todos)
         talk_recorded.connect(record_talk, dispatch_uid="assessment.record_talk")
+        complaint_upheld.connect(record_complaint_upheld, dispatch_uid="assessment.record_complaint_upheld")

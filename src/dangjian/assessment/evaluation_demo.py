@@ -11,6 +11,10 @@ from dangjian.accounts.models import User
 from dangjian.core import rule_settings
 from dangjian.orgs.demo import DEMO_BUILDERS
 
+from . import evaluation_ballots as ballots
+from . import evaluation_members as member_review
+from . import evaluation_prefill as prefill
+from . import evaluation_results as results
 from . import evaluations as ev
 from .evaluation_models import (
     Adjustment,
@@ -57,35 +61,35 @@ def build(context: dict) -> None:
     # Last year: finished, approved and frozen, with one 复核 answered.
     last = ev.do_create_round(EvaluationRound(title=f"{today.year - 1}年度干部考评", year=today.year - 1,
                                               period="annual", org=root), actor=dangwu)
-    ev.do_prefill(last, actor=dangwu)
+    prefill.do_prefill(last, actor=dangwu)
     _decide_all(last, dangwu, rng)
     _score_all(last, dangwu, rng)
     _within_cap(last, dangwu)
-    ev.do_approve(last, actor=shuji)
+    results.do_approve(last, actor=shuji)
     head = context["heads"]["BGS"]
-    asked = ev.do_request_review(Evaluation.objects.get(round=last, person=head),
+    asked = results.do_request_review(Evaluation.objects.get(round=last, person=head),
                                  reason="加减分中一项超期事项系上级延后交办所致，请予复核", actor=head.user)
-    ev.do_answer_review(asked, answer="经核实，该事项超期属实，维持原考评等次", actor=dangwu)
+    results.do_answer_review(asked, answer="经核实，该事项超期属实，维持原考评等次", actor=dangwu)
 
     # This year: in progress — pre-filled, partly scored, a few anonymous ballots cast.
     this = ev.do_create_round(EvaluationRound(title=f"{today.year}年度干部考评", year=today.year, period="annual",
                                               org=root), actor=dangwu)
-    ev.do_prefill(this, actor=dangwu)
+    prefill.do_prefill(this, actor=dangwu)
     evaluations = list(Evaluation.objects.filter(round=this).values_list("pk", flat=True))
-    for code in ev.do_issue_codes(this, 5, actor=dangwu)[:3]:
-        ev.cast_ballot(code, {pk: rng.choice([Grade.EXCELLENT, Grade.COMPETENT, Grade.COMPETENT]) for pk in evaluations})
+    for code in ballots.do_issue_codes(this, 5, actor=dangwu)[:3]:
+        ballots.cast_ballot(code, {pk: rng.choice([Grade.EXCELLENT, Grade.COMPETENT, Grade.COMPETENT]) for pk in evaluations})
 
     # 民主评议党员 of each branch this year; one 不合格 member under 限期改正 in the first branch.
     for n, branch in enumerate(context["branches"]):
-        review = ev.do_open_member_review(branch.pk, today.year, actor=dangwu)
-        members = list(ev.branch_members(branch).order_by("pk").values_list("pk", flat=True))
+        review = member_review.do_open_member_review(branch.pk, today.year, actor=dangwu)
+        members = list(member_review.branch_members(branch).order_by("pk").values_list("pk", flat=True))
         limit = len(members) // 4
         grades = {pk: (MemberGrade.EXCELLENT if i < limit else MemberGrade.QUALIFIED, "")
                   for i, pk in enumerate(members)}
         if n == 0 and members:
             grades[members[-1]] = (MemberGrade.UNQUALIFIED, FollowUp.CORRECT)
             grades[members[-2]] = (MemberGrade.BASIC, "")
-        ev.do_rate_members(review, grades, actor=dangwu)
+        member_review.do_rate_members(review, grades, actor=dangwu)
 
 
 DEMO_BUILDERS.append(build)

@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from dangjian.core.models import ScopedModel
 
@@ -188,6 +189,11 @@ class EvaluationReview(ScopedModel):
 
     def __str__(self):
         return f"复核：{self.evaluation}"
+
+    @property
+    def overdue(self) -> bool:
+        """Still unanswered after its due day (shown on the evaluation's page; the to-do stays until answered)."""
+        return self.status == ReviewStatus.OPEN and self.due_on < timezone.localdate()
 
 
 class BallotCode(models.Model):

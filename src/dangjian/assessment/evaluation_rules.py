@@ -8,19 +8,23 @@ GROUP = "考评"
 EXCELLENT_CAP = rule_settings.register(
     "assessment.excellent_cap", "年度考核优秀等次比例上限", "1/5", kind="fraction", group=GROUP, minimum=0, maximum=0.25,
     capability="assessment.change",
-    source="《公务员考核规定》（2020年）：优秀等次人数一般掌握在参加考核人数的20%以内，最多不超过25%",
+    source="《公务员考核规定》（2020年）：优秀等次人数一般不超过参加年度考核人数的20%，特殊情况经公务员主管部门同意最多不超过25%",
     help="党组审定时，优秀人数超过参评人数乘以此比例的，不予审定")
 REVIEW_DAYS = rule_settings.register(
-    "assessment.review_days", "申请复核期限（工作日）", 15, kind="int", group=GROUP, minimum=1, maximum=60,
-    capability="assessment.change", source="《公务员考核规定》（2020年）：对考核结果不服的，可以申请复核",
+    "assessment.review_days", "申请复核期限（工作日）", 22, kind="int", group=GROUP, minimum=1, maximum=60,
+    capability="assessment.change",
+    source="《公务员法》申诉控告章：对定期考核定为不称职等人事处理不服的，可以自知道之日起三十日内向原处理机关申请复核；"
+           "22个工作日不短于30日",
     help="自考核结果审定之日起计算")
 REVIEW_ANSWER_DAYS = rule_settings.register(
-    "assessment.review_answer_days", "复核答复期限（工作日）", 15, kind="int", group=GROUP, minimum=1, maximum=60,
-    capability="assessment.change", source="本单位默认（复核答复期限的法定条文未核实）")
+    "assessment.review_answer_days", "复核答复期限（工作日）", 15, kind="int", group=GROUP, minimum=1, maximum=22,
+    capability="assessment.change",
+    source="《公务员法》申诉控告章：原处理机关应当自接到复核申请书后的三十日内作出复核决定；本单位默认15个工作日，在法定期限内",
+    help="自申请之日起计算；逾期未答复的在考评页标明，并留在答复人的待办中")
 MEMBER_EXCELLENT_CAP = rule_settings.register(
     "assessment.member_excellent_cap", "民主评议党员优秀比例上限", "1/3", kind="fraction", group=GROUP,
     minimum=0, maximum=1, capability="assessment.change",
-    source="共产党员网《民主评议党员》：评定为“优秀”的比例一般不超过党员总数的1/3")
+    source="共产党员网《民主评议党员》：评定为“优秀”的比例一般不超过党员总数的1/3；党员总数指正式党员，预备党员不评定等次")
 CORRECT_MONTHS = rule_settings.register(
     "assessment.correct_months", "不合格党员限期改正期限（月）", 12, kind="int", group=GROUP, minimum=1, maximum=12,
     capability="assessment.change", source="《中国共产党章程》第九条（限期改正）；期限为本单位默认，党章未规定")
@@ -35,7 +39,7 @@ def _item(code, name, kind, points, cap, rule, evidence, source=""):
 
 
 # The demo agency's first version (a new version is written on the 评分细则 page). Each item's ``source`` names
-# the pre-fill source (evaluations.PREFILL_SOURCES) that proposes its deductions or bonuses from the records.
+# the pre-fill source (evaluation_prefill.PREFILL_SOURCES) that proposes its deductions or bonuses from the records.
 DEFAULT_DIMENSIONS = [
     {"code": "party", "name": "党性修养", "points": 20, "items": [
         _item("study_absent", "缺席学习未补学", "deduct", 1, 5, "学习缺席且未按期补学的，每次扣1分", "出席记录", "study"),

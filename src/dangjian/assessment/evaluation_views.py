@@ -1,4 +1,4 @@
-"""Pages of 考评 (thin: scope through visible_to / get_visible_or_404, every change through evaluations.py).
+"""Pages of 考评 (thin: scope through visible_to / get_visible_or_404, every change through the evaluation* service modules).
 
 The readers (assessment.view) see the rounds in their scope; everyone sees their own results (the own-record rule),
 gives their 自评 and asks for 复核. The 民主测评 vote page needs no log-in: the one-time code is the ballot's
@@ -22,6 +22,10 @@ from dangjian.core.scope import get_visible_or_404, has_capability, scope_roots
 from dangjian.core.web import int_param, paginate, year_field
 from dangjian.orgs.models import Org
 
+from . import evaluation_ballots as ballots
+from . import evaluation_members as party_review
+from . import evaluation_prefill as prefill
+from . import evaluation_results as results
 from . import evaluations as ev
 from .evaluation_models import (
     Adjustment,
@@ -118,11 +122,11 @@ def round_detail(request, pk):
                    .annotate(proposed=Count("adjustments", filter=Q(adjustments__status="proposed"))))
     grade_counts = dict(Evaluation.objects.filter(round=rnd).values_list("grade").annotate(n=Count("id")))
     return render(request, "assessment/evaluations/round.html", {
-        "r": rnd, "page": paginate(request, evaluations), "ballots": ev.ballot_counts(rnd),
+        "r": rnd, "page": paginate(request, evaluations), "ballots": ballots.ballot_counts(rnd),
         "grades": [(label, grade_counts.get(value, 0)) for value, label in Grade.choices],
         "can_change": has_capability(request.user, CHANGE) and not rnd.frozen,
         "can_approve": has_capability(request.user, "assessment.approve") and not rnd.frozen,
-        "review_deadline": ev.review_deadline(rnd)})
+        "review_deadline": results.review_deadline(rnd)})
 
 
 @login_required
@@ -131,13 +135,13 @@ def round_action(request, pk):
     rnd = get_visible_or_404(EvaluationRound, request.user, pk)
     op = request.POST.get("op")
     if op == "prefill":
-        return run_action(request, lambda: ev.do_prefill(rnd, actor=request.user), lambda n: f"已预填加减分{n}条。",
+        return run_action(request, lambda: prefill.do_prefill(rnd, actor=request.user), lambda n: f"已预填加减分{n}条。",
                           f"/assessment/evaluations/rounds/{rnd.pk}/", prefix="未预填：")
     if op == "approve":
-        return run_action(request, lambda: ev.do_approve(rnd, actor=request.user), "党组已审定，考评结果已冻结。",
+        return run_action(request, lambda: results.do_approve(rnd, actor=request.user), "党组已审定，考评结果已冻结。",
                           f"/assessment/evaluations/rounds/{rnd.pk}/", prefix="未审定：")
     if op == "tally":
-        return run_action(request, lambda: ev.do_tally(rnd, actor=request.user), "已统计民主测评结果。",
+        return run_action(request, lambda: ballots.do_tally(rnd, actor=request.user), "已统计民主测评结果。",
                           f"/assessment/evaluations/rounds/{rnd.pk}/", prefix="未统计：")
     raise Http404("页面不存在")
 
@@ -151,7 +155,7 @@ def round_codes(request, pk):
     rnd = get_visible_or_404(EvaluationRound, request.user, pk)
     count = int_param(request.POST, "count", 0, maximum=100000)
     try:
-        codes = ev.do_issue_codes(rnd, count, actor=request.user)
+        codes = ballots.do_issue_codes(rnd, count, actor=request.user)
     except ValidationError as exc:
         messages.error(request, refusal_text(exc, "未生成："))
         return redirect("assessment:eval_round", pk=rnd.pk)
@@ -197,7 +201,7 @@ def evaluation_detail(request, pk):
         "e": e, "r": e.round, "adjustments": e.adjustments.select_related("decided_by"),
         "reviews": e.reviews.all(), "can_change": can_change, "own": own, "adjust": adjust,
         "score_form": _score_form(own, can_change) if (can_change or own) and not e.round.frozen else None,
-        "grades": Grade.choices, "review_deadline": ev.review_deadline(e.round), "items": e.round.rules.items()})
+        "grades": Grade.choices, "review_deadline": results.review_deadline(e.round), "items": e.round.rules.items()})
 
 
 @login_required
@@ -227,11 +231,11 @@ def evaluation_action(request, pk):
                                                            actor=user, expected_version=version),
                           "已评定等次。", back, prefix="未评定：")
     if op == "review":
-        return run_action(request, lambda: ev.do_request_review(e, reason=post.get("reason", ""), actor=user),
+        return run_action(request, lambda: results.do_request_review(e, reason=post.get("reason", ""), actor=user),
                           "已提交复核申请。", back, prefix="未提交：")
     if op == "answer":
         review = get_visible_or_404(EvaluationReview.objects.filter(evaluation=e), user, int_param(post, "review", 0))
-        return run_action(request, lambda: ev.do_answer_review(review, answer=post.get("answer", ""),
+        return run_action(request, lambda: results.do_answer_review(review, answer=post.get("answer", ""),
                                                                new_grade=post.get("new_grade", ""), actor=user),
                           "已答复复核申请。", back, prefix="未答复：")
     raise Http404("页面不存在")
@@ -241,14 +245,14 @@ def evaluation_action(request, pk):
 def vote(request):
     """民主测评 on a phone, without log-in: the code from the sheet (typed, or in the QR's link) opens the ballot."""
     code = (request.POST.get("code") or request.GET.get("code") or "").strip()[:32]
-    (rnd, used), error, done = (ev.ballot_round(code) if code else (None, False)), "", False
+    (rnd, used), error, done = (ballots.ballot_round(code) if code else (None, False)), "", False
     if used and "cast" not in request.POST:
         rnd, error = None, "票码：已经使用过，每个票码只能投票一次"
     elif request.method == "POST" and rnd is not None and "cast" in request.POST:
         grades = {pk: request.POST.get(f"g{pk}", "")
                   for pk in Evaluation.objects.filter(round=rnd).values_list("pk", flat=True)}
         try:
-            ev.cast_ballot(code, grades)
+            ballots.cast_ballot(code, grades)
             done = True
         except ValidationError as exc:
             error = refusal_text(exc)
@@ -272,7 +276,7 @@ def members(request):
     if request.method == "POST":
         if not has_capability(request.user, CHANGE):
             raise Http404("页面不存在")
-        return run_action(request, lambda: ev.do_open_member_review(
+        return run_action(request, lambda: party_review.do_open_member_review(
             int_param(request.POST, "branch", 0), int_param(request.POST, "year", 0), actor=request.user),
             lambda r: f"已发起{r}。", "assessment:eval_members", prefix="未发起：")
     branches = Org.objects.visible_to(request.user).filter(kind="branch", is_active=True).order_by("path")
@@ -285,7 +289,7 @@ def members(request):
 def member_review(request, pk):
     review = get_visible_or_404(MemberReview.objects.select_related("org"), request.user, pk)
     ratings = {r.person_id: r for r in review.ratings.all()}
-    people = list(ev.branch_members(review.org).order_by("name", "pk"))
+    people = list(party_review.branch_members(review.org).order_by("name", "pk"))
     for p in people:
         p.rating = ratings.get(p.pk)
     return render(request, "assessment/evaluations/member_review.html", {
@@ -303,15 +307,15 @@ def member_action(request, pk):
         rating = get_visible_or_404(MemberRating.objects.filter(review=review), request.user,
                                     int_param(post, "rating", 0))
         form = FollowUpDoneForm(post)
-        return run_action(request, lambda: ev.do_record_follow_up(rating, done_on=form.cleaned_data["done_on"],
+        return run_action(request, lambda: party_review.do_record_follow_up(rating, done_on=form.cleaned_data["done_on"],
                                                                   note=form.cleaned_data["note"], actor=request.user),
                           "已登记组织处置。", back, form=form)
     grades = {}
-    for person_id in ev.branch_members(review.org).values_list("pk", flat=True):
+    for person_id in party_review.branch_members(review.org).values_list("pk", flat=True):
         grade = post.get(f"g{person_id}", "")
         if grade:
             grades[person_id] = (grade, post.get(f"f{person_id}", ""))
-    return run_action(request, lambda: ev.do_rate_members(review, grades, actor=request.user), "已保存评定结果。",
+    return run_action(request, lambda: party_review.do_rate_members(review, grades, actor=request.user), "已保存评定结果。",
                       back, prefix="未保存：")
 
 

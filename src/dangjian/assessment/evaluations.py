@@ -1,62 +1,39 @@
-"""考评 services: the 评分细则 versions, rounds and their pre-fill from the records, scores and adjustments, grades
-under the 优秀 cap, approval (which freezes), 复核, the anonymous 民主测评 and the 民主评议党员 (docs/rules.md)."""
+"""考评 services: the 评分细则 versions, rounds, scores and adjustments, grades under the 优秀 cap (docs/rules.md).
+The rest of 考评 has its own modules: evaluation_prefill (pre-fill from the records), evaluation_results (approval,
+which freezes, and 复核), evaluation_ballots (the anonymous 民主测评), evaluation_members (民主评议党员)."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
-import hmac
 import math
-import secrets
-from collections.abc import Callable
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models import Sum
 from django.utils import timezone
 
-from dangjian.core import audit, rule_settings, workdays
+from dangjian.core import audit, rule_settings
 from dangjian.core.models import lock_row
 from dangjian.core.scope import require_capability
-from dangjian.duties.models import LetterTask, TaskStatus
-from dangjian.matters.models import Matter
-from dangjian.meetings.compliance import gap_report
-from dangjian.meetings.models import Attendance, AttendanceStatus
-from dangjian.orgs.models import Org, OrgKind, PartyStatus, Person, Position, PositionTitle
-from dangjian.supervision.models import Finding, Talk
+from dangjian.orgs.models import Org, Person
 
 from . import evaluation_rules as rules
 from .evaluation_models import (
     Adjustment,
     AdjustmentStatus,
-    Ballot,
-    BallotCode,
-    BallotMark,
     Evaluation,
-    EvaluationReview,
     EvaluationRound,
-    FollowUp,
     Grade,
-    MemberGrade,
-    MemberRating,
-    MemberReview,
     Period,
-    ReviewStatus,
-    RoundStatus,
     ScoringRules,
 )
-from .ledger_models import Commitment, CommitmentResult
-from .models import ConductEntry
 
 RATERS = {"self": ("self_score", "weight_self", "自评"), "leader": ("leader_score", "weight_leader", "领导评价"),
           "peer": ("peer_score", "weight_peer", "同事互评"), "democratic": ("democratic_score", "weight_democratic",
                                                                             "民主测评")}
-# The points a 民主测评 grade counts for, and the totals each grade starts at (below: the next grade).
-BALLOT_POINTS = {Grade.EXCELLENT: 95, Grade.COMPETENT: 85, Grade.BASIC: 70, Grade.INCOMPETENT: 50}
+# The totals each grade starts at (below: the next grade).
 GRADE_FLOORS = ((Decimal(90), Grade.EXCELLENT), (Decimal(75), Grade.COMPETENT), (Decimal(60), Grade.BASIC))
 HUNDRED = Decimal(100)
 
@@ -174,168 +151,6 @@ def do_create_round(rnd: EvaluationRound, *, actor) -> EvaluationRound:
 def require_open(rnd: EvaluationRound) -> None:
     if rnd.frozen:
         raise ValidationError({"round": f"考评轮次：“{rnd}”已经党组审定，结果已冻结，不能修改，只能申请复核"})
-
-
-# ---- pre-fill: each source proposes (evaluation, item, on, summary, source record, link) rows -------------------
-
-# A source takes (Cadres: person id → evaluation id, with ``people`` as a subquery; the period's first and last
-# day) and returns the rows' fields (``_row``);
-# an item of the 评分细则 names its source by key. Other modules add theirs with ``register_source``.
-PREFILL_SOURCES: dict[str, Callable] = {}
-
-
-def register_source(key: str):
-    def decorator(fn):
-        PREFILL_SOURCES[key] = fn
-        return fn
-    return decorator
-
-
-class Cadres(dict):
-    """person id → evaluation id of a round; ``people`` is the same set as a subquery, for the sources' filters
-    (one statement, however many cadres, instead of a list of ids sent to the database)."""
-
-    def __init__(self, rnd: EvaluationRound):
-        super().__init__(Evaluation.objects.filter(round=rnd).values_list("person_id", "pk"))
-        self.people = Evaluation.objects.filter(round=rnd).values("person_id")
-
-
-def _row(evals, person_id, on, summary, source_type, source_id, url):
-    return {"evaluation_id": evals[person_id], "on": on, "summary": str(summary)[:300], "source_type": source_type,
-            "source_id": str(source_id), "source_url": url}
-
-
-def _conduct(evals, start, end, polarity):
-    rows = ConductEntry.objects.filter(person_id__in=evals.people, on__range=(start, end), polarity=polarity)
-    return [_row(evals, p, on, f"{s}（{k}）", "assessment.conductentry", pk, url or "")
-            for pk, p, on, s, k, url in rows.values_list("pk", "person_id", "on", "summary", "kind", "source_url")]
-
-
-@register_source("conduct_negative")
-def _conduct_negative(evals, start, end):
-    return _conduct(evals, start, end, "negative")
-
-
-@register_source("conduct_positive")
-def _conduct_positive(evals, start, end):
-    return _conduct(evals, start, end, "positive")
-
-
-def _already_in_ledger(source_type: str):
-    """Records that already have a 作风台账 entry are counted there, not twice."""
-    return ConductEntry.objects.filter(source_type=source_type).values("source_id")
-
-
-@register_source("commitment")
-def _commitments(evals, start, end):
-    """量化承诺 checked at year end as not kept (未兑现), in the period: one deduction each."""
-    rows = Commitment.objects.filter(person_id__in=evals.people, result=CommitmentResult.NOT_MET,
-                                     checked_on__range=(start, end))
-    return [_row(evals, p, on, f"量化承诺“{title}”年终核定未兑现", "assessment.commitment", pk,
-                 f"/assessment/commitments/{pk}/")
-            for pk, p, on, title in rows.values_list("pk", "person_id", "checked_on", "title")]
-
-
-@register_source("overdue_matter")
-def _overdue_matters(evals, start, end):
-    late = Q(closed_on__isnull=False, closed_on__gt=F("due_on")) | Q(closed_on__isnull=True, due_on__lt=end)
-    rows = (Matter.objects.filter(owner_id__in=evals.people, due_on__range=(start, end)).filter(late)
-            .exclude(pk__in=_already_in_ledger("matters.matter").annotate(n=Cast("source_id", Matter._meta.pk))
-                     .values("n")))
-    return [_row(evals, p, due, f"事项“{title}”超过办理时限（{due:%Y-%m-%d}）", "matters.matter", pk, f"/matters/{pk}/")
-            for pk, p, due, title in rows.values_list("pk", "owner_id", "due_on", "title")]
-
-
-@register_source("study")
-def _study(evals, start, end):
-    rows = Attendance.objects.filter(person_id__in=evals.people, meeting__date__range=(start, end),
-                                     status__in=[AttendanceStatus.ABSENT, AttendanceStatus.LEAVE],
-                                     makeup_required=True, makeup_done_on__isnull=True)
-    return [_row(evals, p, on, f"“{title}”缺席，未补学", "meetings.attendance", pk, f"/meetings/{mid}/")
-            for pk, p, on, title, mid in rows.values_list("pk", "person_id", "meeting__date", "meeting__title",
-                                                          "meeting_id")]
-
-
-@register_source("branch_duty")
-def _branch_duty(evals, start, end):
-    secretaries = dict(Position.objects.filter(
-        title=PositionTitle.BRANCH_SECRETARY, person_id__in=evals.people, start_date__lte=end).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=start)).values_list("org_id", "person_id"))
-    if not secretaries:
-        return []
-    root = Org.get_first_root_node()
-    _branches, gaps, _held = gap_report(root.path, start.year, today=end + dt.timedelta(days=1))
-    return [_row(evals, secretaries[g.branch_id], end, f"{g.branch}{g.period}未召开{g.kind}", "meetings.gap",
-                 f"{g.branch_id}:{g.kind}:{g.period}", "/meetings/compliance/")
-            for g in gaps if g.branch_id in secretaries]
-
-
-def _tasks(evals, start, end, done: bool):
-    tasks = LetterTask.objects.filter(owner_id__in=evals.people, deadline__range=(start, end))
-    if done:
-        tasks = tasks.filter(status=TaskStatus.DONE, completed_on__lte=F("deadline"))
-        text = "责任状任务“{}”按期完成"
-    else:
-        tasks = tasks.filter(Q(completed_on__gt=F("deadline")) | (~Q(status=TaskStatus.DONE) & Q(deadline__lt=end)))
-        text = "责任状任务“{}”逾期未完成"
-    return [_row(evals, p, on, text.format(title), "duties.lettertask", pk, f"/duties/letters/{letter}/")
-            for pk, p, on, title, letter in tasks.values_list("pk", "owner_id", "deadline", "title", "letter_id")]
-
-
-@register_source("task")
-def _tasks_late(evals, start, end):
-    return _tasks(evals, start, end, done=False)
-
-
-@register_source("task_done")
-def _tasks_done(evals, start, end):
-    return _tasks(evals, start, end, done=True)
-
-
-@register_source("talk")
-def _talks(evals, start, end):
-    rows = Talk.objects.filter(subject_id__in=evals.people, held_on__range=(start, end))
-    labels = dict(Talk._meta.get_field("kind").choices)
-    return [_row(evals, p, on, f"{on:%Y-%m-%d}{labels.get(kind, kind)}", "supervision.talk", pk,
-                 f"/supervision/talks/{pk}/") for pk, p, on, kind in rows.values_list("pk", "subject_id", "held_on",
-                                                                                         "kind")]
-
-
-@register_source("finding")
-def _findings(evals, start, end):
-    rows = Finding.objects.filter(matter__owner_id__in=evals.people, inspection__held_on__range=(start, end))
-    return [_row(evals, p, on, f"监督检查发现问题：{text[:60]}", "supervision.finding", pk, f"/matters/{mid}/")
-            for pk, p, on, text, mid in rows.values_list("pk", "matter__owner_id", "inspection__held_on", "text",
-                                                         "matter_id")]
-
-
-def do_prefill(rnd: EvaluationRound, *, actor) -> int:
-    """Propose every deduction and bonus the records show for the round's period (set-based: one query per
-    source, whatever the number of cadres). Rows already proposed are kept as they are."""
-    require_capability(actor, "assessment.change", path=rnd.org.path, what="预填考评加减分")
-    require_open(rnd)
-    start, end = period_range(rnd.year, rnd.period)
-    evals = Cadres(rnd)
-    meta = {pk: (org_id, path) for pk, org_id, path in
-            Evaluation.objects.filter(round=rnd).values_list("pk", "org_id", "org_path")}
-    made = []
-    for item in rnd.rules.items().values():
-        source = PREFILL_SOURCES.get(item.get("source") or "")
-        if not source or not evals:
-            continue
-        sign = Decimal(-1 if item["kind"] == "deduct" else 1)
-        for row in source(evals, start, end):
-            org_id, path = meta[row["evaluation_id"]]
-            made.append(Adjustment(item=item["code"], item_name=item["name"], points=sign * Decimal(str(item["points"])),
-                                   org_id=org_id, org_path=path, **row))
-    rows = Adjustment.objects.filter(evaluation__round=rnd)
-    with transaction.atomic():
-        before = rows.count()
-        Adjustment.objects.bulk_create(made, batch_size=2000, ignore_conflicts=True)
-        added = rows.count() - before  # the rows proposed before are kept as they are, not counted again
-        audit.record("assessment.round_prefill", actor=actor, target=rnd,
-                     message=f"预填加减分{added}条（记录显示{len(made)}条）")
-    return added
 
 
 # ---- scores, adjustments, totals ----------------------------------------------------------------------
@@ -462,7 +277,7 @@ def excellent_limit(count: int, cap) -> int:
     return math.floor(count * cap)
 
 
-def _check_cap(rnd: EvaluationRound, excellent: int) -> None:
+def check_cap(rnd: EvaluationRound, excellent: int) -> None:
     cap = rule_settings.get("assessment.excellent_cap")
     total = Evaluation.objects.filter(round=rnd).count()
     if excellent > excellent_limit(total, cap):
@@ -483,232 +298,10 @@ def do_set_grade(evaluation: Evaluation, grade: str, *, reason: str, actor, expe
         evaluation = lock_row(Evaluation, evaluation.pk)
         if grade == Grade.EXCELLENT:
             others = Evaluation.objects.filter(round=rnd, grade=Grade.EXCELLENT).exclude(pk=evaluation.pk).count()
-            _check_cap(rnd, others + 1)
+            check_cap(rnd, others + 1)
         evaluation.grade, evaluation.grade_reason = grade, reason.strip()
         return audit.save_audited(evaluation, actor=actor, action="assessment.grade",
                                   expected_version=expected_version)
-
-
-def do_approve(rnd: EvaluationRound, *, actor) -> EvaluationRound:
-    """党组审定: every cadre scored and graded, 优秀 within the cap; the results are frozen from now on."""
-    require_capability(actor, "assessment.approve", path=rnd.org.path, what="审定考评结果")
-    with transaction.atomic():
-        rnd = lock_row(EvaluationRound, rnd.pk)
-        require_open(rnd)
-        tally(rnd)
-        missing = Evaluation.objects.filter(round=rnd, total__isnull=True).count()
-        if missing:
-            raise ValidationError({"round": f"考评结果：尚有{missing}人未评分，不能审定"})
-        _check_cap(rnd, Evaluation.objects.filter(round=rnd, grade=Grade.EXCELLENT).count())
-        if Adjustment.objects.filter(evaluation__round=rnd, status=AdjustmentStatus.PROPOSED).exists():
-            raise ValidationError({"round": "加减分：尚有预填的加减分未确认或不予采纳，不能审定"})
-        rnd.status, rnd.approved_on, rnd.approved_by = RoundStatus.APPROVED, timezone.localdate(), actor
-        rnd.excellent_cap = str(rule_settings.get("assessment.excellent_cap"))
-        rnd.review_days = rule_settings.get("assessment.review_days")
-        return audit.save_audited(rnd, actor=actor, action="assessment.round_approve")
-
-
-def review_deadline(rnd: EvaluationRound) -> dt.date | None:
-    if not rnd.approved_on:
-        return None
-    return workdays.add_workdays(rnd.approved_on, rnd.review_days or rules.REVIEW_DAYS.default).date
-
-
-def do_request_review(evaluation: Evaluation, *, reason: str, actor) -> EvaluationReview:
-    """复核申请 by the person, after approval and within the rule's working days; one open at a time."""
-    if evaluation.person.user_id != getattr(actor, "pk", None):
-        raise PermissionDenied("只有本人可以对自己的考评结果申请复核")
-    rnd, today = evaluation.round, timezone.localdate()
-    if not rnd.frozen:
-        raise ValidationError({"reason": "复核：考评结果经党组审定后方可申请复核"})
-    deadline = review_deadline(rnd)
-    if today > deadline:
-        raise ValidationError({"reason": f"复核：申请期限已于{deadline:%Y年%m月%d日}届满（审定后{rnd.review_days}个工作日）"})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "申请理由：不能为空"})
-    with transaction.atomic():
-        lock_row(Evaluation, evaluation.pk)
-        if evaluation.reviews.filter(status=ReviewStatus.OPEN).exists():
-            raise ValidationError({"reason": "复核：已有待答复的复核申请"})
-        review = EvaluationReview(evaluation=evaluation, org_id=evaluation.org_id, asked_on=today, reason=reason,
-                                  due_on=workdays.add_workdays(today, rule_settings.get("assessment.review_answer_days")).date)
-        return audit.save_audited(review, actor=actor, action="assessment.review_request")
-
-
-def do_answer_review(review: EvaluationReview, *, answer: str, new_grade: str = "", actor) -> EvaluationReview:
-    """The answer closes the review; a changed grade is the only edit a frozen result takes, and it is made
-    here, recorded with the review."""
-    require_capability(actor, "assessment.change", path=review.org_path, what="答复复核")
-    if not (answer or "").strip():
-        raise ValidationError({"answer": "复核意见：不能为空"})
-    if new_grade and new_grade not in Grade.values:
-        raise ValidationError({"new_grade": "调整后等次：须为优秀、称职、基本称职或不称职"})
-    with transaction.atomic():
-        review = EvaluationReview.objects.select_for_update().get(pk=review.pk)
-        if review.status != ReviewStatus.OPEN:
-            raise ValidationError({"answer": "复核：该申请已答复"})
-        evaluation = lock_row(Evaluation, review.evaluation_id)
-        if new_grade and new_grade != evaluation.grade:
-            if new_grade == Grade.EXCELLENT:
-                _check_cap(evaluation.round, Evaluation.objects.filter(round=evaluation.round_id,
-                                                                       grade=Grade.EXCELLENT).count() + 1)
-            evaluation.grade = new_grade
-            evaluation.grade_reason = f"经复核调整：{answer.strip()}"
-            audit.save_audited(evaluation, actor=actor, action="assessment.review_change")
-            review.status = ReviewStatus.CHANGED
-        else:
-            review.status = ReviewStatus.UPHELD
-        review.answer, review.answered_on, review.answered_by = answer.strip(), timezone.localdate(), actor
-        return audit.save_audited(review, actor=actor, action="assessment.review_answer")
-
-
-# ---- 民主测评: anonymous one-time codes ------------------------------------------------------------------
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
-
-
-def code_digest(code: str) -> str:
-    """Keyed, so that the stored digests cannot be matched against guessed codes without the server's key."""
-    normal = "".join(c for c in (code or "").upper() if c.isalnum())
-    return hmac.new(settings.SECRET_KEY.encode(), f"ballot:{normal}".encode(), hashlib.sha256).hexdigest()
-
-
-def do_issue_codes(rnd: EvaluationRound, count: int, *, actor) -> list[str]:
-    """``count`` new one-time codes; only their digests are stored, so the sheet printed now is the only copy.
-    Codes are not given to named voters: the sheet is cut and handed out at random."""
-    require_capability(actor, "assessment.change", path=rnd.org.path, what="生成民主测评票码")
-    require_open(rnd)
-    if not 1 <= count <= 2000:
-        raise ValidationError({"count": "票数：须在1至2000之间"})
-    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(10)) for _ in range(count)]
-    with transaction.atomic():
-        BallotCode.objects.bulk_create([BallotCode(round=rnd, digest=code_digest(c)) for c in codes])
-        audit.record("assessment.codes_issue", actor=actor, target=rnd, message=f"生成民主测评票码{count}个")
-    return codes
-
-
-def ballot_round(code: str) -> tuple[EvaluationRound | None, bool]:
-    """The code's round and whether the code was used already (the voter is told before filling the ballot)."""
-    row = BallotCode.objects.filter(digest=code_digest(code)).select_related("round").first()
-    return (row.round, row.used) if row else (None, False)
-
-
-def cast_ballot(code: str, grades: dict[int, str]) -> None:
-    """One ballot for the code's round: every cadre of the round graded; the code is spent in the same
-    transaction. The ballot row carries no voter, no code and no time."""
-    digest = code_digest(code)
-    with transaction.atomic():
-        row = BallotCode.objects.select_for_update().filter(digest=digest).select_related("round").first()
-        if row is None:
-            raise ValidationError({"code": "票码：无效，请核对测评票上的票码"})
-        if row.used:
-            raise ValidationError({"code": "票码：已经使用过，每个票码只能投票一次"})
-        if row.round.frozen:
-            raise ValidationError({"code": "票码：该轮考评已审定，测评已结束"})
-        evaluations = set(Evaluation.objects.filter(round=row.round).values_list("pk", flat=True))
-        if set(grades) != evaluations:
-            raise ValidationError({"grades": "评价：须对每一名被测评人作出评价"})
-        bad = [pk for pk, g in grades.items() if g not in Grade.values]
-        if bad:
-            raise ValidationError({"grades": "评价：须为优秀、称职、基本称职或不称职"})
-        BallotCode.objects.filter(pk=row.pk).update(used=True)
-        ballot = Ballot.objects.create(round=row.round)
-        BallotMark.objects.bulk_create([BallotMark(ballot=ballot, evaluation_id=pk, grade=g) for pk, g in grades.items()])
-
-
-def tally(rnd: EvaluationRound) -> None:
-    """民主测评 score per cadre: the mean of the points of the grades on the ballots (set-based)."""
-    counts = (BallotMark.objects.filter(evaluation__round=rnd).values("evaluation_id", "grade")
-              .annotate(n=Count("id")))
-    per: dict[int, list[int]] = {}
-    for row in counts:
-        per.setdefault(row["evaluation_id"], []).append((BALLOT_POINTS[row["grade"]], row["n"]))
-    if not per:
-        return
-    for evaluation in Evaluation.objects.filter(pk__in=per).select_related("round"):
-        rows = per[evaluation.pk]
-        evaluation.democratic_score = (Decimal(sum(p * n for p, n in rows)) / sum(n for _p, n in rows)).quantize(
-            Decimal("0.01"))
-        audit.save_audited(recompute(evaluation), actor=None, action="assessment.recompute")
-
-
-def do_tally(rnd: EvaluationRound, *, actor) -> None:
-    require_capability(actor, "assessment.change", path=rnd.org.path, what="统计民主测评")
-    require_open(rnd)
-    with transaction.atomic():
-        lock_row(EvaluationRound, rnd.pk)
-        tally(rnd)
-
-
-def ballot_counts(rnd: EvaluationRound) -> dict:
-    codes = BallotCode.objects.filter(round=rnd).aggregate(n=Count("id"), used=Count("id", filter=Q(used=True)))
-    return {"issued": codes["n"], "used": codes["used"], "ballots": Ballot.objects.filter(round=rnd).count()}
-
-
-# ---- 民主评议党员 ---------------------------------------------------------------------------------------
-
-def branch_members(branch: Org):
-    return Person.objects.filter(branch=branch, is_active=True,
-                                 party_status__in=[PartyStatus.FULL, PartyStatus.PROBATIONARY])
-
-
-def do_open_member_review(branch_id: int, year: int, *, actor) -> MemberReview:
-    """民主评议党员 of one branch for one year (once)."""
-    branch = Org.objects.filter(pk=branch_id, kind=OrgKind.BRANCH).first()
-    if branch is None:
-        raise ValidationError({"branch": "党支部：请选择党支部"})
-    require_capability(actor, "assessment.change", path=branch.path, what="发起民主评议党员")
-    if not 2000 <= (year or 0) <= 2100:
-        raise ValidationError({"year": "年度：无效"})
-    if MemberReview.objects.filter(org=branch, year=year).exists():
-        raise ValidationError({"year": f"年度：{branch}{year}年民主评议党员已发起"})
-    return audit.save_audited(MemberReview(org=branch, year=year), actor=actor, action="assessment.member_review")
-
-
-def do_rate_members(review: MemberReview, grades: dict[int, tuple[str, str]], *, actor) -> MemberReview:
-    """The branch's grades for its members, all at once: 优秀 within the cap, each 不合格 with its 组织处置."""
-    require_capability(actor, "assessment.change", path=review.org_path, what="评定民主评议等次")
-    members = dict(branch_members(review.org).values_list("pk", "name"))
-    errors = [f"{pk}：不是本支部党员" for pk in grades if pk not in members]
-    errors += [f"{members[pk]}：等次无效" for pk, (g, _f) in grades.items() if pk in members and g not in MemberGrade.values]
-    errors += [f"{members[pk]}：评为不合格的，须确定组织处置（限期改正、劝其退党或除名）"
-               for pk, (g, f) in grades.items() if pk in members and g == MemberGrade.UNQUALIFIED
-               and f not in FollowUp.values]
-    if errors:
-        raise ValidationError({"grades": errors})
-    cap = rule_settings.get("assessment.member_excellent_cap")
-    excellent = sum(1 for g, _f in grades.values() if g == MemberGrade.EXCELLENT)
-    if excellent > math.floor(len(members) * cap):
-        raise ValidationError({"grades": f"优秀等次：{excellent}人，超过党员{len(members)}人的{cap}（最多"
-                                         f"{math.floor(len(members) * cap)}人）；{rules.MEMBER_EXCELLENT_CAP.source}"})
-    today = timezone.localdate()
-    months = rule_settings.get("assessment.correct_months")
-    with transaction.atomic():
-        review = lock_row(MemberReview, review.pk)
-        if review.closed:
-            raise ValidationError({"grades": f"{review}：已评定，不能修改"})
-        existing = {r.person_id: r for r in review.ratings.select_for_update()}
-        for pk, (grade, follow) in grades.items():
-            rating = existing.get(pk) or MemberRating(review=review, person_id=pk, org_id=review.org_id)
-            rating.grade = grade
-            rating.follow_up = follow if grade == MemberGrade.UNQUALIFIED else ""
-            due_month = today.month - 1 + (months if follow == FollowUp.CORRECT else 1)
-            rating.follow_up_due = (dt.date(today.year + due_month // 12, due_month % 12 + 1,
-                                            min(today.day, 28)) if rating.follow_up else None)
-            audit.save_audited(rating, actor=actor, action="assessment.member_rate")
-        review.held_on = review.held_on or today
-        review.closed = len(grades) == len(members)
-        return audit.save_audited(review, actor=actor, action="assessment.member_review")
-
-
-def do_record_follow_up(rating: MemberRating, *, done_on: dt.date, note: str, actor) -> MemberRating:
-    require_capability(actor, "assessment.change", path=rating.org_path, what="登记组织处置")
-    if not rating.follow_up:
-        raise ValidationError({"follow_up": "组织处置：该党员无须组织处置"})
-    if not (note or "").strip():
-        raise ValidationError({"follow_up_note": "处置情况：不能为空"})
-    rating.follow_up_done_on, rating.follow_up_note = done_on, note.strip()
-    return audit.save_audited(rating, actor=actor, action="assessment.member_follow_up")
 
 
 ACTION_LABELS = {

@@ -48,8 +48,7 @@ CHANGE = "assessment.change"
 VIEW = "assessment.view"
 FILE = "assessment.file"
 # Kinds entered by hand; the others come from their register or module (one source each).
-MANUAL_KINDS = (ConductKind.PRAISE, ConductKind.NOTICE, ConductKind.COMPLAINT_UPHELD, ConductKind.ABSENCE_UNFILED,
-                ConductKind.REPORT_LATE, ConductKind.OTHER_POSITIVE, ConductKind.OTHER_NEGATIVE)
+MANUAL_KINDS = (ConductKind.PRAISE, ConductKind.NOTICE, ConductKind.ABSENCE_UNFILED, ConductKind.REPORT_LATE, ConductKind.OTHER_POSITIVE, ConductKind.OTHER_NEGATIVE)
 FULL_SCORE = Decimal(100)
 
 
@@ -84,7 +83,7 @@ def do_add_entry(person, *, kind: str, on: dt.date, summary: str, evidence: str,
         _require_change(actor, person.org.path, "登记作风台账")
         if kind not in MANUAL_KINDS:
             label = ConductKind(kind).label if kind in ConductKind.values else kind
-            raise ValidationError({"kind": f"类别：“{label}”由相应登记（谈话、典型、问责、承诺核查、事项督办）自动记入，"
+            raise ValidationError({"kind": f"类别：“{label}”由相应登记（谈话、典型、问责、承诺核查、事项督办、群众诉求查实认定）自动记入，"
                                            "不能手工登记"})
         if not on:
             raise ValidationError({"on": "日期：不能为空"})
@@ -251,14 +250,14 @@ def eligibility_flags(entries, accountabilities, on: dt.date) -> list[dict]:
     for record in accountabilities:
         if record.in_effect(on):
             flags.append({"text": f"{record.get_form_display()}问责影响期至 {record.effect_until:%Y-%m-%d}，期内不得提拔或者重用",
-                          "rule": "《党政领导干部选拔任用工作条例》第二十六条；问责决定" + (record.doc_number or ""),
+                          "rule": "《党政领导干部选拔任用工作条例》第二十四条；问责决定" + (record.doc_number or ""),
                           "until": record.effect_until, "link": f"/assessment/accountability/{record.pk}/"})
     months = effect_months("admonition")
     for entry in entries:
         until = add_months(entry.on, months) - dt.timedelta(days=1) if months else None
         if entry.kind == ConductKind.ADMONITION and until and until >= on:
             flags.append({"text": f"{entry.on:%Y-%m-%d} 受到诫勉，影响期至 {until:%Y-%m-%d}，期内不得提拔或者重用",
-                          "rule": "《党政领导干部选拔任用工作条例》第二十六条；规则设置“问责影响期（诫勉）”",
+                          "rule": "《党政领导干部选拔任用工作条例》第二十四条；规则设置“问责影响期（诫勉）”",
                           "until": until, "link": entry.source_url})
     return flags
 
@@ -375,3 +374,14 @@ def record_talk(sender, *, talk, actor, **_kwargs) -> None:
         record_conduct(talk.subject, kind=TALK_CONDUCT_KINDS[talk.kind], on=talk.held_on, source=talk,
                        summary=f"{talk.get_kind_display()}（见纪委监督谈话记录）",
                        source_url=f"/supervision/talks/{talk.pk}/", actor=actor)
+
+
+def record_complaint_upheld(sender, *, verdict, cadres, url: str, actor, **_kwargs) -> None:
+    """投诉查实: each cadre a 查实 or 部分查实 names, into their 作风台账, in the transaction that recorded the verdict
+    (supervision.verdicts.complaint_upheld). The entry names the petition's kind and number, not its petitioner."""
+    petition = verdict.petition
+    for row in cadres:
+        record_conduct(row.person, kind=ConductKind.COMPLAINT_UPHELD, on=verdict.decided_on, source=row,
+                       summary=f"{petition.get_kind_display()}经核实{verdict.get_outcome_display()}"
+                               f"（诉求编号 {petition.number or petition.pk}）",
+                       source_url=url, actor=actor)

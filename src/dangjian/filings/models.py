@@ -66,7 +66,7 @@ class PersonalCategory(models.TextChoices):
     HK_MACAO_TAIWAN = "hmt", "本人持有往来港澳台通行证以及因私往来港澳台的情况"
     CHILD_FOREIGN_MARRIAGE = "child_foreign", "子女与外国人、无国籍人通婚的情况"
     CHILD_HMT_MARRIAGE = "child_hmt", "子女与港澳以及台湾居民通婚的情况"
-    EMIGRATION = "emigration", "配偶、子女移居国（境）外的情况"
+    EMIGRATION = "emigration", "配偶、子女移居国（境）外，或者虽未移居但连续在国（境）外工作、生活一年以上的情况"
     EMPLOYMENT = "employment", "配偶、子女及其配偶的从业情况"
     PROSECUTION = "prosecution", "配偶、子女及其配偶被司法机关追究刑事责任的情况"
     INCOME = "income", "本人工资及各类奖金、津贴、补贴"

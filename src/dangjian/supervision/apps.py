@@ -16,7 +16,13 @@ class SupervisionConfig(AppConfig):
         )
         from .models import Finding, Inspection, InspectionPlan, Talk
         from .panels import PANEL
-        from .petition_models import Petition, PetitionAttachment, PetitionSupplement
+        from .petition_models import (
+            Petition,
+            PetitionAttachment,
+            PetitionSupplement,
+            PetitionVerdict,
+            VerdictCadre,
+        )
         from .todos import my_todos, petition_todos
 
         todos.register(my_todos)
@@ -38,7 +44,7 @@ class SupervisionConfig(AppConfig):
                                 "supervision.petition_rate": "评价诉求答复"})
         # 群众监督: the audit trail of petitions (a 检举控告's above all) is the discipline team's to read in the
         # audit log; staff read a petition's history on its own page (检举控告工作规则 第四十七条).
-        for model in (Petition, PetitionAttachment, PetitionSupplement):
+        for model in (Petition, PetitionAttachment, PetitionSupplement, PetitionVerdict, VerdictCadre):
             audit.register_confidential(model, "supervision.view")
         action_labels.register({
             "supervision.petition_receive": "登记群众诉求", "supervision.petition_attach": "上传诉求附件",
@@ -50,6 +56,6 @@ class SupervisionConfig(AppConfig):
             "supervision.reply_draft": "拟写诉求答复", "supervision.reply_submit": "提交答复审核",
             "supervision.reply_approve": "审核同意答复", "supervision.reply_return": "退回答复修改",
             "supervision.reply_publish": "发布诉求答复", "supervision.reply_to_matter": "登记事项答复内容",
-            "supervision.reply_deliver": "登记答复送达"})
+            "supervision.reply_deliver": "登记答复送达", "supervision.petition_verdict": "认定群众诉求查实结果"})
         action_labels.register({"supervision.category_retrain": "诉求分类模型重新训练",
                                 "supervision.category_model_drop": "诉求分类模型停用（改按关键词建议）"})

@@ -20,10 +20,10 @@ from dangjian.core import audit
 from dangjian.matters import services as matter_services
 from dangjian.matters.models import Matter
 from dangjian.orgs.demo import ROOT_CODE, on_day
-from dangjian.orgs.models import Org, PositionTitle
+from dangjian.orgs.models import Org, Person, PositionTitle
 from dangjian.orgs.services import current_positions
 
-from . import classify, petitions, replies
+from . import classify, petitions, replies, verdicts
 from .petition_models import (
     Channel,
     Petition,
@@ -106,6 +106,7 @@ CASES = [
          "上周去审批大厅办理施工许可，窗口工作人员说话很不耐烦，材料问题也不一次说清楚，让我来回跑了三趟。",
          [Source(C.PORTAL), Source(C.WEBSITE, 1, None, "在XX网留言：审批窗口办事要跑好几趟，工作人员不耐烦。")],
          fate="answered", owner="XZSP", reply_after=8, ratings=("unsatisfied", ""), close=True,
+         extra={"verdict": ("upheld", "窗口工作人员解释不耐心、一次性告知不到位，经调查属实。")},
          reply="经调查核实，窗口工作人员存在解释不耐心、一次性告知不到位的问题，已对其批评教育并调离窗口岗位。"
                "我局已重新梳理施工许可一次性告知清单并在大厅公示。"),
     Case(284, SUGGESTION, "政务公开网办事指南更新不及时",
@@ -270,6 +271,11 @@ def _handle(case: Case, made: list[Petition], *, staff, dangwu, owner, leader, r
         matter = matter_services.do_transition(
             matter, "submit", actor=owner.user, completion_statement="已按答复内容办理完毕。", evidence="答复函、现场照片")
         matter_services.do_transition(matter, "close", actor=leader.user)
+        if "verdict" in case.extra:  # 查实认定 by the responsible leader → the 作风台账 of a window clerk of the section
+            outcome, basis = case.extra["verdict"]
+            clerk = Person.objects.filter(org_id=owner.org_id, is_active=True).exclude(pk=owner.pk).order_by("pk").first()
+            verdicts.do_record_verdict(original, outcome=outcome, basis=basis, cadre_ids=[(clerk or owner).pk],
+                                       actor=leader.user)
     _date_back(reply, matter, made, accepted_on + dt.timedelta(days=case.reply_after), close=case.close)
 
 

@@ -311,3 +311,57 @@ class ReplyDelivery(ScopedModel):
 
     def __str__(self):
         return f"{self.get_method_display()} {self.delivered_at:%Y-%m-%d}"
+
+
+class VerdictOutcome(models.TextChoices):
+    UPHELD = "upheld", "查实"
+    PARTLY = "partly", "部分查实"
+    NOT_UPHELD = "not_upheld", "未查实"
+
+
+class PetitionVerdict(ScopedModel):
+    """查实认定 of a 投诉 or 检举控告 once its matter is closed (销号): the outcome, what was found, and who decided
+    (the discipline team for a 检举控告, the matter's responsible leader otherwise). A 查实 or 部分查实 goes to the
+    作风台账 of each cadre named (``cadres``), through the signal ``verdicts.complaint_upheld``."""
+
+    scope_capability = "petition"
+    petition_prefix = "petition__"  # confidential through its petition (PetitionQuerySet)
+
+    petition = models.OneToOneField(Petition, on_delete=models.PROTECT, related_name="verdict",
+                                    verbose_name="群众诉求（原件）")
+    outcome = models.CharField("查实结果", max_length=12, choices=VerdictOutcome.choices)
+    basis = models.TextField("查实情况")
+    decided_on = models.DateField("认定日期")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="认定人")
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "群众诉求查实认定"
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}：{self.petition}"
+
+
+class VerdictCadre(ScopedModel):
+    """A cadre a 查实认定 names (涉及干部): the source record of their 作风台账 entry of kind 投诉查实."""
+
+    scope_capability = "petition"
+    petition_prefix = "verdict__petition__"  # confidential through its petition (PetitionQuerySet)
+
+    verdict = models.ForeignKey(PetitionVerdict, on_delete=models.PROTECT, related_name="cadres",
+                                verbose_name="查实认定")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name="涉及干部")
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "查实认定涉及干部"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["verdict", "person"], name="verdict_cadre_once")]
+
+    def __str__(self):
+        # what the cadre's ledger shows as the source: the kind and number of the petition, never its petitioner
+        petition = self.verdict.petition
+        return f"{petition.get_kind_display()}查实认定（诉求编号 {petition.number or petition.pk}）"

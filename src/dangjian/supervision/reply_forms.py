@@ -1,11 +1,15 @@
-"""Forms of 归并与逐项答复 (the handling panel of a petition)."""
+"""Forms of 归并与逐项答复 and 查实认定 (the handling panel of a petition)."""
 
 from __future__ import annotations
 
 from django import forms
 
-from .petition_models import DeliveryMethod
+from dangjian.core.forms_base import PeopleChoiceField
+from dangjian.orgs.models import Person
+
+from .petition_models import DeliveryMethod, VerdictOutcome
 from .replies import SATISFACTION, TEXT_MAX
+from .verdicts import BASIS_MAX
 
 VERSION = {"widget": forms.HiddenInput, "required": False, "min_value": 0, "max_value": 2**31}
 
@@ -41,3 +45,18 @@ class DeliveryForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False, help_text="如：电话 138****0000，本人接听")
     satisfaction = forms.ChoiceField(label="满意度（当场评价的）", required=False,
                                      choices=[("", "未评价"), *SATISFACTION.items()])
+
+
+class VerdictForm(forms.Form):
+    """查实认定: the outcome, what was found, the cadres concerned (people of the petition's agency)."""
+
+    outcome = forms.ChoiceField(label="查实结果", choices=VerdictOutcome.choices)
+    basis = forms.CharField(label="查实情况", max_length=BASIS_MAX, widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text="核实了什么、依据什么；将记入涉及干部的作风台账（不含诉求人信息）")
+    cadres = PeopleChoiceField(label="涉及干部", queryset=Person.objects.none(), required=False,
+                               help_text="查实或部分查实的，须至少选择一人")
+
+    def __init__(self, *args, agency_path: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadres"].queryset = Person.objects.filter(org_path__startswith=agency_path, is_active=True) \
+            .order_by("org_path", "pk")

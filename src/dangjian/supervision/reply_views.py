@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from dangjian.core.actions import run_action
 from dangjian.core.scope import get_visible_or_404, has_capability
 from dangjian.core.web import year_param
+from dangjian.orgs.services import agency_of
 
-from . import petition_stats, replies
+from . import petition_stats, replies, verdicts
 from .petition_models import Petition, PetitionReply
-from .reply_forms import DeliveryForm, MergeForm, ReplyForm, ReviewForm, VersionForm
+from .reply_forms import DeliveryForm, MergeForm, ReplyForm, ReviewForm, VerdictForm, VersionForm
 
 
 def _changeable(request, pk) -> Petition:
@@ -148,6 +149,23 @@ def deliver(request, pk):
 
     return run_action(request, call, "已登记送达。", replies.handling_url(petition.original.pk), form=form,
                       prefix="未登记：")
+
+
+@login_required
+@require_POST
+def verdict(request, pk):
+    """查实认定: by the discipline team (检举控告) or the matter's responsible leader (verdicts.may_decide)."""
+    petition = _reachable(request, pk)
+    form = VerdictForm(request.POST, agency_path=agency_of(petition.org).path)
+
+    def call():
+        data = form.cleaned_data
+        return verdicts.do_record_verdict(petition, outcome=data["outcome"], basis=data["basis"],
+                                          cadre_ids=[p.pk for p in data["cadres"]], actor=request.user)
+
+    return run_action(request, call, lambda v: f"已认定为“{v.get_outcome_display()}”" + (
+        "，已记入涉及干部的作风台账。" if v.outcome in verdicts.UPHELD else "。"),
+        replies.handling_url(petition.original.pk), form=form, prefix="未认定：")
 
 
 @login_required

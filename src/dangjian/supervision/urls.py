@@ -37,4 +37,5 @@ urlpatterns = [
     path("petitions/replies/<int:pk>/review/", reply_views.review, name="petition_reply_review"),
     path("petitions/replies/<int:pk>/publish/", reply_views.publish, name="petition_reply_publish"),
     path("petitions/replies/<int:pk>/deliver/", reply_views.deliver, name="petition_reply_deliver"),
+    path("petitions/replies/<int:pk>/verdict/", reply_views.verdict, name="petition_verdict"),
 ]

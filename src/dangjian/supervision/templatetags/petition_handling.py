@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from dangjian.core.scope import path_in_scope
 from dangjian.matters.models import Status
+from dangjian.orgs.services import agency_of
 
-from .. import replies
-from ..petition_models import Petition, PetitionReply, ReplyStatus
-from ..reply_forms import DeliveryForm, MergeForm, ReplyForm, ReviewForm
+from .. import replies, verdicts
+from ..petition_models import Petition, PetitionReply, PetitionVerdict, ReplyStatus
+from ..reply_forms import DeliveryForm, MergeForm, ReplyForm, ReviewForm, VerdictForm
 
 register = template.Library()
 
@@ -52,6 +53,10 @@ def petition_handling(context, petition: Petition | None = None) -> dict:
         and is_open and replies.may_approve(user, matter) else None,
         "can_publish": can_change and is_open and status == ReplyStatus.APPROVED,
         "pending": _pending(members) if can_change and published else [],
+        "verdict": PetitionVerdict.objects.filter(petition_id=original.pk).prefetch_related("cadres__person").first()
+        if original_visible and matter and matter.status == Status.CLOSED else None,
+        "verdict_form": VerdictForm(agency_path=agency_of(original.org).path)
+        if original_visible and verdicts.decidable(user, original) else None,
     }
 
 
