@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dangjian.core.panels import panels_for
+from dangjian.core.scope import has_capability
 from dangjian.core.todos import todos_for
 from dangjian.orgs.models import PartyStatus
 from dangjian.orgs.services import member_counts_for
@@ -18,4 +19,5 @@ def home(request):
         "figures": figures, "total": sum(counts.values()), "person": getattr(request.user, "person", None),
         "party_total": counts["full"] + counts["probationary"], "panels": panels_for(request.user),
         "todos": todos_for(request.user, timezone.localdate()),
+        "can_dashboard": has_capability(request.user, "org.view"),
     })
