@@ -11,6 +11,7 @@
   const text = dark ? "#e8edf5" : "#333";
   const drawn = [];
   const narrow = () => window.innerWidth < 600;
+  // Tooltips drawn on the canvas: the HTML ones carry style attributes, which our CSP (no inline style) refuses.
 
   const point = (item) => ({ name: item.label, value: item.value, url: item.url, display: item.display });
   const valueLabel = { show: true, color: text, formatter: (p) => (p.data && p.data.display) || "" };
@@ -24,14 +25,14 @@
   function option(spec) {
     const labels = spec.items.map((i) => i.label);
     const points = spec.items.map(point);
-    const base = { color: palette, backgroundColor: "transparent", tooltip: { trigger: "item" }, textStyle: { color: text } };
+    const base = { color: palette, backgroundColor: "transparent", tooltip: { trigger: "item", renderMode: "richText" }, textStyle: { color: text } };
     if (spec.kind === "pie") {
       return { ...base, legend: { bottom: 0, textStyle: { color: text } },
         series: [{ type: "pie", radius: ["35%", "62%"], center: ["50%", "45%"], data: points,
                    label: { color: text, formatter: "{b}\n{c}" } }] };
     }
     if (spec.kind === "rate") {
-      return { ...base, grid, xAxis: valueAxis(100), yAxis: { ...categoryAxis(labels), inverse: true },
+      return { ...base, grid: { ...grid, right: 56 }, xAxis: valueAxis(100), yAxis: { ...categoryAxis(labels), inverse: true },
         series: [{ type: "bar", data: points, barMaxWidth: 22, label: { ...valueLabel, position: "right" } }] };
     }
     if (spec.kind === "trend") {
@@ -43,15 +44,16 @@
   }
 
   function drillOption(drill) {
-    return { color: palette, backgroundColor: "transparent", tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    return { color: palette, backgroundColor: "transparent", tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       legend: { top: 0, textStyle: { color: text } }, textStyle: { color: text },
-      grid: { ...grid, top: narrow() ? 64 : 36 }, xAxis: valueAxis(), yAxis: { ...categoryAxis(drill.children), inverse: true },
+      grid: { ...grid, right: 32, top: narrow() ? 64 : 36 }, xAxis: valueAxis(), yAxis: { ...categoryAxis(drill.children), inverse: true },
       series: drill.series.map((s) => ({ type: "bar", name: s.name, data: s.items.map(point), barMaxWidth: 14 })) };
   }
 
   function draw(el, opt, onAxis) {
     el.classList.add("on");
     const chart = echarts.init(el, dark ? "dark" : null);
+    chart.on("finished", () => el.classList.add("drawn"));  // animations over: what a test waits for
     chart.setOption(opt);
     chart.on("click", (p) => {
       if (p.componentType === "series" && p.data && p.data.url) window.location.href = p.data.url;
