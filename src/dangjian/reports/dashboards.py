@@ -143,7 +143,7 @@ def readable(user, node: Org, figs: list[FigureDef]) -> list[FigureDef]:
 # ---- values (cached per node and period: the same for every reader) -------------------------------------------
 
 def _cache_seconds() -> int:
-    return getattr(settings, "DANGJIAN_DASHBOARD_SECONDS", 300)
+    return settings.DANGJIAN_DASHBOARD_SECONDS
 
 
 def _numbers(values: dict) -> dict[str, tuple]:
