@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from dangjian.core.figures import Period
 from dangjian.core.panels import figures_shown, panels_for
+from dangjian.core.scope import has_capability
 from dangjian.core.todos import todos_for
 from dangjian.orgs.figures import MEMBER_KEYS
 
@@ -18,4 +19,5 @@ def home(request):
         "members": members if any(f.value != "0" for f in members) else [],
         "person": getattr(request.user, "person", None), "panels": panels_for(request.user),
         "todos": todos_for(request.user, timezone.localdate()),
+        "can_dashboard": has_capability(request.user, "org.view"),
     })

@@ -233,6 +233,8 @@ if HTTPS:
 
 # An org picker with more choices than this is a search box (core.forms_base.OrgSearchInput).
 DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300"))
+# Dashboards (reports/dashboards.py): how long a node's figure values are cached, in seconds (0: not cached).
+DANGJIAN_DASHBOARD_SECONDS = int(os.environ.get("DANGJIAN_DASHBOARD_SECONDS", "300"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and TEST_WORKER:

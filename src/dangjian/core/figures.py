@@ -17,7 +17,7 @@ import calendar
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from .scope import path_in_scope, scope_roots
@@ -200,10 +201,15 @@ class FigureDef:
     # A stock figure kept by counters (the member counts): read from them instead of counting the records. It
     # returns the values of this figure and of those sharing the same function, by key, in one read; they equal
     # the records' count (tests/test_figures.py checks every registered figure against its records).
-    counted: Callable[[FigureScope], dict[str, int]] | None = None
+    # Called as ``counted(scope)`` → {key: value}, or ``counted(scope, child_path_len)`` → {child path: {key:
+    # value}} for each child subtree of the scope's one path (a dashboard's drill-down), in one read.
+    counted: Callable[..., dict] | None = None
     # The subtrees (paths) a user reads the figure's records in beyond the grants of its view capability (the
     # 党组书记 reads the agency's supervision records by position, not by role).
     extra_roots: Callable[[object], list[str]] | None = None
+    # The path column that places a record in the tree, which ``evaluate_by_child`` groups by: a figure whose
+    # ``where`` places records by another column (a member by ``branch_path``) names that column here.
+    path_field: str = "org_path"
 
     @property
     def is_rate(self) -> bool:
@@ -281,37 +287,87 @@ def by_module() -> dict[str, list[FigureDef]]:
     return dict(out)
 
 
+def _aggregates(items: Iterable[tuple[int, FigureDef, FigureScope]]) -> tuple[dict, Q]:
+    """The conditional aggregates of several (alias, figure, scope) on one model, and the union of their
+    conditions (the rows the query reads)."""
+    aggregates, union = {}, Q()
+    for alias, fig, scope in items:
+        where = fig.where(scope)
+        union |= where
+        aggregates[f"n{alias}"] = Sum(fig.measure, filter=where) if fig.measure else Count("pk", filter=where)
+        if fig.total_where is not None:
+            total = fig.total_where(scope)
+            union |= total
+            aggregates[f"t{alias}"] = Count("pk", filter=total)
+    return aggregates, union
+
+
+def evaluate_pairs(pairs: Sequence[tuple[FigureDef, FigureScope]]) -> list[FigureValue]:
+    """The values of figures each over its own scope (one figure over five years, say), in the order given: one
+    aggregate query per model, whatever the number of pairs."""
+    by_model: dict[type, list[tuple[int, FigureDef, FigureScope]]] = defaultdict(list)
+    for i, (fig, scope) in enumerate(pairs):
+        by_model[fig.model].append((i, fig, scope))
+    out: list[FigureValue | None] = [None] * len(pairs)
+    now = timezone.now()
+    for model, items in by_model.items():
+        aggregates, union = _aggregates(items)
+        row = model._default_manager.filter(union).aggregate(**aggregates)
+        for i, fig, scope in items:
+            out[i] = FigureValue(fig, scope, row[f"n{i}"] or 0, row.get(f"t{i}"), now)
+    return out
+
+
 def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope) -> dict[str, FigureValue]:
     """The values of several figures: one aggregate query per model, whatever the number of figures (a figure
     kept by counters: one read of its counters)."""
-    by_model: dict[type, list[FigureDef]] = defaultdict(list)
     out: dict[str, FigureValue] = {}
     now = timezone.now()
     counters: dict = {}  # one read of the counters per counting function
+    plain = []
     for fig in figures:
         if fig.counted is not None:
             if fig.counted not in counters:
                 counters[fig.counted] = fig.counted(scope)
             out[fig.key] = FigureValue(fig, scope, counters[fig.counted][fig.key], None, now)
         else:
-            by_model[fig.model].append(fig)
-    for model, figs in by_model.items():
-        aggregates, union = {}, Q()
-        for i, fig in enumerate(figs):
-            where = fig.where(scope)
-            union |= where
-            if fig.measure:
-                aggregates[f"n{i}"] = Sum(fig.measure, filter=where)
-            else:
-                aggregates[f"n{i}"] = Count("pk", filter=where)
-            if fig.total_where is not None:
-                total = fig.total_where(scope)
-                union |= total
-                aggregates[f"t{i}"] = Count("pk", filter=total)
-        row = model._default_manager.filter(union).aggregate(**aggregates)
-        for i, fig in enumerate(figs):
-            out[fig.key] = FigureValue(fig, scope, row[f"n{i}"] or 0, row.get(f"t{i}"), now)
+            plain.append((fig, scope))
+    out.update({value.figure.key: value for value in evaluate_pairs(plain)})
     return out
+
+
+def evaluate_by_child(figs: Iterable[FigureDef], parent_path: str, child_path_len: int,
+                      period: Period) -> dict[str, dict[str, FigureValue]]:
+    """The values of figures for each child subtree of a node: child path → key → value.
+
+    Tree paths have a fixed length per level (orgs.Org.steplen), so a record's child subtree is the first
+    ``child_path_len`` characters of its path column: one aggregate query per model (and path column) groups
+    the parent's records by that prefix, whatever the number of children. The records of the parent node itself
+    come under the parent's own path.
+    """
+    groups: dict[tuple[type, str], list[tuple[int, FigureDef, FigureScope]]] = defaultdict(list)
+    scope = FigureScope((parent_path,), period)
+    figs = [fig for fig in figs if not fig.personal]
+    for i, fig in enumerate(figs):
+        if fig.counted is None:
+            groups[(fig.model, fig.path_field)].append((i, fig, scope))
+    out: dict[str, dict[str, FigureValue]] = defaultdict(dict)
+    now = timezone.now()
+    for counted in {fig.counted for fig in figs if fig.counted is not None}:
+        for child, values in counted(scope, child_path_len).items():
+            for fig in figs:
+                if fig.counted is counted:
+                    out[child][fig.key] = FigureValue(fig, FigureScope((child,), period), values[fig.key], None, now)
+    for (model, path_field), items in groups.items():
+        aggregates, union = _aggregates(items)
+        rows = (model._default_manager.filter(union).annotate(dash_child=Substr(path_field, 1, child_path_len))
+                .order_by().values("dash_child").annotate(**aggregates))
+        for row in rows:
+            child = row["dash_child"]
+            child_scope = FigureScope((child,), period)
+            for i, fig, _ in items:
+                out[child][fig.key] = FigureValue(fig, child_scope, row[f"n{i}"] or 0, row.get(f"t{i}"), now)
+    return dict(out)
 
 
 def values_for(keys: Iterable[str], scope: FigureScope) -> dict[str, FigureValue]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from dangjian.core.figures import Column, FigureScope, maker, register
 
 from .models import PARTY_KINDS, Org, OrgKind, PartyStatus, Person
-from .services import member_counts
+from .services import child_member_counts, member_counts
 
 STATUSES = {"full": (PartyStatus.FULL,), "probationary": (PartyStatus.PROBATIONARY,),
             "activists": (PartyStatus.ACTIVIST,), "masses": (PartyStatus.MASSES,), "party": (PartyStatus.FULL, PartyStatus.PROBATIONARY),
@@ -34,10 +34,14 @@ def _members(statuses):
     return lambda s: counted_under(s) & Q(is_active=True, party_status__in=statuses)
 
 
-def _from_counters(s: FigureScope) -> dict[str, int]:
-    """Every member figure at once from the kept counters (one query)."""
-    counts = member_counts(s.paths)
-    return {f"orgs.members.{name}": sum(counts[v] for v in statuses) for name, statuses in STATUSES.items()}
+def _from_counters(s: FigureScope, child_path_len: int | None = None) -> dict:
+    """Every member figure at once from the kept counters (one query): {key: count} for the scope, or, with
+    ``child_path_len``, {child path: {key: count}} for each child subtree of the scope's one path."""
+    def by_key(counts) -> dict[str, int]:
+        return {f"orgs.members.{name}": sum(counts.get(v, 0) for v in statuses) for name, statuses in STATUSES.items()}
+    if child_path_len is None:
+        return by_key(member_counts(s.paths))
+    return {path: by_key(counts) for path, counts in child_member_counts(s.paths[0], child_path_len).items()}
 
 
 person_figure = maker("orgs", Person, unit="人", related=("org", "branch"), order_by=("org_path", "id"),

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from dangjian.accounts.models import User
@@ -88,6 +89,18 @@ def member_counts(paths: Iterable[str]) -> dict[str, int]:
     for status, count in OrgMemberCount.objects.filter(org_path__in=list(paths)).values_list("party_status", "count"):
         totals[status] += count
     return totals
+
+
+def child_member_counts(parent_path: str, child_path_len: int) -> dict[str, dict[str, int]]:
+    """People by Party status in each child subtree of a node (the counters of the nodes one level down), in one
+    query: child path → status → count."""
+    out: dict[str, dict[str, int]] = {}
+    rows = (OrgMemberCount.objects.annotate(path_len=Length("org_path"))
+            .filter(org_path__pathprefix=parent_path, path_len=child_path_len)
+            .values_list("org_path", "party_status", "count"))
+    for path, status, count in rows:
+        out.setdefault(path, {})[status] = count
+    return out
 
 
 def member_counts_for(user) -> dict[str, int]:
