@@ -44,10 +44,10 @@ def test_the_summary_of_a_node_lists_its_figures_by_module_each_linked_at_a_cons
 
     doc = Document(io.BytesIO(client.get(f"/reports/summary/document.docx?node={zb2.pk}&period=2026-11").content))
     texts = [p.text for p in doc.paragraphs]
-    assert texts[0] == f"{zb2.name}2026年11月党建工作统计小结" and "一、事项督办" in texts
-    table = next(t for t in doc.tables if t.rows[0].cells[1].text == "统计数字")
-    assert [c.text for c in table.rows[0].cells] == ["序号", "统计数字", "数值", "口径"]
-    assert "新登记事项" in {row.cells[1].text for row in table.rows}
+    assert texts[0] == f"{zb2.name}2026年11月党建工作统计小结" and any(t.endswith("、事项督办") for t in texts)
+    tables = [t for t in doc.tables if t.rows[0].cells[1].text == "统计数字"]
+    assert tables and all([c.text for c in t.rows[0].cells] == ["序号", "统计数字", "数值", "口径"] for t in tables)
+    assert "新登记事项" in {row.cells[1].text for t in tables for row in t.rows}
 
 
 def test_a_kept_summary_links_each_number_and_shows_live_values_beside_the_issued_ones(demo, frozen_today):

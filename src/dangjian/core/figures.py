@@ -209,7 +209,15 @@ class FigureDef:
     extra_roots: Callable[[object], list[str]] | None = None
     # The path column that places a record in the tree, which ``evaluate_by_child`` groups by: a figure whose
     # ``where`` places records by another column (a member by ``branch_path``) names that column here.
-    path_field: str = "org_path"
+    path_field: str | models.Expression | None = None  # default: the model's org_path, else path (an org)
+
+    @property
+    def group_path(self) -> str | models.Expression:
+        """The path column (or expression) that places a record in the tree, for ``evaluate_by_child``."""
+        if self.path_field is not None:
+            return self.path_field
+        names = {f.name for f in self.model._meta.get_fields()}
+        return "org_path" if "org_path" in names else "path"
 
     @property
     def is_rate(self) -> bool:
@@ -350,7 +358,7 @@ def evaluate_by_child(figs: Iterable[FigureDef], parent_path: str, child_path_le
     figs = [fig for fig in figs if not fig.personal]
     for i, fig in enumerate(figs):
         if fig.counted is None:
-            groups[(fig.model, fig.path_field)].append((i, fig, scope))
+            groups[(fig.model, fig.group_path)].append((i, fig, scope))
     out: dict[str, dict[str, FigureValue]] = defaultdict(dict)
     now = timezone.now()
     for counted in {fig.counted for fig in figs if fig.counted is not None}:

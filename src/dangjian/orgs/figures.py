@@ -7,7 +7,7 @@ the active people listed on their pages. Orgs count by their own path.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 
 from dangjian.core.figures import Column, FigureScope, maker, register
@@ -44,7 +44,10 @@ def _from_counters(s: FigureScope, child_path_len: int | None = None) -> dict:
     return {path: by_key(counts) for path, counts in child_member_counts(s.paths[0], child_path_len).items()}
 
 
+# a person's count path: their Party branch, else their unit (what counted_under tests)
+COUNT_PATH = Case(When(branch_path="", then=F("org_path")), default=F("branch_path"))
 person_figure = maker("orgs", Person, unit="人", related=("org", "branch"), order_by=("org_path", "id"),
+                      path_field=COUNT_PATH,
                       link=lambda p: reverse("person_detail", args=[p.pk]),
                       columns=(Column("姓名", "name"), Column("政治面貌", "get_party_status_display"),
                                Column("所在单位", "org"), Column("所在党支部", "branch"),
