@@ -229,6 +229,8 @@ if HTTPS:
 
 
 # An org picker with more choices than this is a search box (core.forms_base.OrgSearchInput).
+# Where the links of exported documents lead (the annual report's figures): unset, the host the request came to.
+DANGJIAN_SITE_URL = os.environ.get("DANGJIAN_SITE_URL", "")
 DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
