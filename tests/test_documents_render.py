@@ -36,6 +36,8 @@ def _documents() -> dict[str, bytes]:
     from dangjian.meetings.models import Meeting, MeetingAttachment, Topic
     from dangjian.orgs import roster
     from dangjian.orgs.models import Person
+    from dangjian.reports.models import AnnualReport
+    from dangjian.reports.report_docx import report_document
 
     today = dt.date.today()
     letter = next(x for x in ResponsibilityLetter.objects.order_by("pk") if x.tasks.exists())
@@ -47,6 +49,7 @@ def _documents() -> dict[str, bytes]:
         "minutes.docx": minutes_document(party_group).to_bytes(),
         "summary.docx": bytes(build_summary(SupervisionSheet.Period.MONTH, today).document),
         "agenda.docx": agenda.file.read(),
+        "annual.docx": report_document(AnnualReport.objects.get(org__code="SXX", year=today.year)).to_bytes(),
         "roster.xlsx": write_xlsx("花名册", roster.COLUMNS, roster.export_rows(Person.objects.order_by("pk"))),
         "matters.xlsx": write_xlsx("事项清单", ledger.LIST_COLUMNS, ledger.list_rows(matters, today)),
         "ledger.xlsx": ledger.ledger_xlsx(Person.objects.get(user__username="kezhang"),
@@ -99,7 +102,7 @@ def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tm
     # pypdf puts a space between Chinese and Latin or digits: compare without them
     text = {name: "\n".join(texts).replace(" ", "") for name, texts in pages.items()}
 
-    for name in ("letter.docx", "minutes.docx", "summary.docx", "agenda.docx"):
+    for name in ("letter.docx", "minutes.docx", "summary.docx", "agenda.docx", "annual.docx"):
         pdf = pdfs[name]
         assert tuple(round(float(x)) for x in pdf.pages[0].mediabox[2:]) == A4_PORTRAIT, name
         fonts = _fonts(pdf)
@@ -126,6 +129,10 @@ def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tm
     assert "党组党组" not in text["minutes.docx"] and "中共市XX党组会议" in text["minutes.docx"]
     assert meeting.topics.first().title[:8] in text["minutes.docx"].replace("\n", "")
     assert "事项督办月度总结" in text["summary.docx"]
+    # the annual report: title block, the three parts, the appendix; no reference left unfilled
+    for words in ("坚持从严治党", "党组织书记抓基层党建工作情况汇报", "一、主要作法", "二、存在问题", "三、下步建议", "附表"):
+        assert words in text["annual.docx"], words
+    assert "{{" not in text["annual.docx"]
     # 26: dates in docx tables on one line: “2026年11月3日” never split before its 日
     for name in ("letter.docx", "summary.docx"):
         assert not re.search(r"\d+年\d+月\d*\n", text[name]), name

@@ -73,7 +73,7 @@ def test_the_demo_report_is_drafted_from_the_records_and_exports_with_linked_fig
     assert str(target.context["value"].count) in links[url]
     # the appendix lists every quoted figure with its definition
     appendix = doc.tables[0]
-    assert [c.text for c in appendix.rows[0].cells] == ["序号", "统计数字", "定义", "数值", "分子", "分母", "读取日期"]
+    assert [c.text for c in appendix.rows[0].cells] == ["统计数字", "定义", "数值", "分子", "分母", "读取日期"]
     assert len(appendix.rows) - 1 == len(annual.referenced_keys(report))
 
 

@@ -86,8 +86,10 @@ class Records:
         return [label for code, label in StudyForm.choices if code in codes]
 
     def study_topics(self) -> list[str]:
-        meetings = self.study_meetings().select_related("study_topic").order_by("date", "pk")
-        return [m.study_topic.title if m.study_topic_id else m.title for m in meetings[:20]]
+        """The planned topics studied (学习计划), else the study meetings' own titles."""
+        meetings = self.study_meetings().select_related("study_topic").order_by("date", "pk")[:50]
+        planned = [m.study_topic.title for m in meetings if m.study_topic_id]
+        return planned or [m.title for m in meetings]
 
     def activities(self, *kinds: str):
         return (Activity.objects.filter(self.under, kind__in=kinds, date__range=(self.start, self.end))
@@ -153,7 +155,8 @@ def leadership(r: Records) -> str:
 def _activity_sentence(activity) -> str:
     units = f"{activity.n_units}家单位" if activity.n_units else ""
     people = f"{activity.n_people}名党员干部" if activity.n_people else "党员干部"
-    return f"{cn_month(activity.date)}，组织{units}{people}赴{activity.place}开展“{activity.title}”"
+    title = activity.title if "“" in activity.title else f"“{activity.title}”"
+    return f"{cn_month(activity.date)}，组织{units}{people}赴{activity.place}开展{title}"
 
 
 def education(r: Records) -> str:
@@ -164,7 +167,7 @@ def education(r: Records) -> str:
         first = ("一是狠抓集中教育。坚持集中学习日制度，"
                  + said(f"全年组织集中学习{ref('meetings.study.sessions')}，", "meetings.study.sessions")
                  + f"采取{forms}等方式，学习{topics}等内容"
-                 + said(f"，人均学习时长合计{ref('meetings.study.hours')}", "meetings.study.hours")
+                 + said(f"，累计学习时长{ref('meetings.study.hours')}", "meetings.study.hours")
                  + said(f"，出勤率{ref('meetings.study.attendance_rate')}", "meetings.study.attendance_rate")
                  + "，进一步增强党员干部政治意识、大局意识、创新意识和服务意识。")
     else:
@@ -172,7 +175,7 @@ def education(r: Records) -> str:
     lines = ["始终抓住思想教育这个牛鼻子，强化教育引导，提升基层党建工作质效。", first]
     for label, kinds, closing in (
             ("二是狠抓传统教育", (ActivityKind.RED, ActivityKind.OATH),
-             "重温入党誓词，学习革命先烈不怕牺牲、无私奉献的精神，激发党员干部奉献热情。"),
+             "学习革命先烈不怕牺牲、无私奉献的精神，激发党员干部奉献热情。"),
             ("三是狠抓警示教育", (ActivityKind.WARNING,),
              "教育党员干部时刻保持清醒的政治头脑，自觉遵规守纪、廉洁从政。")):
         held = list(r.activities(*kinds)[:NAMED])
@@ -203,7 +206,7 @@ def supervision(r: Records) -> str:
 
 def rectification(r: Records) -> str:
     lists = list(r.problem_lists())
-    sources = names((p.source or p.title for p in lists), quote="《》") if lists else ""
+    sources = names(p.source or f"《{p.title}》" for p in lists) if lists else ""
     head = (f"按照{sources}要求，" if sources else "") + "坚持高标准落实、严要求推进，认真抓好整改。"
     count = said(f"全年列入整改事项{ref('matters.rectify.count')}，已销号{ref('matters.rectify.closed')}，"
                  f"按期销号率{ref('matters.rectify.on_time_rate')}。", "matters.rectify.count", "matters.rectify.closed",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
-from dangjian.core.documents import OfficialDocument, cn_date
+from dangjian.core.documents import OfficialDocument
 
 from . import annual, references
 from .models import AnnualReport
@@ -54,17 +54,19 @@ def appendix(doc: OfficialDocument, report: AnnualReport, values, site: str) -> 
     doc.page_break()
     doc.heading1("附表")
     doc.centered("统计数字一览表")
-    rows = [(str(i), v.label, v.definition, v.shown, _number(v.count), "—" if v.total is None else str(v.total),
-             cn_date(timezone.localtime(v.read_at).date())) for i, v in enumerate(values.values(), start=1)]
-    table = doc.table(("序号", "统计数字", "定义", "数值", "分子", "分母", "读取日期"), rows)
+    rows = [(v.label, v.definition, v.shown, _number(v.count), "—" if v.total is None else str(v.total),
+             f"{timezone.localtime(v.read_at):%Y-%m-%d}") for v in values.values()]
+    # a figure's label and definition wrap; its numbers and the date never do
+    table = doc.table(("统计数字", "定义", "数值", "分子", "分母", "读取日期"), rows, widths_mm=(28, 38, 26, 12, 12, 40))
     for row, v in zip(table.rows[1:], values.values(), strict=True):
-        _link_cell(doc, row.cells[3], v.shown, site + v.url)
+        _link_cell(doc, row.cells[2], v.shown, site + v.url)
     compared = references.year_on_year(report, values if report.is_frozen else None)
     if compared:
         doc.paragraph("")
         doc.centered(f"主要数字与{report.year - 1}年对比")
         table = doc.table(("统计数字", f"{report.year - 1}年", f"{report.year}年", "增减"), [
-            (c.current.label, c.previous.shown if c.previous else "—", c.current.shown, c.change) for c in compared])
+            (c.current.label, c.previous.shown if c.previous else "—", c.current.shown, c.change) for c in compared],
+            widths_mm=(56, 30, 30, 40))
         for row, c in zip(table.rows[1:], compared, strict=True):
             _link_cell(doc, row.cells[2], c.current.shown, site + c.current.url)
             if c.previous:
