@@ -265,25 +265,34 @@ SUGGESTIONS = (
 )
 
 
+# The floors and nil counts the issue names, for a figure whose module did not mark it (weak_below,
+# higher_is_better); a module's own marking wins.
+FLOORS = {"meetings.study.attendance_rate": 90.0, "matters.rectify.on_time_rate": 90.0}
+SHOULD_BE_NIL = {"meetings.three_one.gaps", "matters.overdue", "duties.tasks.overdue", "filings.absences.unfiled"}
+
+
+def floor_of(fig: figures.FigureDef) -> float | None:
+    return fig.weak_below if fig.weak_below is not None else FLOORS.get(fig.key) if fig.is_rate else None
+
+
 def weak_figures(org, year: int) -> list[tuple[figures.FigureDef, figures.FigureValue]]:
     """The figures that read as weak for the org and year: a rate under its floor, a count that should be nil."""
-    candidates = [f for f in figures.REGISTRY.values() if not f.personal
-                  and (f.higher_is_better is False or (f.is_rate and f.weak_below is not None))]
+    def nil_expected(f):
+        return not f.is_rate and (f.higher_is_better is False or f.key in SHOULD_BE_NIL)
+
+    candidates = [f for f in figures.REGISTRY.values() if not f.personal and (nil_expected(f) or floor_of(f))]
     scope = FigureScope((org.path,), Period.year(year))
     out = []
     for value in figures.evaluate_many(candidates, scope).values():
-        fig = value.figure
-        if fig.is_rate and fig.weak_below is not None:
-            weak = value.value is not None and value.value < fig.weak_below
-        else:
-            weak = bool(value.count)
+        fig, floor = value.figure, floor_of(value.figure)
+        weak = (value.value is not None and value.value < floor) if floor is not None else bool(value.count)
         if weak:
             out.append((fig, value))
     return sorted(out, key=lambda fv: (fv[0].key not in PROBLEM_WORDING, fv[0].key))
 
 
 def problem(fig: figures.FigureDef, value: figures.FigureValue) -> tuple[str, str]:
-    floor = f"{fig.weak_below:g}%" if fig.weak_below is not None else ""
+    floor = f"{floor_of(fig):g}%" if floor_of(fig) is not None else ""
     named = ""
     if "{names}" in PROBLEM_WORDING.get(fig.key, ("", ""))[1] or not fig.is_rate:
         records = fig.records(value.scope).select_related(*fig.related).order_by(*fig.order_by)
