@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from dangjian.core import figures
+from dangjian.core.audit import history as versions_of
 from dangjian.matters.models import Matter
 from dangjian.reports import annual, references
 from dangjian.reports.models import AnnualReport, FrozenFigure, ReportStatus
@@ -132,6 +133,10 @@ def test_unknown_references_say_so_in_place_and_stop_the_freeze(demo, frozen_tod
     # the section's versions are on its history page
     history = client.get(reverse("history", args=["reports.reportsection", section.pk])).content.decode()
     assert "修改报告章节" in history
+    first = versions_of(section).order_by("id").first()
+    client.post(reverse("restore", args=["reports.reportsection", section.pk, first.pk]))
+    section.refresh_from_db()
+    assert "nosuch.figure" not in section.body and section.version == 3
 
 
 def test_a_year_without_records_drafts_without_failing(demo, frozen_today):

@@ -58,6 +58,11 @@ class Reading:
         return self.text if self.has_data else NO_DATA
 
     @property
+    def numerator(self) -> str:
+        """The count (or sum) as written: 7, 12.5 (a frozen count is kept as a decimal: 7.00 → 7)."""
+        return f"{Decimal(str(self.count)):.2f}".rstrip("0").rstrip(".")
+
+    @property
     def value(self) -> float | None:
         if self.is_rate:
             return round(float(self.count) * 100 / self.total, 1) if self.total else None

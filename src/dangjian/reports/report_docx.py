@@ -54,7 +54,7 @@ def appendix(doc: OfficialDocument, report: AnnualReport, values, site: str) -> 
     doc.page_break()
     doc.heading1("附表")
     doc.centered("统计数字一览表")
-    rows = [(v.label, v.definition, v.shown, _number(v.count), "—" if v.total is None else str(v.total),
+    rows = [(v.label, v.definition, v.shown, v.numerator, "—" if v.total is None else str(v.total),
              f"{timezone.localtime(v.read_at):%Y-%m-%d}") for v in values.values()]
     # a figure's label and definition wrap; its numbers and the date never do
     table = doc.table(("统计数字", "定义", "数值", "分子", "分母", "读取日期"), rows, widths_mm=(28, 38, 26, 12, 12, 40))
@@ -71,10 +71,6 @@ def appendix(doc: OfficialDocument, report: AnnualReport, values, site: str) -> 
             _link_cell(doc, row.cells[2], c.current.shown, site + c.current.url)
             if c.previous:
                 _link_cell(doc, row.cells[1], c.previous.shown, site + c.previous.url)
-
-
-def _number(value) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if not isinstance(value, int) else str(value)
 
 
 def _link_cell(doc: OfficialDocument, cell, text: str, url: str) -> None:
