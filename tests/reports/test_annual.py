@@ -114,6 +114,8 @@ def test_unknown_references_say_so_in_place_and_stop_the_freeze(demo, frozen_tod
     section = report.sections.order_by("order")[1]
     url = reverse("reports:section_edit", args=[section.pk])
     assert "matters.proposals.count" in client.get(url).content.decode()  # the picker
+    proposed = client.get(url + "?draft=1").content.decode()  # the draft proposed again, not saved
+    assert "重新生成的草稿" in proposed and "三个到位" in proposed
     response = client.post(url, {"heading": section.heading, "body": "全年办理{{ nosuch.figure }}，提案{{ matters.proposals.count }}。",
                                  "loaded_version": section.version})
     assert response.status_code == 302

@@ -148,8 +148,11 @@ def leadership(r: Records) -> str:
              + said(f"，全年集体研究“三重一大”事项{ref('meetings.decisions.count')}，合规率"
                     f"{ref('meetings.decisions.compliance_rate')}", "meetings.decisions.count",
                     "meetings.decisions.compliance_rate") + "。")
+    kickoff = r.held_meetings().filter(title__contains="党建").select_related("kind").order_by("date", "pk").first()
+    when, meeting = ((f"{kickoff.date.month}月{kickoff.date.day}日", f"{kickoff.kind}（{kickoff.title}）") if kickoff
+                     else ("年初", "专题会议"))
     return "\n".join((
-        f"年初，{r.org.name}召开专题会议研究部署基层党建工作，认真抓好落实，做到了三个到位。", first, second, third))
+        f"{when}，{r.org.name}召开{meeting}研究部署基层党建工作，认真抓好落实，做到了三个到位。", first, second, third))
 
 
 def _activity_sentence(activity) -> str:

@@ -24,4 +24,4 @@ class SectionForm(VersionedModelForm):
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(min_value=0, max_value=2**31, widget=forms.HiddenInput)
+    version = forms.IntegerField(label="版本", min_value=0, max_value=2**31, widget=forms.HiddenInput)
