@@ -22,7 +22,7 @@ from dangjian.core.figures import FigureScope, Period
 from dangjian.duties.models import Duty, DutyKind, GroupMember, GroupRole, Institution, LeadingGroup
 from dangjian.matters.models import Matter, ProblemList
 from dangjian.matters.states import Status
-from dangjian.meetings.models import Activity, ActivityKind, Meeting, MeetingStatus, StudyForm
+from dangjian.meetings.models import Activity, ActivityKind, Meeting, MeetingStatus, StudyForm, Topic
 
 from .models import Part
 
@@ -77,6 +77,11 @@ class Records:
 
     def held_meetings(self):
         return Meeting.objects.filter(self.under, status=MeetingStatus.HELD, date__range=(self.start, self.end))
+
+    def major_topics(self):
+        """The “三重一大” topics decided at the meetings held in the year."""
+        return (Topic.objects.filter(self.under, meeting__status=MeetingStatus.HELD, meeting__date__range=(
+            self.start, self.end)).exclude(category="").exclude(outcome="").order_by("meeting__date", "order"))
 
     def study_meetings(self):
         return self.held_meetings().filter(kind__is_study=True)
@@ -144,7 +149,9 @@ def leadership(r: Records) -> str:
     second += said(f"细化分解年度党建工作任务{ref('duties.tasks.count')}，完成率{ref('duties.tasks.completion_rate')}，",
                    "duties.tasks.count", "duties.tasks.completion_rate")
     second += "形成了一级抓一级、一级对一级负责的责任模式。"
+    topics = [t.removeprefix("关于").removesuffix("的议题") for t in r.major_topics().values_list("title", flat=True)[:NAMED + 1]]
     third = ("三是执行制度到位。认真落实民主集中制和“三重一大”制度，凡是涉及“三重一大”事项必须集体决策"
+             + (f"，{names(topics, etc=False)}等事项均经集体研究决定" if topics else "")
              + said(f"，全年集体研究“三重一大”事项{ref('meetings.decisions.count')}，合规率"
                     f"{ref('meetings.decisions.compliance_rate')}", "meetings.decisions.count",
                     "meetings.decisions.compliance_rate") + "。")
