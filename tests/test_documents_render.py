@@ -38,6 +38,8 @@ def _documents() -> dict[str, bytes]:
     from dangjian.orgs import roster
     from dangjian.orgs.models import Org, Person
     from dangjian.reports import summary
+    from dangjian.reports.models import AnnualReport
+    from dangjian.reports.report_docx import report_document
 
     today = dt.date.today()
     letter = next(x for x in ResponsibilityLetter.objects.order_by("pk") if x.tasks.exists())
@@ -51,6 +53,7 @@ def _documents() -> dict[str, bytes]:
         "report.docx": summary.document(summary.build(Person.objects.get(user__username="shuji").user,
                                                       Org.get_root_nodes().get(), Period.year(today.year))).to_bytes(),
         "agenda.docx": agenda.file.read(),
+        "annual.docx": report_document(AnnualReport.objects.get(org__code="SXX", year=today.year)).to_bytes(),
         "roster.xlsx": write_xlsx("花名册", roster.COLUMNS, roster.export_rows(Person.objects.order_by("pk"))),
         "matters.xlsx": write_xlsx("事项清单", ledger.LIST_COLUMNS, ledger.list_rows(matters, today)),
         "ledger.xlsx": ledger.ledger_xlsx(Person.objects.get(user__username="kezhang"),
@@ -103,7 +106,7 @@ def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tm
     # pypdf puts a space between Chinese and Latin or digits: compare without them
     text = {name: "\n".join(texts).replace(" ", "") for name, texts in pages.items()}
 
-    for name in ("letter.docx", "minutes.docx", "summary.docx", "report.docx", "agenda.docx"):
+    for name in ("letter.docx", "minutes.docx", "summary.docx", "report.docx", "agenda.docx", "annual.docx"):
         pdf = pdfs[name]
         assert tuple(round(float(x)) for x in pdf.pages[0].mediabox[2:]) == A4_PORTRAIT, name
         fonts = _fonts(pdf)
@@ -131,6 +134,10 @@ def test_every_document_renders_in_libreoffice_with_the_official_layout(demo, tm
     assert meeting.topics.first().title[:8] in text["minutes.docx"].replace("\n", "")
     assert "事项督办月度总结" in text["summary.docx"]
     assert "党建工作统计小结" in text["report.docx"] and "新登记事项" in text["report.docx"]
+    # the annual report: title block, the three parts, the appendix; no reference left unfilled
+    for words in ("坚持从严治党", "党组织书记抓基层党建工作情况汇报", "一、主要作法", "二、存在问题", "三、下步建议", "附表"):
+        assert words in text["annual.docx"], words
+    assert "{{" not in text["annual.docx"]
     # 26: dates in docx tables on one line: “2026年11月3日” never split before its 日
     for name in ("letter.docx", "summary.docx", "report.docx"):
         assert not re.search(r"\d+年\d+月\d*\n", text[name]), name

@@ -350,7 +350,7 @@ class OfficialDocument:
         self._page_numbers(section)
         if doc_number:
             self._para(doc_number, align=WD_ALIGN_PARAGRAPH.CENTER)
-        self._para(title, font=self.TITLE_FONT, size=self.SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self._title = self._para(title, font=self.TITLE_FONT, size=self.SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER)
         self._para("")
         if recipient:
             self._para(f"{recipient}：", indent=False)
@@ -433,6 +433,17 @@ class OfficialDocument:
         run = p.add_run(text)
         self._set_font(run.font, run._element, font or self.BODY_FONT, size or self.SIZE_3, bold)
         return p
+
+    def subtitle(self, text: str):
+        """A subtitle line under the title (3号楷体, centred: “——市XX党组织书记抓基层党建工作情况汇报”),
+        right after the title, before the blank line that follows it."""
+        p = self._para(text, font=self.H2_FONT, align=self._align.CENTER)
+        self._title._p.addnext(p._p)
+        return p
+
+    def centered(self, text: str):
+        """A centred body-font line (the title of a table in an appendix)."""
+        return self._para(text, align=self._align.CENTER)
 
     def heading1(self, text: str):
         return self._para(text, font=self.H1_FONT)

@@ -36,16 +36,14 @@ MODULES = [
     MenuItem("考评", "/assessment/", "assessment.view", own=("我的考评", "/assessment/")),
     # 报告报备: the staff's and the leaders' (who file); a plain member files nothing here.
     MenuItem("报告报备", "/filings/", "filing.view"),
-    MenuItem("年度报告", "/coming/reports/", "duty.view", coming=True),
+    MenuItem("年度报告", "/reports/", "duty.view"),
     MenuItem("审计日志", "/audit/", "audit.view"),
     MenuItem("账号", "/accounts/users/", "account.view"),
     MenuItem("规则设置", "/settings/rules/", "setting.manage", everywhere=True),
     MenuItem("安全规则", "/settings/rules/", "security_setting.manage", everywhere=True),  # 安全管理员's (三员分立)
 ]
 
-COMING = {
-    "reports": "年度报告",
-}
+COMING: dict[str, str] = {}
 
 
 def menu_for(user, path: str) -> list[MenuItem]:

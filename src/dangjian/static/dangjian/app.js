@@ -53,3 +53,19 @@ function attachPersonSearch(select) {
   select.before(box);
 }
 document.querySelectorAll("select[data-person-search]").forEach(attachPersonSearch);
+
+// 年度报告 figure picker (reports/report_section_form.html): the chosen figure's {{ key }} goes into the
+// section's text at the cursor. Without JavaScript the list still shows each key to type.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-figure-insert]");
+  if (!button) return;
+  const select = document.getElementById(button.dataset.figureInsert);
+  const area = document.querySelector("textarea[data-figure-target]");
+  if (!select || !area || !select.value) return;
+  event.preventDefault();
+  const text = `{{ ${select.value} }}`;
+  const at = area.selectionStart ?? area.value.length;
+  area.value = area.value.slice(0, at) + text + area.value.slice(area.selectionEnd ?? at);
+  area.focus();
+  area.selectionStart = area.selectionEnd = at + text.length;
+});
