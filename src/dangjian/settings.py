@@ -230,6 +230,9 @@ if HTTPS:
 
 # An org picker with more choices than this is a search box (core.forms_base.OrgSearchInput).
 DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300"))
+# Figure values (core/figures.py) are kept this long in the default cache, shown with the time they were read;
+# any saved or deleted record of a module that owns figures drops them at once. 0 turns the cache off.
+FIGURES_CACHE_SECONDS = int(os.environ.get("DANGJIAN_FIGURES_CACHE_SECONDS", "300"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and TEST_WORKER:

@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 # ---- periods ------------------------------------------------------------------------------------------------
@@ -211,8 +216,8 @@ class FigureDef:
             raise ValueError(f"{self.key} 不是比率")
         return self.model._default_manager.filter(self.total_where(scope))
 
-    def evaluate(self, scope: FigureScope) -> FigureValue:
-        return evaluate_many([self], scope)[self.key]
+    def evaluate(self, scope: FigureScope, *, fresh: bool = False) -> FigureValue:
+        return evaluate_many([self], scope, fresh=fresh)[self.key]
 
 
 @dataclass
@@ -257,6 +262,7 @@ def register(*figures: FigureDef) -> None:
         if fig.key in REGISTRY and REGISTRY[fig.key] != fig:
             raise ValueError(f"统计数字 {fig.key} 重复定义")
         REGISTRY[fig.key] = fig
+        _WATCHED_APPS.add(fig.model._meta.app_label)
 
 
 def get(key: str) -> FigureDef:
@@ -271,30 +277,77 @@ def by_module() -> dict[str, list[FigureDef]]:
     return dict(out)
 
 
-def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope) -> dict[str, FigureValue]:
-    """The values of several figures: one aggregate query per model, whatever the number of figures."""
+def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope, *, fresh: bool = False
+                  ) -> dict[str, FigureValue]:
+    """The values of several figures: one aggregate query per model, whatever the number of figures.
+
+    Values are kept for FIGURES_CACHE_SECONDS (settings) in the default cache, with the time they were read
+    (``read_at``, shown as 数据读取于 wherever a value is shown); a change to a record of a module that owns
+    figures drops them all (``forget_values``). ``fresh`` reads the database whatever is cached (a figure's
+    own page, whose value must match the records it lists)."""
     by_model: dict[type, list[FigureDef]] = defaultdict(list)
     for fig in figures:
         by_model[fig.model].append(fig)
     out: dict[str, FigureValue] = {}
-    now = timezone.now()
     for model, figs in by_model.items():
-        aggregates, union = {}, Q()
+        row, read_at = _aggregate(model, figs, scope, fresh)
         for i, fig in enumerate(figs):
-            where = fig.where(scope)
-            union |= where
-            if fig.measure:
-                aggregates[f"n{i}"] = Sum(fig.measure, filter=where)
-            else:
-                aggregates[f"n{i}"] = Count("pk", filter=where)
-            if fig.total_where is not None:
-                total = fig.total_where(scope)
-                union |= total
-                aggregates[f"t{i}"] = Count("pk", filter=total)
-        row = model._default_manager.filter(union).aggregate(**aggregates)
-        for i, fig in enumerate(figs):
-            out[fig.key] = FigureValue(fig, scope, row[f"n{i}"] or 0, row.get(f"t{i}"), now)
+            out[fig.key] = FigureValue(fig, scope, row[f"n{i}"] or 0, row.get(f"t{i}"), read_at)
     return out
+
+
+def _aggregate(model, figs: list[FigureDef], scope: FigureScope, fresh: bool) -> tuple[dict, dt.datetime]:
+    """The aggregate row of ``figs`` (one model) and when it was read: from the cache, or one query."""
+    seconds = int(getattr(settings, "FIGURES_CACHE_SECONDS", 0))
+    key = None
+    if seconds > 0:
+        generation = cache.get_or_set(_GENERATION_KEY, time.time_ns, None)
+        ident = "|".join((str(generation), model._meta.label, scope.period.key, ",".join(scope.paths),
+                          str(scope.person_id), timezone.localdate().isoformat(), *(f.key for f in figs)))
+        key = "dangjian:figures:value:" + hashlib.sha256(ident.encode()).hexdigest()
+        if not fresh and (hit := cache.get(key)) is not None:
+            return hit
+    aggregates, union = {}, Q()
+    for i, fig in enumerate(figs):
+        where = fig.where(scope)
+        union |= where
+        if fig.measure:
+            aggregates[f"n{i}"] = Sum(fig.measure, filter=where)
+        else:
+            aggregates[f"n{i}"] = Count("pk", filter=where)
+        if fig.total_where is not None:
+            total = fig.total_where(scope)
+            union |= total
+            aggregates[f"t{i}"] = Count("pk", filter=total)
+    result = (model._default_manager.filter(union).aggregate(**aggregates), timezone.now())
+    if key is not None:
+        cache.set(key, result, seconds)
+    return result
+
+
+# ---- the values' cache: dropped on any change to a record of a module that owns figures ----------------------
+
+_GENERATION_KEY = "dangjian:figures:generation"
+_WATCHED_APPS: set[str] = set()
+
+
+def forget_values(**_signal_kwargs) -> None:
+    """Every cached value is stale from now on: a new generation (part of every value's key) is started."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # no generation yet (or evicted): start one no earlier value can have used
+        cache.set(_GENERATION_KEY, time.time_ns(), None)
+
+
+def _record_changed(sender, **kwargs) -> None:
+    if sender._meta.app_label in _WATCHED_APPS:
+        forget_values()
+
+
+# Bulk changes (QuerySet.update, bulk_create) send no signal: their effect shows when the values expire
+# (FIGURES_CACHE_SECONDS), and every value shows when it was read.
+for _name, _signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+    _signal.connect(_record_changed, dispatch_uid=f"figures-forget-on-{_name}")
 
 
 def values_for(keys: Iterable[str], scope: FigureScope) -> dict[str, FigureValue]:
