@@ -52,7 +52,8 @@ LEVELS = ("province", "city", "county")
 
 # ---- the outer driver --------------------------------------------------------------------------------------
 
-def run_scale(*, reuse: bool, runs: int, members: int, matters: int, meetings: int, attendees: int) -> dict:
+def run_scale(*, reuse: bool, runs: int, members: int, matters: int, meetings: int, attendees: int,
+              generate_only: bool = False) -> dict:
     """The child process on the figures database (made afresh unless ``reuse``); its result."""
     import psycopg
 
@@ -71,7 +72,7 @@ def run_scale(*, reuse: bool, runs: int, members: int, matters: int, meetings: i
     print(f"== figures: {members} members, {matters} matters, {meetings} meetings ==", flush=True)
     subprocess.run([sys.executable, "-m", "bench.figures", "--inner", "--runs", str(runs), "--members", str(members),
                     "--matters", str(matters), "--meetings", str(meetings), "--attendees", str(attendees),
-                    "--out", str(out)], env=env, cwd=ROOT, check=True)
+                    "--out", str(out), *(["--generate-only"] if generate_only else [])], env=env, cwd=ROOT, check=True)
     return json.loads(out.read_text())
 
 
@@ -105,6 +106,7 @@ def main(argv=None) -> int:
     parser.add_argument("--meetings", type=int, default=2_000_000)
     parser.add_argument("--attendees", type=int, default=3, help="attendance rows per meeting")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--generate-only", action="store_true", help="fill the database, measure nothing")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -114,7 +116,10 @@ def main(argv=None) -> int:
     if not os.environ.get("DATABASE_URL"):
         parser.error("needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)")
     result = run_scale(reuse=args.reuse, runs=args.runs, members=args.members, matters=args.matters,
-                       meetings=args.meetings, attendees=args.attendees)
+                       meetings=args.meetings, attendees=args.attendees, generate_only=args.generate_only)
+    if args.generate_only:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
     missed = goals_missed(result)
     if not args.no_write:
         results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -389,6 +394,8 @@ def inner(args) -> dict:
     call_command("migrate", verbosity=0)
     generated = generate(args)
     counts = table_counts()
+    if args.generate_only:
+        return {"data": counts, "generate": generated}
     users = {level: User.objects.get(username=f"gen_{level}_admin") for level in LEVELS}
     nodes = {level: Org.objects.get(pk=RoleAssignment.objects.get(user=u).org_id) for level, u in users.items()}
     period = Period.parse(PERIOD)
