@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -341,7 +341,8 @@ def forget_values(**_signal_kwargs) -> None:
 
 def _record_changed(sender, **kwargs) -> None:
     if sender._meta.app_label in _WATCHED_APPS:
-        forget_values()
+        forget_values()  # now, for reads in this transaction; and at commit, for a value another request
+        transaction.on_commit(forget_values)  # read (and cached) meanwhile without this change
 
 
 # Bulk changes (QuerySet.update, bulk_create) send no signal: their effect shows when the values expire
