@@ -161,7 +161,6 @@ def generate(n_matters: int, seed: int = 7, owners: int = 20_000) -> dict:
     """The province tree, owners with accounts, and the matters; returns what the benchmarks need."""
     import datetime as dt
 
-    from django.db import connection
     from django.utils import timezone
 
     from dangjian.accounts.models import RoleAssignment, User
@@ -203,11 +202,39 @@ def generate(n_matters: int, seed: int = 7, owners: int = 20_000) -> dict:
         by_county.setdefault(path[:12], []).append(pid)
     # Leaders: the first person of each county leads its matters.
     leader_of = {county: ids[0] for county, ids in by_county.items()}
-    matter_cols = ["kind", "title", "content", "source", "number", "category", "batch", "level", "handling_class",
-                   "status", "responsible_leader_id", "owner_id", "received_on", "assigned_on", "due_on",
-                   "due_provisional", "due_basis", "due_rule_version", "proposer", "reply_text", "replied_on",
-                   "satisfaction", "completion_statement", "evidence", "submitted_on", "closed_on", "filing_number",
-                   "org_id", "org_path", "version", "created_at", "updated_at", "handoff_late"]
+    start = time.perf_counter()
+    load_matters(n_matters, person_rows, leader_of, dict(org_ids), rng)
+    load_seconds = time.perf_counter() - start
+    city = Org.objects.get(code="P-7")
+    root = Org.objects.get(code="P")
+    city_user = User.objects.create(username="city_leader", full_name="市级领导")
+    RoleAssignment.objects.create(user=city_user, role=Role.LEADER, org=city, include_subtree=True)
+    admin = User.objects.create(username="province_admin", full_name="省级党务")
+    RoleAssignment.objects.create(user=admin, role=Role.PARTY_ADMIN, org=root, include_subtree=True)
+    return {"orgs": len(orgs), "people": len(person_rows), "matters": n_matters, "load_seconds": round(load_seconds, 1),
+            "city_path": city.path}
+
+
+MATTER_COLUMNS = ["kind", "title", "content", "source", "number", "category", "batch", "level", "handling_class",
+                  "status", "responsible_leader_id", "owner_id", "received_on", "assigned_on", "due_on",
+                  "due_provisional", "due_basis", "due_rule_version", "proposer", "reply_text", "replied_on",
+                  "satisfaction", "completion_statement", "evidence", "submitted_on", "closed_on", "filing_number",
+                  "org_id", "org_path", "version", "created_at", "updated_at", "handoff_late"]
+
+
+def load_matters(n_matters: int, person_rows: list[tuple[int, str]], leader_of: dict[str, int],
+                 org_ids: dict[str, int], rng: random.Random) -> None:
+    """``n_matters`` matters bulk-loaded (COPY on PostgreSQL) into an existing tree: each owned by a random
+    person of ``person_rows`` (id, org path) at that person's org, led by ``leader_of[county path]``; received
+    over the last two years, in a mix of kinds and states."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from dangjian.matters.models import Matter
+
+    now = timezone.now()
     today = dt.date.today()
     kinds = ["rectify"] * 5 + ["assigned"] * 3 + ["npc", "cppcc"]
     statuses = ["closed"] * 4 + ["in_progress"] * 3 + ["assigned", "pending", "registered"]
@@ -228,20 +255,18 @@ def generate(n_matters: int, seed: int = 7, owners: int = 20_000) -> dict:
                    "完成" if closed else "", "材料" if closed else "", closed, closed,
                    f"备案{i}" if closed else "", org_ids[path], path, 1, now, now, False]
 
-    from dangjian.matters.models import Matter
-
     table = Matter._meta.db_table
-    start = time.perf_counter()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({', '.join(matter_cols)}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({', '.join(MATTER_COLUMNS)}) FROM STDIN") as copy:
                 for row in rows():
                     copy.write_row(row)
             # As autovacuum does after a bulk insert: the visibility map is what lets the list's COUNT be an
             # index-only scan (matter_scope_cover); right after COPY every row would need a heap visit.
-            cursor.execute(f"VACUUM ANALYZE {table}")
+            if not connection.in_atomic_block:
+                cursor.execute(f"VACUUM ANALYZE {table}")
         else:
-            sql = f"INSERT INTO {table} ({', '.join(matter_cols)}) VALUES ({', '.join(['%s'] * len(matter_cols))})"
+            sql = f"INSERT INTO {table} ({', '.join(MATTER_COLUMNS)}) VALUES ({', '.join(['%s'] * len(MATTER_COLUMNS))})"
             batch = []
             for row in rows():
                 batch.append(row)
@@ -250,15 +275,6 @@ def generate(n_matters: int, seed: int = 7, owners: int = 20_000) -> dict:
                     batch = []
             cursor.executemany(sql, batch)
             cursor.execute("ANALYZE")
-    load_seconds = time.perf_counter() - start
-    city = Org.objects.get(code="P-7")
-    root = Org.objects.get(code="P")
-    city_user = User.objects.create(username="city_leader", full_name="市级领导")
-    RoleAssignment.objects.create(user=city_user, role=Role.LEADER, org=city, include_subtree=True)
-    admin = User.objects.create(username="province_admin", full_name="省级党务")
-    RoleAssignment.objects.create(user=admin, role=Role.PARTY_ADMIN, org=root, include_subtree=True)
-    return {"orgs": len(orgs), "people": len(person_rows), "matters": n_matters, "load_seconds": round(load_seconds, 1),
-            "city_path": city.path}
 
 
 def bench_list(runs: int, city_path: str) -> dict:

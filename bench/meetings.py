@@ -162,49 +162,75 @@ def generate(branches: int, years: int, members: int, rng: random.Random, extra:
             "branch_path", "party_status",
             "joined_party_on", "full_member_on", "activist_since", "user_id", "is_active"], people())
         this_year = dt.date.today().year
-        meeting_rows, attendance = [], []
-        mid = aid = 0
-
-        def schedule(year):  # lazily, so the random draws interleave as they always have
-            for code, months in PLAN:
-                for month in months:
-                    if rng.random() < GAP_SHARE:  # a few gaps for the report to find
-                        continue
-                    yield code, dt.date(year, month, 10 + rng.randint(0, 15))
-            for k in range(extra):  # branch study sessions spread over the year
-                yield "study_day", dt.date(year, 1, 5) + dt.timedelta(days=k * 355 // extra)
-
-        for index, (bid, path, _c) in enumerate(branch_rows):
-            first_person = index * members + 1
-            for year in range(this_year - years + 1, this_year + 1):
-                for code, day in schedule(year):
-                    mid += 1
-                    study = code in ("lecture", "study_day")
-                    meeting_rows.append((mid, bid, path, 1, now, now, kinds[code], f"{day.month}月{code}", day,
-                                         dt.time(9), dt.time(11), "", "held", "", "", ""))
-                    for k in range(members):
-                        aid += 1
-                        present = rng.random() < 0.92
-                        attendance.append((aid, bid, path, 1, now, now, mid, first_person + k,
-                                           "present" if present else "absent", "", None, False,
-                                           2 if present and study else 0, study and not present, None, "", year))
-            if len(attendance) > 400_000 or index == len(branch_rows) - 1:
-                counts["meetings"] = counts.get("meetings", 0) + write("meetings_meeting", [
-                    "id", "org_id", "org_path", "version", "created_at", "updated_at", "kind_id", "title", "date",
-                    "start_time", "end_time", "place", "status", "study_form", "minutes", "signin_nonce"],
-                    meeting_rows)
-                counts["attendance"] = counts.get("attendance", 0) + write("meetings_attendance", [
-                    "id", "org_id", "org_path", "version", "created_at", "updated_at", "meeting_id", "person_id",
-                    "status", "reason", "signed_in_at", "via_qr", "hours", "makeup_required", "makeup_done_on",
-                    "makeup_note", "year"], attendance)
-                meeting_rows, attendance = [], []
+        counts.update(write_meetings(
+            branch_rows, lambda index, _bid: range(index * members + 1, (index + 1) * members + 1),
+            range(this_year - years + 1, this_year + 1), rng, extra, kinds=kinds, now=now))
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
-                for table in ("orgs_org", "orgs_person", "meetings_meeting", "meetings_attendance"):
+                for table in ("orgs_org", "orgs_person"):
                     cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     with connection.cursor() as cur:
         cur.execute("ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     counts["seconds"] = round(time.perf_counter() - t0, 1)
+    return counts
+
+
+def write_meetings(branch_rows, people_of, years, rng: random.Random, extra: int = 0, *, kinds: dict, now,
+                   gap_share: float = GAP_SHARE, attendees: int | None = None) -> dict:
+    """Meetings and attendance of existing branches, written with COPY (batched INSERTs on SQLite).
+
+    ``branch_rows`` are (id, path, _) of the branches, ``people_of(index, id)`` the ids of a branch's
+    members. Each branch holds the 三会一课 plan each year (``gap_share`` of it left out at random) and
+    ``extra`` study sessions; its first ``attendees`` members (all by default) are expected at each
+    meeting. Ids continue after the tables' largest; the sequences are moved past them."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM meetings_meeting")
+        mid = cur.fetchone()[0]
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM meetings_attendance")
+        aid = cur.fetchone()[0]
+    counts = {"meetings": 0, "attendance": 0}
+    meeting_rows, attendance = [], []
+
+    def schedule(year):  # lazily, so the random draws interleave as they always have
+        for code, months in PLAN:
+            for month in months:
+                if rng.random() < gap_share:  # a few gaps for the report to find
+                    continue
+                yield code, dt.date(year, month, 10 + rng.randint(0, 15))
+        for k in range(extra):  # branch study sessions spread over the year
+            yield "study_day", dt.date(year, 1, 5) + dt.timedelta(days=k * 355 // extra)
+
+    for index, (bid, path, _c) in enumerate(branch_rows):
+        expected = list(people_of(index, bid))[:attendees]
+        for year in years:
+            for code, day in schedule(year):
+                mid += 1
+                study = code in ("lecture", "study_day")
+                meeting_rows.append((mid, bid, path, 1, now, now, kinds[code], f"{day.month}月{code}", day,
+                                     dt.time(9), dt.time(11), "", "held", "", "", ""))
+                for person in expected:
+                    aid += 1
+                    present = rng.random() < 0.92
+                    attendance.append((aid, bid, path, 1, now, now, mid, person,
+                                       "present" if present else "absent", "", None, False,
+                                       2 if present and study else 0, study and not present, None, "", year))
+        if len(attendance) > 400_000 or len(meeting_rows) > 100_000 or index == len(branch_rows) - 1:
+            counts["meetings"] += write("meetings_meeting", [
+                "id", "org_id", "org_path", "version", "created_at", "updated_at", "kind_id", "title", "date",
+                "start_time", "end_time", "place", "status", "study_form", "minutes", "signin_nonce"],
+                meeting_rows)
+            counts["attendance"] += write("meetings_attendance", [
+                "id", "org_id", "org_path", "version", "created_at", "updated_at", "meeting_id", "person_id",
+                "status", "reason", "signed_in_at", "via_qr", "hours", "makeup_required", "makeup_done_on",
+                "makeup_note", "year"], attendance)
+            meeting_rows, attendance = [], []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for table in ("meetings_meeting", "meetings_attendance"):
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"(SELECT GREATEST(MAX(id), 1) FROM {table}))")
     return counts
 
 

@@ -31,11 +31,18 @@ And the category suggestion of 群众监督 (bench/petitions_classify.py: macro-
 on 100,000 petitions, suggestion latency), under ``petitions_classify`` (``--only classify`` alone).
 
     python -m bench.run [--scale sqlite|postgres|both] [--members N] [--runs 50] [--no-write]
-                        [--only suite|meetings|matters|weekly|petition_import|classify|dedupe] [--meetings auto|small|reduced|issue|none]
+                        [--only suite|meetings|matters|weekly|petition_import|classify|dedupe|evaluations|figures]
+                        [--meetings auto|small|reduced|issue|none] [--reuse-figures]
                         [--skip-matters] [--matters N] [--matters-runs 40]
 
 And on PostgreSQL, 考评's pre-fill of a round for one city's 10,000 cadres (bench/evaluations.py, ≤ 30 s),
 under the ``evaluations`` key (``--only evaluations`` alone).
+
+And on PostgreSQL, the figure registry (bench/figures.py, issue 15): evaluate_many of every registered figure,
+each figure's record list, the dashboard (by URL, when it exists) for a province, a city and a county node, on
+one database of 2,000,000 members, 1,000,000 matters and 2,000,000 meetings (``dangjian_bench_figures``), under
+the ``figures`` key; and one cadre's 干部考评档案 on it, under ``postgres`` → ``benchmarks`` → ``cadre_file``
+(``--only figures`` alone; ``--reuse-figures`` measures the data an earlier run generated).
 """
 
 from __future__ import annotations
@@ -145,9 +152,12 @@ def main(argv=None) -> int:
                         default=os.environ.get("BENCH_MEETINGS", "auto"),
                         help="size of the 会议学习 benchmarks (default: $BENCH_MEETINGS or auto)")
     parser.add_argument("--only", choices=["suite", "meetings", "matters", "weekly", "petition_import", "classify",
-                                           "dedupe", "evaluations"],
+                                           "dedupe", "evaluations", "figures"],
                         help="run only the foundation suite, only 会议学习, only 事项督办, only the weekly sheets' size, "
-                             "only the history import, the category suggestion, the duplicate detection or 考评's pre-fill")
+                             "only the history import, the category suggestion, the duplicate detection, 考评's "
+                             "pre-fill or the figure registry (with the cadre file)")
+    parser.add_argument("--reuse-figures", action="store_true",
+                        help="the figures benchmark measures the database an earlier run generated")
     parser.add_argument("--skip-matters", action="store_true",
                         default=os.environ.get("DANGJIAN_BENCH_SKIP_MATTERS", "") not in ("", "0"),
                         help="leave out the 事项督办 benchmarks (also DANGJIAN_BENCH_SKIP_MATTERS=1)")
@@ -238,6 +248,18 @@ def main(argv=None) -> int:
             results.setdefault("evaluations", {})[scale] = result
             summaries[f"evaluations-{scale}"] = {k: result[k] for k in ("cadres_in_round", "seconds")}
             missed += [] if result["goal_met"] else [f"{scale}: evaluations pre-fill"]
+            if not args.no_write:
+                RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        if args.only in (None, "figures") and scale == "postgres":
+            from bench import (
+                figures,  # the figure registry, the dashboards, the cadre file (bench/figures.py)
+            )
+
+            result = figures.run_scale(reuse=args.reuse_figures, runs=20, members=2_000_000, matters=1_000_000,
+                                       meetings=2_000_000, attendees=3)
+            figures.merge(results, result)
+            summaries["figures-postgres"] = results["figures"]["summary"]
+            missed += figures.goals_missed(results["figures"])
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(summaries, ensure_ascii=False, indent=2))

@@ -119,3 +119,31 @@ def test_periods(text, start, end, label):
 def test_bad_periods_are_refused_in_chinese(text):
     with pytest.raises(ValueError, match="统计期间"):
         Period.parse(text)
+
+
+def test_values_are_cached_with_their_read_time_and_dropped_on_a_change(demo, settings, django_assert_num_queries):
+    """evaluate_many keeps values FIGURES_CACHE_SECONDS with the time they were read; a saved record of the
+    module drops them; a figure's own page always reads afresh, so that it matches the records it lists."""
+    from dangjian.matters.models import Matter
+
+    settings.FIGURES_CACHE_SECONDS = 300
+    fig, node = figures.get("matters.open"), demo["orgs"]["SXX"]
+    scope = FigureScope((node.path,), Period.year(2026))
+    first = fig.evaluate(scope)
+    with django_assert_num_queries(0):
+        again = fig.evaluate(scope)
+    assert (again.count, again.read_at) == (first.count, first.read_at)
+    matter = fig.records(scope).order_by("pk").first()
+    Matter.objects.filter(pk=matter.pk).update(status="closed")  # a bulk change: no signal, the value expires
+    assert fig.evaluate(scope).count == first.count
+    assert fig.evaluate(scope, fresh=True).count == first.count - 1
+    page = signed_in(_reader(demo, fig)).get(f"/figures/{fig.key}/?node={node.pk}")
+    assert page.context["value"].count == page.context["page"].paginator.count + page.context["withheld"]
+    assert "数据读取于" in page.content.decode()
+    matter.refresh_from_db()
+    matter.save()  # any saved record of the module drops every cached value
+    after = fig.evaluate(scope)
+    assert after.count == first.count - 1 and after.read_at > first.read_at
+    settings.FIGURES_CACHE_SECONDS = 0
+    Matter.objects.filter(pk=matter.pk).update(status="in_progress")
+    assert fig.evaluate(scope).count == first.count

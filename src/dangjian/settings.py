@@ -232,11 +232,11 @@ if HTTPS:
 
 
 # An org picker with more choices than this is a search box (core.forms_base.OrgSearchInput).
-# Where the links of exported documents lead (the annual report's figures): unset, the host the request came to.
-DANGJIAN_SITE_URL = os.environ.get("DANGJIAN_SITE_URL", "")
 DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300"))
-# Dashboards (reports/dashboards.py): how long a node's figure values are cached, in seconds (0: not cached).
-DANGJIAN_DASHBOARD_SECONDS = int(os.environ.get("DANGJIAN_DASHBOARD_SECONDS", "300"))
+# Figure values (core/figures.py: evaluate_many, and the dashboards' values) are kept this long in the default
+# cache, shown with the time they were read; any saved or deleted record of a module that owns figures drops them
+# at once. 0 turns the cache off.
+FIGURES_CACHE_SECONDS = int(os.environ.get("DANGJIAN_FIGURES_CACHE_SECONDS", "300"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and TEST_WORKER:

@@ -70,7 +70,7 @@ def figure_detail(request, key):
     fig = figure_or_404(key)
     period = period_from(request)
     scope, node = scope_for(request, fig, period)
-    value = fig.evaluate(scope)
+    value = fig.evaluate(scope, fresh=True)  # it must match the records listed below, whatever is cached
     part = "all" if request.GET.get("part") == "all" and fig.is_rate else ""
     counted = fig.total_records(scope) if part else fig.records(scope)
     shown = listed(fig, counted, request.user)
@@ -109,8 +109,10 @@ def figure_index(request):
         if shown:
             groups.append((module_label(name), evaluate_shown(shown)))
     node = node_from(request, "org.view") if request.GET.get("node") else None
+    read_at = min((v.read_at for _label, values in groups for v in values), default=None)
     return render(request, "core/figure_index.html", {
         "groups": groups, "period": period, "node": node, "module": module, "query": query_string(node, period),
+        "read_at": read_at,
     })
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,9 +25,11 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .scope import path_in_scope, scope_roots
@@ -235,8 +239,8 @@ class FigureDef:
             raise ValueError(f"{self.key} 不是比率")
         return self.model._default_manager.filter(self.total_where(scope))
 
-    def evaluate(self, scope: FigureScope) -> FigureValue:
-        return evaluate_many([self], scope)[self.key]
+    def evaluate(self, scope: FigureScope, *, fresh: bool = False) -> FigureValue:
+        return evaluate_many([self], scope, fresh=fresh)[self.key]
 
 
 @dataclass
@@ -281,6 +285,7 @@ def register(*figures: FigureDef) -> None:
         if fig.key in REGISTRY and REGISTRY[fig.key] != fig:
             raise ValueError(f"统计数字 {fig.key} 重复定义")
         REGISTRY[fig.key] = fig
+        _WATCHED_APPS.add(fig.model._meta.app_label)
 
 
 def get(key: str) -> FigureDef:
@@ -310,25 +315,32 @@ def _aggregates(items: Iterable[tuple[int, FigureDef, FigureScope]]) -> tuple[di
     return aggregates, union
 
 
-def evaluate_pairs(pairs: Sequence[tuple[FigureDef, FigureScope]]) -> list[FigureValue]:
+def evaluate_pairs(pairs: Sequence[tuple[FigureDef, FigureScope]], *, fresh: bool = False) -> list[FigureValue]:
     """The values of figures each over its own scope (one figure over five years, say), in the order given: one
-    aggregate query per model, whatever the number of pairs."""
+    aggregate query per model, whatever the number of pairs (kept in the values' cache, see ``cached``)."""
     by_model: dict[type, list[tuple[int, FigureDef, FigureScope]]] = defaultdict(list)
     for i, (fig, scope) in enumerate(pairs):
         by_model[fig.model].append((i, fig, scope))
     out: list[FigureValue | None] = [None] * len(pairs)
-    now = timezone.now()
     for model, items in by_model.items():
-        aggregates, union = _aggregates(items)
-        row = model._default_manager.filter(union).aggregate(**aggregates)
+        ident = "|".join([model._meta.label, *(f"{fig.key}@{scope.period.key}@{','.join(scope.paths)}"
+                                               f"@{scope.person_id}" for _, fig, scope in items)])
+
+        def read(items=items, model=model):
+            aggregates, union = _aggregates(items)
+            return model._default_manager.filter(union).aggregate(**aggregates)
+        row, read_at = cached(ident, read, fresh=fresh)
         for i, fig, scope in items:
-            out[i] = FigureValue(fig, scope, row[f"n{i}"] or 0, row.get(f"t{i}"), now)
+            out[i] = FigureValue(fig, scope, row[f"n{i}"] or 0, row.get(f"t{i}"), read_at)
     return out
 
 
-def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope) -> dict[str, FigureValue]:
+def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope, *, fresh: bool = False
+                  ) -> dict[str, FigureValue]:
     """The values of several figures: one aggregate query per model, whatever the number of figures (a figure
-    kept by counters: one read of its counters)."""
+    kept by counters: one read of its counters). Values are kept FIGURES_CACHE_SECONDS with the time they were
+    read (``cached``); ``fresh`` reads the database whatever is cached (a figure's own page, whose value must
+    match the records it lists)."""
     out: dict[str, FigureValue] = {}
     now = timezone.now()
     counters: dict = {}  # one read of the counters per counting function
@@ -340,7 +352,7 @@ def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope) -> dict[str,
             out[fig.key] = FigureValue(fig, scope, counters[fig.counted][fig.key], None, now)
         else:
             plain.append((fig, scope))
-    out.update({value.figure.key: value for value in evaluate_pairs(plain)})
+    out.update({value.figure.key: value for value in evaluate_pairs(plain, fresh=fresh)})
     return out
 
 
@@ -376,6 +388,49 @@ def evaluate_by_child(figs: Iterable[FigureDef], parent_path: str, child_path_le
             for i, fig, _ in items:
                 out[child][fig.key] = FigureValue(fig, child_scope, row[f"n{i}"] or 0, row.get(f"t{i}"), now)
     return dict(out)
+
+
+# ---- the values' cache: dropped on any change to a record of a module that owns figures ----------------------
+
+_GENERATION_KEY = "dangjian:figures:generation"
+
+
+def cached(ident: str, compute, *, fresh: bool = False):
+    """(``compute()``, the time it was read), kept FIGURES_CACHE_SECONDS (settings) in the default cache under
+    ``ident`` and the current generation: a change to a record of a module that owns figures starts a new one
+    (``forget_values``), so no value read before it is used after it. Every value shown says when it was read."""
+    seconds = int(getattr(settings, "FIGURES_CACHE_SECONDS", 0))
+    if seconds <= 0:
+        return compute(), timezone.now()
+    generation = cache.get_or_set(_GENERATION_KEY, time.time_ns, None)
+    key = "dangjian:figures:value:" + hashlib.sha256(
+        f"{generation}|{timezone.localdate().isoformat()}|{ident}".encode()).hexdigest()
+    if not fresh and (hit := cache.get(key)) is not None:
+        return hit
+    result = (compute(), timezone.now())
+    cache.set(key, result, seconds)
+    return result
+_WATCHED_APPS: set[str] = set()
+
+
+def forget_values(**_signal_kwargs) -> None:
+    """Every cached value is stale from now on: a new generation (part of every value's key) is started."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # no generation yet (or evicted): start one no earlier value can have used
+        cache.set(_GENERATION_KEY, time.time_ns(), None)
+
+
+def _record_changed(sender, **kwargs) -> None:
+    if sender._meta.app_label in _WATCHED_APPS:
+        forget_values()  # now, for reads in this transaction; and at commit, for a value another request
+        transaction.on_commit(forget_values)  # read (and cached) meanwhile without this change
+
+
+# Bulk changes (QuerySet.update, bulk_create) send no signal: their effect shows when the values expire
+# (FIGURES_CACHE_SECONDS), and every value shows when it was read.
+for _name, _signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+    _signal.connect(_record_changed, dispatch_uid=f"figures-forget-on-{_name}")
 
 
 def values_for(keys: Iterable[str], scope: FigureScope) -> dict[str, FigureValue]:

@@ -40,6 +40,7 @@ class Shown:
     value: str
     link: str = ""
     alert: bool = False
+    read_at: object = None  # when a figure's value was read (it may come from the figures' cache)
 
 
 HOME_PANELS: list = []  # Panel, or (title, callable(user) -> list) for a panel not yet on the registry
@@ -70,7 +71,7 @@ def figures_shown(user, keys, period: figures.Period, *, alerts=frozenset(), hid
         fig = value.figure
         label = fig.label if fig.stock else f"{period.label}{fig.label}"  # a personal count of the year too
         out.append(Shown(label, value.display, figures.figure_url(key, period=None if fig.stock else period),
-                         alert=key in alerts and bool(value.value)))
+                         alert=key in alerts and bool(value.value), read_at=value.read_at))
     return out
 
 

@@ -121,11 +121,13 @@ class Matter(ScopedModel):
             # The scope test is a path prefix (LIKE 'p%'): pattern ops make it a range of this index whatever the
             # collation, and the columns the list filters on ride along (INCLUDE), so that counting a city's
             # matters, or finding the ids of a page sorted by due date (views.ids_first), is an index-only scan
-            # instead of a visit to every heap page holding one of them.
+            # instead of a visit to every heap page holding one of them. submitted_on, replied_on and satisfaction
+            # ride along for the registered figures (matters/figures.py): evaluating all of them for a subtree is
+            # then an index-only scan too (bench/figures.py: a city's 1,000 ms → 320 ms, a county's 85 → 40 ms).
             models.Index(fields=["org_path", "status"], name="matter_scope_cover",
                          opclasses=["varchar_pattern_ops", "varchar_ops"],
                          include=["kind", "due_on", "received_on", "handling_class", "handoff_due_on", "handoff_late",
-                                  "id"]),
+                                  "id", "submitted_on", "replied_on", "satisfaction"]),
             models.Index(fields=["status", "due_on"], name="matter_status_due"),
             models.Index(fields=["kind", "received_on"], name="matter_kind_received"),
         ]

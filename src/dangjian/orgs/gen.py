@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from dangjian.accounts.models import RoleAssignment, User
 from dangjian.accounts.roles import Role
-from dangjian.core.crypto import blind_index, encrypt
+from dangjian.core.crypto import blind_index, encrypt, keyring
 from dangjian.core.ids import id_check_digit
 
 from .models import Org, OrgKind, OrgMemberCount, PartyStatus, Person, Position
@@ -413,6 +413,7 @@ def generate(members: int, *, seed: int = 1, reset_first: bool = False, password
         log(f"组织树：{len(tree)} 个组织，其中党支部 {shape.branches} 个，市 {shape.cities} 个，"
             f"县 {shape.cities * shape.counties_per_city} 个")
         now = timezone.now()
+        keyring()  # made before the COPY: making it queries the database, which a COPY forbids
         t0 = time.perf_counter()
         with connection.cursor() as cursor:
             if pg:

@@ -8,7 +8,7 @@ view capability the user does not hold on the node are left out, and a chart lef
 Every value links to its figure page (/figures/<key>/?node=&period=), which lists the records behind it.
 
 Values are the same for every reader of a node (a figure counts records the reader may not list; its page
-says how many are withheld), so they are cached per node, period and key for ``DANGJIAN_DASHBOARD_SECONDS``
+says how many are withheld), so they are cached per node, period and key for ``FIGURES_CACHE_SECONDS``
 (a province's dashboard aggregates millions of rows; the 大屏 reloads every few minutes).
 """
 
@@ -17,10 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.core import figures
 from dangjian.core.figures import FigureDef, FigureScope, Period
@@ -142,25 +139,15 @@ def readable(user, node: Org, figs: list[FigureDef]) -> list[FigureDef]:
 
 # ---- values (cached per node and period: the same for every reader) -------------------------------------------
 
-def _cache_seconds() -> int:
-    return settings.DANGJIAN_DASHBOARD_SECONDS
-
-
 def _numbers(values: dict) -> dict[str, tuple]:
     return {key: (v.count, v.total) for key, v in values.items()}
 
 
 def _cached(name: str, node: Org, period: Period, figs: list[FigureDef], compute):
-    """``compute()`` (numbers by key, and the time they were read), cached for the node, period and figures."""
+    """``compute()`` (numbers by key) and the time it was read, in the figure values' cache (core.figures.cached):
+    the same for every reader of the node and period."""
     keys = ",".join(sorted(f.key for f in figs))
-    cache_key = f"dashboard:{CACHE_VERSION}:{name}:{node.path}:{period.key}:{keys}"
-    seconds = _cache_seconds()
-    found = cache.get(cache_key) if seconds else None
-    if found is None:
-        found = (compute(), timezone.now())
-        if seconds:
-            cache.set(cache_key, found, seconds)
-    return found
+    return figures.cached(f"dashboard:{CACHE_VERSION}:{name}:{node.path}:{period.key}:{keys}", compute)
 
 
 def node_values(node: Org, period: Period, figs: list[FigureDef]):
