@@ -24,7 +24,7 @@ Measured (p95 over ``--runs`` runs, nearest rank), for a province, a city and a 
   figure_pages    /figures/<key>/?node=&period= of every registered figure through the test client, signed
                   in as the province's 党务管理员: p95 and the query count (must not depend on the node);
   dashboard       /reports/dashboard/?node=&period= (skipped, with a note, while the route does not exist);
-  annual_report   bench_annual_report(make_docx): not wired here (the reports service is another branch's);
+  annual_report   the city's report drafted from the records and exported as .docx (city_report_docx);
 and one cadre's 干部考评档案 (bench/suite.py bench_cadre_file), under "postgres" → "benchmarks" → "cadre_file".
 Results into bench/results.json under "figures", with the machine and the load average at start and end.
 """
@@ -32,6 +32,7 @@ Results into bench/results.json under "figures", with the machine and the load a
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import subprocess
@@ -44,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DB = os.environ.get("DANGJIAN_BENCH_FIGURES_DB", "dangjian_bench_figures")
 DATA = Path(os.environ.get("DANGJIAN_BENCH_DIR", ROOT / "var")) / "bench-figures"
+PARTS = ("evaluate_many", "figure_pages", "dashboard", "cadre_file", "annual_report")
 GOALS_MS = {"dashboard": 300.0, "figure_page": 150.0, "annual_report": 10_000.0}
 PERIOD = "2026"
 PERIOD_YEAR = int(PERIOD)
@@ -53,7 +55,7 @@ LEVELS = ("province", "city", "county")
 # ---- the outer driver --------------------------------------------------------------------------------------
 
 def run_scale(*, reuse: bool, runs: int, members: int, matters: int, meetings: int, attendees: int,
-              generate_only: bool = False) -> dict:
+              generate_only: bool = False, parts: str = "") -> dict:
     """The child process on the figures database (made afresh unless ``reuse``); its result."""
     import psycopg
 
@@ -72,25 +74,30 @@ def run_scale(*, reuse: bool, runs: int, members: int, matters: int, meetings: i
     print(f"== figures: {members} members, {matters} matters, {meetings} meetings ==", flush=True)
     subprocess.run([sys.executable, "-m", "bench.figures", "--inner", "--runs", str(runs), "--members", str(members),
                     "--matters", str(matters), "--meetings", str(meetings), "--attendees", str(attendees),
-                    "--out", str(out), *(["--generate-only"] if generate_only else [])], env=env, cwd=ROOT, check=True)
+                    "--out", str(out), "--parts", parts, *(["--generate-only"] if generate_only else [])],
+                   env=env, cwd=ROOT, check=True)
     return json.loads(out.read_text())
 
 
 def merge(results: dict, result: dict) -> None:
-    """The figures under "figures"; the cadre file beside the foundation suite's PostgreSQL benchmarks."""
-    cadre = result.pop("cadre_file")
-    results["figures"] = result
-    postgres = results.setdefault("postgres", {})
-    postgres.setdefault("benchmarks", {})["cadre_file"] = cadre
-    postgres.setdefault("summary", {})["cadre_file_p95_ms"] = cadre["app"]["p95_ms"]
+    """The figures under "figures" (the parts not measured this run keep their earlier results, with their own
+    dates); the cadre file beside the foundation suite's PostgreSQL benchmarks."""
+    cadre = result.pop("cadre_file", None)
+    earlier = results.get("figures", {})
+    summary = {**earlier.get("summary", {}), **result.pop("summary", {})}
+    results["figures"] = {**earlier, **result, "summary": summary}
+    if cadre is not None:
+        postgres = results.setdefault("postgres", {})
+        postgres.setdefault("benchmarks", {})["cadre_file"] = cadre
+        postgres.setdefault("summary", {})["cadre_file_p95_ms"] = cadre["app"]["p95_ms"]
 
 
 def goals_missed(result: dict) -> list[str]:
     missed = []
-    for level, m in result["dashboard"].get("levels", {}).items():
+    for level, m in result.get("dashboard", {}).get("levels", {}).items():
         if not m["goal_met"]:
             missed.append(f"figures: dashboard {level} p95 {m['app']['p95_ms']} ms")
-    for key, m in result["figure_pages"]["figures"].items():
+    for key, m in result.get("figure_pages", {}).get("figures", {}).items():
         if not m["goal_met"]:
             missed.append(f"figures: page {key} p95 {max(v['p95_ms'] for v in m['levels'].values())} ms "
                           f"or queries {m['queries']}")
@@ -106,6 +113,8 @@ def main(argv=None) -> int:
     parser.add_argument("--meetings", type=int, default=2_000_000)
     parser.add_argument("--attendees", type=int, default=3, help="attendance rows per meeting")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="the measurements to run, comma-separated (the others keep their earlier results)")
     parser.add_argument("--generate-only", action="store_true", help="fill the database, measure nothing")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", default="", help=argparse.SUPPRESS)
@@ -116,7 +125,8 @@ def main(argv=None) -> int:
     if not os.environ.get("DATABASE_URL"):
         parser.error("needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)")
     result = run_scale(reuse=args.reuse, runs=args.runs, members=args.members, matters=args.matters,
-                       meetings=args.meetings, attendees=args.attendees, generate_only=args.generate_only)
+                       meetings=args.meetings, attendees=args.attendees, generate_only=args.generate_only,
+                       parts=args.parts)
     if args.generate_only:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -366,6 +376,21 @@ def bench_annual_report(make_docx: Callable[[], bytes], runs: int = 3) -> dict:
             "goal_met": max(times) <= GOALS_MS["annual_report"] / 1000}
 
 
+def city_report_docx(city, user) -> bytes:
+    """The city's annual report drafted from the records (every section) and exported as .docx, as the 年度报告
+    page does; rolled back, so that each run drafts afresh."""
+    from django.db import transaction
+
+    from dangjian.reports.annual import create_report
+    from dangjian.reports.report_docx import report_document
+
+    with transaction.atomic():
+        report = create_report(city, int(PERIOD[:4]), actor=user)
+        content = report_document(report).to_bytes()
+        transaction.set_rollback(True)
+    return content
+
+
 def bench_cadre_file_once(nodes: dict, users: dict, runs: int) -> dict:
     """bench/suite.py's cadre file on this database; the ledger it writes is rolled back (a rerun finds the
     same cadre with the same 300 entries)."""
@@ -400,29 +425,40 @@ def inner(args) -> dict:
     users = {level: User.objects.get(username=f"gen_{level}_admin") for level in LEVELS}
     nodes = {level: Org.objects.get(pk=RoleAssignment.objects.get(user=u).org_id) for level, u in users.items()}
     period = Period.parse(PERIOD)
+    wanted = set(args.parts.split(","))
+    measures = {"evaluate_many": lambda: bench_evaluate(nodes, period, args.runs),
+                "figure_pages": lambda: bench_pages(nodes, users["province"], args.runs),
+                "dashboard": lambda: bench_dashboard(nodes, users["province"], args.runs),
+                "cadre_file": lambda: bench_cadre_file_once(nodes, users, max(args.runs, 50)),
+                "annual_report": lambda: bench_annual_report(lambda: city_report_docx(nodes["city"], users["city"]))}
     parts = {}
-    for name, fn in (("evaluate_many", lambda: bench_evaluate(nodes, period, args.runs)),
-                     ("figure_pages", lambda: bench_pages(nodes, users["province"], args.runs)),
-                     ("dashboard", lambda: bench_dashboard(nodes, users["province"], args.runs)),
-                     ("cadre_file", lambda: bench_cadre_file_once(nodes, users, max(args.runs, 50)))):
+    for name in PARTS:
+        if name not in wanted:
+            continue
         before = os.getloadavg()[0]
-        parts[name] = fn()
+        parts[name] = measures[name]()
         parts[name]["load_average_1m"] = {"before": round(before, 2), "after": round(os.getloadavg()[0], 2)}
+        parts[name]["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         print(f"{name} done", flush=True)
-    parts["annual_report"] = {
-        "skipped": "年度报告 .docx 的生成服务在另一分支（reports 应用）开发；合并后以 bench_annual_report(make_docx) 测量",
-        "goal_seconds": GOALS_MS["annual_report"] / 1000}
-    evaluate = parts["evaluate_many"]["levels"]
-    pages = parts["figure_pages"]["figures"]
-    summary = {
-        **{f"evaluate_many_cold_p95_ms_{lvl}": evaluate[lvl]["cold"]["p95_ms"] for lvl in LEVELS},
-        **{f"evaluate_many_warm_p95_ms_{lvl}": evaluate[lvl]["warm"]["p95_ms"] for lvl in LEVELS},
-        **{f"evaluate_many_floor_p95_ms_{lvl}": evaluate[lvl]["floor_p95_ms_tables_of_figures"] for lvl in LEVELS},
-        "figure_page_worst_p95_ms": max(v["p95_ms"] for m in pages.values() for v in m["levels"].values()),
-        "figure_pages_query_count_constant": all(m["query_count_constant"] for m in pages.values()),
-        "cadre_file_p95_ms": parts["cadre_file"]["app"]["p95_ms"],
-        "all_exact": all(m["exact_equal"] for m in evaluate.values()),
-    }
+    summary = {}
+    if "evaluate_many" in parts:
+        evaluate = parts["evaluate_many"]["levels"]
+        summary.update({f"evaluate_many_cold_p95_ms_{lvl}": evaluate[lvl]["cold"]["p95_ms"] for lvl in LEVELS})
+        summary.update({f"evaluate_many_warm_p95_ms_{lvl}": evaluate[lvl]["warm"]["p95_ms"] for lvl in LEVELS})
+        summary.update({f"evaluate_many_floor_p95_ms_{lvl}": evaluate[lvl]["floor_p95_ms_tables_of_figures"]
+                        for lvl in LEVELS})
+        summary["all_exact"] = all(m["exact_equal"] for m in evaluate.values())
+    if "figure_pages" in parts:
+        pages = parts["figure_pages"]["figures"]
+        summary["figure_page_worst_p95_ms"] = max(v["p95_ms"] for m in pages.values() for v in m["levels"].values())
+        summary["figure_pages_query_count_constant"] = all(m["query_count_constant"] for m in pages.values())
+    if "cadre_file" in parts:
+        summary["cadre_file_p95_ms"] = parts["cadre_file"]["app"]["p95_ms"]
+    if "annual_report" in parts:
+        summary["annual_report_city_max_seconds"] = parts["annual_report"]["max_seconds"]
+    for lvl, m in parts.get("dashboard", {}).get("levels", {}).items():
+        summary[f"dashboard_cold_p95_ms_{lvl}"] = m["app"]["p95_ms"]
+        summary[f"dashboard_warm_p95_ms_{lvl}"] = m["warm"]["p95_ms"]
     return {"database": "postgresql", "data": counts, "generate": generated, "period": PERIOD,
             "nodes": {lvl: {"id": o.pk, "path": o.path, "name": o.name} for lvl, o in nodes.items()},
             "machine": machine(), "load_average_at_start": load_start,

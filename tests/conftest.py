@@ -40,6 +40,13 @@ def _fast_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _figures_read_afresh(settings):
+    # A test changes records (bulk updates too) and reads figures at once: values are not cached unless the
+    # test is about the cache (core.figures.cached; the production default is 300 s).
+    settings.FIGURES_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _own_checkpoints(settings):
     # Each test's audit checkpoints in a file of its own: a checkpoint of a rolled-back test's chain
     # would otherwise read as a cut-off chain in the next.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from dangjian.core import figures
@@ -66,10 +67,11 @@ def test_the_demo_report_is_drafted_from_the_records_and_exports_with_linked_fig
     assert doc.sections[0].page_width.mm == pytest.approx(210, abs=1)
     links = _links(doc)
     figure_links = [u for u in links if "/figures/" in u]
-    assert figure_links and all(u.startswith("http://testserver/figures/") for u in figure_links)
+    site = settings.DANGJIAN_SITE_URL
+    assert figure_links and all(u.startswith(f"{site}/figures/") for u in figure_links)
     # each link leads to the records behind the number it shows
     url = next(u for u in figure_links if "matters.proposals.count" in u)
-    target = client.get(url.removeprefix("http://testserver"))
+    target = client.get(url.removeprefix(site))
     assert target.status_code == 200
     assert str(target.context["value"].count) in links[url]
     # the appendix lists every quoted figure with its definition

@@ -326,12 +326,15 @@ def evaluate_pairs(pairs: Sequence[tuple[FigureDef, FigureScope]], *, fresh: boo
         ident = "|".join([model._meta.label, *(f"{fig.key}@{scope.period.key}@{','.join(scope.paths)}"
                                                f"@{scope.person_id}" for _, fig, scope in items)])
 
-        def read(items=items, model=model):
-            aggregates, union = _aggregates(items)
+        # aliases by position within the model's items, so that a cached row serves the same items in any call
+        local = [(j, fig, scope) for j, (_, fig, scope) in enumerate(items)]
+
+        def read(local=local, model=model):
+            aggregates, union = _aggregates(local)
             return model._default_manager.filter(union).aggregate(**aggregates)
         row, read_at = cached(ident, read, fresh=fresh)
-        for i, fig, scope in items:
-            out[i] = FigureValue(fig, scope, row[f"n{i}"] or 0, row.get(f"t{i}"), read_at)
+        for j, (i, fig, scope) in enumerate(items):
+            out[i] = FigureValue(fig, scope, row[f"n{j}"] or 0, row.get(f"t{j}"), read_at)
     return out
 
 

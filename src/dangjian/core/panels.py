@@ -5,7 +5,7 @@ every number links to its figure page with the records behind it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -43,7 +43,7 @@ class Shown:
     read_at: object = None  # when a figure's value was read (it may come from the figures' cache)
 
 
-HOME_PANELS: list = []  # Panel, or (title, callable(user) -> list) for a panel not yet on the registry
+HOME_PANELS: list[Panel] = []
 
 
 def register(panel: Panel) -> None:
@@ -79,24 +79,8 @@ def panels_for(user) -> list[tuple[str, list]]:
     period = figures.Period.year(timezone.localdate().year)
     out = []
     for panel in HOME_PANELS:
-        if isinstance(panel, tuple):  # a module's panel still built by hand
-            title, build = panel
-            shown = build(user)
-        else:
-            title = panel.title
-            shown = figures_shown(user, panel.keys, period, alerts=panel.alerts, hide_zero=panel.hide_zero)
-            shown += [Shown(n.label, n.value, n.link, n.alert) for n in (panel.notices(user) if panel.notices else [])]
+        shown = figures_shown(user, panel.keys, period, alerts=panel.alerts, hide_zero=panel.hide_zero)
+        shown += [Shown(n.label, n.value, n.link, n.alert) for n in (panel.notices(user) if panel.notices else [])]
         if shown:
-            out.append((title, shown))
+            out.append((panel.title, shown))
     return out
-
-
-@dataclass
-class Figure:
-    """Deprecated: a hand-built home figure. Modules move their panels onto ``Panel`` and the registry."""
-
-    label: str
-    value: int | str
-    link: str = ""
-    alert: bool = False
-    extra: dict = field(default_factory=dict)

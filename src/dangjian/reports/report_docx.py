@@ -17,13 +17,9 @@ FALLBACK_SITE = "http://127.0.0.1:8000"
 
 
 def site_url(request=None) -> str:
-    """Where the links lead: DANGJIAN_SITE_URL, else the host the request came to, else the local server."""
-    configured = getattr(settings, "DANGJIAN_SITE_URL", "")
-    if configured:
-        return configured.rstrip("/")
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return FALLBACK_SITE
+    """Where the links lead: DANGJIAN_SITE_URL (the address users reach the system at), as in every document
+    (core.figures.absolute_figure_url); a background job has no request to take a host from."""
+    return settings.DANGJIAN_SITE_URL.rstrip("/") or FALLBACK_SITE
 
 
 def report_document(report: AnnualReport, *, site: str = FALLBACK_SITE) -> OfficialDocument:
