@@ -57,6 +57,18 @@ def _own_checkpoints(settings):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    # A test database need not survive a power cut: on PostgreSQL its commits do not wait for the disk
+    # (migrations, the demo, the live-server tests' flushes and restores), which the suite's time budget feels.
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c synchronous_commit=off").strip()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.test import override_settings
 
