@@ -24,10 +24,11 @@ run: $(VENV)/.installed
 
 ## make test: lint, then the whole suite (browser tests included when Chromium is installed), on
 ## TEST_WORKERS processes (each with its own test database), with the 15 slowest tests listed at the end.
-## A fixed PYTHONHASHSEED makes the fuzz runs repeat from one run to the next.
+## A fixed PYTHONHASHSEED makes the fuzz runs repeat from one run to the next. An idle worker takes tests
+## still queued on the other (--dist worksteal): with plain load balancing one worker could finish minutes early.
 TEST_WORKERS ?= auto
 test: lint
-	PYTHONHASHSEED=0 DANGJIAN_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
+	PYTHONHASHSEED=0 DANGJIAN_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 ## make lint: ruff, and the CSS lint (balanced blocks, no parse error) of every style sheet under src/
 lint: $(VENV)/.installed

@@ -88,3 +88,30 @@ def test_every_docx_has_official_page_numbers_and_sized_tables_within_the_type_a
         part = Document(io.BytesIO(documents[name])).part
         links = [r.target_ref for r in part.rels.values() if r.reltype.endswith("/hyperlink")]
         assert links and all(u.startswith(f"{settings.DANGJIAN_SITE_URL}/figures/") for u in links), name
+
+
+def test_every_cell_of_a_long_table_keeps_its_text_font_link_and_row_rules():
+    """The cells after the first of each kind are copies of its formatting (OfficialDocument._cell): each keeps
+    its own text (empty, with a line break, with edge spaces too), the 4号 body font, and its own link."""
+    texts = ["甲", "", "两行\n文字", " 前后空格 ", "2026年12月31日"]
+    rows = [[n, texts[n % len(texts)], (str(n * 3), f"http://127.0.0.1:8000/figures/x/?n={n}")] for n in range(40)]
+    document = OfficialDocument("表格")
+    document.table(["序号", "内容", "数值"], rows)
+    doc = Document(io.BytesIO(document.to_bytes()))
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["序号", "内容", "数值"]
+    links = {rel.rId: rel.target_ref for rel in doc.part.rels.values() if rel.is_external}
+    for row, values in zip(table.rows[1:], rows, strict=True):
+        number, text, (value, url) = values
+        cells = row.cells
+        assert cells[0].text == str(number) and cells[1].text == text and cells[2].text == value
+        tr_pr = row._tr.trPr
+        assert tr_pr is not None and tr_pr.find(qn("w:cantSplit")) is not None
+        for cell in cells:
+            for run in cell._tc.iter(qn("w:r")):
+                fonts = run.find(qn("w:rPr")).find(qn("w:rFonts"))
+                assert fonts.get(qn("w:eastAsia")) == OfficialDocument.BODY_FONT
+                assert run.find(qn("w:rPr")).find(qn("w:sz")).get(qn("w:val")) == str(int(OfficialDocument.SIZE_4 * 2))
+        link = cells[2]._tc.find(f".//{qn('w:hyperlink')}")
+        assert links[link.get(qn("r:id"))] == url
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None

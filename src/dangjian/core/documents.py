@@ -13,6 +13,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -28,6 +29,16 @@ FONTCONFIG_DIR = Path(__file__).resolve().parent.parent / "data" / "fontconfig"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _HEADER_FILL = PatternFill("solid", fgColor="F3D9D9")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_T, _W_HYPERLINK = f"{_W}t", f"{_W}hyperlink"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+def _plain_text(text: str) -> bool:
+    """Text that python-docx writes as one w:t without xml:space (no tab, break or edge space), or none,
+    so that a copied run's w:t can simply take it."""
+    return text == text.strip() and not any(c in text for c in "\t\n\r")
 
 
 def _cell_value(value):
@@ -334,6 +345,7 @@ class OfficialDocument:
 
         self._align = WD_ALIGN_PARAGRAPH
         self.doc = Document()
+        self._cell_prototypes: dict[str, object] = {}  # a table cell's paragraph of each kind, to copy (_cell)
         section = self.doc.sections[0]
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -537,8 +549,8 @@ class OfficialDocument:
         """A table as wide as the type area, its columns sized by content (or ``widths_mm``), the header
         row repeated on every page and no row split across two pages. A cell given as (text, url) is a link
         (a figure's number, to the records behind it)."""
-        from docx.oxml import OxmlElement
         from docx.shared import Mm
+        from docx.table import _Cell
 
         rows = [list(row) for row in rows]
         texts = [[self._text(v) for v in row] for row in rows]
@@ -546,33 +558,62 @@ class OfficialDocument:
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.autofit = False
-        for cell, text in zip(table.rows[0].cells, headers, strict=True):
-            self._cell(cell, text, bold=True)
-        for row, values in zip(texts, rows, strict=True):
-            cells = table.add_row().cells
-            for cell, text, value in zip(cells, row, values, strict=True):
-                self._cell(cell, text, url=value[1] if isinstance(value, tuple) else "")
+        # the grid's widths first: each row added after takes its cells' widths from them
         for column, w in zip(table.columns, widths, strict=True):
             column.width = Mm(w)
-        for i, row in enumerate(table.rows):
-            tr_pr = row._tr.get_or_add_trPr()
-            tr_pr.append(OxmlElement("w:cantSplit"))
-            if i == 0:
-                tr_pr.append(OxmlElement("w:tblHeader"))
-            for cell, w in zip(row.cells, widths, strict=True):
-                cell.width = Mm(w)
+        header = table.rows[0]
+        for cell, text, w in zip(header.cells, headers, widths, strict=True):
+            cell.width = Mm(w)
+            self._cell(cell, text, bold=True)
+        self._keep_row(header._tr, header=True)
+        empty_row = None  # a data row before its cells are filled (widths, cantSplit), copied for the next
+        for row, values in zip(texts, rows, strict=True):
+            if empty_row is None:
+                tr = table.add_row()._tr
+                self._keep_row(tr)
+                empty_row = deepcopy(tr)
+            else:
+                tr = deepcopy(empty_row)
+                table._tbl.append(tr)
+            for tc, text, value in zip(tr.tc_lst, row, values, strict=True):
+                self._cell(_Cell(tc, table), text, url=value[1] if isinstance(value, tuple) else "")
         return table
 
+    @staticmethod
+    def _keep_row(tr, header: bool = False):
+        """No row split across two pages; the header row repeated on each."""
+        from docx.oxml import OxmlElement
+
+        tr_pr = tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if header:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+
     def _cell(self, cell, text: str, bold: bool = False, url: str = ""):
+        """A cell's one paragraph of 4号 text. The formatting of the first cell of each kind (plain or
+        bold, or a link) is copied to the next: a long table is written in a fraction of the time that
+        setting each run's font through python-docx takes, and the XML is the same."""
         from docx.shared import Pt
 
         p = cell.paragraphs[0]
+        kind = ("link" if url else "bold" if bold else "plain", bool(text))
+        prototype = self._cell_prototypes.get(kind)
+        if prototype is not None and _plain_text(text):
+            made = deepcopy(prototype)
+            if text:
+                made.find(f".//{_W_T}").text = text
+            if url:
+                made.find(_W_HYPERLINK).set(_R_ID, p.part.relate_to(url, _HYPERLINK, is_external=True))
+            p._p.getparent().replace(p._p, made)
+            return
         p.paragraph_format.line_spacing = Pt(self.SIZE_4 * 1.3)
         if url:
             self.hyperlink(p, text, url, size=self.SIZE_4)
-            return
-        run = p.add_run(text)
-        self._set_font(run.font, run._element, self.BODY_FONT, self.SIZE_4, bold)
+        else:
+            run = p.add_run(text)
+            self._set_font(run.font, run._element, self.BODY_FONT, self.SIZE_4, bold)
+        if _plain_text(text):
+            self._cell_prototypes[kind] = deepcopy(p._p)
 
     def attachment_list(self, names: Sequence[str]):
         """附件说明 (GB/T 9704-2012 7.3.4): a blank line after the body, then “附件：1.名称”, the

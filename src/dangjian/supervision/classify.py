@@ -30,18 +30,12 @@ import io
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import joblib
-import numpy as np
 from django.db import transaction
 from django.db.models import Count, Max
 from django.db.models.functions import Substr
 from django.utils import timezone
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
 
 from dangjian.core import audit, jobs, rule_settings
 from dangjian.core.scope import scope_roots
@@ -50,6 +44,13 @@ from dangjian.orgs.services import agency_of
 
 from .classify_models import CategoryModel
 from .petition_models import CategorySource, Petition, PetitionCategory
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
+
+# scikit-learn, NumPy and joblib are imported where a model is trained or read: importing them takes seconds,
+# which every process (each server worker, each command) would otherwise pay at start-up.
 
 THRESHOLD_KEY = "supervision.category_threshold"
 TRAINED_SOURCES = (CategorySource.CONFIRMED, CategorySource.CORRECTED, CategorySource.IMPORTED)
@@ -80,12 +81,20 @@ def contents(rows):
 
 
 def _ngrams() -> TfidfVectorizer:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     # min_df=2 drops the n-grams seen once (names, typos): they teach nothing and fill the model.
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2,
                            max_features=MAX_FEATURES, dtype=np.float32)
 
 
 def build_pipeline() -> Pipeline:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
     features = FeatureUnion([
         ("subject", Pipeline([("pick", FunctionTransformer(subjects)), ("tfidf", _ngrams())])),
         ("content", Pipeline([("pick", FunctionTransformer(contents)), ("tfidf", _ngrams())])),
@@ -136,6 +145,8 @@ def train(org, *, actor=None, force: bool = False) -> CategoryModel | None:
                              message=f"可学习的已分类诉求仅 {len(rows)} 条，改按关键词建议分类")
                 current.delete()
         return None
+    import joblib
+
     pipeline = fit(rows, labels)
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer, compress=3)
@@ -192,6 +203,8 @@ def load(org_id: int) -> Pipeline | None:
     cached = _loaded.get(org_id)
     if cached and cached[0] == version:
         return cached[1]
+    import joblib
+
     with _lock:
         row = CategoryModel.objects.filter(org_id=org_id).values_list("version", "model").first()
         if row is None:
