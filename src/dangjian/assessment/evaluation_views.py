@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import ratelimit
@@ -67,12 +68,15 @@ class RoundForm(forms.Form):
 def index(request):
     """考评: the rounds in the reader's scope, and one's own results."""
     user = request.user
-    rounds = EvaluationRound.objects.visible_to(user).select_related("org").annotate(n=Count("evaluations"))
+    # a grouped query keeps no Meta.ordering: ordered here, so that no round is on two pages or on none
+    rounds = (EvaluationRound.objects.visible_to(user).select_related("org").annotate(n=Count("evaluations"))
+              .order_by("-year", "-id"))
     mine = (Evaluation.objects.visible_to(user).filter(person__user=user).select_related("round")
             .order_by("-round__year", "-pk")[:20])
     return render(request, "assessment/evaluations/index.html", {
         "page": paginate(request, rounds), "mine": mine, "can_change": has_capability(user, CHANGE),
-        "form": RoundForm(user=user, initial={"year": 2026}) if has_capability(user, CHANGE) else None,
+        "form": RoundForm(user=user, initial={"year": timezone.localdate().year}) if has_capability(user, CHANGE)
+        else None,
         "reader": has_capability(user, VIEW)})
 
 
@@ -119,7 +123,8 @@ def rules(request):
 def round_detail(request, pk):
     rnd = get_visible_or_404(EvaluationRound, request.user, pk)
     evaluations = (Evaluation.objects.visible_to(request.user).filter(round=rnd).select_related("person", "org")
-                   .annotate(proposed=Count("adjustments", filter=Q(adjustments__status="proposed"))))
+                   .annotate(proposed=Count("adjustments", filter=Q(adjustments__status="proposed")))
+                   .order_by("person__name", "id"))
     grade_counts = dict(Evaluation.objects.filter(round=rnd).values_list("grade").annotate(n=Count("id")))
     return render(request, "assessment/evaluations/round.html", {
         "r": rnd, "page": paginate(request, evaluations), "ballots": ballots.ballot_counts(rnd),
@@ -272,7 +277,8 @@ def members(request):
     if not has_capability(request.user, VIEW):
         raise Http404("页面不存在")
     reviews = MemberReview.objects.visible_to(request.user).select_related("org").annotate(
-        n=Count("ratings"), unqualified=Count("ratings", filter=Q(ratings__grade=MemberGrade.UNQUALIFIED)))
+        n=Count("ratings"), unqualified=Count("ratings", filter=Q(ratings__grade=MemberGrade.UNQUALIFIED))
+    ).order_by("-year", "org_path", "id")
     if request.method == "POST":
         if not has_capability(request.user, CHANGE):
             raise Http404("页面不存在")
@@ -282,7 +288,7 @@ def members(request):
     branches = Org.objects.visible_to(request.user).filter(kind="branch", is_active=True).order_by("path")
     return render(request, "assessment/evaluations/members.html", {
         "page": paginate(request, reviews), "branches": branches if has_capability(request.user, CHANGE) else [],
-        "year": 2026})
+        "year": timezone.localdate().year})
 
 
 @login_required
