@@ -121,7 +121,7 @@ _REPLACED = {negative_data_rejection: negative_data_rejection_of_what_was_sent,
 ALL_CHECKS = [_REPLACED.get(check, check) for check in CHECKS.get_all()]
 EXAMPLES = 10
 # - the token is sent by the test, so the generator does not mutate the Authorization header (the
-#   ignored_auth check still sends requests without and with a wrong token);
+#   ignored_auth check still sends each operation's first successful request without and with a wrong token);
 # - unknown query parameters are ignored, as by most web frameworks, rather than refused;
 # - a schema-valid request may still break a business rule (an ID number's check digit, a date
 #   order) or hit a version conflict: 409/422 with a Chinese message, never 400 or 5xx;

@@ -29,10 +29,6 @@ FONTCONFIG_DIR = Path(__file__).resolve().parent.parent / "data" / "fontconfig"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _HEADER_FILL = PatternFill("solid", fgColor="F3D9D9")
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_W_T, _W_HYPERLINK = f"{_W}t", f"{_W}hyperlink"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
 
 def _plain_text(text: str) -> bool:
@@ -345,7 +341,7 @@ class OfficialDocument:
 
         self._align = WD_ALIGN_PARAGRAPH
         self.doc = Document()
-        self._cell_prototypes: dict[str, object] = {}  # a table cell's paragraph of each kind, to copy (_cell)
+        self._cell_prototypes: dict[tuple[str, bool], object] = {}  # a cell's paragraph of each kind (_cell)
         section = self.doc.sections[0]
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -593,6 +589,8 @@ class OfficialDocument:
         """A cell's one paragraph of 4号 text. The formatting of the first cell of each kind (plain or
         bold, or a link) is copied to the next: a long table is written in a fraction of the time that
         setting each run's font through python-docx takes, and the XML is the same."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml.ns import qn
         from docx.shared import Pt
 
         p = cell.paragraphs[0]
@@ -601,9 +599,9 @@ class OfficialDocument:
         if prototype is not None and _plain_text(text):
             made = deepcopy(prototype)
             if text:
-                made.find(f".//{_W_T}").text = text
+                made.find(f".//{qn('w:t')}").text = text
             if url:
-                made.find(_W_HYPERLINK).set(_R_ID, p.part.relate_to(url, _HYPERLINK, is_external=True))
+                made.find(qn("w:hyperlink")).set(qn("r:id"), p.part.relate_to(url, RT.HYPERLINK, is_external=True))
             p._p.getparent().replace(p._p, made)
             return
         p.paragraph_format.line_spacing = Pt(self.SIZE_4 * 1.3)
