@@ -262,7 +262,8 @@ def bench_evaluate(nodes: dict, period, runs: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from bench.suite import pct, stats, timed
-    from dangjian.core.figures import FigureScope, evaluate_many, forget_values
+    from dangjian.core.figure_cache import forget_values
+    from dangjian.core.figures import FigureScope, evaluate_many
 
     figs = registered()
     tables = sorted({f.model._meta.db_table for f in figs})
@@ -336,7 +337,7 @@ def bench_dashboard(nodes: dict, user, runs: int) -> dict:
     from django.urls import Resolver404, resolve
 
     from bench.suite import page_queries, pct, stats, timed, warmed
-    from dangjian.core.figures import forget_values
+    from dangjian.core.figure_cache import forget_values
 
     url = "/reports/dashboard/?node={}&period=" + PERIOD
     try:
@@ -363,7 +364,7 @@ def bench_dashboard(nodes: dict, user, runs: int) -> dict:
 def bench_annual_report(make_docx: Callable[[], bytes], runs: int = 3) -> dict:
     """The annual report of a city as .docx, made by ``make_docx`` (the reports service, wired by whoever
     merges it): seconds of each run (the figures' cache emptied before each), the bytes of the document."""
-    from dangjian.core.figures import forget_values
+    from dangjian.core.figure_cache import forget_values
 
     times, size = [], 0
     for _ in range(runs):

@@ -234,8 +234,8 @@ if HTTPS:
 # An org picker with more choices than this is a search box (core.forms_base.OrgSearchInput).
 DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300"))
 # Figure values (core/figures.py: evaluate_many, and the dashboards' values) are kept this long in the default
-# cache, shown with the time they were read; any saved or deleted record of a module that owns figures drops them
-# at once. 0 turns the cache off.
+# cache, shown with the time they were read; any saved or deleted record of a module that owns figures drops the
+# values of the nodes above it at once. 0 turns the cache off.
 FIGURES_CACHE_SECONDS = int(os.environ.get("DANGJIAN_FIGURES_CACHE_SECONDS", "300"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -256,6 +256,17 @@ else:
 # their own (not beside the rate-limit counters, whose culling could drop the stamp).
 CACHES["shared"] = CACHES["default"] if REDIS_URL else {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache" / "shared")}
+
+# The generations of the figure values (core/figures.py): every worker must see a change at once, so they live in
+# Redis or in files of their own (one per org node written to: MAX_ENTRIES above any tree's node count, and a
+# culled generation only makes its values read afresh).
+CACHES["figures"] = CACHES["default"] if REDIS_URL else {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache" / "figures"),
+    "OPTIONS": {"MAX_ENTRIES": 200_000}}
+# Figure values of nodes above this depth (a province 1, its cities 2) are the sum of their children's values and
+# of the node's own records, each kept under the generation of its own subtree: after a change, only the
+# subtrees above the changed record are read again (core/figures.py: Composition).
+FIGURES_COMPOSE_DEPTH = int(os.environ.get("DANGJIAN_FIGURES_COMPOSE_DEPTH", "3"))
 
 # Task queue (huey): periodic and slow jobs. Embedded SQLite storage by default, Redis when
 # REDIS_URL is set. Under pytest the tasks run in-process (immediate mode) so tests run them for real.

@@ -15,23 +15,22 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 import re
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from .figure_cache import WATCHED_APPS, cached, generations, path_step, seconds
 from .scope import path_in_scope, scope_roots
 
 # ---- periods ------------------------------------------------------------------------------------------------
@@ -133,13 +132,18 @@ class FigureScope:
     paths: tuple[str, ...]
     period: Period
     person_id: int | None = None
+    # Nodes whose own records count, not their subtrees': the part of a composed value under no child.
+    nodes: tuple[str, ...] = ()
 
     def under(self, *path_fields: str) -> Q:
-        """The records whose path column(s) lie in one of the scope's subtrees (one Q of path-prefix tests)."""
+        """The records whose path column(s) lie in one of the scope's subtrees or at one of its nodes (one Q of
+        path-prefix and equality tests)."""
         q = Q()
-        for path in self.paths:
-            for name in path_fields:
+        for name in path_fields:
+            for path in self.paths:
                 q |= Q(**{f"{name}__pathprefix": path})
+            for node in self.nodes:
+                q |= Q(**{name: node})
         return q if q else Q(pk__in=[])
 
     def during(self, date_field: str) -> Q:
@@ -214,6 +218,10 @@ class FigureDef:
     # The path column that places a record in the tree, which ``evaluate_by_child`` groups by: a figure whose
     # ``where`` places records by another column (a member by ``branch_path``) names that column here.
     path_field: str | models.Expression | None = None  # default: the model's org_path, else path (an org)
+    # Whether the value for a subtree is the sum of its values for the parts of the subtree (a record counts in
+    # the one part its path lies in), so that a high node's value is composed of its children's (Composition);
+    # not so for a count of distinct things reached through other records (the units of activities).
+    additive: bool = True
 
     @property
     def group_path(self) -> str | models.Expression:
@@ -285,7 +293,7 @@ def register(*figures: FigureDef) -> None:
         if fig.key in REGISTRY and REGISTRY[fig.key] != fig:
             raise ValueError(f"统计数字 {fig.key} 重复定义")
         REGISTRY[fig.key] = fig
-        _WATCHED_APPS.add(fig.model._meta.app_label)
+        WATCHED_APPS.add(fig.model._meta.app_label)
 
 
 def get(key: str) -> FigureDef:
@@ -317,14 +325,24 @@ def _aggregates(items: Iterable[tuple[int, FigureDef, FigureScope]]) -> tuple[di
 
 def evaluate_pairs(pairs: Sequence[tuple[FigureDef, FigureScope]], *, fresh: bool = False) -> list[FigureValue]:
     """The values of figures each over its own scope (one figure over five years, say), in the order given: one
-    aggregate query per model, whatever the number of pairs (kept in the values' cache, see ``cached``)."""
+    aggregate query per model, whatever the number of pairs, kept in the values' cache (figure_cache.cached);
+    a node's value above FIGURES_COMPOSE_DEPTH is composed of its children's (``subtree_values``)."""
+    out: list[FigureValue | None] = [None] * len(pairs)
+    composed: dict[tuple[str, Period], list[tuple[int, FigureDef]]] = defaultdict(list)
     by_model: dict[type, list[tuple[int, FigureDef, FigureScope]]] = defaultdict(list)
     for i, (fig, scope) in enumerate(pairs):
-        by_model[fig.model].append((i, fig, scope))
-    out: list[FigureValue | None] = [None] * len(pairs)
+        if not fresh and composes(fig, scope):
+            composed[(scope.paths[0], scope.period)].append((i, fig))
+        else:
+            by_model[fig.model].append((i, fig, scope))
+    for (path, period), items in composed.items():
+        values = subtree_values([fig for _, fig in items], path, period)
+        for i, fig in items:
+            out[i] = values[fig.key]
     for model, items in by_model.items():
         ident = "|".join([model._meta.label, *(f"{fig.key}@{scope.period.key}@{','.join(scope.paths)}"
-                                               f"@{scope.person_id}" for _, fig, scope in items)])
+                                               f"@{','.join(scope.nodes)}@{scope.person_id}"
+                                               for _, fig, scope in items)])
 
         # aliases by position within the model's items, so that a cached row serves the same items in any call
         local = [(j, fig, scope) for j, (_, fig, scope) in enumerate(items)]
@@ -332,7 +350,8 @@ def evaluate_pairs(pairs: Sequence[tuple[FigureDef, FigureScope]], *, fresh: boo
         def read(local=local, model=model):
             aggregates, union = _aggregates(local)
             return model._default_manager.filter(union).aggregate(**aggregates)
-        row, read_at = cached(ident, read, fresh=fresh)
+        paths = {p for _, _, scope in items for p in (*scope.paths, *scope.nodes)}
+        row, read_at = cached(ident, read, fresh=fresh, paths=sorted(paths))
         for j, (i, fig, scope) in enumerate(items):
             out[i] = FigureValue(fig, scope, row[f"n{j}"] or 0, row.get(f"t{j}"), read_at)
     return out
@@ -342,8 +361,8 @@ def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope, *, fresh: bo
                   ) -> dict[str, FigureValue]:
     """The values of several figures: one aggregate query per model, whatever the number of figures (a figure
     kept by counters: one read of its counters). Values are kept FIGURES_CACHE_SECONDS with the time they were
-    read (``cached``); ``fresh`` reads the database whatever is cached (a figure's own page, whose value must
-    match the records it lists)."""
+    read (figure_cache.cached); ``fresh`` reads the database whatever is cached (a figure's own page, whose
+    value must match the records it lists)."""
     out: dict[str, FigureValue] = {}
     now = timezone.now()
     counters: dict = {}  # one read of the counters per counting function
@@ -359,21 +378,35 @@ def evaluate_many(figures: Iterable[FigureDef], scope: FigureScope, *, fresh: bo
     return out
 
 
+def _grouped(figs: Iterable[FigureDef], scope: FigureScope, child_path_len: int) -> dict[str, dict[str, tuple]]:
+    """(count, total) of each figure for each group of the scope's records by the first ``child_path_len``
+    characters of their path column: child path → key → (count, total). One aggregate query per model (and path
+    column); a record of the parent node itself comes under the parent's own (shorter) path."""
+    groups: dict[tuple[type, str], list[tuple[int, FigureDef, FigureScope]]] = defaultdict(list)
+    for i, fig in enumerate(figs):
+        groups[(fig.model, fig.group_path)].append((i, fig, scope))
+    out: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for (model, path_field), items in groups.items():
+        aggregates, union = _aggregates(items)
+        rows = (model._default_manager.filter(union).annotate(dash_child=Substr(path_field, 1, child_path_len))
+                .order_by().values("dash_child").annotate(**aggregates))
+        for row in rows:
+            for i, fig, _ in items:
+                out[row["dash_child"]][fig.key] = (row[f"n{i}"] or 0, row.get(f"t{i}"))
+    return dict(out)
+
+
 def evaluate_by_child(figs: Iterable[FigureDef], parent_path: str, child_path_len: int,
                       period: Period) -> dict[str, dict[str, FigureValue]]:
     """The values of figures for each child subtree of a node: child path → key → value.
 
     Tree paths have a fixed length per level (orgs.Org.steplen), so a record's child subtree is the first
     ``child_path_len`` characters of its path column: one aggregate query per model (and path column) groups
-    the parent's records by that prefix, whatever the number of children. The records of the parent node itself
-    come under the parent's own path.
+    the parent's records by that prefix, whatever the number of children (``_grouped``). The children of a node
+    whose values are composed are the parts of its own value (``subtree_values``), read from the cache.
     """
-    groups: dict[tuple[type, str], list[tuple[int, FigureDef, FigureScope]]] = defaultdict(list)
     scope = FigureScope((parent_path,), period)
     figs = [fig for fig in figs if not fig.personal]
-    for i, fig in enumerate(figs):
-        if fig.counted is None:
-            groups[(fig.model, fig.group_path)].append((i, fig, scope))
     out: dict[str, dict[str, FigureValue]] = defaultdict(dict)
     now = timezone.now()
     for counted in {fig.counted for fig in figs if fig.counted is not None}:
@@ -381,59 +414,107 @@ def evaluate_by_child(figs: Iterable[FigureDef], parent_path: str, child_path_le
             for fig in figs:
                 if fig.counted is counted:
                     out[child][fig.key] = FigureValue(fig, FigureScope((child,), period), values[fig.key], None, now)
-    for (model, path_field), items in groups.items():
-        aggregates, union = _aggregates(items)
-        rows = (model._default_manager.filter(union).annotate(dash_child=Substr(path_field, 1, child_path_len))
-                .order_by().values("dash_child").annotate(**aggregates))
-        for row in rows:
-            child = row["dash_child"]
-            child_scope = FigureScope((child,), period)
-            for i, fig, _ in items:
-                out[child][fig.key] = FigureValue(fig, child_scope, row[f"n{i}"] or 0, row.get(f"t{i}"), now)
+    composed = [fig for fig in figs if composes(fig, scope)]
+    if composed:
+        for child, parts in _composed_parts(composed, parent_path, period)[1].items():
+            for fig in composed:
+                out[child][fig.key] = FigureValue(fig, FigureScope((child,), period), *parts[fig.key])
+    rest = [fig for fig in figs if fig.counted is None and fig not in composed]
+    for child, values in _grouped(rest, scope, child_path_len).items():
+        for fig in rest:
+            if fig.key in values:
+                out[child][fig.key] = FigureValue(fig, FigureScope((child,), period), *values[fig.key], now)
     return dict(out)
 
 
-# ---- the values' cache: dropped on any change to a record of a module that owns figures ----------------------
+# ---- Composition: a high node's value is its own records' and its children's, each kept under its own subtree ---
 
-_GENERATION_KEY = "dangjian:figures:generation"
-
-
-def cached(ident: str, compute, *, fresh: bool = False):
-    """(``compute()``, the time it was read), kept FIGURES_CACHE_SECONDS (settings) in the default cache under
-    ``ident`` and the current generation: a change to a record of a module that owns figures starts a new one
-    (``forget_values``), so no value read before it is used after it. Every value shown says when it was read."""
-    seconds = int(getattr(settings, "FIGURES_CACHE_SECONDS", 0))
-    if seconds <= 0:
-        return compute(), timezone.now()
-    generation = cache.get_or_set(_GENERATION_KEY, time.time_ns, None)
-    key = "dangjian:figures:value:" + hashlib.sha256(
-        f"{generation}|{timezone.localdate().isoformat()}|{ident}".encode()).hexdigest()
-    if not fresh and (hit := cache.get(key)) is not None:
-        return hit
-    result = (compute(), timezone.now())
-    cache.set(key, result, seconds)
-    return result
-_WATCHED_APPS: set[str] = set()
+# At most this many children read again one by one (a few changed since they were read); more are grouped in one
+# query over the node's subtree, so that the number of queries never grows with the number of children.
+FEW_CHILDREN = 2
 
 
-def forget_values(**_signal_kwargs) -> None:
-    """Every cached value is stale from now on: a new generation (part of every value's key) is started."""
-    try:
-        cache.incr(_GENERATION_KEY)
-    except ValueError:  # no generation yet (or evicted): start one no earlier value can have used
-        cache.set(_GENERATION_KEY, time.time_ns(), None)
+def _depth(path: str) -> int:
+    return len(path) // path_step()
 
 
-def _record_changed(sender, **kwargs) -> None:
-    if sender._meta.app_label in _WATCHED_APPS:
-        forget_values()  # now, for reads in this transaction; and at commit, for a value another request
-        transaction.on_commit(forget_values)  # read (and cached) meanwhile without this change
+def composes(fig: FigureDef, scope: FigureScope) -> bool:
+    """Whether the figure's value for the scope is composed of its children's: an additive figure read from its
+    records, for one node above FIGURES_COMPOSE_DEPTH, while values are cached."""
+    return (fig.additive and not fig.personal and fig.counted is None and len(scope.paths) == 1
+            and not scope.nodes and scope.person_id is None and seconds() > 0
+            and _depth(scope.paths[0]) < settings.FIGURES_COMPOSE_DEPTH)
 
 
-# Bulk changes (QuerySet.update, bulk_create) send no signal: their effect shows when the values expire
-# (FIGURES_CACHE_SECONDS), and every value shows when it was read.
-for _name, _signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
-    _signal.connect(_record_changed, dispatch_uid=f"figures-forget-on-{_name}")
+def child_paths(path: str) -> list[str]:
+    """The paths of the node's children (inactive ones too: their records still count), kept under its
+    subtree's generation."""
+    org = apps.get_model("orgs", "Org")
+    rows, _ = cached(f"children:{path}", lambda: list(
+        org.objects.filter(path__pathprefix=path, depth=_depth(path) + 1).order_by("path")
+        .values_list("path", flat=True)), paths=(path,))
+    return rows
+
+
+def _zero(fig: FigureDef) -> tuple:
+    return (0, 0 if fig.is_rate else None)
+
+
+def _add(fig: FigureDef, parts: Iterable[tuple]) -> tuple:
+    """(count, total, read at) of the union of disjoint parts: the sums, read when the oldest part was read."""
+    parts = list(parts)
+    total = sum(p[1] or 0 for p in parts) if fig.is_rate else None
+    return (sum(p[0] or 0 for p in parts), total, min(p[2] for p in parts))
+
+
+def subtree_values(figs: Sequence[FigureDef], path: str, period: Period) -> dict[str, FigureValue]:
+    """The figures' values for the subtree at ``path``: the sum of its own records' and of each child subtree's
+    (a record lies in exactly one of them), each part kept under the generation of its own subtree."""
+    scope = FigureScope((path,), period)
+    return {fig.key: FigureValue(fig, scope, *part) for fig, part in zip(figs, _subtree_parts(figs, path, period),
+                                                                          strict=True)}
+
+
+def _subtree_parts(figs: Sequence[FigureDef], path: str, period: Period) -> list[tuple]:
+    own, children = _composed_parts(figs, path, period)
+    return [_add(fig, [own[fig.key], *(child[fig.key] for child in children.values())]) for fig in figs]
+
+
+def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
+                    ) -> tuple[dict[str, tuple], dict[str, dict[str, tuple]]]:
+    """(the node's own records' part by key, each child subtree's value by child and key), each (count, total,
+    read at). What is not cached is read: the own part and up to FEW_CHILDREN changed children one by one (a
+    child that composes, by its own parts), or else every child in one grouped query over the subtree."""
+    children = child_paths(path)
+    gens = generations([path, *children])
+    day = timezone.localdate().isoformat()
+
+    def key(kind: str, node: str, fig: FigureDef) -> str:
+        return f"dangjian:figures:part:{kind}:{gens[None]}:{gens[node]}:{day}:{period.key}:{fig.key}:{node}"
+    wanted = {("own", path, fig.key): key("own", path, fig) for fig in figs}
+    wanted.update({("tree", child, fig.key): key("tree", child, fig) for child in children for fig in figs})
+    got = cache.get_many(list(wanted.values()))
+    have = {part: got[k] for part, k in wanted.items() if k in got}
+    missing = [c for c in children if any(("tree", c, fig.key) not in have for fig in figs)]
+    one_by_one = [c for c in missing if _depth(c) < settings.FIGURES_COMPOSE_DEPTH] if len(missing) <= FEW_CHILDREN \
+        else []
+    batch = [c for c in missing if c not in one_by_one]
+    read: dict[tuple, tuple] = {}
+    if batch or any(("own", path, fig.key) not in have for fig in figs):
+        whole = len(batch) > FEW_CHILDREN
+        scope = FigureScope((path,), period) if whole else FigureScope(tuple(batch), period, nodes=(path,))
+        values, now = _grouped(figs, scope, len(path) + path_step()), timezone.now()
+        for node, kind in [(path, "own"), *((c, "tree") for c in (children if whole else batch))]:
+            for fig in figs:
+                read[(kind, node, fig.key)] = (*values.get(node, {}).get(fig.key, _zero(fig)), now)
+    for child in one_by_one:
+        for fig, part in zip(figs, _subtree_parts(figs, child, period), strict=True):
+            read[("tree", child, fig.key)] = part
+    if read:
+        cache.set_many({wanted[part]: value for part, value in read.items()}, seconds())
+        have.update(read)
+    own = {fig.key: have[("own", path, fig.key)] for fig in figs}
+    return own, {c: {fig.key: have[("tree", c, fig.key)] for fig in figs} for c in children}
 
 
 def values_for(keys: Iterable[str], scope: FigureScope) -> dict[str, FigureValue]:

@@ -45,6 +45,7 @@ class ScopedModel(models.Model):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "org_path"}
         super().save(*args, **kwargs)
         self._loaded_org_id = self.org_id
+        self._loaded_paths = tuple(self.__dict__.get(name, "") for name in self.scope_paths)
 
     def _org_changed(self) -> bool:
         """Whether ``org_path`` may no longer be the org's: a different org object was set, or only its id
@@ -58,6 +59,8 @@ class ScopedModel(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._loaded_org_id = instance.__dict__.get("org_id")
+        # the nodes it belonged to when read: a change drops the figure values there too (core/figure_cache.py)
+        instance._loaded_paths = tuple(instance.__dict__.get(name, "") for name in cls.scope_paths)
         return instance
 
 

@@ -58,17 +58,26 @@ def period_label(year: int, first_month: int, months: int) -> str:
     return f"{year}年{first_month}—{min(12, first_month + months - 1)}月"
 
 
-def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
-    """(branches, gaps, held) for the branches under ``root_path`` in ``year``.
+def gap_report(root_path: str, year: int, *, today: dt.date | None = None, roots=(), nodes=()):
+    """(branches, gaps, held) for the branches under ``root_path`` in ``year`` (or under each of ``roots``, and
+    at each of ``nodes`` but not under them).
 
     Only periods that have ended count (the current month or quarter is still open). Meetings of a
     branch's 党小组 count for the branch. ``held`` maps (branch_id, code, month) to a count, for the calendar.
     """
     today = today or timezone.localdate()
-    branches = list(Org.objects.filter(path__pathprefix=root_path, kind=OrgKind.BRANCH, is_active=True)
+    roots = (root_path, *roots) if root_path else tuple(roots)
+    where, under = Q(path__in=nodes), Q(pk__in=[])
+    for path in roots:
+        where |= Q(path__pathprefix=path)
+    branches = list(Org.objects.filter(where, kind=OrgKind.BRANCH, is_active=True)
                     .order_by("path").values_list("id", "path", "name"))
+    if not branches:
+        return branches, [], {}
+    for path in (*roots, *(p for _pk, p, _name in branches if p in nodes)):  # a node's 党小组 count for it
+        under |= Q(org_path__pathprefix=path)
     reqs = requirements()
-    rows = (Meeting.objects.filter(org_path__pathprefix=root_path, status=MeetingStatus.HELD, date__year=year,
+    rows = (Meeting.objects.filter(under, status=MeetingStatus.HELD, date__year=year,
                                    kind__code__in=[r.code for r in reqs])
             .annotate(month=ExtractMonth("date")).values_list("org_path", "kind__code", "month").distinct())
     by_path = {path: pk for pk, path, _ in branches}
@@ -97,14 +106,14 @@ def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
     return branches, gaps, held
 
 
-def branches_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | None = None) -> set[int]:
-    """The branches under ``paths`` with a gap in a block that ended between ``start`` and ``end`` (the
-    figure 三会一课缺项: meetings/figures.py); one ``gap_report`` per path and year."""
+def branches_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | None = None,
+                       nodes=()) -> set[int]:
+    """The branches under ``paths`` (or at ``nodes``, not under them) with a gap in a block that ended between
+    ``start`` and ``end`` (the figure 三会一课缺项: meetings/figures.py); one ``gap_report`` per year."""
     out: set[int] = set()
-    for path in paths:
-        for year in range(start.year, end.year + 1):
-            _branches, gaps, _held = gap_report(path, year, today=today)
-            out.update(g.branch_id for g in gaps if start <= g.ends <= end)
+    for year in range(start.year, end.year + 1):
+        _branches, gaps, _held = gap_report("", year, today=today, roots=paths, nodes=nodes)
+        out.update(g.branch_id for g in gaps if start <= g.ends <= end)
     return out
 
 

@@ -76,7 +76,7 @@ def _branches(s: FigureScope) -> Q:
 
 
 def _gap_branches(s: FigureScope) -> Q:
-    ids = compliance.branches_with_gaps(s.paths, s.period.start, s.period.end)
+    ids = compliance.branches_with_gaps(s.paths, s.period.start, s.period.end, nodes=s.nodes)
     return _branches(s) & Q(pk__in=sorted(ids))
 
 
@@ -140,7 +140,7 @@ FIGURES = (
            lambda s: Q(pk__in=Activity.objects.filter(_activities(s)).values("units")),
            dict(model=Org, unit="个", capability="meeting.view", order_by=("path",),
                 columns=(Column("单位", "name"), Column("类型", "get_kind_display")),
-                link=lambda _org: reverse("meetings:activities"))),
+                link=lambda _org: reverse("meetings:activities")), additive=False),
     figure("activities.people", "参加人次", "统计期间内范围内组织的主题教育活动的参加人记录（一人参加一次计一人次）",
            lambda s: s.under("org_path") & s.during("activity__date"),
            dict(model=Participant, unit="人次", link=_activity_link, related=("person", "activity"),

@@ -23,10 +23,13 @@ UNIT_KINDS = tuple(k for k in OrgKind.values if k not in PARTY_KINDS)
 
 
 def counted_under(s: FigureScope) -> Q:
-    """People whose count path (their branch, else their unit) lies in the scope's subtrees."""
+    """People whose count path (their branch, else their unit) lies in the scope's subtrees or is one of its
+    nodes."""
     q = Q()
     for path in s.paths:
         q |= Q(branch_path__pathprefix=path) | Q(branch_path="", org_path__pathprefix=path)
+    for node in s.nodes:
+        q |= Q(branch_path=node) | Q(branch_path="", org_path=node)
     return q if q else Q(pk__in=[])
 
 

@@ -9,7 +9,9 @@ Every value links to its figure page (/figures/<key>/?node=&period=), which list
 
 Values are the same for every reader of a node (a figure counts records the reader may not list; its page
 says how many are withheld), so they are cached per node, period and key for ``FIGURES_CACHE_SECONDS``
-(a province's dashboard aggregates millions of rows; the 大屏 reloads every few minutes).
+under the node's subtree generation (a province's dashboard aggregates millions of rows; the 大屏 reloads every
+few minutes): a change below the node drops them, and its values are then composed again of its children's,
+of which only those above the change are read again (core/figures.py: Composition).
 """
 
 from __future__ import annotations
@@ -147,7 +149,8 @@ def _cached(name: str, node: Org, period: Period, figs: list[FigureDef], compute
     """``compute()`` (numbers by key) and the time it was read, in the figure values' cache (core.figures.cached):
     the same for every reader of the node and period."""
     keys = ",".join(sorted(f.key for f in figs))
-    return figures.cached(f"dashboard:{CACHE_VERSION}:{name}:{node.path}:{period.key}:{keys}", compute)
+    return figures.cached(f"dashboard:{CACHE_VERSION}:{name}:{node.path}:{period.key}:{keys}", compute,
+                          paths=(node.path,))
 
 
 def node_values(node: Org, period: Period, figs: list[FigureDef]):

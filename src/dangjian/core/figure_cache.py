@@ -1,0 +1,166 @@
+"""The figure values' cache (core/figures.py) and what drops its values: generations, one per org subtree.
+
+A value is kept FIGURES_CACHE_SECONDS (settings) in the default cache under a key that holds the generation of
+every subtree it counts, and the global generation. A saved or deleted record of a module that owns figures
+starts a new generation for the node it belongs to and every node above it (its old node too, when it moved),
+so that no value read before the change is used after it, while the values of other subtrees stay: after a
+change in one county, a province's value is read again from the county and the province's own records only
+(figures.py: Composition). A change whose node cannot be told (a record without a path, an org moved or renamed)
+starts a new global generation: every value is read again.
+
+Generations live where every worker process sees them at once (settings: CACHES["figures"], Redis or files);
+the values may be kept per process, since their keys name the generations they were read under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from .models import ScopedModel
+
+GLOBAL = "dangjian:figures:generation"
+_NODE = "dangjian:figures:generation:"
+# The apps whose records figures count (figures.register adds them): a change to any of their records drops values.
+WATCHED_APPS: set[str] = set()
+
+
+def seconds() -> int:
+    """How long a value is kept; 0: not at all (every value is read afresh)."""
+    return int(getattr(settings, "FIGURES_CACHE_SECONDS", 0))
+
+
+def _generations_cache():
+    return caches["figures"] if "figures" in settings.CACHES else cache
+
+
+def path_step() -> int:
+    """The length of one level of an org path (orgs.Org.steplen): a node's depth is its path's length over it."""
+    return apps.get_model("orgs", "Org").steplen
+
+
+def ancestors(path: str) -> list[str]:
+    """The node at ``path`` and every node above it."""
+    step = path_step()
+    return [path[:i] for i in range(step, len(path) + 1, step)]
+
+
+def generations(paths: Iterable[str] = ()) -> dict[str | None, int]:
+    """The current generation of each subtree at ``paths`` and (under None) the global one, in one read; a
+    generation not yet kept (or culled) is started afresh, so that nothing read before can match it."""
+    keys = {GLOBAL: None, **{_NODE + p: p for p in paths}}
+    store = _generations_cache()
+    got = store.get_many(list(keys))
+    missing = {key: time.time_ns() for key in keys if key not in got}
+    if missing:
+        store.set_many(missing, None)
+        got.update(missing)
+    return {node: got[key] for key, node in keys.items()}
+
+
+def _bump(keys: Iterable[str]) -> None:
+    store = _generations_cache()
+    for key in keys:
+        try:
+            store.incr(key)
+        except ValueError:  # not kept yet (or culled): a generation no earlier value can have been read under
+            store.set(key, time.time_ns(), None)
+
+
+def _keys_of(paths: Iterable[str] | None) -> set[str]:
+    if paths is None:
+        return {GLOBAL}
+    return {_NODE + node for path in paths for node in ancestors(path)}
+
+
+def forget_values(paths: Iterable[str] | None = None, **_signal_kwargs) -> None:
+    """Every cached value counting a record under ``paths`` is stale from now on (every value, without paths)."""
+    _bump(_keys_of(paths))
+
+
+def value_key(ident: str, generation: Iterable[int]) -> str:
+    """The cache key of a value read under these generations, today (a figure of "now" changes overnight)."""
+    stamp = "|".join(str(g) for g in generation)
+    return "dangjian:figures:value:" + hashlib.sha256(
+        f"{stamp}|{timezone.localdate().isoformat()}|{ident}".encode()).hexdigest()
+
+
+def cached(ident: str, compute: Callable[[], object], *, fresh: bool = False, paths: Iterable[str] = ()
+           ) -> tuple[object, dt.datetime]:
+    """(``compute()``, the time it was read), kept under ``ident`` and the generations of the subtrees at
+    ``paths`` (and the global one): a change to a record under any of them drops it. ``fresh`` reads afresh."""
+    if seconds() <= 0:
+        return compute(), timezone.now()
+    paths = tuple(paths)
+    gens = generations(paths)
+    key = value_key(ident, [gens[None], *(gens[p] for p in paths)])
+    if not fresh and (hit := cache.get(key)) is not None:
+        return hit
+    result = (compute(), timezone.now())
+    cache.set(key, result, seconds())
+    return result
+
+
+# ---- what a change drops -----------------------------------------------------------------------------------
+
+def changed_paths(instance, *, reverse: bool = False) -> set[str] | None:
+    """The nodes a saved or deleted record belongs to, now and as it was read (a record moved to another node
+    changes the values of both); None when that cannot be told (every value then counts as changed).
+
+    A business record (core.models.ScopedModel) names its path columns in ``scope_paths`` and keeps the values it
+    was read with; an org node does not (a move rewrites its subtree's paths), nor does a record without a path.
+    """
+    if reverse or not isinstance(instance, ScopedModel):
+        return None
+    names = type(instance).scope_paths
+    if any(name not in instance.__dict__ for name in names):  # a column left out of the read: its value unknown
+        return None
+    paths = {instance.__dict__[name] for name in names} | set(getattr(instance, "_loaded_paths", ()))
+    paths.discard("")
+    return paths or None
+
+
+class _Pending:
+    """The generations one transaction has started so far: each is started again when it commits (a value read
+    meanwhile by another request, without the change, is dropped then), and once only however many records of
+    the same nodes it changes (a roster import saves thousands)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def flush(self) -> None:
+        _bump(self.keys)
+
+
+def _record_changed(sender, instance=None, **kwargs) -> None:
+    if sender._meta.app_label not in WATCHED_APPS:
+        return
+    keys = _keys_of(changed_paths(instance, reverse=kwargs.get("reverse", False)))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:  # committed already
+        _bump(keys)
+        return
+    pending = getattr(connection, "_figures_pending", None)
+    if pending is None or not any(func == pending.flush for _sids, func, *_rest in connection.run_on_commit):
+        # the first change of this transaction (a rolled-back transaction or savepoint dropped the earlier one)
+        pending = connection._figures_pending = _Pending()
+        transaction.on_commit(pending.flush)
+    new = keys - pending.keys
+    if new:
+        _bump(new)  # now, for reads later in this transaction; again at commit (_Pending)
+        pending.keys |= new
+
+
+# Bulk changes (QuerySet.update, bulk_create) send no signal: their effect shows when the values expire
+# (FIGURES_CACHE_SECONDS), and every value shows when it was read.
+for _name, _signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+    _signal.connect(_record_changed, dispatch_uid=f"figures-forget-on-{_name}")

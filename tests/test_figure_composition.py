@@ -1,0 +1,108 @@
+"""Composition (core/figures.py) and the generations of the values' cache (core/figure_cache.py): a high node's
+value is its own records' and its children's, each kept under its own subtree's generation; it equals the value
+read from the records for every figure, and a change below a node is seen at once there and above, while
+the values of other subtrees stay cached."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from dangjian.core import figure_cache, figures
+from dangjian.core.figures import FigureScope, Period
+from dangjian.matters import services
+from dangjian.matters.models import Matter
+
+NODES = ("SXX", "SXX-JGDW", "SXX-ZB2", "SXX-BGS")
+
+
+@pytest.fixture
+def composing(settings):
+    """Values cached, and every node of the demo's tree above its 党小组 composed of its children."""
+    settings.FIGURES_CACHE_SECONDS = 300
+    settings.FIGURES_COMPOSE_DEPTH = 4
+
+
+def _numbers(values: dict) -> dict:
+    return {key: (v.count, v.total) for key, v in values.items()}
+
+
+def _open(demo, code: str) -> int:
+    return figures.get("matters.open").evaluate(FigureScope((demo["orgs"][code].path,), Period.year(dt.date.today().year))).count
+
+
+@pytest.mark.parametrize("year", [dt.date.today().year, dt.date.today().year - 1])
+def test_every_composed_value_equals_the_value_read_from_its_records(demo, composing, year):
+    figs = [f for f in figures.REGISTRY.values() if not f.personal]
+    period = Period.year(year)
+    composed = [f for f in figs if figures.composes(f, FigureScope((demo["orgs"]["SXX"].path,), period))]
+    assert len(composed) > 30 and figures.get("meetings.activities.units") not in composed  # distinct units
+    for code in NODES:
+        scope = FigureScope((demo["orgs"][code].path,), period)
+        first = _numbers(figures.evaluate_many(figs, scope))  # composed, read into the cache
+        again = _numbers(figures.evaluate_many(figs, scope))  # from the cache
+        direct = _numbers(figures.evaluate_many(figs, scope, fresh=True))  # one aggregate over the subtree
+        assert first == direct == again, code
+    assert sum(v[0] for v in direct.values()) > 0
+
+
+def test_a_change_is_seen_at_once_above_it_and_only_its_subtrees_are_read_again(demo, composing):
+    root, bgs, zb2 = (demo["orgs"][c] for c in ("SXX", "SXX-BGS", "SXX-ZB2"))
+    before = {code: _open(demo, code) for code in ("SXX", "SXX-BGS", "SXX-ZB2")}
+    services.do_create_matter(Matter(kind="rectify", title="新的整改事项", org=bgs, received_on=dt.date.today()),
+                              actor=demo["users"]["dangwu"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert _open(demo, "SXX") == before["SXX"] + 1
+    read_again = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert bgs.path in read_again and zb2.path not in read_again  # the other sections' values stayed
+    assert _open(demo, "SXX-BGS") == before["SXX-BGS"] + 1
+    with CaptureQueriesContext(connection) as ctx:
+        assert _open(demo, "SXX-ZB2") == before["SXX-ZB2"]
+    assert ctx.captured_queries == []
+    assert root.path != bgs.path
+
+
+def test_a_record_moved_to_another_node_changes_both(demo, composing):
+    bgs, zb2 = demo["orgs"]["SXX-BGS"], demo["orgs"]["SXX-ZB2"]
+    before = {code: _open(demo, code) for code in ("SXX", "SXX-BGS", "SXX-ZB2")}
+    matter = Matter.objects.filter(org=bgs).exclude(status="closed").first()
+    matter.org = zb2
+    matter.save()
+    assert {code: _open(demo, code) for code in before} == {
+        "SXX": before["SXX"], "SXX-BGS": before["SXX-BGS"] - 1, "SXX-ZB2": before["SXX-ZB2"] + 1}
+
+
+def test_a_rolled_back_savepoint_does_not_keep_later_changes_from_dropping_values(demo, composing):
+    bgs = demo["orgs"]["SXX-BGS"]
+    before = _open(demo, "SXX-BGS")
+    matter = Matter.objects.filter(org=bgs).exclude(status="closed").first()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                matter.save()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert _open(demo, "SXX-BGS") == before  # read (and cached) after the rollback
+        again = Matter.objects.get(pk=matter.pk)
+        again.status = "closed"
+        again.save()
+        assert _open(demo, "SXX-BGS") == before - 1
+
+
+def test_generations_are_started_for_a_record_s_node_and_every_node_above_it(demo, composing):
+    zb2 = demo["orgs"]["SXX-ZB2"]
+    cell = demo["orgs"]["SXX-ZB2-XZ1"]
+    paths = figure_cache.ancestors(cell.path)
+    assert paths[-2:] == [zb2.path, cell.path] and paths[0] == demo["orgs"]["SXX"].path
+    gens = figure_cache.generations(paths)
+    figure_cache.forget_values([cell.path])
+    after = figure_cache.generations([*paths, demo["orgs"]["SXX-BGS"].path])
+    assert all(after[p] != gens[p] for p in paths) and after[None] == gens[None]
+    assert figure_cache.generations([demo["orgs"]["SXX-BGS"].path]) == {
+        None: gens[None], demo["orgs"]["SXX-BGS"].path: after[demo["orgs"]["SXX-BGS"].path]}
+    figure_cache.forget_values()  # everything
+    assert figure_cache.generations()[None] != gens[None]
