@@ -247,7 +247,8 @@ if REDIS_URL:
     CACHES["ratelimit"] = CACHES["default"]
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # room for a province's figure values (core/figures.py keeps one entry per node, part and period)
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}},
         # Rate-limit counters must be shared by every worker process of the server, not kept per process.
         "ratelimit": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": str(DATA_DIR / "cache" / "ratelimit")},

@@ -488,33 +488,34 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
     children = child_paths(path)
     gens = generations([path, *children])
     day = timezone.localdate().isoformat()
-
-    def key(kind: str, node: str, fig: FigureDef) -> str:
-        return f"dangjian:figures:part:{kind}:{gens[None]}:{gens[node]}:{day}:{period.key}:{fig.key}:{node}"
-    wanted = {("own", path, fig.key): key("own", path, fig) for fig in figs}
-    wanted.update({("tree", child, fig.key): key("tree", child, fig) for child in children for fig in figs})
+    # one entry per part (the node's own records, each child subtree): its figures' values by key
+    wanted = {(kind, node): f"dangjian:figures:part:{kind}:{gens[None]}:{gens[node]}:{day}:{period.key}:{node}"
+              for kind, node in [("own", path), *(("tree", c) for c in children)]}
     got = cache.get_many(list(wanted.values()))
-    have = {part: got[k] for part, k in wanted.items() if k in got}
-    missing = [c for c in children if any(("tree", c, fig.key) not in have for fig in figs)]
+    have = {part: dict(got.get(k, {})) for part, k in wanted.items()}
+    # only the figures with a part not cached are read (another page may have read the others already)
+    unread = [fig for fig in figs if any(fig.key not in values for values in have.values())]
+    missing = [c for c in children if any(fig.key not in have[("tree", c)] for fig in unread)]
     one_by_one = [c for c in missing if _depth(c) < settings.FIGURES_COMPOSE_DEPTH] if len(missing) <= FEW_CHILDREN \
         else []
     batch = [c for c in missing if c not in one_by_one]
-    read: dict[tuple, tuple] = {}
-    if batch or any(("own", path, fig.key) not in have for fig in figs):
+    read: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
+    if batch or any(fig.key not in have[("own", path)] for fig in unread):
         whole = len(batch) > FEW_CHILDREN
         scope = FigureScope((path,), period) if whole else FigureScope(tuple(batch), period, nodes=(path,))
-        values, now = _grouped(figs, scope, len(path) + path_step()), timezone.now()
-        for node, kind in [(path, "own"), *((c, "tree") for c in (children if whole else batch))]:
-            for fig in figs:
-                read[(kind, node, fig.key)] = (*values.get(node, {}).get(fig.key, _zero(fig)), now)
+        values, now = _grouped(unread, scope, len(path) + path_step()), timezone.now()
+        for part in [("own", path), *(("tree", c) for c in (children if whole else batch))]:
+            for fig in unread:
+                read[part][fig.key] = (*values.get(part[1], {}).get(fig.key, _zero(fig)), now)
     for child in one_by_one:
-        for fig, part in zip(figs, _subtree_parts(figs, child, period), strict=True):
-            read[("tree", child, fig.key)] = part
+        for fig, value in zip(unread, _subtree_parts(unread, child, period), strict=True):
+            read[("tree", child)][fig.key] = value
     if read:
-        cache.set_many({wanted[part]: value for part, value in read.items()}, seconds())
-        have.update(read)
-    own = {fig.key: have[("own", path, fig.key)] for fig in figs}
-    return own, {c: {fig.key: have[("tree", c, fig.key)] for fig in figs} for c in children}
+        for part, values in read.items():
+            have[part].update(values)
+        cache.set_many({wanted[part]: have[part] for part in read}, seconds())
+    own = {fig.key: have[("own", path)][fig.key] for fig in figs}
+    return own, {c: {fig.key: have[("tree", c)][fig.key] for fig in figs} for c in children}
 
 
 def values_for(keys: Iterable[str], scope: FigureScope) -> dict[str, FigureValue]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -58,36 +58,32 @@ def period_label(year: int, first_month: int, months: int) -> str:
     return f"{year}年{first_month}—{min(12, first_month + months - 1)}月"
 
 
-def gap_report(root_path: str, year: int, *, today: dt.date | None = None, roots=(), nodes=()):
-    """(branches, gaps, held) for the branches under ``root_path`` in ``year`` (or under each of ``roots``, and
-    at each of ``nodes`` but not under them).
-
-    Only periods that have ended count (the current month or quarter is still open). Meetings of a
-    branch's 党小组 count for the branch. ``held`` maps (branch_id, code, month) to a count, for the calendar.
-    """
-    today = today or timezone.localdate()
-    roots = (root_path, *roots) if root_path else tuple(roots)
+def _scan(year: int, today: dt.date, roots, nodes):
+    """(branches, periods, months held, held) for the branches under ``roots`` and at ``nodes`` in ``year``:
+    the branches (id, path, name); the periods that have ended (requirement, months, label, last day); the
+    months of each (branch, kind) with a meeting held; and how many were held in each (branch, kind, month)."""
     where, under = Q(path__in=nodes), Q(pk__in=[])
     for path in roots:
         where |= Q(path__pathprefix=path)
     branches = list(Org.objects.filter(where, kind=OrgKind.BRANCH, is_active=True)
                     .order_by("path").values_list("id", "path", "name"))
     if not branches:
-        return branches, [], {}
+        return branches, [], {}, {}
     for path in (*roots, *(p for _pk, p, _name in branches if p in nodes)):  # a node's 党小组 count for it
         under |= Q(org_path__pathprefix=path)
     reqs = requirements()
     rows = (Meeting.objects.filter(under, status=MeetingStatus.HELD, date__year=year,
                                    kind__code__in=[r.code for r in reqs])
-            .annotate(month=ExtractMonth("date")).values_list("org_path", "kind__code", "month").distinct())
+            .annotate(month=ExtractMonth("date")).order_by().values_list("org_path", "kind__code", "month")
+            .annotate(n=Count("id")))
     by_path = {path: pk for pk, path, _ in branches}
     depths = sorted({len(p) for p in by_path}, reverse=True)
     held: dict[tuple[int, str, int], int] = {}
     months_held: dict[tuple[int, str], set[int]] = {}
-    for path, code, month in rows:
+    for path, code, month, n in rows:
         branch_id = next((by_path[path[:d]] for d in depths if len(path) >= d and path[:d] in by_path), None)
         if branch_id is not None:
-            held[(branch_id, code, month)] = held.get((branch_id, code, month), 0) + 1
+            held[(branch_id, code, month)] = held.get((branch_id, code, month), 0) + n
             months_held.setdefault((branch_id, code), set()).add(month)
     periods = []  # (requirement, months, label, last day) for every period that has ended
     for req in reqs:
@@ -97,6 +93,16 @@ def gap_report(root_path: str, year: int, *, today: dt.date | None = None, roots
             if ends >= today:
                 break
             periods.append((req, set(range(first, last + 1)), period_label(year, first, req.months), ends))
+    return branches, periods, months_held, held
+
+
+def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
+    """(branches, gaps, held) for the branches under ``root_path`` in ``year``.
+
+    Only periods that have ended count (the current month or quarter is still open). Meetings of a
+    branch's 党小组 count for the branch. ``held`` maps (branch_id, code, month) to a count, for the calendar.
+    """
+    branches, periods, months_held, held = _scan(year, today or timezone.localdate(), (root_path,), ())
     gaps: list[Gap] = []
     empty: set[int] = set()
     for pk, _path, name in branches:
@@ -109,11 +115,16 @@ def gap_report(root_path: str, year: int, *, today: dt.date | None = None, roots
 def branches_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | None = None,
                        nodes=()) -> set[int]:
     """The branches under ``paths`` (or at ``nodes``, not under them) with a gap in a block that ended between
-    ``start`` and ``end`` (the figure 三会一课缺项: meetings/figures.py); one ``gap_report`` per year."""
+    ``start`` and ``end`` (the figure 三会一课缺项: meetings/figures.py): one scan per year, the first gap found
+    enough for a branch."""
     out: set[int] = set()
+    empty: set[int] = set()
     for year in range(start.year, end.year + 1):
-        _branches, gaps, _held = gap_report("", year, today=today, roots=paths, nodes=nodes)
-        out.update(g.branch_id for g in gaps if start <= g.ends <= end)
+        branches, periods, months_held, _held = _scan(year, today or timezone.localdate(), paths, nodes)
+        periods = [(req.code, months) for req, months, _label, ends in periods if start <= ends <= end]
+        for pk, _path, _name in branches:
+            if pk not in out and any(months.isdisjoint(months_held.get((pk, code), empty)) for code, months in periods):
+                out.add(pk)
     return out
 
 
