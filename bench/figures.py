@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import subprocess
@@ -378,7 +379,7 @@ def bench_dashboard(nodes: dict, user, runs: int) -> dict:
             assert client.get(url.format(org.pk)).status_code == 200
         cold, _ = timed(get, max(3, runs // 4), warmup=0)
         client.get(url.format(org.pk))  # every part read once: what a day's first opening leaves cached
-        changes = iter(changed_matters(org, runs + 1))
+        changes = itertools.cycle(changed_matters(org, runs + 1))  # a county has fewer subtrees than runs
 
         def after_change(org=org, changes=changes):
             next(changes).save()  # saved as it was read: its node's and the nodes above drop their values
@@ -387,6 +388,7 @@ def bench_dashboard(nodes: dict, user, runs: int) -> dict:
         warm, _ = timed(lambda org=org: client.get(url.format(org.pk)), runs, warmup=1)
         levels[level] = {"after_change": stats(changed), "cold": stats(cold), "warm": stats(warm),
                          "queries": queries, "goal_met": pct(changed, 95) <= GOALS_MS["dashboard"]}
+        print(f"dashboard {level}: {json.dumps(levels[level])}", flush=True)
     return {"goal": f"p95 <= {GOALS_MS['dashboard']} ms after a record below the node has changed",
             "url": url.format("<id>"), "levels": levels}
 
