@@ -1,5 +1,7 @@
 """Shared fixtures: the demo agency built once per test database, and a logged-in client per role."""
 
+import os
+import time
 import uuid
 
 import pytest
@@ -10,6 +12,11 @@ from dangjian.core import rule_settings
 from dangjian.orgs.demo import build_demo, demo_exists
 
 from . import snapshot
+
+# The tests' clock reads Beijing time, as the system's users do (TIME_ZONE): a test's dt.date.today() is the
+# system's timezone.localdate() even between 16:00 and 24:00 UTC, when the two dates differ. Subprocesses inherit it.
+os.environ["TZ"] = "Asia/Shanghai"
+time.tzset()
 
 PASSWORD = "Demo-pass-2026"
 ROLE_USERS = ["admin", "anquan", "shenji", "dangwu", "shuji", "banzi", "jijian", "kezhang", "zhibu", "dangyuan"]
@@ -202,3 +209,20 @@ def frozen_today(monkeypatch):
     import datetime as dt
 
     return freeze_today(monkeypatch, dt.date(2026, 11, 30))
+
+
+@pytest.fixture
+def monday_without_sheet(demo):
+    """2026-11-30, the Monday the weekly 督办单 tests issue their sheet for, with no sheet kept for it yet. The
+    demo is built as of the real date and keeps the sheets of the weeks already passed, 2026-11-30's among them
+    from that day on; the test's transaction is rolled back afterwards."""
+    import datetime as dt
+
+    from dangjian.matters.models import SupervisionLines, SupervisionSheet
+
+    monday = dt.date(2026, 11, 30)
+    sheets = SupervisionSheet.objects.filter(period=SupervisionSheet.Period.WEEK, end=monday)
+    SupervisionLines.objects.filter(sheet__in=sheets).delete()
+    sheets.delete()
+    return monday
+

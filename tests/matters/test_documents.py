@@ -99,7 +99,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(client_for):
     assert "不是 Excel (.xlsx)、CSV 文本 (.csv) 格式" in response.content.decode()
 
 
-def test_the_weekly_supervision_job_runs_for_real_and_notifies_owners_and_leaders(demo):
+def test_the_weekly_supervision_job_runs_for_real_and_notifies_owners_and_leaders(demo, monday_without_sheet):
     monday, tuesday = dt.date(2026, 11, 30), dt.date(2026, 12, 1)
     assert rule_settings.get("matters.supervision_weekday") == 1
     assert tasks.weekly_supervision(tuesday.isoformat())() is None  # not the supervision day

@@ -184,7 +184,8 @@ def test_a_title_search_and_the_due_soon_window_list_newest_first(make_matter, c
     assert newer.pk > older.pk
 
 
-def test_weekly_lines_are_kept_per_owner_and_go_with_their_sheet_though_the_table_has_no_constraints(demo, make_matter):
+def test_weekly_lines_are_kept_per_owner_and_go_with_their_sheet_though_the_table_has_no_constraints(demo, make_matter,
+                                                                                                     monday_without_sheet):
     import datetime as dt
 
     from dangjian.matters import supervision

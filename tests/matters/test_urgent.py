@@ -160,7 +160,7 @@ def test_the_board_takes_the_same_number_of_queries_however_many_late_matters(de
     assert len(six.captured_queries) == len(one.captured_queries)
 
 
-def test_the_weekly_sheet_lists_late_hand_offs(demo, urgent, client_for):
+def test_the_weekly_sheet_lists_late_hand_offs(demo, urgent, client_for, monday_without_sheet):
     waiting = urgent(D(2026, 11, 2), title="要事：至今未交办")
     late = assign(demo, urgent(D(2026, 11, 2), title="要事：次日才交办"), D(2026, 11, 3))
     on_time = assign(demo, urgent(D(2026, 11, 2), title="要事：当日交办"), D(2026, 11, 2))

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 MONDAY = dt.date(2026, 11, 30)
 
 
-def test_a_second_run_of_the_weekly_job_writes_the_notifications_the_first_did_not(demo):
+def test_a_second_run_of_the_weekly_job_writes_the_notifications_the_first_did_not(demo, monday_without_sheet):
     """A run that kept the sheet but died before its notifications: running it again completes them, once."""
     sheet = supervision.issue_weekly_sheet(MONDAY, notify_people=False)
     notes = Notification.objects.filter(category="matter.supervision", link__startswith=f"/matters/supervision/{sheet.pk}/")
@@ -165,7 +165,7 @@ def test_mail_waits_pending_while_the_server_is_down(demo, settings):
 
 
 
-def test_a_supervision_day_missed_while_the_consumer_was_down_is_caught_up_by_the_next_tick(demo):
+def test_a_supervision_day_missed_while_the_consumer_was_down_is_caught_up_by_the_next_tick(demo, monday_without_sheet):
     """huey does not run a periodic task whose hour passed with no consumer: the next day's tick (queued
     once by a consumer starting after 08:00) issues the missed Monday's sheet, for that Monday."""
     wednesday = dt.date(2026, 12, 2)

@@ -9,6 +9,7 @@ read by the discipline team only (jijian): the accused, and everyone else, get 4
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 VIEWERS = {"dangwu", "shuji", "jijian"}  # petition.view over the agency (root)
 CHANGERS = {"dangwu", "jijian"}  # petition.change over the agency
@@ -89,9 +90,11 @@ def spec_list(ctx, role):
     probes(ctx)
     url = reverse("supervision:petitions")
     shows = ("诉求探针甲",) if role in VIEWERS else ()
+    today = timezone.localdate()
     return [m.Case("petitions", "GET", url, role in LIST_VIEWERS,
                    must_show=shows + (("检举探针乙",) if role in DISCIPLINE else ())),
-            m.Case("petitions filtered", "GET", f"{url}?status=triage&kind=accusation&year=2026&month=2026-11&q=探针",
+            m.Case("petitions filtered", "GET",  # the probes are received now: this month of this year
+                   f"{url}?status=triage&kind=accusation&year={today.year}&month={today:%Y-%m}&q=探针",
                    role in LIST_VIEWERS, must_show=("检举探针乙",) if role in DISCIPLINE else ())]
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from dangjian.matters.models import Matter
 from dangjian.matters.states import OPEN_STATUSES
 from dangjian.meetings.models import Attendance, Topic
-from dangjian.supervision.proposals import proposals
+from dangjian.supervision.proposals import ROW_LIMIT, proposals
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,8 @@ def test_the_figures_for_a_section_and_who_may_see_them(demo):
     missed = Attendance.objects.filter(person__org=section, year=today.year, meeting__kind__is_study=True,
                                        status__in=["absent", "leave"])
     assert figures["study"].count == missed.count() > 0
-    assert {link for _t, link in figures["study"].rows} == {f"/meetings/{m}/" for m in missed.values_list("meeting_id", flat=True)}
+    listed = missed.order_by("meeting__date", "pk").values_list("meeting_id", flat=True)[:ROW_LIMIT]  # the rest counted
+    assert {link for _t, link in figures["study"].rows} == {f"/meetings/{m}/" for m in listed}
     assert figures["overdue"].count == Matter.objects.filter(
         org__code__startswith="SXX-XMJS", status__in=OPEN_STATUSES, due_on__lt=today).count()
     url = f"/supervision/proposals/?section={section.pk}"

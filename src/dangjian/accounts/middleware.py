@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from dangjian.core import audit, rule_settings
 
@@ -26,7 +27,8 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             login_at = request.session.get("login_at")
             absolute = rule_settings.get("security.session_absolute_hours") * 3600
-            if login_at is None or time.time() - float(login_at) > absolute:
+            # the clock log-in wrote login_at with (accounts.services), so that both read the same time
+            if login_at is None or timezone.now().timestamp() - float(login_at) > absolute:
                 audit.security_event("session.expired", actor=user, target_repr=user.username)
                 logout(request)
                 if request.path.startswith("/api/"):

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -39,8 +40,6 @@ def _plain_text(text: str) -> bool:
 
 def _cell_value(value):
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        from django.utils import timezone
-
         return timezone.localtime(value).replace(tzinfo=None)
     return value
 
@@ -143,7 +142,7 @@ def file_response(content: bytes, filename: str, mime: str) -> HttpResponse:
 
 def xlsx_response(title: str, headers: Sequence[str], rows: Iterable[Sequence], *, filename: str | None = None,
                   notes: Sequence[str] = ()) -> HttpResponse:
-    stamp = dt.date.today().strftime("%Y%m%d")
+    stamp = timezone.localdate().strftime("%Y%m%d")
     return file_response(write_xlsx(title, headers, rows, notes=notes), filename or f"{title}{stamp}.xlsx", XLSX_MIME)
 
 

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from dangjian.core.documents import ImportReport, cn_date, read_table_rows, write_xlsx
 from dangjian.core.scope import path_in_scope
@@ -163,7 +164,7 @@ def import_problem_list(plist: ProblemList, upload, *, actor) -> tuple[ImportRep
             matter = services.do_create_matter(Matter(
                 kind="rectify", title=str(p["title"]), problem_list=plist, number=key, category=str(p["category"]),
                 batch=str(p["batch"]), level=str(p["level"]), org=p["org"], owner=p["owner"],
-                responsible_leader=p["leader"], received_on=dt.date.today(),
+                responsible_leader=p["leader"], received_on=timezone.localdate(),
                 due_on=max(d for _, _, d in p["measures"])), actor=actor)
             for text, owner, due in p["measures"]:
                 services.do_add_measure(Measure(matter=matter, text=text, owner=owner, due_on=due), actor=actor)
