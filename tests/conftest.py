@@ -138,13 +138,13 @@ def signed_in(user, **client_options) -> Client:
 
     The session carries ``login_at`` as a real log-in does, so the absolute-lifetime check passes.
     """
-    import time
+    from django.utils import timezone
 
     client = Client(**client_options)
     if user is not None:
         client.force_login(user)
         session = client.session
-        session["login_at"] = time.time()
+        session["login_at"] = timezone.now().timestamp()  # as accounts.services does (a frozen day included)
         session.save()
     return client
 
