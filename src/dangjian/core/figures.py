@@ -446,13 +446,13 @@ def composes(fig: FigureDef, scope: FigureScope) -> bool:
             and _depth(scope.paths[0]) < settings.FIGURES_COMPOSE_DEPTH)
 
 
-def child_paths(path: str) -> list[str]:
-    """The paths of the node's children (inactive ones too: their records still count), kept under its
-    subtree's generation."""
+def child_paths(path: str) -> list[tuple[str, bool]]:
+    """The paths of the node's children (inactive ones too: their records still count), each with whether it has
+    children of its own; kept under the subtree's generation."""
     org = apps.get_model("orgs", "Org")
-    rows, _ = cached(f"children:{path}", lambda: list(
-        org.objects.filter(path__pathprefix=path, depth=_depth(path) + 1).order_by("path")
-        .values_list("path", flat=True)), paths=(path,))
+    rows, _ = cached(f"children:{path}", lambda: [
+        (child, numchild > 0) for child, numchild in org.objects.filter(path__pathprefix=path, depth=_depth(path) + 1)
+        .order_by("path").values_list("path", "numchild")], paths=(path,))
     return rows
 
 
@@ -497,7 +497,10 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
     """(the node's own records' part by key, each child subtree's value by child and key), each (count, total,
     read at). What is not cached is read: the own part and up to FEW_CHILDREN changed children one by one (a
     child that composes, by its own parts), or else every child in one grouped query over the subtree."""
-    children = child_paths(path)
+    listed = child_paths(path)
+    children = [child for child, _ in listed]
+    # a child is read by its own parts only if it has parts (a leaf is read in the one grouped query)
+    parents = {child for child, has_children in listed if has_children and _depth(child) < settings.FIGURES_COMPOSE_DEPTH}
     gens = generations([path, *children])
     # one entry per part (the node's own records, each child subtree): its figures' values by key
     wanted = {(kind, node): _part_key(kind, node, gens, period)
@@ -507,8 +510,7 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
     # only the figures with a part not cached are read (another page may have read the others already)
     unread = [fig for fig in figs if any(fig.key not in values for values in have.values())]
     missing = [c for c in children if any(fig.key not in have[("tree", c)] for fig in unread)]
-    one_by_one = [c for c in missing if _depth(c) < settings.FIGURES_COMPOSE_DEPTH] if len(missing) <= FEW_CHILDREN \
-        else []
+    one_by_one = [c for c in missing if c in parents] if len(missing) <= FEW_CHILDREN else []
     batch = [c for c in missing if c not in one_by_one]
     read: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
     if batch or any(fig.key not in have[("own", path)] for fig in unread):
