@@ -125,3 +125,17 @@ def test_the_nightly_warm_reads_every_composed_node_so_that_a_dashboard_reads_no
     direct = figures.evaluate_many(figs, FigureScope((root.path,), period), fresh=True)
     assert _numbers(values) == _numbers(direct)
     assert sum(v["matters.open"].count for v in by_child.values()) <= values["matters.open"].count
+
+
+def test_within_reading_each_generation_and_part_is_read_once_and_a_change_forgets_them(demo, composing):
+    period = Period.year(dt.date.today().year)
+    figs = [f for f in figures.REGISTRY.values() if figures.composes(f, FigureScope((demo["orgs"]["SXX"].path,), period))]
+    scope = FigureScope((demo["orgs"]["SXX"].path,), period)
+    figures.evaluate_many(figs, scope)  # parts read into the cache
+    with figure_cache.reading():
+        first = _numbers(figures.evaluate_many(figs, scope))
+        figure_cache.forget_values()  # kept generations would be stale now: every value is read again
+        assert _numbers(figures.evaluate_many(figs, scope)) == first
+        services.do_create_matter(Matter(kind="rectify", title="读取期间登记", org=demo["orgs"]["SXX-BGS"],
+                                         received_on=dt.date.today()), actor=demo["users"]["dangwu"])
+        assert _open(demo, "SXX") == first["matters.open"][0] + 1

@@ -14,10 +14,12 @@ the values may be kept per process, since their keys name the generations they w
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
@@ -54,20 +56,66 @@ def ancestors(path: str) -> list[str]:
     return [path[:i] for i in range(step, len(path) + 1, step)]
 
 
+# Within ``reading()``: what this context has read or written of the generations and of the values, by key, so
+# that a page reading many figures over the same nodes asks the caches once per key (a province's dashboard read
+# its generations and parts about 320 times); any change made meanwhile forgets it (``_bump``).
+_read: ContextVar[dict | None] = ContextVar("figures_read", default=None)
+_ABSENT = object()
+
+
+@contextlib.contextmanager
+def reading():
+    """Within: each generation and each cached value is read from the caches once (a snapshot of them)."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
+def _get_many(store, keys: list[str]) -> dict:
+    memo = _read.get()
+    if memo is None:
+        return store.get_many(keys)
+    unread = [key for key in keys if (id(store), key) not in memo]
+    if unread:
+        got = store.get_many(unread)
+        memo.update({(id(store), key): got.get(key, _ABSENT) for key in unread})
+    values = {key: memo[(id(store), key)] for key in keys}
+    return {key: value for key, value in values.items() if value is not _ABSENT}
+
+
+def _set_many(store, values: dict, timeout) -> None:
+    store.set_many(values, timeout)
+    if (memo := _read.get()) is not None:
+        memo.update({(id(store), key): value for key, value in values.items()})
+
+
+def get_values(keys: list[str]) -> dict:
+    """The cached values at ``keys`` (those kept)."""
+    return _get_many(cache, keys)
+
+
+def set_values(values: dict) -> None:
+    _set_many(cache, values, seconds())
+
+
 def generations(paths: Iterable[str] = ()) -> dict[str | None, int]:
     """The current generation of each subtree at ``paths`` and (under None) the global one, in one read; a
     generation not yet kept (or culled) is started afresh, so that nothing read before can match it."""
     keys = {GLOBAL: None, **{_NODE + p: p for p in paths}}
     store = _generations_cache()
-    got = store.get_many(list(keys))
+    got = _get_many(store, list(keys))
     missing = {key: time.time_ns() for key in keys if key not in got}
     if missing:
-        store.set_many(missing, None)
+        _set_many(store, missing, None)
         got.update(missing)
     return {node: got[key] for key, node in keys.items()}
 
 
 def _bump(keys: Iterable[str]) -> None:
+    if (memo := _read.get()) is not None:
+        memo.clear()
     store = _generations_cache()
     for key in keys:
         try:
@@ -103,10 +151,10 @@ def cached(ident: str, compute: Callable[[], object], *, fresh: bool = False, pa
     paths = tuple(paths)
     gens = generations(paths)
     key = value_key(ident, [gens[None], *(gens[p] for p in paths)])
-    if not fresh and (hit := cache.get(key)) is not None:
+    if not fresh and (hit := get_values([key]).get(key)) is not None:
         return hit
     result = (compute(), timezone.now())
-    cache.set(key, result, seconds())
+    set_values({key: result})
     return result
 
 

@@ -24,13 +24,12 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from .figure_cache import WATCHED_APPS, cached, generations, path_step, seconds
+from .figure_cache import WATCHED_APPS, cached, generations, get_values, path_step, seconds, set_values
 from .scope import path_in_scope, scope_roots
 
 # ---- periods ------------------------------------------------------------------------------------------------
@@ -487,8 +486,8 @@ def _subtree_parts(figs: Sequence[FigureDef], path: str, period: Period) -> list
     own, children = _composed_parts(figs, path, period)
     parts = [_add(fig, [own[fig.key], *(child[fig.key] for child in children.values())]) for fig in figs]
     key = _part_key("tree", path, gens, period)
-    cache.set(key, {**(cache.get(key) or {}), **{fig.key: part for fig, part in zip(figs, parts, strict=True)}},
-              seconds())
+    kept = get_values([key]).get(key) or {}
+    set_values({key: {**kept, **{fig.key: part for fig, part in zip(figs, parts, strict=True)}}})
     return parts
 
 
@@ -505,7 +504,7 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
     # one entry per part (the node's own records, each child subtree): its figures' values by key
     wanted = {(kind, node): _part_key(kind, node, gens, period)
               for kind, node in [("own", path), *(("tree", c) for c in children)]}
-    got = cache.get_many(list(wanted.values()))
+    got = get_values(list(wanted.values()))
     have = {part: dict(got.get(k, {})) for part, k in wanted.items()}
     # only the figures with a part not cached are read (another page may have read the others already)
     unread = [fig for fig in figs if any(fig.key not in values for values in have.values())]
@@ -526,7 +525,7 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
     if read:
         for part, values in read.items():
             have[part].update(values)
-        cache.set_many({wanted[part]: have[part] for part in read}, seconds())
+        set_values({wanted[part]: have[part] for part in read})
     own = {fig.key: have[("own", path)][fig.key] for fig in figs}
     return own, {c: {fig.key: have[("tree", c)][fig.key] for fig in figs} for c in children}
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.core import figures
+from dangjian.core import figure_cache, figures
 from dangjian.core.figures import FigureDef, FigureScope, Period
 from dangjian.core.scope import path_in_scope, scope_roots
 from dangjian.orgs.models import Org, ancestor_paths
@@ -190,7 +190,13 @@ def _item(fig: FigureDef, numbers: tuple | None, node: Org, period: Period, labe
 # ---- the dashboard -------------------------------------------------------------------------------------------
 
 def build(user, node: Org, period: Period, roots: list[Org], *, screen: bool = False) -> Dashboard:
-    """The dashboard of ``node`` (in the user's org.view scope, checked by the caller) for ``period``."""
+    """The dashboard of ``node`` (in the user's org.view scope, checked by the caller) for ``period``: its
+    charts read the same nodes' generations and parts, each from the caches once."""
+    with figure_cache.reading():
+        return _build(user, node, period, roots, screen=screen)
+
+
+def _build(user, node: Org, period: Period, roots: list[Org], *, screen: bool = False) -> Dashboard:
     wanted = {f.key: f for keys in [HEADLINE, DRILL, *(c.keys for c in CHARTS if c.kind != "trend")]
               for f in readable(user, node, expand(keys))}
     numbers, read_at = node_values(node, period, list(wanted.values()))
