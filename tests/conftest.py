@@ -225,4 +225,3 @@ def monday_without_sheet(demo):
     SupervisionLines.objects.filter(sheet__in=sheets).delete()
     sheets.delete()
     return monday
-

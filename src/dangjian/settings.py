@@ -264,9 +264,9 @@ CACHES["shared"] = CACHES["default"] if REDIS_URL else {
 CACHES["figures"] = CACHES["default"] if REDIS_URL else {
     "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache" / "figures"),
     "OPTIONS": {"MAX_ENTRIES": 200_000}}
-# Figure values of nodes above this depth (a province 1, its cities 2, their counties 3) are the sum of their children's values and
-# of the node's own records, each kept under the generation of its own subtree: after a change, only the
-# subtrees above the changed record are read again (core/figures.py: Composition).
+# Figure values of nodes above this depth (a province 1, its cities 2, their counties 3) are the sum of their
+# children's values and of the node's own records, each kept under the generation of its own subtree: after a
+# change, only the subtrees above the changed record are read again (core/figures.py: Composition).
 FIGURES_COMPOSE_DEPTH = int(os.environ.get("DANGJIAN_FIGURES_COMPOSE_DEPTH", "4"))
 
 # Task queue (huey): periodic and slow jobs. Embedded SQLite storage by default, Redis when

@@ -29,6 +29,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .models import ScopedModel
+from .scope import ancestor_paths
 
 GLOBAL = "dangjian:figures:generation"
 _NODE = "dangjian:figures:generation:"
@@ -52,8 +53,7 @@ def path_step() -> int:
 
 def ancestors(path: str) -> list[str]:
     """The node at ``path`` and every node above it."""
-    step = path_step()
-    return [path[:i] for i in range(step, len(path) + 1, step)]
+    return ancestor_paths(path, path_step())
 
 
 # Within ``reading()``: what this context has read or written of the generations and of the values, by key, so
@@ -130,7 +130,7 @@ def _keys_of(paths: Iterable[str] | None) -> set[str]:
     return {_NODE + node for path in paths for node in ancestors(path)}
 
 
-def forget_values(paths: Iterable[str] | None = None, **_signal_kwargs) -> None:
+def forget_values(paths: Iterable[str] | None = None) -> None:
     """Every cached value counting a record under ``paths`` is stale from now on (every value, without paths)."""
     _bump(_keys_of(paths))
 

@@ -359,8 +359,7 @@ def _part_key(kind: str, node: str, gens: dict, period: Period) -> str:
 
 def _subtree_parts(figs: Sequence[FigureDef], path: str, period: Period) -> list[tuple]:
     """Each figure's (count, total, read at) for the subtree, kept as the subtree's part of its parent's value."""
-    gens = generations([path])
-    own, children = _composed_parts(figs, path, period)
+    own, children, gens = _composed_parts(figs, path, period)
     parts = [_add(fig, [own[fig.key], *(child[fig.key] for child in children.values())]) for fig in figs]
     key = _part_key("tree", path, gens, period)
     kept = get_values([key]).get(key) or {}
@@ -369,10 +368,11 @@ def _subtree_parts(figs: Sequence[FigureDef], path: str, period: Period) -> list
 
 
 def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
-                    ) -> tuple[dict[str, tuple], dict[str, dict[str, tuple]]]:
-    """(the node's own records' part by key, each child subtree's value by child and key), each (count, total,
-    read at). What is not cached is read: the own part and up to FEW_CHILDREN changed children one by one (a
-    child that composes, by its own parts), or else every child in one grouped query over the subtree."""
+                    ) -> tuple[dict[str, tuple], dict[str, dict[str, tuple]], dict]:
+    """(the node's own records' part by key, each child subtree's value by child and key, each (count, total,
+    read at); the generations they were read under). What is not cached is read: the own part and up to
+    FEW_CHILDREN changed children one by one (a child that composes, by its own parts, which keeps them), or else
+    every child in one grouped query over the subtree."""
     listed = child_paths(path)
     children = [child for child, _ in listed]
     # a child is read by its own parts only if it has parts (a leaf is read in the one grouped query)
@@ -396,15 +396,15 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
         for part in [("own", path), *(("tree", c) for c in (children if whole else batch))]:
             for fig in unread:
                 read[part][fig.key] = (*values.get(part[1], {}).get(fig.key, _zero(fig)), now)
-    for child in one_by_one:
-        for fig, value in zip(unread, _subtree_parts(unread, child, period), strict=True):
-            read[("tree", child)][fig.key] = value
     if read:
         for part, values in read.items():
             have[part].update(values)
         set_values({wanted[part]: have[part] for part in read})
+    for child in one_by_one:  # kept by _subtree_parts itself
+        have[("tree", child)].update(zip((fig.key for fig in unread), _subtree_parts(unread, child, period),
+                                         strict=True))
     own = {fig.key: have[("own", path)][fig.key] for fig in figs}
-    return own, {c: {fig.key: have[("tree", c)][fig.key] for fig in figs} for c in children}
+    return own, {c: {fig.key: have[("tree", c)][fig.key] for fig in figs} for c in children}, gens
 
 
 def values_for(keys: Iterable[str], scope: FigureScope) -> dict[str, FigureValue]:

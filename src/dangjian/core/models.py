@@ -45,7 +45,7 @@ class ScopedModel(models.Model):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "org_path"}
         super().save(*args, **kwargs)
         self._loaded_org_id = self.org_id
-        self._loaded_paths = tuple(self.__dict__.get(name, "") for name in self.scope_paths)
+        self._loaded_paths = self._paths_now()
 
     def _org_changed(self) -> bool:
         """Whether ``org_path`` may no longer be the org's: a different org object was set, or only its id
@@ -60,8 +60,12 @@ class ScopedModel(models.Model):
         instance = super().from_db(db, field_names, values)
         instance._loaded_org_id = instance.__dict__.get("org_id")
         # the nodes it belonged to when read: a change drops the figure values there too (core/figure_cache.py)
-        instance._loaded_paths = tuple(instance.__dict__.get(name, "") for name in cls.scope_paths)
+        instance._loaded_paths = instance._paths_now()
         return instance
+
+    def _paths_now(self) -> tuple[str, ...]:
+        """The values of its path columns as they stand ("" for one not read)."""
+        return tuple(self.__dict__.get(name, "") for name in self.scope_paths)
 
 
 def lock_row(model, pk, *related):

@@ -25,6 +25,11 @@ _GRANTS_CACHE_ATTR = "_dangjian_grants"
 _OWN_CACHE_ATTR = "_dangjian_own_ids"
 
 
+def ancestor_paths(path: str, step: int) -> list[str]:
+    """The paths of a node and of every node above it, the root first (``step``: the length of one level)."""
+    return [path[: i] for i in range(step, len(path) + 1, step)]
+
+
 @models.CharField.register_lookup
 class PathPrefix(StartsWith):
     """``path__pathprefix=p``: the record lies in the subtree whose path is ``p``.

@@ -13,6 +13,7 @@ from dangjian.core.fields import EncryptedTextField
 from dangjian.core.ids import birth_date_from_id, gender_from_id, id_number_error, mask_id_number, mask_phone
 from dangjian.core.models import ScopedModel
 from dangjian.core.scope import ScopedQuerySet, path_condition
+from dangjian.core.scope import ancestor_paths as core_ancestor_paths
 
 
 class OrgKind(models.TextChoices):
@@ -85,7 +86,7 @@ class Org(MP_Node):
 
 def ancestor_paths(path: str) -> list[str]:
     """The paths of a node and of every node above it, the root first."""
-    return [path[: i] for i in range(Org.steplen, len(path) + 1, Org.steplen)]
+    return core_ancestor_paths(path, Org.steplen)
 
 
 class PartyStatus(models.TextChoices):

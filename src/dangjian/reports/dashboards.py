@@ -136,6 +136,21 @@ def expand(keys: tuple[str, ...]) -> list[FigureDef]:
     return out
 
 
+def period_figures() -> list[FigureDef]:
+    """The figures a dashboard shows for its period (the headline, the drill-down and every chart but the trend)."""
+    figs = [f for keys in [HEADLINE, DRILL, *(c.keys for c in CHARTS if c.kind != "trend")] for f in expand(keys)]
+    return list({f.key: f for f in figs}.values())
+
+
+def trend_figures() -> list[FigureDef]:
+    return [f for c in CHARTS if c.kind == "trend" for f in expand(c.keys)]
+
+
+def trend_years(period: Period) -> list[Period]:
+    """The last five years to the period's year."""
+    return [Period.year(y) for y in range(period.end.year - TREND_YEARS + 1, period.end.year + 1)]
+
+
 def readable(user, node: Org, figs: list[FigureDef]) -> list[FigureDef]:
     """The figures whose records the user may read on this node (its own view capability, not org.view)."""
     return [f for f in figs if path_in_scope(user, f.view_capability, node.path)]
@@ -162,7 +177,7 @@ def node_values(node: Org, period: Period, figs: list[FigureDef]):
 
 def trend_values(node: Org, period: Period, figs: list[FigureDef]):
     """Each trend figure for each of the last five years to the period's year: one query per model."""
-    years = [Period.year(y) for y in range(period.end.year - TREND_YEARS + 1, period.end.year + 1)]
+    years = trend_years(period)
     pairs = [(fig, FigureScope((node.path,), year)) for fig in figs for year in years]
 
     def compute():
@@ -197,9 +212,7 @@ def build(user, node: Org, period: Period, roots: list[Org], *, screen: bool = F
 
 
 def _build(user, node: Org, period: Period, roots: list[Org], *, screen: bool = False) -> Dashboard:
-    wanted = {f.key: f for keys in [HEADLINE, DRILL, *(c.keys for c in CHARTS if c.kind != "trend")]
-              for f in readable(user, node, expand(keys))}
-    numbers, read_at = node_values(node, period, list(wanted.values()))
+    numbers, read_at = node_values(node, period, readable(user, node, period_figures()))
     charts = []
     for chart in CHARTS:
         figs = readable(user, node, expand(chart.keys))
@@ -240,10 +253,7 @@ def warm(period: Period | None = None) -> int:
     the values' cache, the deepest first, so that each node is composed of parts already read: after it, a
     change anywhere reads again only the subtrees above it. The number of nodes read."""
     period = period or Period.year(timezone.localdate().year)
-    figs = [f for keys in [HEADLINE, DRILL, *(c.keys for c in CHARTS)] for f in expand(keys)]
-    figs = list({f.key: f for f in figs}.values())
-    trend = [f for c in CHARTS if c.kind == "trend" for f in expand(c.keys)]
-    years = [Period.year(y) for y in range(period.end.year - TREND_YEARS + 1, period.end.year + 1)]
+    figs, trend, years = period_figures(), trend_figures(), trend_years(period)
     nodes = list(Org.objects.filter(depth__lt=settings.FIGURES_COMPOSE_DEPTH).order_by("-depth", "path")
                  .values_list("path", flat=True))
     for path in nodes:
