@@ -212,6 +212,13 @@ def frozen_today(monkeypatch):
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """A block whose changes count as committed at its end (the test's transaction never commits): the
+    on-commit callbacks run, among them the one that starts the changed nodes' generations."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def monday_without_sheet(demo):
     """2026-11-30, the Monday the weekly 督办单 tests issue their sheet for, with no sheet kept for it yet. The
     demo is built as of the real date and keeps the sheets of the weeks already passed, 2026-11-30's among them

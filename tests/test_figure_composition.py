@@ -15,6 +15,8 @@ from dangjian.core import figure_cache, figures
 from dangjian.core.figures import FigureScope, Period
 from dangjian.matters import services
 from dangjian.matters.models import Matter
+from dangjian.meetings.models import Attendance, Meeting
+from dangjian.meetings.services.records import attendance_rows
 from dangjian.orgs.models import Org
 from dangjian.reports import dashboards, tasks
 
@@ -52,11 +54,12 @@ def test_every_composed_value_equals_the_value_read_from_its_records(demo, compo
     assert sum(v[0] for v in direct.values()) > 0
 
 
-def test_a_change_is_seen_at_once_above_it_and_only_its_subtrees_are_read_again(demo, composing):
+def test_a_change_is_seen_at_once_above_it_and_only_its_subtrees_are_read_again(demo, composing, committed):
     bgs, zb2 = demo["orgs"]["SXX-BGS"], demo["orgs"]["SXX-ZB2"]
     before = {code: _open(demo, code) for code in ("SXX", "SXX-BGS", "SXX-ZB2")}
-    services.do_create_matter(Matter(kind="rectify", title="新的整改事项", org=bgs, received_on=dt.date.today()),
-                              actor=demo["users"]["dangwu"])
+    with committed():
+        services.do_create_matter(Matter(kind="rectify", title="新的整改事项", org=bgs, received_on=dt.date.today()),
+                                  actor=demo["users"]["dangwu"])
     with CaptureQueriesContext(connection) as ctx:
         assert _open(demo, "SXX") == before["SXX"] + 1
     read_again = " ".join(q["sql"] for q in ctx.captured_queries)
@@ -67,14 +70,65 @@ def test_a_change_is_seen_at_once_above_it_and_only_its_subtrees_are_read_again(
     assert ctx.captured_queries == []
 
 
-def test_a_record_moved_to_another_node_changes_both(demo, composing):
+def test_a_record_moved_to_another_node_changes_both(demo, composing, committed):
     bgs, zb2 = demo["orgs"]["SXX-BGS"], demo["orgs"]["SXX-ZB2"]
     before = {code: _open(demo, code) for code in ("SXX", "SXX-BGS", "SXX-ZB2")}
     matter = Matter.objects.filter(org=bgs).exclude(status="closed").first()
     matter.org = zb2
-    matter.save()
+    with committed():
+        matter.save()
     assert {code: _open(demo, code) for code in before} == {
         "SXX": before["SXX"], "SXX-BGS": before["SXX-BGS"] - 1, "SXX-ZB2": before["SXX-ZB2"] + 1}
+
+
+def test_a_bulk_update_is_seen_at_once_in_the_nodes_its_rows_lie_in_and_above(demo, composing, committed):
+    bgs, zb2 = demo["orgs"]["SXX-BGS"], demo["orgs"]["SXX-ZB2"]
+    before = {code: _open(demo, code) for code in ("SXX", "SXX-BGS", "SXX-ZB2", "SXX-CWK")}
+    assert before["SXX-BGS"] > 0 and not zb2.path.startswith(demo["orgs"]["SXX-CWK"].path)
+    # a bulk move (the path set by the update) changes the node the rows left and the one they went to
+    with committed():
+        moved = Matter.objects.filter(org=bgs).exclude(status="closed").update(org=zb2, org_path=zb2.path)
+    assert moved == before["SXX-BGS"]
+    assert (_open(demo, "SXX-BGS"), _open(demo, "SXX-ZB2")) == (0, before["SXX-ZB2"] + moved)
+    assert _open(demo, "SXX") == before["SXX"]
+    with CaptureQueriesContext(connection) as ctx:
+        assert _open(demo, "SXX-CWK") == before["SXX-CWK"]  # a subtree it did not touch stays cached
+    assert ctx.captured_queries == []
+    with committed():
+        closed = Matter.objects.filter(org=zb2).exclude(status="closed").update(status="closed")
+    assert closed == before["SXX-ZB2"] + moved
+    assert (_open(demo, "SXX"), _open(demo, "SXX-ZB2")) == (before["SXX"] - closed, 0)
+
+
+def test_bulk_created_records_are_seen_at_once(demo, composing, committed):
+    period = Period.year(dt.date.today().year)
+    fig = figures.get("meetings.study.attendance_rate")  # its total: the attendance rows of study meetings held
+    meeting = Meeting.objects.filter(kind__is_study=True, status="held", date__year=period.start.year,
+                                     org__depth__gt=1).first()
+    nodes = figure_cache.ancestors(meeting.org_path)
+    before = {path: fig.evaluate(FigureScope((path,), period)).total for path in nodes}
+    rows = list(meeting.attendance.order_by("pk")[:2])
+    assert len(rows) == 2 and len(nodes) > 1
+    with committed():
+        Attendance.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    assert {path: fig.evaluate(FigureScope((path,), period)).total for path in nodes} == {
+        path: n - 2 for path, n in before.items()}
+    with committed():
+        Attendance.objects.bulk_create(attendance_rows(meeting, [row.person for row in rows]))
+    assert {path: fig.evaluate(FigureScope((path,), period)).total for path in nodes} == before
+
+
+def test_a_transaction_that_changed_records_reads_them_and_keeps_no_value(demo, composing):
+    """Its values hold changes no other process sees yet, and may be rolled back: none is kept."""
+    before = _open(demo, "SXX-BGS")
+    with transaction.atomic():
+        Matter.objects.filter(org=demo["orgs"]["SXX-BGS"]).exclude(status="closed").update(status="closed")
+        assert figure_cache.changing() and _open(demo, "SXX-BGS") == 0
+        transaction.set_rollback(True)
+    assert not figure_cache.changing()
+    with CaptureQueriesContext(connection) as ctx:
+        assert _open(demo, "SXX-BGS") == before  # the value kept before the change, not the rolled-back one
+    assert ctx.captured_queries == []
 
 
 def test_a_rolled_back_savepoint_does_not_keep_later_changes_from_dropping_values(demo, composing):

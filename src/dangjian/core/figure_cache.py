@@ -6,7 +6,8 @@ starts a new generation for the node it belongs to and every node above it (its 
 so that no value read before the change is used after it, while the values of other subtrees stay: after a
 change in one county, a province's value is read again from the county and the province's own records only
 (figures.py: Composition). A change whose node cannot be told (a record without a path, an org moved or renamed)
-starts a new global generation: every value is read again.
+starts a new global generation: every value is read again. A bulk change (``QuerySet.update``, ``bulk_create``)
+of a watched model starts the generations of the nodes it touched (core.scope.bulk_changed).
 
 Generations live where every worker process sees them at once (settings: CACHES["figures"], Redis or files);
 the values may be kept per process, since their keys name the generations they were read under.
@@ -29,7 +30,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .models import ScopedModel
-from .scope import ancestor_paths
+from .scope import ancestor_paths, bulk_changed
 
 GLOBAL = "dangjian:figures:generation"
 _NODE = "dangjian:figures:generation:"
@@ -145,8 +146,9 @@ def value_key(ident: str, generation: Iterable[int]) -> str:
 def cached(ident: str, compute: Callable[[], object], *, fresh: bool = False, paths: Iterable[str] = ()
            ) -> tuple[object, dt.datetime]:
     """(``compute()``, the time it was read), kept under ``ident`` and the generations of the subtrees at
-    ``paths`` (and the global one): a change to a record under any of them drops it. ``fresh`` reads afresh."""
-    if seconds() <= 0:
+    ``paths`` (and the global one): a change to a record under any of them drops it. ``fresh`` reads afresh,
+    as does a transaction that has changed records (``changing``), and keeps nothing."""
+    if seconds() <= 0 or changing():
         return compute(), timezone.now()
     paths = tuple(paths)
     gens = generations(paths)
@@ -178,37 +180,71 @@ def changed_paths(instance, *, reverse: bool = False) -> set[str] | None:
 
 
 class _Pending:
-    """The generations one transaction has started so far: each is started again when it commits (a value read
-    meanwhile by another request, without the change, is dropped then), and once only however many records of
-    the same nodes it changes (a roster import saves thousands)."""
+    """The generations an open transaction's changes start when it commits, each once however many records of the
+    same nodes it changes (a roster import saves thousands). Until then no other process can see the changes, so
+    their values stay good; and this transaction's own reads bypass the values' cache (``changing``)."""
 
     def __init__(self) -> None:
         self.keys: set[str] = set()
+        self.done = False
 
     def flush(self) -> None:
+        self.done = True
         _bump(self.keys)
 
 
+def _pending(connection) -> _Pending | None:
+    """The changes of the connection's open transaction not yet committed, if any (a rolled-back transaction or
+    savepoint drops its on-commit callbacks, and with them its changes)."""
+    pending = getattr(connection, "_figures_pending", None)
+    if pending is None or pending.done or not connection.in_atomic_block or not any(
+            func == pending.flush for _sids, func, *_rest in connection.run_on_commit):
+        return None
+    return pending
+
+
+def changing() -> bool:
+    """Whether this transaction has changed records that figures count and not committed yet: its reads must see
+    its changes, which may not be kept where another process would read them (nor rolled back with them), so
+    they bypass the values' cache."""
+    return _pending(transaction.get_connection()) is not None
+
+
 def _record_changed(sender, instance=None, **kwargs) -> None:
-    if sender._meta.app_label not in WATCHED_APPS:
-        return
-    keys = _keys_of(changed_paths(instance, reverse=kwargs.get("reverse", False)))
+    if sender._meta.app_label in WATCHED_APPS:
+        _changed(_keys_of(changed_paths(instance, reverse=kwargs.get("reverse", False))))
+
+
+def _records_changed_in_bulk(sender, paths=None, **kwargs) -> None:
+    """``QuerySet.update`` or ``bulk_create`` of a watched model (core.scope.bulk_changed)."""
+    _changed(_keys_of(paths))
+
+
+def _changed(keys: set[str]) -> None:
+    """Start the generations at ``keys`` when the transaction commits (now, outside one)."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:  # committed already
         _bump(keys)
         return
-    pending = getattr(connection, "_figures_pending", None)
-    if pending is None or not any(func == pending.flush for _sids, func, *_rest in connection.run_on_commit):
-        # the first change of this transaction (a rolled-back transaction or savepoint dropped the earlier one)
+    if (memo := _read.get()) is not None:
+        memo.clear()
+    pending = _pending(connection)
+    if pending is None:
         pending = connection._figures_pending = _Pending()
         transaction.on_commit(pending.flush)
-    new = keys - pending.keys
-    if new:
-        _bump(new)  # now, for reads later in this transaction; again at commit (_Pending)
-        pending.keys |= new
+    pending.keys |= keys
 
 
-# Bulk changes (QuerySet.update, bulk_create) send no signal: their effect shows when the values expire
-# (FIGURES_CACHE_SECONDS), and every value shows when it was read.
 for _name, _signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
     _signal.connect(_record_changed, dispatch_uid=f"figures-forget-on-{_name}")
+
+
+def watch(app_label: str) -> None:
+    """Drop values on every change to the records of an app whose records figures count (figures.register):
+    saved and deleted ones (the signals above), and bulk changes, which only a watched model's queryset reports
+    (it reads the paths it touches first: core.scope.BulkReportingQuerySet)."""
+    if app_label in WATCHED_APPS:
+        return
+    WATCHED_APPS.add(app_label)
+    for model in apps.get_app_config(app_label).get_models():
+        bulk_changed.connect(_records_changed_in_bulk, sender=model, dispatch_uid=f"figures-bulk-{model._meta.label}")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
 
 from . import figures
+from .figure_records import figure_records
 from .figure_summaries import evaluate_shown, figure_scope, module_label
 from .scope import path_in_scope
 from .web import paginate
@@ -60,32 +60,18 @@ def figure_or_404(key: str) -> figures.FigureDef:
         raise Http404("没有这个统计数字") from exc
 
 
-def listed(fig: figures.FigureDef, records, user):
-    """The records the user may read among those counted (confidential ones are counted but not listed)."""
-    return records.visible_to(user) if hasattr(records, "visible_to") and not fig.personal else records
-
-
 @login_required
 def figure_detail(request, key):
     fig = figure_or_404(key)
     period = period_from(request)
     scope, node = scope_for(request, fig, period)
-    value = fig.evaluate(scope, fresh=True)  # it must match the records listed below, whatever is cached
     part = "all" if request.GET.get("part") == "all" and fig.is_rate else ""
-    counted = fig.total_records(scope) if part else fig.records(scope)
-    shown = listed(fig, counted, request.user)
-    page = paginate(request, shown.select_related(*fig.related).order_by(*fig.order_by))
-    target = value.total if part else (value.count if not fig.measure else None)
-    withheld = (target - page.paginator.count) if target is not None else 0
-    shown_sum = None
-    if fig.measure and not part:
-        shown_sum = shown.aggregate(s=Sum(fig.measure))["s"] or 0
-        withheld_sum = value.count - shown_sum
-        withheld = withheld_sum if withheld_sum else 0
+    behind = figure_records(fig, scope, request.user, denominator=bool(part))
+    page = paginate(request, behind.records, count=behind.count)
     rows = [(obj, [c.read(obj) for c in fig.columns], link_of(fig, obj)) for obj in page.object_list]
     return render(request, "core/figure_detail.html", {
-        "fig": fig, "value": value, "period": period, "node": node, "part": part, "page": page, "rows": rows,
-        "withheld": withheld, "shown_sum": shown_sum, "module": module_label(fig.module),
+        "fig": fig, "value": behind.value, "period": period, "node": node, "part": part, "page": page,
+        "rows": rows, "withheld": behind.withheld, "shown_sum": behind.shown_sum, "module": module_label(fig.module),
         "query": query_string(node, period),
     })
 

@@ -27,7 +27,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from .figure_cache import WATCHED_APPS, cached, generations, get_values, path_step, seconds, set_values
+from .figure_cache import cached, changing, generations, get_values, path_step, seconds, set_values, watch
 from .figure_periods import FigureScope, Period
 from .scope import path_in_scope, scope_roots
 
@@ -169,7 +169,7 @@ def register(*figures: FigureDef) -> None:
         if fig.key in REGISTRY and REGISTRY[fig.key] != fig:
             raise ValueError(f"统计数字 {fig.key} 重复定义")
         REGISTRY[fig.key] = fig
-        WATCHED_APPS.add(fig.model._meta.app_label)
+        watch(fig.model._meta.app_label)
 
 
 def get(key: str) -> FigureDef:
@@ -316,10 +316,11 @@ def _depth(path: str) -> int:
 
 def composes(fig: FigureDef, scope: FigureScope) -> bool:
     """Whether the figure's value for the scope is composed of its children's: an additive figure read from its
-    records, for one node above FIGURES_COMPOSE_DEPTH, while values are cached."""
+    records, for one node above FIGURES_COMPOSE_DEPTH, while values are cached (and this transaction has changed
+    none: figure_cache.changing)."""
     return (fig.additive and not fig.personal and fig.counted is None and len(scope.paths) == 1
             and not scope.nodes and scope.person_id is None and seconds() > 0
-            and _depth(scope.paths[0]) < settings.FIGURES_COMPOSE_DEPTH)
+            and _depth(scope.paths[0]) < settings.FIGURES_COMPOSE_DEPTH and not changing())
 
 
 def child_paths(path: str) -> list[tuple[str, bool]]:

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.lookups import StartsWith
+from django.dispatch import Signal
 from django.http import Http404
 
 _GRANTS_CACHE_ATTR = "_dangjian_grants"
@@ -138,6 +139,11 @@ def path_in_scope(user, capability: str, path: str) -> bool:
     )
 
 
+def under_subtree_grant(user, capability: str, path: str) -> bool:
+    """Whether the node at ``path`` and its whole subtree lie within a subtree grant of ``capability``."""
+    return any(g.subtree and path.startswith(g.org_path) for g in grants_with(user, capability))
+
+
 def scope_roots(user, capability: str) -> list[str]:
     """The top-most paths the user holds ``capability`` on (for dashboards and pickers)."""
     return [g.org_path for g in _collapse(grants_with(user, capability))]
@@ -200,7 +206,60 @@ def scope_conditions(model, user, action: str = "view") -> list[Q]:
     return conditions
 
 
-class ScopedQuerySet(models.QuerySet):
+# Sent after a bulk change of records (``QuerySet.update``, ``bulk_create``, and ``bulk_update``, which updates),
+# which sends no post_save: ``paths``, the values their path columns held before and hold after (None when that
+# cannot be told). Only the models with a receiver pay the read of their paths (the figures' cache: figure_cache).
+bulk_changed = Signal()
+
+
+class BulkReportingQuerySet(models.QuerySet):
+    """A queryset whose bulk changes send ``bulk_changed`` with the paths they touched (``path_columns``)."""
+
+    path_columns: tuple[str, ...] = ()  # a record's path columns; none: its node cannot be told
+
+    def update(self, **kwargs):
+        if not bulk_changed.has_listeners(self.model):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            paths = self._paths_before(kwargs)
+            updated = super().update(**kwargs)
+        if updated:
+            bulk_changed.send(sender=self.model, paths=paths)
+        return updated
+
+    def _paths_before(self, kwargs) -> set[str] | None:
+        """The paths of the rows about to change, and any path set by the change; None when one is unknown (no
+        path columns, or a path set by an expression: a tree move)."""
+        names = self.path_columns
+        fields = {self.model._meta.get_field(name) for name in names}
+        if not names or any(not isinstance(value, str) for field in fields for key, value in kwargs.items()
+                            if key in (field.name, field.attname)):
+            return None
+        rows = self.order_by().values_list(*names).distinct()  # no Meta.ordering in the DISTINCT
+        paths = {path for row in rows for path in row} | {kwargs[n] for n in names if n in kwargs}
+        paths.discard("")
+        return paths
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        if objs and bulk_changed.has_listeners(self.model):
+            paths = {getattr(obj, name) or "" for obj in objs for name in self.path_columns}
+            paths.discard("")
+            bulk_changed.send(sender=self.model, paths=paths if self.path_columns and paths else None)
+        return created
+
+
+class ScopedQuerySet(BulkReportingQuerySet):
+    @property
+    def path_columns(self) -> tuple[str, ...]:
+        return tuple(self.model.scope_paths)
+
+    def reads_all_under(self, user, paths: Iterable[str]) -> bool:
+        """Whether ``visible_to(user)`` holds every record whose path lies in the subtrees at ``paths``: each lies
+        in a subtree the user holds the view capability on (a model whose reading asks more says no)."""
+        return all(under_subtree_grant(user, f"{self.model.scope_capability}.view", path) for path in paths)
+
     def visible_to(self, user, action: str = "view"):
         if not getattr(user, "is_authenticated", False):
             return self.none()

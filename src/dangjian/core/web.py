@@ -58,6 +58,10 @@ def form_error_summary(form, prefix: str = "未保存：") -> str:
                               for f, errs in form.errors.items() for e in errs)
 
 
-def paginate(request, queryset, per_page: int = 50):
-    """One page of a list: a COUNT and one page query, whatever the list's length."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = 50, *, count: int | None = None):
+    """One page of a list: a COUNT (none when the caller knows ``count``) and one page query, whatever the list's
+    length."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
+    return paginator.get_page(request.GET.get("page"))

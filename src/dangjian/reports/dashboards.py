@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core import figure_cache, figures
+from dangjian.core.figure_records import page_figures
 from dangjian.core.figures import FigureDef, FigureScope, Period
 from dangjian.core.scope import path_in_scope, scope_roots
 from dangjian.orgs.models import Org, ancestor_paths
@@ -249,11 +250,12 @@ def roots_of(user) -> list[Org]:
 
 
 def warm(period: Period | None = None) -> int:
-    """Every dashboard figure of every node whose values are composed (above FIGURES_COMPOSE_DEPTH) read into
+    """Every figure a dashboard or a figure page shows, of every node whose values are composed (above FIGURES_COMPOSE_DEPTH) read into
     the values' cache, the deepest first, so that each node is composed of parts already read: after it, a
     change anywhere reads again only the subtrees above it. The number of nodes read."""
     period = period or Period.year(timezone.localdate().year)
-    figs, trend, years = period_figures(), trend_figures(), trend_years(period)
+    figs = list({fig.key: fig for fig in [*period_figures(), *page_figures()]}.values())
+    trend, years = trend_figures(), trend_years(period)
     nodes = list(Org.objects.filter(depth__lt=settings.FIGURES_COMPOSE_DEPTH).order_by("-depth", "path")
                  .values_list("path", flat=True))
     for path in nodes:

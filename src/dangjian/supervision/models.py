@@ -37,6 +37,11 @@ class SupervisionQuerySet(ScopedQuerySet):
     """The scope mechanism, plus the one reader the role table cannot name: the agency's 党组书记 (a position,
     not a role) reads every supervision record of the agency; they change none."""
 
+    def reads_all_under(self, user, paths) -> bool:
+        secretary = secretary_paths(user)
+        return all(super(SupervisionQuerySet, self).reads_all_under(user, [path])
+                   or any(path.startswith(p) for p in secretary) for path in paths)
+
     def visible_to(self, user, action: str = "view"):
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -92,6 +92,9 @@ class PetitionQuerySet(ScopedQuerySet):
     The child records (attachments, supplements, deliveries) apply the same test through their petition
     (``petition_prefix``)."""
 
+    def reads_all_under(self, user, paths) -> bool:
+        return False  # an accusation, or one naming the reader, is withheld wherever they hold a grant
+
     def visible_to(self, user, action: str = "view"):
         if not getattr(user, "is_authenticated", False):
             return self.none()

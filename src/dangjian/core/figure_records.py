@@ -1,0 +1,75 @@
+"""The records behind a figure as its page lists them (core/figure_views.py): its value, the records counted that
+the user may read, how many they are, and what is counted but withheld from them (confidential records).
+
+The value and the number listed must agree with the rows listed. Where the user reads every record counted (a
+personal figure; an additive figure over subtrees the user holds the model's view capability on, which is the
+usual case), the number listed is the value's own count, and the value may come from the values' cache
+(figure_cache: any change to a counted record, one by one or in bulk, drops it): a province's page then reads one
+page of rows, not two counts over millions. Elsewhere the value is read afresh, and the rows the user may read are
+counted (and summed) beside it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from .figures import REGISTRY, FigureDef, FigureScope, FigureValue, evaluate_many
+
+
+@dataclass
+class FigureRecords:
+    value: FigureValue
+    records: QuerySet  # the rows listed, in the figure's order, with its related rows
+    count: int  # how many rows are listed
+    shown_sum: int | Decimal | float | None  # for a summed figure (``measure``): the sum over the rows listed
+    withheld: int | Decimal | float  # counted (or, summed, its amount) but not listed to the user
+
+
+def row_count_figure(fig: FigureDef) -> FigureDef:
+    """The number of records a summed figure adds up (study hours: the attendance rows), as a figure of its own,
+    so that it is read (and cached, and composed) with the sum."""
+    return dataclasses.replace(fig, key=f"{fig.key}~rows", measure=None, total_where=None, counted=None)
+
+
+def page_figures() -> list[FigureDef]:
+    """What the figure pages of a node read: every registered figure but the personal ones, and the number of
+    rows of each summed one (for the nightly reading of the values, reports.dashboards.warm)."""
+    figs = [fig for fig in REGISTRY.values() if not fig.personal]
+    return figs + [row_count_figure(fig) for fig in figs if fig.measure]
+
+
+def reads_everything_counted(fig: FigureDef, scope: FigureScope, user) -> bool:
+    """Whether the user reads every record the figure counts in the scope: their own (a personal figure), or the
+    records of an additive figure (each lies in the subtree of its path, which the scope's subtrees hold) where
+    the model's reading rules say every record of those subtrees is theirs to read."""
+    if fig.personal:
+        return True
+    records = fig.model._default_manager.all()
+    return fig.additive and hasattr(records, "reads_all_under") and records.reads_all_under(
+        user, (*scope.paths, *scope.nodes))
+
+
+def figure_records(fig: FigureDef, scope: FigureScope, user, *, denominator: bool = False) -> FigureRecords:
+    """The figure's value for the scope and the records it counts (its denominator's, for a rate's
+    ``denominator``) that the user may read."""
+    counted = fig.total_records(scope) if denominator else fig.records(scope)
+    summed = fig.measure and not denominator
+    if reads_everything_counted(fig, scope, user):
+        listed = counted
+        rows = row_count_figure(fig)
+        values = evaluate_many([fig, rows] if summed else [fig], scope)
+        value = values[fig.key]
+        count = values[rows.key].count if summed else value.total if denominator else value.count
+        shown_sum, withheld = (value.count if summed else None), 0
+    else:
+        listed = counted.visible_to(user)
+        value = fig.evaluate(scope, fresh=True)  # it must match the rows counted below, whatever is cached
+        count = listed.count()
+        shown_sum = (listed.aggregate(s=Sum(fig.measure))["s"] or 0) if summed else None
+        withheld = value.count - shown_sum if summed else (value.total if denominator else value.count) - count
+    return FigureRecords(value, listed.select_related(*fig.related).order_by(*fig.order_by), count, shown_sum,
+                         withheld)
