@@ -15,15 +15,32 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 
 from .figures import REGISTRY, FigureDef, FigureScope, FigureValue, evaluate_many
+
+
+class RowsByIds:
+    """A list's rows for a paginator, read in two steps: the ids of a page, in the list's order (a queryset's
+    ``values_list("pk")``, filtered, ordered and cut by the database from the narrowest query, which an index may
+    answer alone: the held meetings of a province newest first, 0.2 s → 30 ms; or a list of ids), then those
+    rows with their related ones, by id. Two queries, whatever the page."""
+
+    ordered = True
+
+    def __init__(self, ids, model, related: tuple[str, ...]):
+        self.ids, self.model, self.related = ids, model, related
+
+    def __getitem__(self, key: slice) -> list:
+        ids = list(self.ids[key])
+        rows = self.model._default_manager.filter(pk__in=ids).select_related(*self.related).in_bulk()
+        return [rows[pk] for pk in ids]
 
 
 @dataclass
 class FigureRecords:
     value: FigureValue
-    records: QuerySet  # the rows listed, in the figure's order, with its related rows
+    records: RowsByIds  # the rows listed, in the figure's order, with its related rows
     count: int  # how many rows are listed
     shown_sum: int | Decimal | float | None  # for a summed figure (``measure``): the sum over the rows listed
     withheld: int | Decimal | float  # counted (or, summed, its amount) but not listed to the user
@@ -56,20 +73,22 @@ def reads_everything_counted(fig: FigureDef, scope: FigureScope, user) -> bool:
 def figure_records(fig: FigureDef, scope: FigureScope, user, *, denominator: bool = False) -> FigureRecords:
     """The figure's value for the scope and the records it counts (its denominator's, for a rate's
     ``denominator``) that the user may read."""
-    counted = fig.total_records(scope) if denominator else fig.records(scope)
     summed = fig.measure and not denominator
-    if reads_everything_counted(fig, scope, user):
-        listed = counted
-        rows = row_count_figure(fig)
-        values = evaluate_many([fig, rows] if summed else [fig], scope)
-        value = values[fig.key]
-        count = values[rows.key].count if summed else value.total if denominator else value.count
-        shown_sum, withheld = (value.count if summed else None), 0
-    else:
-        listed = counted.visible_to(user)
+    if not reads_everything_counted(fig, scope, user):
+        listed = (fig.total_records(scope) if denominator else fig.records(scope)).visible_to(user)
         value = fig.evaluate(scope, fresh=True)  # it must match the rows counted below, whatever is cached
         count = listed.count()
         shown_sum = (listed.aggregate(s=Sum(fig.measure))["s"] or 0) if summed else None
         withheld = value.count - shown_sum if summed else (value.total if denominator else value.count) - count
-    return FigureRecords(value, listed.select_related(*fig.related).order_by(*fig.order_by), count, shown_sum,
-                         withheld)
+        return FigureRecords(value, _ordered_ids(fig, listed), count, shown_sum, withheld)
+    rows = row_count_figure(fig)
+    values = evaluate_many([fig, rows] if summed else [fig], scope)
+    value = values[fig.key]
+    count = values[rows.key].count if summed else value.total if denominator else value.count
+    listed = (RowsByIds(fig.listed_ids(scope), fig.model, fig.related) if fig.listed_ids is not None and not denominator
+              else _ordered_ids(fig, fig.total_records(scope) if denominator else fig.records(scope)))
+    return FigureRecords(value, listed, count, value.count if summed else None, 0)
+
+
+def _ordered_ids(fig: FigureDef, records) -> RowsByIds:
+    return RowsByIds(records.order_by(*fig.order_by).values_list("pk", flat=True), fig.model, fig.related)

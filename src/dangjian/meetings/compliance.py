@@ -113,19 +113,19 @@ def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
 
 
 def branches_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | None = None,
-                       nodes=()) -> set[int]:
+                       nodes=()) -> list[int]:
     """The branches under ``paths`` (or at ``nodes``, not under them) with a gap in a block that ended between
-    ``start`` and ``end`` (the figure 三会一课缺项: meetings/figures.py): one scan per year, the first gap found
-    enough for a branch."""
-    out: set[int] = set()
+    ``start`` and ``end`` (the figure 三会一课缺项: meetings/figures.py), in the order of their paths: one scan
+    per year, the first gap found enough for a branch."""
+    out: dict[int, str] = {}
     empty: set[int] = set()
     for year in range(start.year, end.year + 1):
         branches, periods, months_held, _held = _scan(year, today or timezone.localdate(), paths, nodes)
         periods = [(req.code, months) for req, months, _label, ends in periods if start <= ends <= end]
-        for pk, _path, _name in branches:
+        for pk, path, _name in branches:
             if pk not in out and any(months.isdisjoint(months_held.get((pk, code), empty)) for code, months in periods):
-                out.add(pk)
-    return out
+                out[pk] = path
+    return sorted(out, key=out.__getitem__)
 
 
 def ledger(topics, year: int, category: str = ""):

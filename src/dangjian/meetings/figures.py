@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.core import figures
 from dangjian.core.figures import Column, FigureDef, FigureScope, register
 from dangjian.orgs.models import Org, OrgKind
 
@@ -46,7 +47,7 @@ ATTENDANCE = dict(model=Attendance, unit="人次", link=_meeting_link, related=(
                   columns=(Column("人员", "person"), Column("日期", "meeting.date"), Column("会议", "meeting.title"),
                            Column("会议类型", "meeting.kind"), Column("出席情况", "get_status_display"),
                            Column("学习时长（小时）", "hours")),
-                  order_by=("-meeting__date", "meeting_id", "id"))
+                  order_by=("-meeting__date", "-meeting__start_time", "-meeting_id", "id"))
 TOPIC = dict(model=Topic, unit="项", link=_meeting_link, related=("meeting",),
              columns=(Column("议题", "title"), Column("类别", "get_category_display"), Column("会议", "meeting"),
                       Column("决定", lambda t: t.get_outcome_display() if t.outcome else "未决"),
@@ -76,8 +77,29 @@ def _branches(s: FigureScope) -> Q:
 
 
 def _gap_branches(s: FigureScope) -> Q:
-    ids = compliance.branches_with_gaps(s.paths, s.period.start, s.period.end, nodes=s.nodes)
-    return _branches(s) & Q(pk__in=sorted(ids))
+    return _branches(s) & Q(pk__in=_gap_branch_ids(s))
+
+
+def _gap_branch_ids(s: FigureScope) -> list[int]:
+    """The branches with a gap in the scope, in the order of their paths (the order their page lists them in)."""
+    ids = compliance.branches_with_gaps((), s.period.start, s.period.end, nodes=s.nodes) if s.nodes else []
+    for path in sorted(s.paths):
+        ids += _subtree_gaps(path, s.period)
+    return list(dict.fromkeys(ids))
+
+
+def _subtree_gaps(path: str, period) -> list[int]:
+    """The branches with a gap in the subtree at ``path`` in path order, kept under its generation
+    (figure_cache.cached); where values are composed, those of its own node and then of each child subtree, each
+    kept so: after a change, only the subtrees above it are scanned again (a province's scan takes seconds)."""
+    def read():
+        if not figures.composed_at(path):
+            return compliance.branches_with_gaps((path,), period.start, period.end)
+        ids = compliance.branches_with_gaps((), period.start, period.end, nodes=(path,))
+        for child, _has_children in figures.child_paths(path):  # in path order: the subtrees follow each other
+            ids += _subtree_gaps(child, period)
+        return ids
+    return figures.cached(f"meetings.three_one.gaps:{path}:{period.key}", read, paths=(path,))[0]
 
 
 # ---- 三重一大 -----------------------------------------------------------------------------------------------
@@ -119,9 +141,10 @@ FIGURES = (
            lambda s: _study_rows(s) & Q(status=AttendanceStatus.PRESENT), ATTENDANCE, total_where=_study_rows,
            higher_is_better=True, weak_below=90.0),
     figure("three_one.gaps", "三会一课缺项", "在统计期间内结束的考核周期（月、季度、半年、年）中，至少有一项三会一课或主题党日"
-           "未按规定频次召开的党支部（缺项明细见三会一课页面）", _gap_branches, BRANCH, higher_is_better=False),
+           "未按规定频次召开的党支部（缺项明细见三会一课页面）", _gap_branches, BRANCH, higher_is_better=False,
+           listed_ids=_gap_branch_ids),
     figure("three_one.gap_rate", "三会一课缺项率", "有三会一课缺项的党支部占范围内全部党支部的比例", _gap_branches, BRANCH,
-           total_where=_branches, higher_is_better=False),
+           total_where=_branches, higher_is_better=False, listed_ids=_gap_branch_ids),
     figure("decisions.count", "“三重一大”决策事项", "统计期间内作出决定（通过或未通过）的“三重一大”议题（按决定时间）",
            _decided, TOPIC),
     figure("decisions.compliance_rate", "“三重一大”合规率",

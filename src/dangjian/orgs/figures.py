@@ -8,9 +8,11 @@ the active people listed on their pages. Orgs count by their own path.
 from __future__ import annotations
 
 from django.db.models import Case, F, Q, When
+from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from dangjian.core.figures import Column, FigureScope, maker, register
+from dangjian.core.scope import PathPrefix
 
 from .models import PARTY_KINDS, Org, OrgKind, PartyStatus, Person
 from .services import child_member_counts, member_counts
@@ -22,14 +24,19 @@ STATUSES = {"full": (PartyStatus.FULL,), "probationary": (PartyStatus.PROBATIONA
 UNIT_KINDS = tuple(k for k in OrgKind.values if k not in PARTY_KINDS)
 
 
+# a person's count path: their Party branch, else their unit (Person.count_path); on PostgreSQL an index holds it
+# with the id (orgs migration 0008), so that a subtree's people are one range of it, read in the lists' order
+COUNT_PATH = Case(When(branch_path="", then=F("org_path")), default=F("branch_path"))
+
+
 def counted_under(s: FigureScope) -> Q:
     """People whose count path (their branch, else their unit) lies in the scope's subtrees or is one of its
     nodes."""
     q = Q()
     for path in s.paths:
-        q |= Q(branch_path__pathprefix=path) | Q(branch_path="", org_path__pathprefix=path)
+        q |= Q(PathPrefix(COUNT_PATH, path))
     for node in s.nodes:
-        q |= Q(branch_path=node) | Q(branch_path="", org_path=node)
+        q |= Q(Exact(COUNT_PATH, node))
     return q if q else Q(pk__in=[])
 
 
@@ -47,9 +54,7 @@ def _from_counters(s: FigureScope, child_path_len: int | None = None) -> dict:
     return {path: by_key(counts) for path, counts in child_member_counts(s.paths[0], child_path_len).items()}
 
 
-# a person's count path: their Party branch, else their unit (what counted_under tests)
-COUNT_PATH = Case(When(branch_path="", then=F("org_path")), default=F("branch_path"))
-person_figure = maker("orgs", Person, unit="人", related=("org", "branch"), order_by=("org_path", "id"),
+person_figure = maker("orgs", Person, unit="人", related=("org", "branch"), order_by=(COUNT_PATH, "id"),
                       path_field=COUNT_PATH,
                       link=lambda p: reverse("person_detail", args=[p.pk]),
                       columns=(Column("姓名", "name"), Column("政治面貌", "get_party_status_display"),

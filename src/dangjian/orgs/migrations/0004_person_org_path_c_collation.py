@@ -8,6 +8,8 @@ collation: a later AlterField of Person.org_path must keep COLLATE "C" on Postgr
 
 from django.db import migrations
 
+from dangjian.core.migration_sql import on_vendor
+
 FORWARDS = [
     'ALTER TABLE orgs_person ALTER COLUMN org_path TYPE varchar(255) COLLATE "C"',
     "CREATE INDEX orgs_person_org_path_id_c ON orgs_person (org_path, id) INCLUDE (party_status, is_active)",
@@ -18,14 +20,6 @@ BACKWARDS = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("orgs", "0003_person_path_prefix_indexes")]
-    operations = [migrations.RunPython(run(FORWARDS), run(BACKWARDS))]
+    operations = [on_vendor("postgresql", FORWARDS, BACKWARDS)]

@@ -6,18 +6,12 @@ from 0004 (org_path, id) INCLUDE (party_status, is_active).
 
 from django.db import migrations
 
+from dangjian.core.migration_sql import on_vendor
+
 FORWARDS = ["CREATE INDEX orgs_person_roster_count ON orgs_person (org_path, party_status, is_active)"]
 BACKWARDS = ["DROP INDEX IF EXISTS orgs_person_roster_count"]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            for sql in statements:
-                schema_editor.execute(sql)
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("orgs", "0006_encrypt_personal_data")]
-    operations = [migrations.RunPython(run(FORWARDS), run(BACKWARDS))]
+    operations = [on_vendor("sqlite", FORWARDS, BACKWARDS)]
