@@ -156,6 +156,7 @@ def generate(args) -> dict:
 
     from bench import matters as matters_bench
     from bench import meetings as meetings_bench
+    from dangjian.core.figure_cache import forget_values
     from dangjian.matters.models import Matter
     from dangjian.meetings.models import Meeting, MeetingKind
     from dangjian.orgs.gen import generate as generate_members
@@ -211,6 +212,7 @@ def generate(args) -> dict:
     stage("members", Org.objects.exists(), members)
     stage("matters", Matter.objects.exists(), matters)
     stage("meetings", Meeting.objects.exists(), meetings)
+    forget_values()  # written in SQL, past the signals that drop the values kept
     return done
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from dangjian.core import rule_settings
+from dangjian.core import rule_settings, workdays
 from dangjian.orgs.demo import build_demo, demo_exists
 
 from . import snapshot
@@ -30,6 +30,8 @@ def _fresh_cache(request, django_db_blocker):
     # has them cached, so that query counts measure the steady state.
     for alias in ("default", "ratelimit"):
         caches[alias].clear()
+    workdays.changed()  # no calendar computed from a rolled-back schedule
+    rule_settings.forget_local()
     if "django_db_setup" in request.fixturenames:
         with django_db_blocker.unblock():
             rule_settings._load_modules()

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from dangjian.core import figure_cache, figures
+from dangjian.assessment.evaluation_models import Evaluation, EvaluationRound, RoundStatus
+from dangjian.core import figure_cache, figures, rule_settings, workdays
 from dangjian.core.figures import FigureScope, Period
 from dangjian.matters import services
 from dangjian.matters.models import Matter
@@ -72,6 +73,42 @@ def test_a_change_is_seen_at_once_above_it_and_only_its_subtrees_are_read_again(
     assert ctx.captured_queries == []
 
 
+def test_a_change_below_a_node_does_not_read_the_records_at_the_node_again(demo, composing, committed):
+    """The records at a node are kept under a generation of their own: after a change in a 党小组, the province
+    of the demo (SXX) and its 机关党委 (JGDW) read nothing; the branch above the 党小组 reads its own records and
+    the 党小组's, in one query."""
+    cell = demo["orgs"]["SXX-ZB2-XZ1"]
+    tasks.warm_dashboards_daily.call_local()  # every composed node's parts kept, as each night
+    before = _open(demo, "SXX")
+    with committed():
+        services.do_create_matter(Matter(kind="rectify", title="党小组的整改事项", org=cell,
+                                         received_on=dt.date.today()), actor=demo["users"]["dangwu"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert _open(demo, "SXX") == before + 1
+    matters = [q["sql"] for q in ctx.captured_queries if "matters_matter" in q["sql"]]
+    assert len(matters) == 1 and cell.path in matters[0]
+    assert not any(f"= '{demo['orgs'][code].path}'" in matters[0] for code in ("SXX", "SXX-JGDW"))
+
+
+def test_a_record_read_by_figures_elsewhere_drops_their_values(demo, composing, settings, committed):
+    """An evaluation counts by its round's approval (figure_cache.depends): the round lies at the agency, the
+    evaluations at each cadre's unit, whose values must drop when the round is approved."""
+    rnd = EvaluationRound.objects.filter(evaluations__grade__gt="").exclude(status=RoundStatus.APPROVED).first() \
+        or EvaluationRound.objects.filter(evaluations__grade__gt="").first()
+    assert rnd is not None
+    unit = Evaluation.objects.filter(round=rnd).exclude(org_path=rnd.org_path).exclude(grade="").first().org_path
+    fig = figures.get("assessment.evaluations.excellent_share")
+    scope = FigureScope((unit,), Period.year(dt.date.today().year))
+    before = fig.evaluate(scope).total
+    rnd.status = RoundStatus.OPEN if rnd.status == RoundStatus.APPROVED else RoundStatus.APPROVED
+    rnd.approved_on = dt.date.today()
+    with committed():
+        rnd.save()
+    kept = fig.evaluate(scope).total
+    settings.FIGURES_CACHE_SECONDS = 0
+    assert kept == fig.evaluate(scope).total != before
+
+
 def test_a_record_moved_to_another_node_changes_both(demo, composing, committed):
     bgs, zb2 = demo["orgs"]["SXX-BGS"], demo["orgs"]["SXX-ZB2"]
     before = {code: _open(demo, code) for code in ("SXX", "SXX-BGS", "SXX-ZB2")}
@@ -83,23 +120,38 @@ def test_a_record_moved_to_another_node_changes_both(demo, composing, committed)
         "SXX": before["SXX"], "SXX-BGS": before["SXX-BGS"] - 1, "SXX-ZB2": before["SXX-ZB2"] + 1}
 
 
+def _held(demo, code: str) -> int:
+    scope = FigureScope((demo["orgs"][code].path,), Period.year(dt.date.today().year))
+    return figures.get("meetings.held").evaluate(scope).count
+
+
 def test_a_bulk_update_is_seen_at_once_in_the_nodes_its_rows_lie_in_and_above(demo, composing, committed):
-    bgs, zb2 = demo["orgs"]["SXX-BGS"], demo["orgs"]["SXX-ZB2"]
-    before = {code: _open(demo, code) for code in ("SXX", "SXX-BGS", "SXX-ZB2", "SXX-CWK")}
-    assert before["SXX-BGS"] > 0 and not zb2.path.startswith(demo["orgs"]["SXX-CWK"].path)
+    zb2, bgs = demo["orgs"]["SXX-ZB2"], demo["orgs"]["SXX-BGS"]
+    before = {code: _held(demo, code) for code in ("SXX", "SXX-BGS", "SXX-ZB2", "SXX-CWK")}
+    held = Meeting.objects.filter(status="held", date__year=dt.date.today().year)
+    own = held.filter(org=zb2).count()  # the branch's own, not its 党小组's
+    assert own > 0 and not zb2.path.startswith(demo["orgs"]["SXX-CWK"].path)
     # a bulk move (the path set by the update) changes the node the rows left and the one they went to
     with committed():
-        moved = Matter.objects.filter(org=bgs).exclude(status="closed").update(org=zb2, org_path=zb2.path)
-    assert moved == before["SXX-BGS"]
-    assert (_open(demo, "SXX-BGS"), _open(demo, "SXX-ZB2")) == (0, before["SXX-ZB2"] + moved)
-    assert _open(demo, "SXX") == before["SXX"]
+        assert held.filter(org=zb2).update(org=bgs, org_path=bgs.path) == own
+    assert (_held(demo, "SXX-ZB2"), _held(demo, "SXX-BGS")) == (before["SXX-ZB2"] - own, before["SXX-BGS"] + own)
+    assert _held(demo, "SXX") == before["SXX"]
     with CaptureQueriesContext(connection) as ctx:
-        assert _open(demo, "SXX-CWK") == before["SXX-CWK"]  # a subtree it did not touch stays cached
+        assert _held(demo, "SXX-CWK") == before["SXX-CWK"]  # a subtree it did not touch stays cached
     assert ctx.captured_queries == []
     with committed():
-        closed = Matter.objects.filter(org=zb2).exclude(status="closed").update(status="closed")
-    assert closed == before["SXX-ZB2"] + moved
-    assert (_open(demo, "SXX"), _open(demo, "SXX-ZB2")) == (before["SXX"] - closed, 0)
+        planned = held.filter(org=bgs).update(status="planned")
+    assert planned == before["SXX-BGS"] + own
+    assert (_held(demo, "SXX"), _held(demo, "SXX-BGS")) == (before["SXX"] - planned, 0)
+
+
+def test_a_bulk_update_of_a_record_read_elsewhere_drops_every_value(demo, composing, committed):
+    """A matter is read by the findings and petitions it rectifies, wherever they lie (figure_cache.depends):
+    changed in bulk, without the records at hand, it drops every value."""
+    generation = figure_cache.generations()[None]
+    with committed():
+        Matter.objects.filter(org=demo["orgs"]["SXX-BGS"]).update(status="closed")
+    assert figure_cache.generations()[None] != generation
 
 
 def test_bulk_created_records_are_seen_at_once(demo, composing, committed):
@@ -148,6 +200,30 @@ def test_a_meeting_changed_below_a_branch_is_seen_at_once_in_the_gaps_above_it(d
     settings.FIGURES_CACHE_SECONDS = 0
     assert after == {code: fig.evaluate(FigureScope((demo["orgs"][code].path,), period)).count for code in codes}
     assert after["SXX-ZB2"] == 1 and after["SXX"] == before["SXX"] + 1 - before["SXX-ZB2"]
+
+
+def test_a_rule_or_a_holiday_schedule_changed_drops_every_value(demo, composing, settings):
+    """Values are kept a day: what a figure counts by (the 三会一课 frequencies, the working days) drops them too."""
+    scope = FigureScope((demo["orgs"]["SXX"].path,), Period.year(dt.date.today().year))
+    figs = [figures.get("meetings.three_one.gaps"), figures.get("matters.due_soon")]
+
+    def kept_and_read():
+        kept = _numbers(figures.evaluate_many(figs, scope))
+        settings.FIGURES_CACHE_SECONDS = 0
+        read = _numbers(figures.evaluate_many(figs, scope))
+        settings.FIGURES_CACHE_SECONDS = 300
+        return kept, read
+
+    before, _ = kept_and_read()
+    rule_settings.set_rule("meetings.freq.lecture", "1", actor=None, reason="测试")
+    kept, read = kept_and_read()
+    assert kept == read != before  # more branches miss a 党课 due every month
+    generation = figure_cache.generations()[None]
+    workdays.set_year_schedule(2026, [(dt.date.today() + dt.timedelta(days=1), "holiday", "测试假日")],
+                               actor=demo["users"]["admin"], source="测试")
+    assert figure_cache.generations()[None] != generation
+    kept, read = kept_and_read()
+    assert kept == read
 
 
 def test_a_rolled_back_savepoint_does_not_keep_later_changes_from_dropping_values(demo, composing):

@@ -72,8 +72,7 @@ def test_workdays_between_counts_as_asking_each_day(db):
         end = start + dt.timedelta(days=rng.randrange(-400, 900))
         lo, hi = min(start, end), max(start, end)
         days = [lo + dt.timedelta(days=i) for i in range(1, (hi - lo).days + 1)]
-        # is_workday(d) day by day, each year's calendar fetched once (is_workday asks the shared
-        # cache for the calendar's generation on every call: a Redis round trip per day on PostgreSQL)
+        # is_workday(d) day by day, each year's calendar fetched once
         calendars = {year: workdays.calendar_for(year) for year in {d.year for d in days}}
         expected = sum(calendars[d.year].is_workday(d) for d in days)
         provisional = any(calendars[d.year].provisional for d in days)
@@ -83,7 +82,6 @@ def test_workdays_between_counts_as_asking_each_day(db):
 @pytest.mark.django_db
 def test_a_date_in_a_year_not_entered_tells_the_administrators_until_the_year_is_entered(demo):
     """Issue 11 item 18: a deadline in the probable Spring Festival week of an unknown year is not silent."""
-    from django.core.cache import cache
 
     from dangjian.core.models import Notification, ScheduleNeeded
     from tests.conftest import signed_in
@@ -110,7 +108,7 @@ def test_a_date_in_a_year_not_entered_tells_the_administrators_until_the_year_is
         assert f"{year}年法定节假日安排尚未录入" not in client.get("/settings/rules/").content.decode()
         assert workdays.years_to_enter(D(year - 1, 6, 1)) == []
     finally:
-        cache.set(workdays._CACHE_KEY, cache.get(workdays._CACHE_KEY, 0) + 1, None)  # forget the rolled-back year
+        workdays.changed()  # forget the rolled-back year
 
 
 def test_from_november_next_year_is_asked_for_if_unknown(db):

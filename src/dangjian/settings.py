@@ -234,9 +234,11 @@ if HTTPS:
 # An org picker with more choices than this is a search box (core.forms_base.OrgSearchInput).
 DANGJIAN_ORG_PICKER_LIMIT = int(os.environ.get("DANGJIAN_ORG_PICKER_LIMIT", "300"))
 # Figure values (core/figures.py: evaluate_many, and the dashboards' values) are kept this long in the default
-# cache, shown with the time they were read; any saved or deleted record of a module that owns figures drops the
-# values of the nodes above it at once. 0 turns the cache off.
-FIGURES_CACHE_SECONDS = int(os.environ.get("DANGJIAN_FIGURES_CACHE_SECONDS", "300"))
+# cache, shown with the time they were read (and keyed by the day: a figure of "now" changes overnight). Every
+# change that can alter one drops it at once: a saved, deleted or bulk-changed record of a module that owns
+# figures (the values of the nodes above it), a rule, a holiday schedule, a restore (every value). So they may be
+# kept a day, which the nightly reading (reports.tasks.warm_dashboards_daily) fills. 0 turns the cache off.
+FIGURES_CACHE_SECONDS = int(os.environ.get("DANGJIAN_FIGURES_CACHE_SECONDS", str(24 * 3600)))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and TEST_WORKER:

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from dangjian.matters import services
 from dangjian.matters.models import Matter
@@ -32,8 +31,5 @@ def fresh_calendar():
     yield
     from dangjian.core import workdays
 
-    try:
-        cache.incr(workdays._CACHE_KEY)
-    except ValueError:
-        cache.set(workdays._CACHE_KEY, 2, None)
+    workdays.changed()
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from django.db.models import Q
 from django.urls import reverse
 
+from dangjian.core.figure_cache import depends
 from dangjian.core.figures import Column, FigureDef, FigureScope, maker, register
 from dangjian.duties.models import LetterTask
 
 from .checklist_models import ChecklistScore
-from .evaluation_models import Evaluation, Grade, RoundStatus
+from .evaluation_models import Evaluation, EvaluationRound, Grade, RoundStatus
 from .models import Accountability, Commendation, ConductEntry, Polarity
 
 PERSON = Column("干部", "person")
@@ -63,6 +64,9 @@ FIGURES = (
 )
 
 register(*FIGURES)
+# an evaluation counts by its round's approval, and the round lies at the agency, the evaluations at each cadre's unit
+depends(EvaluationRound, lambda rnd: Evaluation.objects.filter(round_id=rnd.pk).order_by()
+        .values_list("org_path", flat=True).distinct())
 
 
 def _tasks_due(s: FigureScope) -> Q:

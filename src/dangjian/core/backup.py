@@ -45,6 +45,7 @@ from huey.contrib.djhuey import HUEY
 
 from . import audit, audit_chain, crypto
 from .fields import encrypted_fields
+from .figure_cache import forget_values
 
 ARCHIVE_FORMAT = "dangjian-backup-1"
 KEYS_FORMAT = "dangjian-keys-1"
@@ -471,6 +472,7 @@ def restore(archive: Path, keys_file: Path, passphrase: str) -> list[Check]:
             if stored != name:
                 raise CommandError(f"上传文件 {name} 恢复后名称变为 {stored}：存储不是空的")
         _restore_tasks(extracted, manifest)
+    forget_values()  # a shared cache may keep values read from the data before (their generations are not new)
 
     checks = []
     with connection.cursor() as cursor:

@@ -34,8 +34,19 @@ from .scope import ancestor_paths, bulk_changed
 
 GLOBAL = "dangjian:figures:generation"
 _NODE = "dangjian:figures:generation:"
+_OWN = "dangjian:figures:own-generation:"  # the records at the node itself (its subtree's generation less its children's)
 # The apps whose records figures count (figures.register adds them): a change to any of their records drops values.
 WATCHED_APPS: set[str] = set()
+# A model whose records figures of other records read through a join, where those lie at other nodes (an
+# evaluation reads its round's status, at the agency; a finding its rectification matter's): a function of a
+# changed record giving the paths of the records that read it (``depends``).
+DEPENDENTS: dict[type, list[Callable[[object], Iterable[str]]]] = {}
+
+
+def depends(model, paths_of: Callable[[object], Iterable[str]]) -> None:
+    """Figures of other records read ``model``'s records: a change to one also drops the values at the paths of
+    the records reading it (``paths_of(record)``); a bulk change of ``model``, every value."""
+    DEPENDENTS.setdefault(model, []).append(paths_of)
 
 
 def seconds() -> int:
@@ -59,17 +70,35 @@ def ancestors(path: str) -> list[str]:
 
 # Within ``reading()``: what this context has read or written of the generations and of the values, by key, so
 # that a page reading many figures over the same nodes asks the caches once per key (a province's dashboard read
-# its generations and parts about 320 times); any change made meanwhile forgets it (``_bump``).
-_read: ContextVar[dict | None] = ContextVar("figures_read", default=None)
+# its generations and parts about 320 times), and the values it keeps, written in one round trip at its end; any
+# change made meanwhile forgets them (``_bump``, ``_changed``).
+_read: ContextVar[_Reading | None] = ContextVar("figures_read", default=None)
 _ABSENT = object()
+
+
+class _Reading:
+    def __init__(self) -> None:
+        self.seen: dict[tuple[int, str], object] = {}
+        self.writes: dict[tuple[int, object], tuple[object, dict]] = {}  # (store, timeout) → (store, values)
+
+    def forget(self) -> None:
+        self.seen.clear()
+        self.writes.clear()
+
+    def flush(self) -> None:
+        for store_timeout, (store, values) in self.writes.items():
+            store.set_many(values, store_timeout[1])
+        self.writes.clear()
 
 
 @contextlib.contextmanager
 def reading():
-    """Within: each generation and each cached value is read from the caches once (a snapshot of them)."""
-    token = _read.set({})
+    """Within: each generation and each cached value is read from the caches once (a snapshot of them), and the
+    values read are kept at the end, together."""
+    token = _read.set(_Reading())
     try:
         yield
+        _read.get().flush()
     finally:
         _read.reset(token)
 
@@ -78,18 +107,20 @@ def _get_many(store, keys: list[str]) -> dict:
     memo = _read.get()
     if memo is None:
         return store.get_many(keys)
-    unread = [key for key in keys if (id(store), key) not in memo]
+    unread = [key for key in keys if (id(store), key) not in memo.seen]
     if unread:
         got = store.get_many(unread)
-        memo.update({(id(store), key): got.get(key, _ABSENT) for key in unread})
-    values = {key: memo[(id(store), key)] for key in keys}
+        memo.seen.update({(id(store), key): got.get(key, _ABSENT) for key in unread})
+    values = {key: memo.seen[(id(store), key)] for key in keys}
     return {key: value for key, value in values.items() if value is not _ABSENT}
 
 
 def _set_many(store, values: dict, timeout) -> None:
-    store.set_many(values, timeout)
-    if (memo := _read.get()) is not None:
-        memo.update({(id(store), key): value for key, value in values.items()})
+    if (memo := _read.get()) is None:
+        store.set_many(values, timeout)
+        return
+    memo.seen.update({(id(store), key): value for key, value in values.items()})
+    memo.writes.setdefault((id(store), timeout), (store, {}))[1].update(values)
 
 
 def get_values(keys: list[str]) -> dict:
@@ -101,22 +132,28 @@ def set_values(values: dict) -> None:
     _set_many(cache, values, seconds())
 
 
-def generations(paths: Iterable[str] = ()) -> dict[str | None, int]:
-    """The current generation of each subtree at ``paths`` and (under None) the global one, in one read; a
-    generation not yet kept (or culled) is started afresh, so that nothing read before can match it."""
-    keys = {GLOBAL: None, **{_NODE + p: p for p in paths}}
+def generations(paths: Iterable[str] = (), own: Iterable[str] = ()) -> dict:
+    """The current generation of each subtree at ``paths``, of the records at each node of ``own`` (under
+    ("own", path)) and (under None) the global one, in one read; a generation not yet kept (or culled) is started
+    afresh, so that nothing read before can match it."""
+    keys = {GLOBAL: None, **{_NODE + p: p for p in paths}, **{_OWN + p: ("own", p) for p in own}}
     store = _generations_cache()
     got = _get_many(store, list(keys))
-    missing = {key: time.time_ns() for key in keys if key not in got}
-    if missing:
-        _set_many(store, missing, None)
-        got.update(missing)
+    missing = [key for key in keys if key not in got]
+    if missing:  # at once and only where absent: a change started meanwhile by another process must stand
+        for key in missing:
+            store.add(key, time.time_ns(), None)
+        kept = store.get_many(missing)
+        started = {key: kept.get(key) or time.time_ns() for key in missing}  # culled at once: matches nothing
+        if (memo := _read.get()) is not None:
+            memo.seen.update({(id(store), key): value for key, value in started.items()})
+        got.update(started)
     return {node: got[key] for key, node in keys.items()}
 
 
 def _bump(keys: Iterable[str]) -> None:
     if (memo := _read.get()) is not None:
-        memo.clear()
+        memo.forget()
     store = _generations_cache()
     for key in keys:
         try:
@@ -126,9 +163,11 @@ def _bump(keys: Iterable[str]) -> None:
 
 
 def _keys_of(paths: Iterable[str] | None) -> set[str]:
+    """The generations a change of records at ``paths`` starts: each node's subtree and every one above it, and
+    the records at the node itself."""
     if paths is None:
         return {GLOBAL}
-    return {_NODE + node for path in paths for node in ancestors(path)}
+    return {_NODE + node for path in paths for node in ancestors(path)} | {_OWN + path for path in paths}
 
 
 def forget_values(paths: Iterable[str] | None = None) -> None:
@@ -212,12 +251,15 @@ def changing() -> bool:
 
 def _record_changed(sender, instance=None, **kwargs) -> None:
     if sender._meta.app_label in WATCHED_APPS:
-        _changed(_keys_of(changed_paths(instance, reverse=kwargs.get("reverse", False))))
+        keys = _keys_of(changed_paths(instance, reverse=kwargs.get("reverse", False)))
+        for paths_of in DEPENDENTS.get(sender, ()):
+            keys |= _keys_of(set(paths_of(instance)))
+        _changed(keys)
 
 
 def _records_changed_in_bulk(sender, paths=None, **kwargs) -> None:
     """``QuerySet.update`` or ``bulk_create`` of a watched model (core.scope.bulk_changed)."""
-    _changed(_keys_of(paths))
+    _changed(_keys_of(None if sender in DEPENDENTS else paths))
 
 
 def _changed(keys: set[str]) -> None:
@@ -227,7 +269,7 @@ def _changed(keys: set[str]) -> None:
         _bump(keys)
         return
     if (memo := _read.get()) is not None:
-        memo.clear()
+        memo.forget()
     pending = _pending(connection)
     if pending is None:
         pending = connection._figures_pending = _Pending()

@@ -102,6 +102,10 @@ class FigureDef:
     # a condition an index serves (the branches with a 三会一课 gap, found by a scan and kept): its page reads a
     # page of rows by id instead of testing a province's 90,000 ids in SQL.
     listed_ids: Callable[[FigureScope], list[int]] | None = None
+    # Whether what it counts at a node depends on records below the node (a branch's 三会一课 gaps on its 党小组's
+    # meetings): the node's own part of a composed value is then kept under its subtree's generation, not under
+    # the generation of the records at the node (Composition).
+    own_reads_below: bool = False
 
     @property
     def group_path(self) -> str | models.Expression:
@@ -362,9 +366,15 @@ def subtree_values(figs: Sequence[FigureDef], path: str, period: Period) -> dict
 
 
 def _part_key(kind: str, node: str, gens: dict, period: Period) -> str:
-    """The cache key of one part of a composed value: a node's own records ("own") or its subtree ("tree")."""
+    """The cache key of one part of a composed value: a node's own records ("own", kept under their own
+    generation; "own-below" for the figures whose own part reads below the node) or its subtree ("tree")."""
     day = timezone.localdate().isoformat()
-    return f"dangjian:figures:part:{kind}:{gens[None]}:{gens[node]}:{day}:{period.key}:{node}"
+    generation = gens[("own", node)] if kind == "own" else gens[node]
+    return f"dangjian:figures:part:{kind}:{gens[None]}:{generation}:{day}:{period.key}:{node}"
+
+
+def _own_kind(fig: FigureDef) -> str:
+    return "own-below" if fig.own_reads_below else "own"
 
 
 def _subtree_parts(figs: Sequence[FigureDef], path: str, period: Period) -> list[tuple]:
@@ -382,30 +392,39 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
     """(the node's own records' part by key, each child subtree's value by child and key, each (count, total,
     read at); the generations they were read under). What is not cached is read: the own part and up to
     FEW_CHILDREN changed children one by one (a child that composes, by its own parts, which keeps them), or else
-    every child in one grouped query over the subtree."""
+    every child in one grouped query over the subtree. The own part is kept under the generation of the records
+    at the node: a change below it does not read it again (but for the figures whose own part reads below)."""
     listed = child_paths(path)
     children = [child for child, _ in listed]
     # a child is read by its own parts only if it has parts (a leaf is read in the one grouped query)
     parents = {child for child, has_children in listed if has_children and _depth(child) < settings.FIGURES_COMPOSE_DEPTH}
-    gens = generations([path, *children])
+    gens = generations([path, *children], own=[path])
     # one entry per part (the node's own records, each child subtree): its figures' values by key
+    own_parts = [(kind, path) for kind in ("own", "own-below")]
     wanted = {(kind, node): _part_key(kind, node, gens, period)
-              for kind, node in [("own", path), *(("tree", c) for c in children)]}
+              for kind, node in [*own_parts, *(("tree", c) for c in children)]}
     got = get_values(list(wanted.values()))
     have = {part: dict(got.get(k, {})) for part, k in wanted.items()}
+
+    def own_of(fig):
+        return have[(_own_kind(fig), path)]
     # only the figures with a part not cached are read (another page may have read the others already)
-    unread = [fig for fig in figs if any(fig.key not in values for values in have.values())]
+    unread = [fig for fig in figs if fig.key not in own_of(fig)
+              or any(fig.key not in have[("tree", c)] for c in children)]
     missing = [c for c in children if any(fig.key not in have[("tree", c)] for fig in unread)]
     one_by_one = [c for c in missing if c in parents] if len(missing) <= FEW_CHILDREN else []
     batch = [c for c in missing if c not in one_by_one]
+    own_unread = [fig for fig in unread if fig.key not in own_of(fig)]
     read: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
-    if batch or any(fig.key not in have[("own", path)] for fig in unread):
+    if batch or own_unread:
         whole = len(batch) > FEW_CHILDREN
         scope = FigureScope((path,), period) if whole else FigureScope(tuple(batch), period, nodes=(path,))
-        values, now = _grouped(unread, scope, len(path) + path_step()), timezone.now()
-        for part in [("own", path), *(("tree", c) for c in (children if whole else batch))]:
-            for fig in unread:
-                read[part][fig.key] = (*values.get(part[1], {}).get(fig.key, _zero(fig)), now)
+        grouped = unread if batch else own_unread
+        values, now = _grouped(grouped, scope, len(path) + path_step()), timezone.now()
+        for fig in grouped:
+            read[(_own_kind(fig), path)][fig.key] = (*values.get(path, {}).get(fig.key, _zero(fig)), now)
+            for child in children if whole else batch:
+                read[("tree", child)][fig.key] = (*values.get(child, {}).get(fig.key, _zero(fig)), now)
     if read:
         for part, values in read.items():
             have[part].update(values)
@@ -413,7 +432,7 @@ def _composed_parts(figs: Sequence[FigureDef], path: str, period: Period
     for child in one_by_one:  # kept by _subtree_parts itself
         have[("tree", child)].update(zip((fig.key for fig in unread), _subtree_parts(unread, child, period),
                                          strict=True))
-    own = {fig.key: have[("own", path)][fig.key] for fig in figs}
+    own = {fig.key: own_of(fig)[fig.key] for fig in figs}
     return own, {c: {fig.key: have[("tree", c)][fig.key] for fig in figs} for c in children}, gens
 
 

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import audit
+from .figure_cache import forget_values
 from .models import RuleSetting
 from .scope import require_everywhere
 
@@ -82,6 +83,19 @@ def rule(key: str) -> Rule:
 _STAMP_KEY = "dangjian:rule-stamp"
 _CHECK_EVERY = 5.0  # seconds between stamp checks outside requests (task consumer, commands)
 _seen = {"stamp": None, "at": 0.0}  # this process's view of the shared stamp
+# the values this process has read since it last looked at the stamp (once per request; every 5 s outside one):
+# a dashboard reads dozens of rules, each a round trip to the shared cache otherwise
+_local: dict[str, tuple[int, Any]] = {}
+
+
+def forget_local() -> None:
+    """Drop this process's copy of the values (tests: a rolled-back rule must not outlive its test)."""
+    _local.clear()
+
+
+def _see(stamp: str) -> None:
+    _local.clear()
+    _seen.update(stamp=stamp, at=time.monotonic())
 
 
 def refresh(**_signal_kwargs) -> str:
@@ -92,30 +106,33 @@ def refresh(**_signal_kwargs) -> str:
     if stamp is None:
         shared.add(_STAMP_KEY, _seen["stamp"] or secrets.token_hex(8), None)
         stamp = shared.get(_STAMP_KEY) or _seen["stamp"]
-    _seen.update(stamp=stamp, at=time.monotonic())
+    _see(stamp)
     return stamp
 
 
 def _bump_stamp() -> None:
-    """A rule changed: every process reads the values anew at its next request."""
+    """A rule changed: every process reads the values anew at its next request, and every figure value (a
+    figure may count by a rule: the 三会一课 frequencies) is read again."""
     stamp = secrets.token_hex(8)
     caches["shared"].set(_STAMP_KEY, stamp, None)
-    _seen.update(stamp=stamp, at=time.monotonic())
+    _see(stamp)
+    forget_values()
 
 
 def _current(key: str) -> tuple[int, Any]:
     stamp = _seen["stamp"]
     if stamp is None or time.monotonic() - _seen["at"] > _CHECK_EVERY:
         stamp = refresh()
+    if key in _local:
+        return _local[key]
     cache_key = f"{_CACHE_PREFIX}{stamp}:{key}"
     cached = cache.get(cache_key)
-    if cached is not None:
-        return cached
-
-    row = RuleSetting.objects.filter(key=key).order_by("-version").values_list("version", "value").first()
-    current = (row[0], row[1]) if row else (0, None)
-    cache.set(cache_key, current, 300)
-    return current
+    if cached is None:
+        row = RuleSetting.objects.filter(key=key).order_by("-version").values_list("version", "value").first()
+        cached = (row[0], row[1]) if row else (0, None)
+        cache.set(cache_key, cached, 300)
+    _local[key] = cached
+    return cached
 
 
 def get(key: str):

@@ -15,11 +15,12 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 from django.dispatch import Signal
 from django.utils import timezone
 
 from . import audit
+from .figure_cache import forget_values
 from .models import HolidayDay, HolidayYear, ScheduleNeeded
 from .notify import notify
 
@@ -61,10 +62,31 @@ class WorkdayResult:
         return "暂按周末计算" if self.provisional else ""
 
 
+_CHECK_EVERY = 5.0  # seconds between reads of the shared generation outside requests (task consumer, commands)
+_seen = {"generation": None, "at": 0.0}  # this process's view of the shared generation
+
+
+def refresh(**_signal_kwargs) -> None:
+    """Read the calendars' generation where every worker sees it (connected to request_started, as the rules'
+    stamp is: once per request, not once per date computed — a dashboard computes hundreds). A fresh token
+    whenever the shared cache lost it (cleared, restarted), so that no process keeps calendars computed under an
+    older schedule; ``changed`` replaces it."""
+    _seen.update(generation=caches["shared"].get_or_set(_CACHE_KEY, time.time_ns, None), at=time.monotonic())
+
+
+def changed() -> None:
+    """The schedules changed (or may have): every process computes its calendars anew from its next request, and
+    every figure value (a figure may count working days: 即将到期) is read again."""
+    generation = time.time_ns()
+    caches["shared"].set(_CACHE_KEY, generation, None)
+    _seen.update(generation=generation, at=time.monotonic())
+    forget_values()
+
+
 def _generation() -> int:
-    # A fresh token whenever the shared cache lost it (cleared, restarted), so that no process keeps
-    # calendars computed under an older schedule; set_year_schedule replaces it.
-    return cache.get_or_set(_CACHE_KEY, time.time_ns, None)
+    if _seen["generation"] is None or time.monotonic() - _seen["at"] > _CHECK_EVERY:
+        refresh()
+    return _seen["generation"]
 
 
 def _entered(year: int) -> YearCalendar | None:
@@ -214,8 +236,8 @@ def set_year_schedule(year: int, days: list[tuple[dt.date, str, str]], *, actor,
         HolidayDay.objects.bulk_create(HolidayDay(schedule=schedule, date=d, kind=k, name=n) for d, k, n in days)
         audit.record("workdays.set_year", actor=actor, target=schedule, before={"days": before},
                      after={"days": sorted((str(d), k) for d, k, _ in days)}, message=source)
-        transaction.on_commit(lambda: cache.set(_CACHE_KEY, time.time_ns(), None))
-        cache.set(_CACHE_KEY, time.time_ns(), None)
+        transaction.on_commit(changed)
+        changed()
         schedule_changed.send(sender=HolidayYear, year=year, actor=actor)
     return schedule
 

@@ -93,10 +93,13 @@ def _subtree_gaps(path: str, period) -> list[int]:
     (figure_cache.cached); where values are composed, those of its own node and then of each child subtree, each
     kept so: after a change, only the subtrees above it are scanned again (a province's scan takes seconds)."""
     def read():
-        if not figures.composed_at(path):
+        children = [child for child, _has_children in figures.child_paths(path)]  # in path order
+        if not (figures.composed_at(path) and children and figures.composed_at(children[0])):
+            # one scan of the subtree where its children are not composed themselves (a county's hundreds of
+            # units would each be a cache entry)
             return compliance.branches_with_gaps((path,), period.start, period.end)
         ids = compliance.branches_with_gaps((), period.start, period.end, nodes=(path,))
-        for child, _has_children in figures.child_paths(path):  # in path order: the subtrees follow each other
+        for child in children:  # the subtrees follow each other in path order
             ids += _subtree_gaps(child, period)
         return ids
     return figures.cached(f"meetings.three_one.gaps:{path}:{period.key}", read, paths=(path,))[0]
@@ -142,9 +145,9 @@ FIGURES = (
            higher_is_better=True, weak_below=90.0),
     figure("three_one.gaps", "三会一课缺项", "在统计期间内结束的考核周期（月、季度、半年、年）中，至少有一项三会一课或主题党日"
            "未按规定频次召开的党支部（缺项明细见三会一课页面）", _gap_branches, BRANCH, higher_is_better=False,
-           listed_ids=_gap_branch_ids),
+           listed_ids=_gap_branch_ids, own_reads_below=True),
     figure("three_one.gap_rate", "三会一课缺项率", "有三会一课缺项的党支部占范围内全部党支部的比例", _gap_branches, BRANCH,
-           total_where=_branches, higher_is_better=False, listed_ids=_gap_branch_ids),
+           total_where=_branches, higher_is_better=False, listed_ids=_gap_branch_ids, own_reads_below=True),
     figure("decisions.count", "“三重一大”决策事项", "统计期间内作出决定（通过或未通过）的“三重一大”议题（按决定时间）",
            _decided, TOPIC),
     figure("decisions.compliance_rate", "“三重一大”合规率",

@@ -29,6 +29,7 @@ from django.utils import timezone
 from dangjian.accounts.models import RoleAssignment, User
 from dangjian.accounts.roles import Role
 from dangjian.core.crypto import blind_index, encrypt, keyring
+from dangjian.core.figure_cache import forget_values
 from dangjian.core.ids import id_check_digit
 
 from .models import Org, OrgKind, OrgMemberCount, PartyStatus, Person, Position
@@ -431,6 +432,7 @@ def generate(members: int, *, seed: int = 1, reset_first: bool = False, password
         rebuild_member_counts()
         result.seconds["counts"] = time.perf_counter() - t0
         result.users = _create_users(tree, password)
+        forget_values()  # the tree and its people were written in SQL, past the signals that drop values
     if pg:
         # Planner statistics for the new rows, and (outside a transaction) the visibility map too,
         # without which PostgreSQL cannot answer counts from the indexes alone.

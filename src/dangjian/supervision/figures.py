@@ -21,11 +21,13 @@ from __future__ import annotations
 from django.db.models import F, Q
 from django.urls import reverse
 
+from dangjian.core.figure_cache import depends
 from dangjian.core.figures import Column, FigureScope, maker, register
+from dangjian.matters.models import Matter
 from dangjian.matters.states import OPEN_STATUSES
 
 from .models import Finding, Inspection, Talk, secretary_paths
-from .petition_models import Petition, ReplyStatus
+from .petition_models import Petition, PetitionReply, ReplyStatus
 
 _PUBLISHED = Q(matter__petition_reply__status=ReplyStatus.PUBLISHED)
 _REPLY_DAY = "matter__petition_reply__published_at__date"
@@ -112,6 +114,17 @@ FIGURES = (
 )
 
 register(*FIGURES)
+
+
+def _paths(queryset) -> list[str]:
+    return list(queryset.order_by().values_list("org_path", flat=True).distinct())
+
+
+# A finding counts by its rectification matter's state, a petition by its matter's deadline and reply, and these
+# may lie at other nodes (a matter handled by another unit): a change to one drops the values where they are read.
+depends(Matter, lambda matter: _paths(Finding.objects.filter(matter_id=matter.pk))
+        + _paths(Petition.objects.filter(matter_id=matter.pk)))
+depends(PetitionReply, lambda reply: _paths(Petition.objects.filter(matter_id=reply.matter_id)))
 
 # The 群众监督 figures as the staff figures page shows them: reply states and ratings, each with its figure.
 REPLY_KEYS = {key: f"supervision.petitions.{key}" for key in REPLY_STATES}
