@@ -117,6 +117,13 @@ def branches_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | 
     """The branches under ``paths`` (or at ``nodes``, not under them) with a gap in a block that ended between
     ``start`` and ``end`` (the figure 三会一课缺项: meetings/figures.py), in the order of their paths: one scan
     per year, the first gap found enough for a branch."""
+    out = branch_paths_with_gaps(paths, start, end, today=today, nodes=nodes)
+    return sorted(out, key=out.__getitem__)
+
+
+def branch_paths_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | None = None,
+                           nodes=()) -> dict[int, str]:
+    """``branches_with_gaps`` with each branch's path: id → path."""
     out: dict[int, str] = {}
     empty: set[int] = set()
     for year in range(start.year, end.year + 1):
@@ -125,7 +132,7 @@ def branches_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | 
         for pk, path, _name in branches:
             if pk not in out and any(months.isdisjoint(months_held.get((pk, code), empty)) for code, months in periods):
                 out[pk] = path
-    return sorted(out, key=out.__getitem__)
+    return out
 
 
 def ledger(topics, year: int, category: str = ""):

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.core import figures
+from dangjian.core import figure_cache, figures
 from dangjian.core.figures import Column, FigureDef, FigureScope, register
 from dangjian.orgs.models import Org, OrgKind
 
@@ -94,15 +94,31 @@ def _subtree_gaps(path: str, period) -> list[int]:
     kept so: after a change, only the subtrees above it are scanned again (a province's scan takes seconds)."""
     def read():
         children = [child for child, _has_children in figures.child_paths(path)]  # in path order
-        if not (figures.composed_at(path) and children and figures.composed_at(children[0])):
-            # one scan of the subtree where its children are not composed themselves (a county's hundreds of
-            # units would each be a cache entry)
+        if not (figures.composed_at(path) and children):
             return compliance.branches_with_gaps((path,), period.start, period.end)
         ids = compliance.branches_with_gaps((), period.start, period.end, nodes=(path,))
-        for child in children:  # the subtrees follow each other in path order
-            ids += _subtree_gaps(child, period)
-        return ids
+        if figures.composed_at(children[0]):
+            for child in children:  # the subtrees follow each other in path order
+                ids += _subtree_gaps(child, period)
+            return ids
+        # children not composed themselves (a county's hundreds of units): kept each, read and written together
+        by_child = figure_cache.cached_each(f"meetings.three_one.gaps:{period.key}", children,
+                                            lambda missing: _gaps_by_child(path, missing, period))
+        return ids + [pk for child in children for pk in by_child[child]]
     return figures.cached(f"meetings.three_one.gaps:{path}:{period.key}", read, paths=(path,))[0]
+
+
+def _gaps_by_child(parent: str, children: list[str], period) -> dict[str, list[int]]:
+    """The branches with a gap in each of the child subtrees, in path order: a scan of each of a few changed
+    children, or of the parent's whole subtree for more."""
+    roots = tuple(children) if len(children) <= figures.FEW_CHILDREN else (parent,)
+    found = compliance.branch_paths_with_gaps(roots, period.start, period.end)
+    out: dict[str, list[int]] = {child: [] for child in children}
+    size = len(children[0])
+    for pk, branch_path in sorted(found.items(), key=lambda item: item[1]):
+        if branch_path[:size] in out and len(branch_path) >= size:
+            out[branch_path[:size]].append(pk)
+    return out
 
 
 # ---- 三重一大 -----------------------------------------------------------------------------------------------
