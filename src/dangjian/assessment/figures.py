@@ -65,8 +65,7 @@ FIGURES = (
 
 register(*FIGURES)
 # an evaluation counts by its round's approval, and the round lies at the agency, the evaluations at each cadre's unit
-depends(EvaluationRound, lambda rnd: Evaluation.objects.filter(round_id=rnd.pk).order_by()
-        .values_list("org_path", flat=True).distinct())
+depends(EvaluationRound, lambda rnd: Evaluation.objects.filter(round_id=rnd.pk))
 
 
 def _tasks_due(s: FigureScope) -> Q:

@@ -26,11 +26,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .models import ScopedModel
-from .scope import ancestor_paths, bulk_changed
+from .scope import ancestor_paths, bulk_changed, paths_in
 
 GLOBAL = "dangjian:figures:generation"
 _NODE = "dangjian:figures:generation:"
@@ -39,14 +40,14 @@ _OWN = "dangjian:figures:own-generation:"  # the records at the node itself (its
 WATCHED_APPS: set[str] = set()
 # A model whose records figures of other records read through a join, where those lie at other nodes (an
 # evaluation reads its round's status, at the agency; a finding its rectification matter's): a function of a
-# changed record giving the paths of the records that read it (``depends``).
-DEPENDENTS: dict[type, list[Callable[[object], Iterable[str]]]] = {}
+# changed record giving the (scoped) records that read it (``depends``).
+DEPENDENTS: dict[type, list[Callable[[object], QuerySet]]] = {}
 
 
-def depends(model, paths_of: Callable[[object], Iterable[str]]) -> None:
-    """Figures of other records read ``model``'s records: a change to one also drops the values at the paths of
-    the records reading it (``paths_of(record)``); a bulk change of ``model``, every value."""
-    DEPENDENTS.setdefault(model, []).append(paths_of)
+def depends(model, readers_of: Callable[[object], QuerySet]) -> None:
+    """Figures of other records read ``model``'s records: a change to one also drops the values where the records
+    reading it lie (``readers_of(record)``, a queryset of a scoped model); a bulk change of ``model``, every value."""
+    DEPENDENTS.setdefault(model, []).append(readers_of)
 
 
 def seconds() -> int:
@@ -270,8 +271,9 @@ def changing() -> bool:
 def _record_changed(sender, instance=None, **kwargs) -> None:
     if sender._meta.app_label in WATCHED_APPS:
         keys = _keys_of(changed_paths(instance, reverse=kwargs.get("reverse", False)))
-        for paths_of in DEPENDENTS.get(sender, ()):
-            keys |= _keys_of(set(paths_of(instance)))
+        for readers_of in DEPENDENTS.get(sender, ()):
+            readers = readers_of(instance)
+            keys |= _keys_of(paths_in(readers, readers.model.scope_paths))
         _changed(keys)
 
 

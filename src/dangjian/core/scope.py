@@ -139,6 +139,14 @@ def path_in_scope(user, capability: str, path: str) -> bool:
     )
 
 
+def paths_in(queryset, names: Iterable[str]) -> set[str]:
+    """The values the rows of ``queryset`` hold in the path columns ``names`` (none of them "")."""
+    rows = queryset.order_by().values_list(*names).distinct()  # no Meta.ordering in the DISTINCT
+    paths = {path for row in rows for path in row}
+    paths.discard("")
+    return paths
+
+
 def under_subtree_grant(user, capability: str, path: str) -> bool:
     """Whether the node at ``path`` and its whole subtree lie within a subtree grant of ``capability``."""
     return any(g.subtree and path.startswith(g.org_path) for g in grants_with(user, capability))
@@ -235,10 +243,7 @@ class BulkReportingQuerySet(models.QuerySet):
         if not names or any(not isinstance(value, str) for field in fields for key, value in kwargs.items()
                             if key in (field.name, field.attname)):
             return None
-        rows = self.order_by().values_list(*names).distinct()  # no Meta.ordering in the DISTINCT
-        paths = {path for row in rows for path in row} | {kwargs[n] for n in names if n in kwargs}
-        paths.discard("")
-        return paths
+        return paths_in(self, names) | {kwargs[n] for n in names if kwargs.get(n)}
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)

@@ -83,42 +83,41 @@ def _gap_branches(s: FigureScope) -> Q:
 def _gap_branch_ids(s: FigureScope) -> list[int]:
     """The branches with a gap in the scope, in the order of their paths (the order their page lists them in)."""
     ids = compliance.branches_with_gaps((), s.period.start, s.period.end, nodes=s.nodes) if s.nodes else []
-    for path in sorted(s.paths):
-        ids += _subtree_gaps(path, s.period)
-    return list(dict.fromkeys(ids))
+    paths = sorted(s.paths)
+    by_path = _subtree_gaps(paths, s.period)
+    return list(dict.fromkeys(ids + [pk for path in paths for pk in by_path[path]]))
 
 
-def _subtree_gaps(path: str, period) -> list[int]:
-    """The branches with a gap in the subtree at ``path`` in path order, kept under its generation
-    (figure_cache.cached); where values are composed, those of its own node and then of each child subtree, each
-    kept so: after a change, only the subtrees above it are scanned again (a province's scan takes seconds)."""
-    def read():
+def _subtree_gaps(paths: list[str], period) -> dict[str, list[int]]:
+    """The branches with a gap in each subtree at ``paths``, in path order, each kept under its subtree's
+    generation (figure_cache.cached_each); where values are composed, a subtree's are those of its own node and
+    then of each child subtree, each kept so: after a change only the subtrees above it are scanned again (a
+    province's scan takes seconds, a county's hundreds of units are read together)."""
+    return figure_cache.cached_each(f"meetings.three_one.gaps:{period.key}", paths,
+                                    lambda missing: _read_gaps(missing, period))
+
+
+def _read_gaps(paths: list[str], period) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for path in paths:
         children = [child for child, _has_children in figures.child_paths(path)]  # in path order
-        if not (figures.composed_at(path) and children):
-            return compliance.branches_with_gaps((path,), period.start, period.end)
-        ids = compliance.branches_with_gaps((), period.start, period.end, nodes=(path,))
-        if figures.composed_at(children[0]):
-            for child in children:  # the subtrees follow each other in path order
-                ids += _subtree_gaps(child, period)
-            return ids
-        # children not composed themselves (a county's hundreds of units): kept each, read and written together
-        by_child = figure_cache.cached_each(f"meetings.three_one.gaps:{period.key}", children,
-                                            lambda missing: _gaps_by_child(path, missing, period))
-        return ids + [pk for child in children for pk in by_child[child]]
-    return figures.cached(f"meetings.three_one.gaps:{path}:{period.key}", read, paths=(path,))[0]
-
-
-def _gaps_by_child(parent: str, children: list[str], period) -> dict[str, list[int]]:
-    """The branches with a gap in each of the child subtrees, in path order: a scan of each of a few changed
-    children, or of the parent's whole subtree for more."""
-    roots = tuple(children) if len(children) <= figures.FEW_CHILDREN else (parent,)
-    found = compliance.branch_paths_with_gaps(roots, period.start, period.end)
-    out: dict[str, list[int]] = {child: [] for child in children}
-    size = len(children[0])
-    for pk, branch_path in sorted(found.items(), key=lambda item: item[1]):
-        if branch_path[:size] in out and len(branch_path) >= size:
-            out[branch_path[:size]].append(pk)
-    return out
+        if figures.composed_at(path) and children:
+            by_child = _subtree_gaps(children, period)  # the subtrees follow each other in path order
+            out[path] = (compliance.branches_with_gaps((), period.start, period.end, nodes=(path,))
+                         + [pk for child in children for pk in by_child[child]])
+    scanned: dict[str, list[int]] = {path: [] for path in paths if path not in out}
+    if scanned:
+        # each of a few subtrees, or the whole subtree of the parent of more (the units of a county)
+        parents = {path[:-Org.steplen] for path in scanned}
+        roots = (tuple(scanned) if len(scanned) <= figures.FEW_CHILDREN or len(parents) > 1 or "" in parents
+                 else tuple(parents))
+        found = compliance.branch_paths_with_gaps(roots, period.start, period.end)
+        sizes = sorted({len(path) for path in scanned})
+        for pk, branch_path in sorted(found.items(), key=lambda item: item[1]):
+            subtree = next((branch_path[:size] for size in sizes if branch_path[:size] in scanned), None)
+            if subtree is not None:
+                scanned[subtree].append(pk)
+    return {**out, **scanned}
 
 
 # ---- 三重一大 -----------------------------------------------------------------------------------------------

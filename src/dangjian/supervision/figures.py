@@ -116,15 +116,11 @@ FIGURES = (
 register(*FIGURES)
 
 
-def _paths(queryset) -> list[str]:
-    return list(queryset.order_by().values_list("org_path", flat=True).distinct())
-
-
 # A finding counts by its rectification matter's state, a petition by its matter's deadline and reply, and these
 # may lie at other nodes (a matter handled by another unit): a change to one drops the values where they are read.
-depends(Matter, lambda matter: _paths(Finding.objects.filter(matter_id=matter.pk))
-        + _paths(Petition.objects.filter(matter_id=matter.pk)))
-depends(PetitionReply, lambda reply: _paths(Petition.objects.filter(matter_id=reply.matter_id)))
+depends(Matter, lambda matter: Finding.objects.filter(matter_id=matter.pk))
+depends(Matter, lambda matter: Petition.objects.filter(matter_id=matter.pk))
+depends(PetitionReply, lambda reply: Petition.objects.filter(matter_id=reply.matter_id))
 
 # The 群众监督 figures as the staff figures page shows them: reply states and ratings, each with its figure.
 REPLY_KEYS = {key: f"supervision.petitions.{key}" for key in REPLY_STATES}
