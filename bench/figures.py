@@ -267,7 +267,8 @@ def bench_evaluate(nodes: dict, period, runs: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.suite import pct, stats, timed
+    from bench.stats import pct
+    from bench.suite import stats, timed
     from dangjian.core.figure_cache import forget_values
     from dangjian.core.figures import FigureScope, evaluate_many
 
@@ -387,7 +388,8 @@ def bench_dashboard(nodes: dict, user, runs: int) -> dict:
     warm."""
     from django.urls import Resolver404, resolve
 
-    from bench.suite import page_queries, pct, stats, timed, warmed
+    from bench.stats import pct
+    from bench.suite import page_queries, stats, timed, warmed
     from dangjian.core.figure_cache import forget_values
     from dangjian.core.figures import Period
     from dangjian.reports.dashboards import warm

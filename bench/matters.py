@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench.stats import pct
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DEFAULT = {"postgres": 1_000_000, "sqlite": 100_000}
@@ -146,11 +148,6 @@ def _setup():
     import django
 
     django.setup()
-
-
-def _pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def _ms(seconds):
@@ -320,9 +317,9 @@ def bench_list(runs: int, city_path: str) -> dict:
                            [city_path + "%", (i % 5) * 50])
             cursor.fetchall()
             floor.append(time.perf_counter() - t)
-    return {"goal_ms": 150, "p50_ms": _ms(_pct(timings, 50)), "p95_ms": _ms(_pct(timings, 95)),
+    return {"goal_ms": 150, "p50_ms": _ms(pct(timings, 50)), "p95_ms": _ms(pct(timings, 95)),
             "queries_per_page": sorted(counts), "constant_query_count": len(counts) == 1,
-            "raw_sql_floor_p95_ms": _ms(_pct(floor, 95)), "runs": runs}
+            "raw_sql_floor_p95_ms": _ms(pct(floor, 95)), "runs": runs}
 
 
 def bench_figures(runs: int) -> dict:
@@ -359,8 +356,8 @@ def bench_figures(runs: int) -> dict:
                            f"AND submitted_on <= %s", [dt.date(year, 1, 1), dt.date(year, 12, 31)])
             cursor.fetchall()
         floor.append(time.perf_counter() - t)
-    return {"goal_ms": 1000, "p50_ms": _ms(_pct(timings, 50)), "max_ms": _ms(max(timings)),
-            "raw_sql_floor_p50_ms": _ms(_pct(floor, 50)), "figures": dict(values)}
+    return {"goal_ms": 1000, "p50_ms": _ms(pct(timings, 50)), "max_ms": _ms(max(timings)),
+            "raw_sql_floor_p50_ms": _ms(pct(floor, 50)), "figures": dict(values)}
 
 
 def bench_concurrency() -> dict:

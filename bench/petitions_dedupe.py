@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.stats import pct
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DEFAULT = {"postgres": 1_000_000, "sqlite": 1_000_000}
@@ -38,11 +40,6 @@ NOTE = ("Quality: on the generated development set (bench/petition_corpus.py), n
         "agency (every stored petition in scope) for the set's repeats and reposts, on a machine possibly shared "
         "(see load_average_*); the floor is the candidates' index statement alone, in the same run.")
 GOALS = {"precision_at_recall_95": 0.97, "template_pairs_above_threshold": 0, "top5": 0.99, "p95_ms": 50}
-
-
-def _pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def _ms(seconds):
@@ -382,13 +379,13 @@ def inner(n: int, runs: int, reuse: bool = False) -> dict:
     both = suggestions_together(root, sample, runs)
     return {"suggest_together": both, "database": connection.vendor, "data": data,
             "common_name": {"name": petition_corpus.COMMON_NAME, "petitions_naming_it": common_rows,
-                            "runs": len(common), "p50_ms": _ms(_pct(common, 50)), "p95_ms": _ms(_pct(common, 95)),
-                            "floor_index_query_p95_ms": _ms(_pct(common_floor, 95))},
+                            "runs": len(common), "p50_ms": _ms(pct(common, 50)), "p95_ms": _ms(pct(common, 95)),
+                            "floor_index_query_p95_ms": _ms(pct(common_floor, 95))},
             "top5": {"queries": len(queries), "found": found, "share": round(found / len(queries), 4),
                      "goal": GOALS["top5"], "missed_examples": misses},
-            "speed": {"goal_ms": GOALS["p95_ms"], "runs": runs, "p50_ms": _ms(_pct(timings, 50)),
-                      "p95_ms": _ms(_pct(timings, 95)), "floor_index_query_p50_ms": _ms(_pct(floor, 50)),
-                      "floor_index_query_p95_ms": _ms(_pct(floor, 95)),
+            "speed": {"goal_ms": GOALS["p95_ms"], "runs": runs, "p50_ms": _ms(pct(timings, 50)),
+                      "p95_ms": _ms(pct(timings, 95)), "floor_index_query_p50_ms": _ms(pct(floor, 50)),
+                      "floor_index_query_p95_ms": _ms(pct(floor, 95)),
                       "candidates_mean": round(sum(candidates) / len(candidates), 1),
                       "what": "find_duplicates(org=the agency root, every petition in scope): the index query, "
                               "the window, the rows read and re-scored; floor = the index query alone"}}
@@ -414,8 +411,8 @@ def suggestions_together(root, sample, runs: int) -> dict:
         classify.suggest(root.pk, subject, content)
         duplicates.find_duplicates(root, subject, content)
         timings.append(time.perf_counter() - t)
-    return {"goal_ms": GOALS["p95_ms"], "runs": runs, "p50_ms": _ms(_pct(timings, 50)),
-            "p95_ms": _ms(_pct(timings, 95)),
+    return {"goal_ms": GOALS["p95_ms"], "runs": runs, "p50_ms": _ms(pct(timings, 50)),
+            "p95_ms": _ms(pct(timings, 95)),
             "what": "classify.suggest + find_duplicates for the same text, the agency root (every petition in "
                     "scope), as the suggest API runs them"}
 

@@ -29,6 +29,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.stats import pct  # noqa: E402
 from dangjian.accounts.models import User  # noqa: E402
 from dangjian.assessment.ledger_models import Accountability, AccountabilityForm, Commitment  # noqa: E402
 from dangjian.assessment.models import ConductEntry, ConductKind, polarity_of  # noqa: E402
@@ -46,13 +47,6 @@ GOAL_IMPORT_S = 10.0
 GOAL_DEEP_RATIO = 1.5
 GOAL_CADRE_FILE_MS = 200.0  # issue 14 §5: one cadre's 干部考评档案
 STATUSES = [s.value for s in PartyStatus]
-
-
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
 
 
 def timed(fn, runs: int, warmup: int = 3) -> tuple[list[float], object]:
