@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.stats import pct
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).with_name("results.json")
 DB = os.environ.get("DANGJIAN_BENCH_CLASSIFY_DB", "dangjian_bench_classify")
@@ -36,7 +38,7 @@ GOALS = {"macro_f1": 0.90, "retrain_seconds": 120, "retrain_peak_mib": 1024, "su
 
 
 def p95(values: list[float]) -> float:
-    return round(statistics.quantiles(values, n=20)[18], 3)
+    return round(pct(values, 95), 3)
 
 
 def quality() -> dict:

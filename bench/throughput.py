@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.stats import pct
+
 GOAL_RATIO = 0.5
 
 
@@ -84,12 +86,11 @@ async def _drive(port: int, path: str, cookie: str, clients: int, seconds: float
     start = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
     elapsed = time.perf_counter() - start
-    latencies.sort()
     ok = statuses.get(200, 0)
     return {"path": path, "requests_ok": ok, "statuses": {str(k): v for k, v in sorted(statuses.items())},
             "seconds": round(elapsed, 2), "requests_per_second": round(ok / elapsed, 1),
-            "latency_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1) if latencies else None,
-            "latency_p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1) if latencies else None,
+            "latency_p50_ms": round(pct(latencies, 50) * 1000, 1) if latencies else None,
+            "latency_p95_ms": round(pct(latencies, 95) * 1000, 1) if latencies else None,
             "load_average_1m_after": round(os.getloadavg()[0], 2)}
 
 

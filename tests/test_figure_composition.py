@@ -16,6 +16,8 @@ from dangjian.core import figure_cache, figures, rule_settings, workdays
 from dangjian.core.figures import FigureScope, Period
 from dangjian.matters import services
 from dangjian.matters.models import Matter
+from dangjian.meetings import compliance
+from dangjian.meetings.figures import ComposedGaps
 from dangjian.meetings.models import Attendance, Meeting
 from dangjian.meetings.services.records import attendance_rows
 from dangjian.orgs.models import Org
@@ -200,6 +202,33 @@ def test_a_meeting_changed_below_a_branch_is_seen_at_once_in_the_gaps_above_it(d
     settings.FIGURES_CACHE_SECONDS = 0
     assert after == {code: fig.evaluate(FigureScope((demo["orgs"][code].path,), period)).count for code in codes}
     assert after["SXX-ZB2"] == 1 and after["SXX"] == before["SXX"] + 1 - before["SXX-ZB2"]
+
+
+def test_a_composed_node_s_gap_list_is_read_in_slices_equal_to_one_scan_of_its_subtree(demo, composing, committed):
+    """A composed node keeps its branches with a gap as its own and each child subtree's count (ComposedGaps), so
+    that a page reads only the subtrees it shows: every slice equals that slice of one scan of the subtree, before
+    and after a change below it."""
+    period = Period.year(dt.date.today().year)
+    root = demo["orgs"]["SXX"]
+    scope = FigureScope((root.path,), period)
+    fig = figures.get("meetings.three_one.gaps")
+
+    def check():
+        scanned = compliance.branches_with_gaps((root.path,), period.start, period.end)
+        listed = fig.listed_ids(scope)
+        assert isinstance(listed.part, ComposedGaps)
+        assert len(listed) == len(scanned) == fig.evaluate(scope).count
+        for start in range(len(scanned) + 1):
+            for stop in range(start, len(scanned) + 2):
+                assert listed[start:stop] == scanned[start:stop]
+        return scanned
+
+    before = check()
+    assert len(before) >= 2
+    branch = Org.objects.filter(path__startswith=root.path, kind="branch").exclude(pk__in=before).first()
+    with committed():  # a branch without a gap holds no meeting this year: it has one now
+        Meeting.objects.filter(org_path__startswith=branch.path, status="held").update(status="planned")
+    assert branch.pk in check()
 
 
 def test_a_rule_or_a_holiday_schedule_changed_drops_every_value(demo, composing, settings):

@@ -245,7 +245,7 @@ if REDIS_URL and TEST_WORKER:
     _redis = urlsplit(REDIS_URL)
     REDIS_URL = _redis._replace(path=f"/{(int(_redis.path.strip('/') or 0) - int(TEST_WORKER[2:])) % 16}").geturl()
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "dangjian.core.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
     CACHES["ratelimit"] = CACHES["default"]
 else:
     CACHES = {

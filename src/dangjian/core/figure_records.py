@@ -80,15 +80,17 @@ def figure_records(fig: FigureDef, scope: FigureScope, user, *, denominator: boo
         count = listed.count()
         shown_sum = (listed.aggregate(s=Sum(fig.measure))["s"] or 0) if summed else None
         withheld = value.count - shown_sum if summed else (value.total if denominator else value.count) - count
-        return FigureRecords(value, _ordered_ids(fig, listed), count, shown_sum, withheld)
+        return FigureRecords(value, _ordered_ids(fig, listed, scope), count, shown_sum, withheld)
     rows = row_count_figure(fig)
     values = evaluate_many([fig, rows] if summed else [fig], scope)
     value = values[fig.key]
     count = values[rows.key].count if summed else value.total if denominator else value.count
     listed = (RowsByIds(fig.listed_ids(scope), fig.model, fig.related) if fig.listed_ids is not None and not denominator
-              else _ordered_ids(fig, fig.total_records(scope) if denominator else fig.records(scope)))
+              else _ordered_ids(fig, fig.total_records(scope) if denominator else fig.records(scope), scope))
     return FigureRecords(value, listed, count, value.count if summed else None, 0)
 
 
-def _ordered_ids(fig: FigureDef, records) -> RowsByIds:
+def _ordered_ids(fig: FigureDef, records, scope: FigureScope) -> RowsByIds:
+    if fig.listing_where is not None:
+        records = records.filter(fig.listing_where(scope))
     return RowsByIds(records.order_by(*fig.order_by).values_list("pk", flat=True), fig.model, fig.related)

@@ -9,7 +9,7 @@ from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import render
 
-from . import figures
+from . import figure_cache, figures
 from .figure_records import figure_records
 from .figure_summaries import evaluate_shown, figure_scope, module_label
 from .scope import path_in_scope
@@ -66,8 +66,9 @@ def figure_detail(request, key):
     period = period_from(request)
     scope, node = scope_for(request, fig, period)
     part = "all" if request.GET.get("part") == "all" and fig.is_rate else ""
-    behind = figure_records(fig, scope, request.user, denominator=bool(part))
-    page = paginate(request, behind.records, count=behind.count)
+    with figure_cache.reading():  # the page's values, parts and listed subtrees: each read from the caches once
+        behind = figure_records(fig, scope, request.user, denominator=bool(part))
+        page = paginate(request, behind.records, count=behind.count)
     rows = [(obj, [c.read(obj) for c in fig.columns], link_of(fig, obj)) for obj in page.object_list]
     return render(request, "core/figure_detail.html", {
         "fig": fig, "value": behind.value, "period": period, "node": node, "part": part, "page": page,

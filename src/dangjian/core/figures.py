@@ -101,7 +101,11 @@ class FigureDef:
     # The ids of the records counted, in the order of the list, where the figure finds them itself rather than by
     # a condition an index serves (the branches with a 三会一课 gap, found by a scan and kept): its page reads a
     # page of rows by id instead of testing a province's 90,000 ids in SQL.
-    listed_ids: Callable[[FigureScope], list[int]] | None = None
+    listed_ids: Callable[[FigureScope], Sequence[int]] | None = None
+    # A condition every record counted meets anyway, added to its list's query only so that the database finds a
+    # page by a narrower index (an attendance row lies at its meeting's node: a county's study rows are found from
+    # its own meetings, not by walking a province's meetings newest first).
+    listing_where: Callable[[FigureScope], Q] | None = None
     # Whether what it counts at a node depends on records below the node (a branch's 三会一课 gaps on its 党小组's
     # meetings): the node's own part of a composed value is then kept under its subtree's generation, not under
     # the generation of the records at the node (Composition).

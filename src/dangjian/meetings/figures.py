@@ -7,6 +7,9 @@ activities (Activity, their units and Participant rows) and the user's own meeti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -64,6 +67,11 @@ def _held(s: FigureScope) -> Q:
     return s.under("org_path") & s.during("date") & Q(status=MeetingStatus.HELD)
 
 
+def _at_meetings_under(s: FigureScope) -> Q:
+    """An attendance row lies at its meeting's node: its list finds a subtree's rows from the subtree's meetings."""
+    return s.under("meeting__org_path")
+
+
 def _study_rows(s: FigureScope) -> Q:
     """Attendance rows of the held study meetings (study kinds: 集中学习日 etc.) of the scope in the period."""
     return (s.under("org_path") & s.during("meeting__date") & Q(meeting__status=MeetingStatus.HELD,
@@ -77,34 +85,88 @@ def _branches(s: FigureScope) -> Q:
 
 
 def _gap_branches(s: FigureScope) -> Q:
-    return _branches(s) & Q(pk__in=_gap_branch_ids(s))
+    return _branches(s) & Q(pk__in=list(_gap_branch_ids(s)))
 
 
-def _gap_branch_ids(s: FigureScope) -> list[int]:
-    """The branches with a gap in the scope, in the order of their paths (the order their page lists them in)."""
+def _gap_branch_ids(s: FigureScope) -> Sequence[int]:
+    """The branches with a gap in the scope: those at its nodes, then those of each subtree in path order (the
+    order their page lists them in). One subtree's are read part by part (a page of a province's reads the few
+    subtrees it shows, not 90,000 ids); several sources are read whole and each branch listed once."""
     ids = compliance.branches_with_gaps((), s.period.start, s.period.end, nodes=s.nodes) if s.nodes else []
     paths = sorted(s.paths)
     by_path = _subtree_gaps(paths, s.period)
-    return list(dict.fromkeys(ids + [pk for path in paths for pk in by_path[path]]))
+    parts = ([ids] if ids else []) + [by_path[path] for path in paths]
+    if len(parts) == 1:
+        return GapBranchIds(parts[0], s.period)
+    return list(dict.fromkeys(pk for part in parts for pk in GapBranchIds(part, s.period)))
 
 
-def _subtree_gaps(paths: list[str], period) -> dict[str, list[int]]:
+@dataclass(frozen=True)
+class ComposedGaps:
+    """A composed subtree's branches with a gap as kept: its own node's, then how many each child subtree has
+    (each child's are kept under its own generation)."""
+
+    own: tuple[int, ...]
+    children: tuple[tuple[str, int], ...]  # (path, how many), in path order
+
+    def __len__(self) -> int:
+        return len(self.own) + sum(n for _child, n in self.children)
+
+
+class GapBranchIds(Sequence):
+    """One subtree's branches with a gap (a list, or a composed subtree's ComposedGaps), sliced by reading only
+    the child subtrees the slice reaches."""
+
+    def __init__(self, part: list[int] | ComposedGaps, period) -> None:
+        self.part, self.period = part, period
+
+    def __len__(self) -> int:
+        return len(self.part)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key:key + 1 or None][0]
+        start, stop, step = key.indices(len(self))
+        if step != 1:
+            raise ValueError("步长须为 1")
+        return _slice(self.part, start, stop, self.period)
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def _slice(part: list[int] | ComposedGaps, start: int, stop: int, period) -> list[int]:
+    if not isinstance(part, ComposedGaps):
+        return list(part[start:stop])
+    out, offset, reached = list(part.own[start:stop]), len(part.own), []
+    for child, n in part.children:
+        if start < offset + n and stop > offset:
+            reached.append((child, max(0, start - offset), stop - offset))
+        offset += n
+    by_child = _subtree_gaps([child for child, _start, _stop in reached], period) if reached else {}
+    for child, child_start, child_stop in reached:
+        out += _slice(by_child[child], child_start, child_stop, period)
+    return out
+
+
+def _subtree_gaps(paths: list[str], period) -> dict[str, list[int] | ComposedGaps]:
     """The branches with a gap in each subtree at ``paths``, in path order, each kept under its subtree's
     generation (figure_cache.cached_each); where values are composed, a subtree's are those of its own node and
-    then of each child subtree, each kept so: after a change only the subtrees above it are scanned again (a
-    province's scan takes seconds, a county's hundreds of units are read together)."""
+    then of each child subtree, each kept so (ComposedGaps): after a change only the subtrees above it are scanned
+    again (a province's scan takes seconds, a county's hundreds of units are read together)."""
     return figure_cache.cached_each(f"meetings.three_one.gaps:{period.key}", paths,
                                     lambda missing: _read_gaps(missing, period))
 
 
-def _read_gaps(paths: list[str], period) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
+def _read_gaps(paths: list[str], period) -> dict[str, list[int] | ComposedGaps]:
+    out: dict[str, list[int] | ComposedGaps] = {}
     for path in paths:
         children = [child for child, _has_children in figures.child_paths(path)]  # in path order
         if figures.composed_at(path) and children:
-            by_child = _subtree_gaps(children, period)  # the subtrees follow each other in path order
-            out[path] = (compliance.branches_with_gaps((), period.start, period.end, nodes=(path,))
-                         + [pk for child in children for pk in by_child[child]])
+            by_child = _subtree_gaps(children, period)
+            out[path] = ComposedGaps(
+                tuple(compliance.branches_with_gaps((), period.start, period.end, nodes=(path,))),
+                tuple((child, len(by_child[child])) for child in children))
     scanned: dict[str, list[int]] = {path: [] for path in paths if path not in out}
     if scanned:
         # each of a few subtrees, or the whole subtree of the parent of more (the units of a county)
@@ -154,10 +216,10 @@ FIGURES = (
     figure("study.sessions", "集中学习", "统计期间内召开的、计入学习时长的会议类型（集中学习日等）的会议",
            lambda s: _held(s) & Q(kind__is_study=True), MEETING),
     figure("study.hours", "学习时长", "统计期间内召开的学习类会议的出席记录所计学习时长之和（出席或补学后计入）",
-           _study_rows, ATTENDANCE, measure="hours", unit="小时"),
+           _study_rows, ATTENDANCE, measure="hours", unit="小时", listing_where=_at_meetings_under),
     figure("study.attendance_rate", "学习出勤率", "统计期间内召开的学习类会议中，出席的人次占应到人次的比例",
            lambda s: _study_rows(s) & Q(status=AttendanceStatus.PRESENT), ATTENDANCE, total_where=_study_rows,
-           higher_is_better=True, weak_below=90.0),
+           higher_is_better=True, weak_below=90.0, listing_where=_at_meetings_under),
     figure("three_one.gaps", "三会一课缺项", "在统计期间内结束的考核周期（月、季度、半年、年）中，至少有一项三会一课或主题党日"
            "未按规定频次召开的党支部（缺项明细见三会一课页面）", _gap_branches, BRANCH, higher_is_better=False,
            listed_ids=_gap_branch_ids, own_reads_below=True),
