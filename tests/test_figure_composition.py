@@ -20,7 +20,7 @@ from dangjian.meetings import compliance
 from dangjian.meetings.figures import ComposedGaps
 from dangjian.meetings.models import Attendance, Meeting
 from dangjian.meetings.services.records import attendance_rows
-from dangjian.orgs.models import Org
+from dangjian.orgs.models import Org, OrgKind
 from dangjian.reports import dashboards, tasks
 
 NODES = ("SXX", "SXX-JGDW", "SXX-ZB2", "SXX-BGS")
@@ -229,6 +229,25 @@ def test_a_composed_node_s_gap_list_is_read_in_slices_equal_to_one_scan_of_its_s
     with committed():  # a branch without a gap holds no meeting this year: it has one now
         Meeting.objects.filter(org_path__startswith=branch.path, status="held").update(status="planned")
     assert branch.pk in check()
+
+
+def test_the_children_of_a_node_are_kept_until_the_tree_changes(demo, composing, committed):
+    """figures.child_paths keeps a node's children under the global generation alone: a change to the records
+    below leaves them kept, a node added (saved) or an org changed in bulk starts it."""
+    root = demo["orgs"]["SXX"]
+    before = figures.child_paths(root.path)
+    with committed():
+        Matter.objects.filter(org_path__startswith=root.path).first().save()
+    with CaptureQueriesContext(connection) as ctx:
+        assert figures.child_paths(root.path) == before
+    assert ctx.captured_queries == []
+    generation = figure_cache.generations()[None]
+    with committed():
+        Org.objects.filter(pk=root.pk).update(short_name="测试")
+    assert figure_cache.generations()[None] != generation
+    with committed():
+        added = Org.objects.get(pk=root.pk).add_child(name="测试科室", kind=OrgKind.SECTION, code="SXX-CS")
+    assert figures.child_paths(root.path) == sorted([*before, (added.path, False)])
 
 
 def test_a_rule_or_a_holiday_schedule_changed_drops_every_value(demo, composing, settings):

@@ -342,11 +342,13 @@ def composes(fig: FigureDef, scope: FigureScope) -> bool:
 
 def child_paths(path: str) -> list[tuple[str, bool]]:
     """The paths of the node's children (inactive ones too: their records still count), each with whether it has
-    children of its own; kept under the subtree's generation."""
+    children of its own; kept under the global generation, which every change to the tree starts (a node saved or
+    deleted has no path of its own to the figure cache, and the orgs' bulk changes report none), so that a change
+    to the records below the node does not read them again."""
     org = apps.get_model("orgs", "Org")
     rows, _ = cached(f"children:{path}", lambda: [
         (child, numchild > 0) for child, numchild in org.objects.filter(path__pathprefix=path, depth=_depth(path) + 1)
-        .order_by("path").values_list("path", "numchild")], paths=(path,))
+        .order_by("path").values_list("path", "numchild")])
     return rows
 
 

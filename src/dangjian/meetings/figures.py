@@ -92,7 +92,8 @@ def _gap_branch_ids(s: FigureScope) -> Sequence[int]:
     """The branches with a gap in the scope: those at its nodes, then those of each subtree in path order (the
     order their page lists them in). One subtree's are read part by part (a page of a province's reads the few
     subtrees it shows, not 90,000 ids); several sources are read whole and each branch listed once."""
-    ids = compliance.branches_with_gaps((), s.period.start, s.period.end, nodes=s.nodes) if s.nodes else []
+    own = _own_gaps(list(s.nodes), s.period)
+    ids = [pk for node in s.nodes for pk in own[node]]
     paths = sorted(s.paths)
     by_path = _subtree_gaps(paths, s.period)
     parts = ([ids] if ids else []) + [by_path[path] for path in paths]
@@ -149,6 +150,15 @@ def _slice(part: list[int] | ComposedGaps, start: int, stop: int, period) -> lis
     return out
 
 
+def _own_gaps(nodes: list[str], period) -> dict[str, list[int]]:
+    """The branch at each node, if it is one and has a gap (its 党小组's meetings count for it), kept under the
+    node's subtree generation: a composed value's own part and the gap list of the node read it once."""
+    def read(missing: list[str]) -> dict[str, list[int]]:
+        found = compliance.branch_paths_with_gaps((), period.start, period.end, nodes=tuple(missing))
+        return {node: [pk for pk, path in found.items() if path == node] for node in missing}
+    return figure_cache.cached_each(f"meetings.three_one.own_gaps:{period.key}", nodes, read) if nodes else {}
+
+
 def _subtree_gaps(paths: list[str], period) -> dict[str, list[int] | ComposedGaps]:
     """The branches with a gap in each subtree at ``paths``, in path order, each kept under its subtree's
     generation (figure_cache.cached_each); where values are composed, a subtree's are those of its own node and
@@ -164,9 +174,8 @@ def _read_gaps(paths: list[str], period) -> dict[str, list[int] | ComposedGaps]:
         children = [child for child, _has_children in figures.child_paths(path)]  # in path order
         if figures.composed_at(path) and children:
             by_child = _subtree_gaps(children, period)
-            out[path] = ComposedGaps(
-                tuple(compliance.branches_with_gaps((), period.start, period.end, nodes=(path,))),
-                tuple((child, len(by_child[child])) for child in children))
+            out[path] = ComposedGaps(tuple(_own_gaps([path], period)[path]),
+                                     tuple((child, len(by_child[child])) for child in children))
     scanned: dict[str, list[int]] = {path: [] for path in paths if path not in out}
     if scanned:
         # each of a few subtrees, or the whole subtree of the parent of more (the units of a county)

@@ -30,6 +30,10 @@ PARTY_KINDS = {OrgKind.COMMITTEE, OrgKind.PARTY_GROUP, OrgKind.GENERAL_BRANCH, O
 
 
 class OrgQuerySet(ScopedQuerySet):
+    # A bulk change to the tree (treebeard's child counts, a move) starts the global generation of the figure
+    # values, as a saved node does: the children of every node are kept under it (core.figures.child_paths).
+    path_columns = ()
+
     def visible_to(self, user, action: str = "view"):
         if not getattr(user, "is_authenticated", False):
             return self.none()
