@@ -112,18 +112,11 @@ def gap_report(root_path: str, year: int, *, today: dt.date | None = None):
     return branches, gaps, held
 
 
-def branches_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | None = None,
-                       nodes=()) -> list[int]:
-    """The branches under ``paths`` (or at ``nodes``, not under them) with a gap in a block that ended between
-    ``start`` and ``end`` (the figure 三会一课缺项: meetings/figures.py), in the order of their paths: one scan
-    per year, the first gap found enough for a branch."""
-    out = branch_paths_with_gaps(paths, start, end, today=today, nodes=nodes)
-    return sorted(out, key=out.__getitem__)
-
-
 def branch_paths_with_gaps(paths, start: dt.date, end: dt.date, *, today: dt.date | None = None,
                            nodes=()) -> dict[int, str]:
-    """``branches_with_gaps`` with each branch's path: id → path."""
+    """The branches under ``paths`` (or at ``nodes``, not under them) with a gap in a block that ended between
+    ``start`` and ``end`` (the figure 三会一课缺项: meetings/figures.py), each with its path (id → path): one scan
+    per year, the first gap found enough for a branch."""
     out: dict[int, str] = {}
     empty: set[int] = set()
     for year in range(start.year, end.year + 1):

@@ -154,8 +154,9 @@ def _own_gaps(nodes: list[str], period) -> dict[str, list[int]]:
     """The branch at each node, if it is one and has a gap (its 党小组's meetings count for it), kept under the
     node's subtree generation: a composed value's own part and the gap list of the node read it once."""
     def read(missing: list[str]) -> dict[str, list[int]]:
-        found = compliance.branch_paths_with_gaps((), period.start, period.end, nodes=tuple(missing))
-        return {node: [pk for pk, path in found.items() if path == node] for node in missing}
+        at = {path: pk for pk, path in compliance.branch_paths_with_gaps((), period.start, period.end,
+                                                                          nodes=tuple(missing)).items()}
+        return {node: [at[node]] if node in at else [] for node in missing}
     return figure_cache.cached_each(f"meetings.three_one.own_gaps:{period.key}", nodes, read) if nodes else {}
 
 
