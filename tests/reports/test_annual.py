@@ -12,8 +12,8 @@ from django.urls import reverse
 from dangjian.core import figures
 from dangjian.core.audit import history as versions_of
 from dangjian.matters.models import Matter
-from dangjian.reports import annual, references
-from dangjian.reports.models import AnnualReport, FrozenFigure, ReportStatus
+from dangjian.reports import annual, drafting, references
+from dangjian.reports.models import AnnualReport, FrozenFigure, Part, ReportStatus
 
 from ..conftest import signed_in
 
@@ -156,3 +156,27 @@ def test_a_year_without_records_drafts_without_failing(demo, frozen_today):
     assert "2019年度报告已存在" in again.content.decode()
     doc = _docx(client.get(reverse("reports:report_export", args=[report.pk])))
     assert "【数据暂缺】" in "\n".join(p.text for p in doc.paragraphs) + "".join(_links(doc).values())
+
+
+def test_problems_and_suggestions_answer_the_weak_figures(demo, frozen_today):
+    """存在问题 names each weak figure the issue lists and 下步建议 answers it, before the general suggestions;
+    a figure that is not weak gets neither."""
+    org = demo["orgs"]["SXX"]
+    weak = {fig.key: value for fig, value in drafting.weak_figures(org, YEAR)}
+    worded = [key for key in weak if key in drafting.PROBLEM_WORDING]  # they come first, in the order read
+    assert worded, "the demo has weak figures with their own wording"
+    for value in weak.values():  # weak as read: a count that should be nil, or a rate under its floor
+        floor = drafting.floor_of(value.figure)
+        assert (value.value < floor) if floor is not None else value.count > 0
+    drafts = drafting.draft_report(org, YEAR)
+    problems = [d for d in drafts if d.part == Part.PROBLEMS]
+    suggested = [d for d in drafts if d.part == Part.SUGGESTIONS]
+    assert [d.heading for d in problems[:len(worded)]] == [drafting.PROBLEM_WORDING[k][0] for k in worded]
+    answering = [k for k in worded if k in drafting.SUGGESTION_WORDING]
+    assert [d.heading for d in suggested] == ([drafting.SUGGESTION_WORDING[k][0] for k in answering]
+                                              + [h for h, _ in drafting.SUGGESTIONS])
+    for key, draft in zip(answering, suggested[:len(answering)], strict=True):
+        assert drafting.ref(key) in draft.body and "{" + "floor}" not in draft.body
+    assert [d.number for d in suggested] == [drafting.numbered(i) for i in range(len(suggested))]
+    unworded = set(drafting.SUGGESTION_WORDING) - set(weak)
+    assert not any(drafting.SUGGESTION_WORDING[k][0] == d.heading for k in unworded for d in suggested)

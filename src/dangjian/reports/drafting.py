@@ -6,7 +6,8 @@ figure no module registers is left out, so a draft never quotes a number that ha
 numbers cannot say — the meetings held, the study forms and topics, the education activities with their units
 and people, the rectification items closed, the rules made — is read from the modules' own records (read only),
 for the report's org subtree and year. A year with no such record says so in place. 存在问题 is proposed from
-the weak figures: a rate under its floor (``weak_below``), a count that should be nil (``higher_is_better`` False).
+the weak figures: a rate under its floor (``weak_below``), a count that should be nil (``higher_is_better`` False);
+三、下步建议 answers each of them before the general suggestions.
 """
 
 from __future__ import annotations
@@ -268,6 +269,17 @@ DEFAULT_PROBLEMS = (
     ("基层党建考核体系尚需继续完善", "在结合本单位工作实际，建立一套完善、实用的考评体系上，有待进一步调查研究。"),
     ("基层党建方式尚需继续创新", "在对党员干部的思想、行为、工作等方面从严管理上，创新方法不够多。"),
 )
+# A suggestion answering each weak figure the issue names: it comes before the general ones below.
+SUGGESTION_WORDING = {
+    "meetings.three_one.gaps": ("严格落实“三会一课”制度", "对三会一课存在缺项的党支部（{ref}）逐一督促，按规定频次召开支部党员大会、"
+                                "支部委员会、党小组会，按时上好党课，开展主题党日，做到有计划、有记录、可查询。"),
+    "meetings.study.attendance_rate": ("严肃学习纪律，提高集中学习出勤率", "坚持集中学习日签到、请假和补学制度，缺学必补，将出勤情况纳入"
+                                       "年度考评，力争集中学习出勤率由{ref}提高到{floor}以上。"),
+    "matters.overdue": ("加快整改落实，确保按期办结", "对已超过完成时限仍未办结的事项（{ref}）逐项明确责任领导、责任人和完成时限，"
+                        "实行挂账督办、办结销号。"),
+    "matters.rectify.on_time_rate": ("严格备案销号，提高整改按期销号率", "坚持整改台账动态管理，到期前提醒、逾期即督办，力争整改事项"
+                                     "按期销号率由{ref}提高到{floor}以上。"),
+}
 SUGGESTIONS = (
     ("强化学习培训，增强从严治党意识", "制定学习计划，坚持集中学习日制度、“三会一课”制度，从思想建设入手，增强党员干部宗旨意识、大局意识、服务意识。"),
     ("加强基础建设，夯实从严治党基石", "严格党员管理，建立健全党内激励、关怀和帮扶机制，认真落实基层党组织工作经费保障，充分发挥典型带动作用。"),
@@ -283,6 +295,11 @@ SHOULD_BE_NIL = {"meetings.three_one.gaps", "matters.overdue", "duties.tasks.ove
 
 def floor_of(fig: figures.FigureDef) -> float | None:
     return fig.weak_below if fig.weak_below is not None else FLOORS.get(fig.key) if fig.is_rate else None
+
+
+def floor_text(fig: figures.FigureDef) -> str:
+    """The floor as written (“90%”), or nothing for a figure without one."""
+    return f"{floor_of(fig):g}%" if floor_of(fig) is not None else ""
 
 
 def weak_figures(org, year: int) -> list[tuple[figures.FigureDef, figures.FigureValue]]:
@@ -302,7 +319,6 @@ def weak_figures(org, year: int) -> list[tuple[figures.FigureDef, figures.Figure
 
 
 def problem(fig: figures.FigureDef, value: figures.FigureValue) -> tuple[str, str]:
-    floor = f"{floor_of(fig):g}%" if floor_of(fig) is not None else ""
     named = ""
     if "{names}" in PROBLEM_WORDING.get(fig.key, ("", ""))[1] or not fig.is_rate:
         records = fig.records(value.scope).select_related(*fig.related).order_by(*fig.order_by)
@@ -313,7 +329,14 @@ def problem(fig: figures.FigureDef, value: figures.FigureValue) -> tuple[str, st
         heading, text = f"{fig.label}尚需提高", "{label}为{ref}，低于{floor}的要求。"
     else:
         heading, text = f"{fig.label}问题尚需解决", "{label}{ref}" + ("，涉及{names}" if named else "") + "。"
-    return heading, text.format(ref=ref(fig.key), names=named, floor=floor, label=fig.label)
+    return heading, text.format(ref=ref(fig.key), names=named, floor=floor_text(fig), label=fig.label)
+
+
+def suggestions(weak: list[figures.FigureDef]) -> list[tuple[str, str]]:
+    """三、下步建议: one answering each weak figure that has its wording, then the general ones."""
+    answering = [(SUGGESTION_WORDING[f.key][0], SUGGESTION_WORDING[f.key][1].format(ref=ref(f.key), floor=floor_text(f)))
+                 for f in weak if f.key in SUGGESTION_WORDING]
+    return answering + list(SUGGESTIONS)
 
 
 def draft_report(org, year: int) -> list[Draft]:
@@ -321,9 +344,11 @@ def draft_report(org, year: int) -> list[Draft]:
     r = Records(org, year)
     drafts = [Draft(Part.OPENING, "", "", opening(org, year))]
     drafts += [Draft(Part.PRACTICE, numbered(i), heading, write(r)) for i, (heading, write) in enumerate(PRACTICE)]
-    problems = [problem(fig, value) for fig, value in weak_figures(org, year)] or list(DEFAULT_PROBLEMS)
+    weak = weak_figures(org, year)
+    problems = [problem(fig, value) for fig, value in weak] or list(DEFAULT_PROBLEMS)
     drafts += [Draft(Part.PROBLEMS, numbered(i), h, body) for i, (h, body) in enumerate(problems[:len(NUMBERS)])]
-    drafts += [Draft(Part.SUGGESTIONS, numbered(i), h, body) for i, (h, body) in enumerate(SUGGESTIONS)]
+    drafts += [Draft(Part.SUGGESTIONS, numbered(i), h, body)
+               for i, (h, body) in enumerate(suggestions([fig for fig, _ in weak])[:len(NUMBERS)])]
     return drafts
 
 
