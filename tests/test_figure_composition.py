@@ -251,8 +251,9 @@ def test_the_children_of_a_node_are_kept_until_the_tree_changes(demo, composing,
     assert figures.child_paths(root.path) == sorted([*before, (added.path, False)])
 
 
-def test_a_rule_or_a_holiday_schedule_changed_drops_every_value(demo, composing, settings):
-    """Values are kept a day: what a figure counts by (the 三会一课 frequencies, the working days) drops them too."""
+def test_a_rule_or_a_holiday_schedule_changed_drops_every_value(demo, composing, settings, committed):
+    """Values are kept a day: what a figure counts by (the 三会一课 frequencies, the working days) drops them too,
+    when its change commits; the transaction making it reads past the values."""
     scope = FigureScope((demo["orgs"]["SXX"].path,), Period.year(dt.date.today().year))
     figs = [figures.get("meetings.three_one.gaps"), figures.get("matters.due_soon")]
 
@@ -264,12 +265,17 @@ def test_a_rule_or_a_holiday_schedule_changed_drops_every_value(demo, composing,
         return kept, read
 
     before, _ = kept_and_read()
-    rule_settings.set_rule("meetings.freq.lecture", "1", actor=None, reason="测试")
+    with committed():
+        rule_settings.set_rule("meetings.freq.lecture", "1", actor=None, reason="测试")
+        kept, read = kept_and_read()
+        assert kept == read != before  # more branches miss a 党课 due every month
     kept, read = kept_and_read()
-    assert kept == read != before  # more branches miss a 党课 due every month
+    assert kept == read != before
     generation = figure_cache.generations()[None]
-    workdays.set_year_schedule(2026, [(dt.date.today() + dt.timedelta(days=1), "holiday", "测试假日")],
-                               actor=demo["users"]["admin"], source="测试")
+    with committed():
+        workdays.set_year_schedule(2026, [(dt.date.today() + dt.timedelta(days=1), "holiday", "测试假日")],
+                                   actor=demo["users"]["admin"], source="测试")
+        assert figure_cache.generations()[None] == generation  # not before it commits
     assert figure_cache.generations()[None] != generation
     kept, read = kept_and_read()
     assert kept == read

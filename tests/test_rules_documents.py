@@ -4,6 +4,7 @@ from fractions import Fraction
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from docx import Document
 from docx.shared import Mm
 
@@ -53,3 +54,26 @@ def test_official_documents_follow_gbt_9704():
     title = next(p for p in read.paragraphs if p.text == "关于测试的通知")
     assert title.runs[0].font.size.pt == 22
     assert cn_date(dt.date(2026, 1, 5)) == "2026年1月5日"
+
+
+class _Undone(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_a_rule_changed_in_a_rolled_back_transaction_is_kept_nowhere(demo, committed):
+    """The transaction that changes a rule reads its change; once rolled back, neither this process nor another
+    (reading the shared cache) keeps the value it never committed; a committed change is in force at once."""
+    admin = demo["users"]["admin"]
+    assert rule_settings.get("test.days") == 3
+    with pytest.raises(_Undone), transaction.atomic():
+        rule_settings.set_rule("test.days", "7", actor=admin)
+        assert rule_settings.get("test.days") == 7 and rule_settings.version("test.days") == 1
+        raise _Undone
+    assert rule_settings.get("test.days") == 3
+    rule_settings.forget_local()  # as another process: the shared cache
+    assert rule_settings.get("test.days") == 3 and rule_settings.version("test.days") == 0
+    stamp = rule_settings.STAMP.current()
+    with committed():
+        rule_settings.set_rule("test.days", "5", actor=admin)
+    assert rule_settings.STAMP.current() != stamp and rule_settings.get("test.days") == 5

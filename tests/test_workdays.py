@@ -102,16 +102,36 @@ def test_a_date_in_a_year_not_entered_tells_the_administrators_until_the_year_is
     for url in ("/settings/rules/", "/settings/holidays/"):
         page = client.get(url).content.decode()
         assert f"{year}年法定节假日安排尚未录入" in page and f"{result.date:%Y-%m-%d}" in page, url
-    try:
-        workdays.set_year_schedule(year, workdays.parse_schedule_lines(f"{year}-02-06~{year}-02-13 放假 春节"),
-                                   actor=admin, source="测试")
-        assert f"{year}年法定节假日安排尚未录入" not in client.get("/settings/rules/").content.decode()
-        assert workdays.years_to_enter(D(year - 1, 6, 1)) == []
-    finally:
-        workdays.changed()  # forget the rolled-back year
+    workdays.set_year_schedule(year, workdays.parse_schedule_lines(f"{year}-02-06~{year}-02-13 放假 春节"),
+                               actor=admin, source="测试")
+    assert f"{year}年法定节假日安排尚未录入" not in client.get("/settings/rules/").content.decode()
+    assert workdays.years_to_enter(D(year - 1, 6, 1)) == []
 
 
 def test_from_november_next_year_is_asked_for_if_unknown(db):
     year = max(workdays.PACKAGE_YEARS) + 1
     assert (year, None) in workdays.years_to_enter(D(year - 1, 11, 15))
     assert (year, None) not in workdays.years_to_enter(D(year - 1, 10, 31))
+
+
+def test_a_schedule_entered_in_a_rolled_back_transaction_is_kept_nowhere(demo, committed):
+    """The transaction that enters a year reads it; once rolled back, the year counts as before (no calendar
+    computed from the rows it never committed is kept); committed, it is in force at once."""
+    from django.db import transaction
+
+    year = max(workdays.PACKAGE_YEARS) + 2
+    lines = workdays.parse_schedule_lines(f"{year}-02-06~{year}-02-13 放假 春节")
+    holiday = D(year, 2, 9) if D(year, 2, 9).weekday() < 5 else D(year, 2, 10)
+    assert workdays.is_workday(holiday) and workdays.is_provisional(holiday)
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), transaction.atomic():
+        workdays.set_year_schedule(year, lines, actor=demo["users"]["admin"], source="测试")
+        assert not workdays.is_workday(holiday) and not workdays.is_provisional(holiday)
+        raise Undone
+    assert workdays.is_workday(holiday) and workdays.is_provisional(holiday)
+    with committed():
+        workdays.set_year_schedule(year, lines, actor=demo["users"]["admin"], source="测试")
+    assert not workdays.is_workday(holiday) and not workdays.is_provisional(holiday)

@@ -31,5 +31,5 @@ def fresh_calendar():
     yield
     from dangjian.core import workdays
 
-    workdays.changed()
+    workdays.CALENDARS.start()
 

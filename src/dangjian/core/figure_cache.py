@@ -176,6 +176,12 @@ def forget_values(paths: Iterable[str] | None = None) -> None:
     _bump(_keys_of(paths))
 
 
+def forget_values_at_commit(paths: Iterable[str] | None = None) -> None:
+    """As ``forget_values``, when the open transaction commits (now, outside one); until then its own reads bypass
+    the values (``changing``). For a change no saved record tells of (a rule, the working-day calendar)."""
+    _changed(_keys_of(paths))
+
+
 def value_key(ident: str, generation: Iterable[int]) -> str:
     """The cache key of a value read under these generations, today (a figure of "now" changes overnight)."""
     stamp = "|".join(str(g) for g in generation)

@@ -6,28 +6,26 @@ checked against a rule stores ``rule_settings.version(key)`` beside the result, 
 of the rule does not rewrite history.
 
 Values are cached (the default cache: each process's memory, or Redis) under a *stamp*, a token kept
-in the cache every app server shares (``caches["shared"]``). A change writes a new stamp; each process
-compares its stamp with the shared one once per request (request_started) and, outside requests (the
-task consumer), at most every few seconds. So a change is in force on every server at the next request,
+in the cache every app server shares (core/shared_token.py). A change writes a new stamp when it commits;
+each process compares its stamp with the shared one once per request (request_started) and, outside requests
+(the task consumer), at most every few seconds. So a change is in force on every server at the next request,
 for one cache read per request and no database query.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import audit
-from .figure_cache import forget_values
 from .models import RuleSetting
 from .scope import require_everywhere
+from .shared_token import SharedToken
 
 
 @dataclass(frozen=True)
@@ -80,12 +78,11 @@ def rule(key: str) -> Rule:
     return REGISTRY[key]
 
 
-_STAMP_KEY = "dangjian:rule-stamp"
-_CHECK_EVERY = 5.0  # seconds between stamp checks outside requests (task consumer, commands)
-_seen = {"stamp": None, "at": 0.0}  # this process's view of the shared stamp
-# the values this process has read since it last looked at the stamp (once per request; every 5 s outside one):
-# a dashboard reads dozens of rules, each a round trip to the shared cache otherwise
+# the values this process has read under the token in force (it reads the token once per request; every 5 s
+# outside one): a dashboard reads dozens of rules, each a round trip to the shared cache otherwise
 _local: dict[str, tuple[int, Any]] = {}
+STAMP = SharedToken("dangjian:rule-stamp", on_change=_local.clear)
+refresh = STAMP.refresh  # connected to request_started
 
 
 def forget_local() -> None:
@@ -93,46 +90,24 @@ def forget_local() -> None:
     _local.clear()
 
 
-def _see(stamp: str) -> None:
-    _local.clear()
-    _seen.update(stamp=stamp, at=time.monotonic())
-
-
-def refresh(**_signal_kwargs) -> str:
-    """Read the shared stamp (connected to request_started). A process finding the stamp gone (cache
-    restarted or cleared) puts its own back, so a lost cache does not make every server re-read."""
-    shared = caches["shared"]
-    stamp = shared.get(_STAMP_KEY)
-    if stamp is None:
-        shared.add(_STAMP_KEY, _seen["stamp"] or secrets.token_hex(8), None)
-        stamp = shared.get(_STAMP_KEY) or _seen["stamp"]
-    _see(stamp)
-    return stamp
-
-
-def _bump_stamp() -> None:
-    """A rule changed: every process reads the values anew at its next request, and every figure value (a
-    figure may count by a rule: the 三会一课 frequencies) is read again."""
-    stamp = secrets.token_hex(8)
-    caches["shared"].set(_STAMP_KEY, stamp, None)
-    _see(stamp)
-    forget_values()
-
-
 def _current(key: str) -> tuple[int, Any]:
-    stamp = _seen["stamp"]
-    if stamp is None or time.monotonic() - _seen["at"] > _CHECK_EVERY:
-        stamp = refresh()
+    if STAMP.changing():  # this transaction changed a rule: its rows, kept nowhere
+        return _read_row(key)
+    stamp = STAMP.current()
     if key in _local:
         return _local[key]
     cache_key = f"{_CACHE_PREFIX}{stamp}:{key}"
     cached = cache.get(cache_key)
     if cached is None:
-        row = RuleSetting.objects.filter(key=key).order_by("-version").values_list("version", "value").first()
-        cached = (row[0], row[1]) if row else (0, None)
+        cached = _read_row(key)
         cache.set(cache_key, cached, 300)
     _local[key] = cached
     return cached
+
+
+def _read_row(key: str) -> tuple[int, Any]:
+    row = RuleSetting.objects.filter(key=key).order_by("-version").values_list("version", "value").first()
+    return (row[0], row[1]) if row else (0, None)
 
 
 def get(key: str):
@@ -209,8 +184,7 @@ def set_rule(key: str, raw, *, actor, reason: str = ""):
                                          reason=reason[:300], set_by=actor)
         audit.record("rule.set", actor=actor, target=row, target_repr=r.label, before={"value": before},
                      after={"value": value}, message=reason)
-        transaction.on_commit(_bump_stamp)
-    _bump_stamp()
+        STAMP.changed()
     for listener in LISTENERS.get(key, []):
         listener(key, actor=actor)
     return row

@@ -9,23 +9,20 @@ Monday–Friday and every result touching it is marked provisional (暂按周末
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 
 import chinese_calendar
 from django.contrib.auth import get_user_model
-from django.core.cache import caches
 from django.dispatch import Signal
 from django.utils import timezone
 
 from . import audit
-from .figure_cache import forget_values
 from .models import HolidayDay, HolidayYear, ScheduleNeeded
 from .notify import notify
+from .shared_token import SharedToken
 
 ONE_DAY = dt.timedelta(days=1)
-_CACHE_KEY = "dangjian:workdays:generation"
 PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
 # Sent with ``year`` and ``actor`` inside the transaction that enters a year's schedule, so that
@@ -62,31 +59,11 @@ class WorkdayResult:
         return "暂按周末计算" if self.provisional else ""
 
 
-_CHECK_EVERY = 5.0  # seconds between reads of the shared generation outside requests (task consumer, commands)
-_seen = {"generation": None, "at": 0.0}  # this process's view of the shared generation
-
-
-def refresh(**_signal_kwargs) -> None:
-    """Read the calendars' generation where every worker sees it (connected to request_started, as the rules'
-    stamp is: once per request, not once per date computed — a dashboard computes hundreds). A fresh token
-    whenever the shared cache lost it (cleared, restarted), so that no process keeps calendars computed under an
-    older schedule; ``changed`` replaces it."""
-    _seen.update(generation=caches["shared"].get_or_set(_CACHE_KEY, time.time_ns, None), at=time.monotonic())
-
-
-def changed() -> None:
-    """The schedules changed (or may have): every process computes its calendars anew from its next request, and
-    every figure value (a figure may count working days: 即将到期) is read again."""
-    generation = time.time_ns()
-    caches["shared"].set(_CACHE_KEY, generation, None)
-    _seen.update(generation=generation, at=time.monotonic())
-    forget_values()
-
-
-def _generation() -> int:
-    if _seen["generation"] is None or time.monotonic() - _seen["at"] > _CHECK_EVERY:
-        refresh()
-    return _seen["generation"]
+# The calendars' token (core/shared_token.py): a process keeps the calendars it computed under it; entering a
+# schedule starts a new one when it commits.
+CALENDARS = SharedToken("dangjian:workdays:generation")
+refresh = CALENDARS.refresh  # connected to request_started, as the rules' stamp is: once per request, not once
+# per date computed (a dashboard computes hundreds)
 
 
 def _entered(year: int) -> YearCalendar | None:
@@ -102,7 +79,11 @@ def _year_entered(year: int) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _calendar(year: int, generation: int) -> YearCalendar:
+def _kept_calendar(year: int, token: str) -> YearCalendar:
+    return _calendar(year)
+
+
+def _calendar(year: int) -> YearCalendar:
     entered = _entered(year)
     if entered is not None:
         return entered
@@ -116,7 +97,9 @@ def _calendar(year: int, generation: int) -> YearCalendar:
 
 
 def calendar_for(year: int) -> YearCalendar:
-    return _calendar(year, _generation())
+    if CALENDARS.changing():  # this transaction entered a schedule: its rows, kept nowhere
+        return _calendar(year)
+    return _kept_calendar(year, CALENDARS.current())
 
 
 def is_workday(day: dt.date) -> bool:
@@ -236,8 +219,7 @@ def set_year_schedule(year: int, days: list[tuple[dt.date, str, str]], *, actor,
         HolidayDay.objects.bulk_create(HolidayDay(schedule=schedule, date=d, kind=k, name=n) for d, k, n in days)
         audit.record("workdays.set_year", actor=actor, target=schedule, before={"days": before},
                      after={"days": sorted((str(d), k) for d, k, _ in days)}, message=source)
-        transaction.on_commit(changed)
-        changed()
+        CALENDARS.changed()
         schedule_changed.send(sender=HolidayYear, year=year, actor=actor)
     return schedule
 
