@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -197,9 +199,6 @@ def next_workday(day: dt.date) -> dt.date:
 
 def set_year_schedule(year: int, days: list[tuple[dt.date, str, str]], *, actor, source: str = ""):
     """Enter (or replace) a year's official schedule; recomputes what depends on it, audited."""
-    from django.core.exceptions import ValidationError
-    from django.db import transaction
-
 
     errors = [f"{d:%Y-%m-%d} 不属于 {year} 年" for d, _, _ in days if d.year != year]
     for d, kind, _ in days:
@@ -226,8 +225,6 @@ def set_year_schedule(year: int, days: list[tuple[dt.date, str, str]], *, actor,
 
 def parse_schedule_lines(text: str) -> list[tuple[dt.date, str, str]]:
     """Parse lines like "2027-10-01 放假 国庆节" / "2027-09-26 上班 国庆节" (ranges: 2027-10-01~2027-10-07)."""
-    from django.core.exceptions import ValidationError
-
     kinds = {"放假": "holiday", "休": "holiday", "上班": "workday", "班": "workday"}
     days, errors = [], []
     for number, raw in enumerate(text.splitlines(), start=1):
