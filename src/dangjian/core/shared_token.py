@@ -67,11 +67,23 @@ class SharedToken:
         again, when it commits."""
         forget_values_at_commit()
         if not self.changing():
-            transaction.on_commit(self._new_token)
+            transaction.on_commit(_Commit(self))
 
     def changing(self) -> bool:
         """Whether this connection's open transaction changed the data and has not committed: its reads must see
         the rows, and keep nothing (a rolled-back transaction or savepoint drops its on-commit callbacks)."""
         connection = transaction.get_connection()
         return connection.in_atomic_block and any(
-            func == self._new_token for _sids, func, *_rest in connection.run_on_commit)
+            isinstance(func, _Commit) and func.token is self and not func.done
+            for _sids, func, *_rest in connection.run_on_commit)
+
+
+class _Commit:
+    """A change's new token, started when its transaction commits (once)."""
+
+    def __init__(self, token: SharedToken):
+        self.token, self.done = token, False
+
+    def __call__(self) -> None:
+        self.done = True
+        self.token._new_token()
