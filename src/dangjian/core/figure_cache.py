@@ -206,14 +206,16 @@ def cached(ident: str, compute: Callable[[], object], *, fresh: bool = False, pa
     return result
 
 
-def cached_each(name: str, paths: list[str], compute: Callable[[list[str]], dict[str, object]]) -> dict[str, object]:
+def cached_each(name: str, paths: list[str], compute: Callable[[list[str]], dict[str, object]], *,
+                subtree: bool = True) -> dict[str, object]:
     """``compute(paths)`` (a value per path), each value kept under its own subtree's generation as ``cached`` keeps
-    one: one read of the generations and of the kept values for every path, the missing computed in one call and
-    kept together (a county's hundreds of units, of which a change leaves one to read again)."""
+    one (``subtree`` False: under the global generation only, for what only the tree's changes change): one read
+    of the generations and of the kept values for every path, the missing computed in one call and kept together
+    (a county's hundreds of units, of which a change leaves one to read again)."""
     if seconds() <= 0 or changing():
         return compute(paths)
-    gens = generations(paths)
-    keys = {path: value_key(f"{name}:{path}", [gens[None], gens[path]]) for path in paths}
+    gens = generations(paths if subtree else ())
+    keys = {path: value_key(f"{name}:{path}", [gens[None], *([gens[path]] if subtree else [])]) for path in paths}
     got = get_values(list(keys.values()))
     out = {path: got[key] for path, key in keys.items() if key in got}
     missing = [path for path in paths if path not in out]

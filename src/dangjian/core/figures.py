@@ -14,10 +14,12 @@ module. Values for several figures of one model are read in one aggregate query 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -27,7 +29,17 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from .figure_cache import cached, changing, generations, get_values, path_step, seconds, set_values, watch
+from .figure_cache import (
+    cached,
+    cached_each,
+    changing,
+    generations,
+    get_values,
+    path_step,
+    seconds,
+    set_values,
+    watch,
+)
 from .figure_periods import FigureScope, Period
 from .scope import path_in_scope, scope_roots
 
@@ -345,11 +357,22 @@ def child_paths(path: str) -> list[tuple[str, bool]]:
     children of its own; kept under the global generation, which every change to the tree starts (a node saved or
     deleted has no path of its own to the figure cache, and the orgs' bulk changes report none), so that a change
     to the records below the node does not read them again."""
-    org = apps.get_model("orgs", "Org")
-    rows, _ = cached(f"children:{path}", lambda: [
-        (child, numchild > 0) for child, numchild in org.objects.filter(path__pathprefix=path, depth=_depth(path) + 1)
-        .order_by("path").values_list("path", "numchild")])
-    return rows
+    return child_paths_of([path])[path]
+
+
+def child_paths_of(paths: Sequence[str]) -> dict[str, list[tuple[str, bool]]]:
+    """``child_paths`` of several nodes: those not kept are read in one query."""
+    def read(missing: list[str]) -> dict[str, list[tuple[str, bool]]]:
+        org = apps.get_model("orgs", "Org")
+        under = reduce(operator.or_, (Q(path__pathprefix=p) for p in missing))
+        out: dict[str, list[tuple[str, bool]]] = {p: [] for p in missing}
+        rows = (org.objects.filter(under, depth__in={_depth(p) + 1 for p in missing}).order_by("path")
+                .values_list("path", "numchild"))
+        for child, numchild in rows:
+            if (parent := child[:-org.steplen]) in out:
+                out[parent].append((child, numchild > 0))
+        return out
+    return cached_each("child-paths", list(paths), read, subtree=False) if paths else {}
 
 
 def _zero(fig: FigureDef) -> tuple:

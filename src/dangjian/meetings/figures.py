@@ -171,8 +171,9 @@ def _subtree_gaps(paths: list[str], period) -> dict[str, list[int] | ComposedGap
 
 def _read_gaps(paths: list[str], period) -> dict[str, list[int] | ComposedGaps]:
     out: dict[str, list[int] | ComposedGaps] = {}
+    children_of = figures.child_paths_of(paths)
     for path in paths:
-        children = [child for child, _has_children in figures.child_paths(path)]  # in path order
+        children = [child for child, _has_children in children_of[path]]  # in path order
         if figures.composed_at(path) and children:
             by_child = _subtree_gaps(children, period)
             out[path] = ComposedGaps(tuple(_own_gaps([path], period)[path]),
