@@ -17,6 +17,8 @@ class NewReportForm(ScopedChoiceMixin, forms.Form):
 
 
 class SectionForm(VersionedModelForm):
+    wide_fields = ("heading",)  # form_fields.html: the whole width, as the body's
+
     class Meta:
         model = ReportSection
         fields = ["heading", "body"]
