@@ -10,6 +10,7 @@ from django.utils import timezone
 from dangjian.accounts.models import RoleAssignment
 from dangjian.core.panels import panels_for
 from dangjian.core.scope import scope_roots
+from dangjian.meetings import compliance
 from dangjian.meetings import demo as meetings_demo
 from dangjian.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus, Topic
 from dangjian.meetings.services import records
@@ -59,7 +60,14 @@ def test_a_section_heads_home_panels_count_her_scope_and_her_own_records(demo, p
         meeting__date__gte=dt.date(year, 12, 31), meeting__status=MeetingStatus.PLANNED).count())
     undecided = Topic.objects.filter(in_scope).exclude(category="").filter(outcome__in=["", "deferred"]).count()
     assert shown["“三重一大”未决事项"].value == str(undecided)
-    assert shown["三会一课缺项"].link == "/figures/meetings.three_one.gaps/"
+    # 三会一课缺项: the branches of her scope with a gap in a cycle ended this year, a number, in red when any
+    for reader in (user, demo["users"]["dangwu"]):
+        gaps = compliance.branch_paths_with_gaps(tuple(scope_roots(reader, "meeting.view")), dt.date(year, 1, 1),
+                                                 dt.date(year, 12, 31))
+        gap_tile = {f.label: f for _title, figures in panels_for(reader) for f in figures}[f"{year}年三会一课缺项"]
+        assert (gap_tile.value, gap_tile.alert) == (str(len(gaps)), bool(gaps))
+        assert gap_tile.link == f"/figures/meetings.three_one.gaps/?period={year}"
+    assert gaps, "the agency has branches with a gap that year"
 
 
 def test_marking_by_hand_records_no_sign_in_time_and_says_so(demo):
