@@ -31,6 +31,7 @@ def _fresh_cache(request, django_db_blocker):
     for alias in ("default", "ratelimit"):
         caches[alias].clear()
     workdays.CALENDARS.start()  # a transactional test's flush changes the schedules unseen
+    rule_settings.STAMP.refresh()  # a fresh stamp if the cleared cache held it (Redis), before the rules are read
     rule_settings.forget_local()
     if "django_db_setup" in request.fixturenames:
         with django_db_blocker.unblock():
