@@ -49,8 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DB = os.environ.get("DANGJIAN_BENCH_FIGURES_DB", "dangjian_bench_figures")
 DATA = Path(os.environ.get("DANGJIAN_BENCH_DIR", ROOT / "var")) / "bench-figures"
-PARTS = ("evaluate_many", "figure_pages", "dashboard", "cadre_file", "annual_report")
-GOALS_MS = {"dashboard": 300.0, "figure_page": 150.0, "annual_report": 10_000.0}
+PARTS = ("evaluate_many", "figure_pages", "dashboard", "home", "cadre_file", "annual_report")
+GOALS_MS = {"dashboard": 300.0, "home": 300.0, "figure_page": 150.0, "annual_report": 10_000.0}
 PERIOD = "2026"
 PERIOD_YEAR = int(PERIOD)
 LEVELS = ("province", "city", "county")
@@ -381,36 +381,52 @@ def changed_matters(node, runs: int) -> list:
 
 
 def bench_dashboard(nodes: dict, user, runs: int) -> dict:
-    """The dashboard of each node by URL, as a signed-in user opens it (the reports app builds the page):
-    cold (every cached value dropped before each run), after a change (the nightly task having read every
-    composed node, one matter below the node saved before each run, in a different county each time: what a
-    province's dashboard meets while its cadres work; only the subtrees above the change are read again) and
-    warm."""
+    """The dashboard of each node by URL, as the province's user opens it (the reports app builds the page)."""
     from django.urls import Resolver404, resolve
 
-    from bench.stats import pct
-    from bench.suite import page_queries, stats, timed, warmed
-    from dangjian.core.figure_cache import forget_values
-    from dangjian.core.figures import Period
-    from dangjian.reports.dashboards import warm
+    from bench.suite import warmed
 
     url = "/reports/dashboard/?node={}&period=" + PERIOD
-    period = Period.parse(PERIOD)
     try:
         resolve("/reports/dashboard/")
     except Resolver404:
         return {"skipped": "路由 /reports/dashboard/ 尚不存在", "url": url.format("<id>")}
     client = warmed(user, url.format(nodes["county"].pk))
-    levels = {}
-    for level, org in nodes.items():
-        queries = page_queries(client, url.format(org.pk))
+    pages = {level: (client, url.format(org.pk), org) for level, org in nodes.items()}
+    return {"goal": f"p95 <= {GOALS_MS['dashboard']} ms after a record below the node has changed",
+            "url": url.format("<id>"), "levels": pages_after_change("dashboard", pages, runs)}
 
-        def get(org=org):
+
+def bench_home(nodes: dict, users: dict, runs: int) -> dict:
+    """The home page (工作台) of each level's 党务管理员: its figures (三会一课缺项 among them) over their scope."""
+    from bench.suite import warmed
+
+    pages = {level: (warmed(users[level], "/"), "/", org) for level, org in nodes.items()}
+    return {"goal": f"p95 <= {GOALS_MS['home']} ms after a record below the node has changed", "url": "/",
+            "levels": pages_after_change("home", pages, runs)}
+
+
+def pages_after_change(name: str, pages: dict, runs: int) -> dict:
+    """Each level's page (client, url, the node it shows): cold (every cached value dropped before each run),
+    after a change (the nightly task having read every composed node, one matter below the node saved before
+    each run, in a different county each time: what a province's page meets while its cadres work; only the
+    subtrees above the change are read again) and warm."""
+    from bench.stats import pct
+    from bench.suite import page_queries, stats, timed
+    from dangjian.core.figure_cache import forget_values
+    from dangjian.core.figures import Period
+    from dangjian.reports.dashboards import warm
+
+    levels = {}
+    for level, (client, url, org) in pages.items():
+        queries = page_queries(client, url)
+
+        def get(url=url, client=client):
             forget_values()
-            assert client.get(url.format(org.pk)).status_code == 200
+            assert client.get(url).status_code == 200
         cold, _ = timed(get, max(3, runs // 4), warmup=0)
         t0 = time.perf_counter()
-        warmed_nodes = warm(period)  # the nightly task (reports.tasks.warm_dashboards_daily): every composed node
+        warmed_nodes = warm(Period.parse(PERIOD))  # the nightly task (reports.tasks.warm_dashboards_daily)
         warm_task = {"seconds": round(time.perf_counter() - t0, 1), "nodes": warmed_nodes}
         changes = itertools.cycle(changed_matters(org, runs + 1))  # a county has fewer subtrees than runs
 
@@ -418,16 +434,15 @@ def bench_dashboard(nodes: dict, user, runs: int) -> dict:
         for _ in range(runs + 1):  # the first as a warm-up
             next(changes).save()  # saved as it was read: its node's and the nodes above drop their values
             t0 = time.perf_counter()  # the page only, not the save
-            assert client.get(url.format(org.pk)).status_code == 200
+            assert client.get(url).status_code == 200
             changed.append((time.perf_counter() - t0) * 1000)
         changed = changed[1:]
-        warm_times, _ = timed(lambda org=org: client.get(url.format(org.pk)), runs, warmup=1)
+        warm_times, _ = timed(lambda url=url, client=client: client.get(url), runs, warmup=1)
         levels[level] = {"after_change": stats(changed), "cold": stats(cold), "warm": stats(warm_times),
                          "warm_task": warm_task, "queries": queries,
-                         "goal_met": pct(changed, 95) <= GOALS_MS["dashboard"]}
-        print(f"dashboard {level}: {json.dumps(levels[level])}", flush=True)
-    return {"goal": f"p95 <= {GOALS_MS['dashboard']} ms after a record below the node has changed",
-            "url": url.format("<id>"), "levels": levels}
+                         "goal_met": pct(changed, 95) <= GOALS_MS[name]}
+        print(f"{name} {level}: {json.dumps(levels[level])}", flush=True)
+    return levels
 
 
 def bench_annual_report(make_docx: Callable[[], bytes], runs: int = 3) -> dict:
@@ -499,6 +514,7 @@ def inner(args) -> dict:
     measures = {"evaluate_many": lambda: bench_evaluate(nodes, period, args.runs),
                 "figure_pages": lambda: bench_pages(nodes, users["province"], args.runs),
                 "dashboard": lambda: bench_dashboard(nodes, users["province"], args.runs),
+                "home": lambda: bench_home(nodes, users, args.runs),
                 "cadre_file": lambda: bench_cadre_file_once(nodes, users, max(args.runs, 50)),
                 "annual_report": lambda: bench_annual_report(lambda: city_report_docx(nodes["city"], users["city"]))}
     parts = {}
@@ -526,10 +542,10 @@ def inner(args) -> dict:
         summary["cadre_file_p95_ms"] = parts["cadre_file"]["app"]["p95_ms"]
     if "annual_report" in parts:
         summary["annual_report_city_max_seconds"] = parts["annual_report"]["max_seconds"]
-    for lvl, m in parts.get("dashboard", {}).get("levels", {}).items():
-        summary[f"dashboard_after_change_p95_ms_{lvl}"] = m["after_change"]["p95_ms"]
-        summary[f"dashboard_cold_p95_ms_{lvl}"] = m["cold"]["p95_ms"]
-        summary[f"dashboard_warm_p95_ms_{lvl}"] = m["warm"]["p95_ms"]
+    for page in ("dashboard", "home"):
+        for lvl, m in parts.get(page, {}).get("levels", {}).items():
+            for state in ("after_change", "cold", "warm"):
+                summary[f"{page}_{state}_p95_ms_{lvl}"] = m[state]["p95_ms"]
     return {"database": "postgresql", "data": counts, "generate": generated, "period": PERIOD,
             "nodes": {lvl: {"id": o.pk, "path": o.path, "name": o.name} for lvl, o in nodes.items()},
             "machine": machine(), "load_average_at_start": load_start,
