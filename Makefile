@@ -37,7 +37,8 @@ lint: $(VENV)/.installed
 
 ## make bench: province-scale data and benchmarks, then 会议学习 and 事项督办; results in bench/results.json
 ## (BENCH_ARGS="--scale postgres --only meetings|matters|suite|figures", BENCH_MEETINGS=small|reduced|issue|none,
-##  figures: the figure registry, figure pages, dashboards and the cadre file on PostgreSQL (bench/figures.py),
+##  figures: the figure registry, figure pages, dashboards, home pages, the annual report and the cadre file on
+##  PostgreSQL (bench/figures.py),
 ##  DANGJIAN_BENCH_SKIP_MATTERS=1: see bench/run.py)
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
