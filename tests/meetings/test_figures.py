@@ -53,6 +53,7 @@ def test_a_section_heads_home_panels_count_her_scope_and_her_own_records(demo, p
     assert attended > 0 and shown[f"{year}年本人出席会议"].value == str(attended)
     hours = rows.filter(meeting__kind__is_study=True).aggregate(h=Sum("hours"))["h"]
     assert shown[f"{year}年本人学习时长"].value == f"{hours:.1f}".rstrip("0").rstrip(".")
+    assert (shown[f"{year}年本人学习时长"].unit, shown[f"{year}年已召开会议"].unit) == ("小时", "次")  # beside the number
     everything = Attendance.objects.filter(person__user=user)
     makeups = everything.filter(makeup_required=True, makeup_done_on__isnull=True).count()
     assert shown["待补学"].value == str(makeups) and shown["待补学"].alert == bool(makeups)

@@ -41,6 +41,7 @@ class Shown:
     link: str = ""
     alert: bool = False
     read_at: object = None  # when a figure's value was read (it may come from the figures' cache)
+    unit: str = ""  # 人、项、小时 (a rate's value carries its %)
 
 
 HOME_PANELS: list[Panel] = []
@@ -71,7 +72,8 @@ def figures_shown(user, keys, period: figures.Period, *, alerts=frozenset(), hid
         fig = value.figure
         label = fig.label if fig.stock else f"{period.label}{fig.label}"  # a personal count of the year too
         out.append(Shown(label, value.display, figures.figure_url(key, period=None if fig.stock else period),
-                         alert=key in alerts and bool(value.value), read_at=value.read_at))
+                         alert=key in alerts and bool(value.value), read_at=value.read_at,
+                         unit="" if fig.is_rate or value.value is None else fig.unit))
     return out
 
 
