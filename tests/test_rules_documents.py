@@ -53,6 +53,9 @@ def test_official_documents_follow_gbt_9704():
     assert "关于测试的通知" in texts and "2026年11月26日" in texts
     title = next(p for p in read.paragraphs if p.text == "关于测试的通知")
     assert title.runs[0].font.size.pt == 22
+    by_text = {p.text: p for p in read.paragraphs}  # a heading never ends a page: it stays with what follows
+    assert by_text["一、总体要求"].paragraph_format.keep_with_next and by_text["（一）基本原则"].paragraph_format.keep_with_next
+    assert not by_text["正文内容。"].paragraph_format.keep_with_next
     assert cn_date(dt.date(2026, 1, 5)) == "2026年1月5日"
 
 

@@ -74,7 +74,7 @@ class ConductEntry(ScopedModel):
         ]
 
     def __str__(self):
-        return f"{self.on:%Y-%m-%d} {self.get_kind_display()} {Truncator(self.summary).chars(30)}"  # “…” where cut
+        return f"{self.on:%Y-%m-%d} {self.get_kind_display()} {Truncator(self.summary).chars(40)}"  # “…” where cut
 
 # 量化承诺、先进典型、问责、目标责任考核 (ledger_models), loaded with this app's models.
 # 评分细则、考评、民主测评、民主评议 (evaluation_models), 两个责任清单考核 (checklist_models), loaded with this app's models.

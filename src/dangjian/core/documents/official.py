@@ -200,10 +200,16 @@ class OfficialDocument:
         return self._para(text, align=self._align.CENTER)
 
     def heading1(self, text: str):
-        return self._para(text, font=self.H1_FONT)
+        return self._heading(text, self.H1_FONT)
 
     def heading2(self, text: str):
-        return self._para(text, font=self.H2_FONT)
+        return self._heading(text, self.H2_FONT)
+
+    def _heading(self, text: str, font: str):
+        """A heading, kept on the page of the paragraph that follows it (never last on a page)."""
+        p = self._para(text, font=font)
+        p.paragraph_format.keep_with_next = True
+        return p
 
     def paragraph(self, text: str):
         return self._para(text)
