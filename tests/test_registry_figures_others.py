@@ -2,6 +2,8 @@
 agency (tests/test_figures.py checks every figure against its own page; this checks that each counts what its
 definition says), and the pages that read them: the home page, the 群众监督 figures page."""
 
+import re
+
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -92,7 +94,8 @@ def test_the_home_page_reads_the_member_figures_and_the_panels(demo):
     counter_reads = [q for q in queries if "orgs_orgmembercount" in q["sql"]]
     assert len(counter_reads) == 1  # every member figure from one read of the kept counters
     total = Person.objects.filter(is_active=True).count()
-    assert f'<a class="figure" href="/figures/orgs.members.total/"><b>{total}</b><span>人员总数</span></a>' in html
+    assert re.search(f'<a class="figure" href="/figures/orgs.members.total/"[^>]*><b>{total}<small>人</small></b>'
+                     '<span>人员总数</span></a>', html)  # the number, its unit, its label, its link
     assert "/figures/duties.tasks.overdue/" in html and "/figures/supervision.talks.follow_ups/" in html
     # a party member sees no member counts and no 纪委监督 panel, but their own open tasks if they have any
     html = signed_in(demo["users"]["dangyuan"]).get("/").content.decode()
