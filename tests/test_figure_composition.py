@@ -11,14 +11,14 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from dangjian.assessment.evaluation_models import Evaluation, EvaluationRound, RoundStatus
+from dangjian.assessment.evaluation_models import Ballot, Evaluation, EvaluationRound, RoundStatus
 from dangjian.core import figure_cache, figures, rule_settings, workdays
 from dangjian.core.figures import FigureScope, Period
 from dangjian.matters import services
-from dangjian.matters.models import Matter
+from dangjian.matters.models import Matter, SavedFilter
 from dangjian.meetings import compliance
 from dangjian.meetings.figures import ComposedGaps
-from dangjian.meetings.models import Attendance, Meeting
+from dangjian.meetings.models import Attendance, CalendarFeed, Meeting, MeetingKind
 from dangjian.meetings.services.records import attendance_rows
 from dangjian.orgs.models import Org, OrgKind
 from dangjian.reports import dashboards, tasks
@@ -341,3 +341,21 @@ def test_within_reading_each_generation_and_part_is_read_once_and_a_change_forge
         services.do_create_matter(Matter(kind="rectify", title="读取期间登记", org=demo["orgs"]["SXX-BGS"],
                                          received_on=dt.date.today()), actor=demo["users"]["dangwu"])
         assert _open(demo, "SXX") == first["matters.open"][0] + 1
+
+
+def test_records_no_figure_reads_keep_every_value(demo, composing, committed):
+    """A list filter saved, a calendar address made, a ballot cast: records without a path that no figure reads
+    (figure_cache.unread) drop no value; a meeting kind, which the 三会一课 figures read, drops every value."""
+    user = demo["users"]["dangwu"]
+    generation = figure_cache.generations()[None]
+    round_ = EvaluationRound.objects.order_by("pk").first()
+    with committed():
+        SavedFilter.objects.create(user=user, name="测试筛选", query="status=open")
+        CalendarFeed.objects.update_or_create(user=user, defaults={"token": "t" * 40})
+        Ballot.objects.create(round=round_)
+        SavedFilter.objects.filter(user=user).update(name="改名")  # a bulk change too
+    assert figure_cache.generations()[None] == generation
+    kind = MeetingKind.objects.order_by("pk").first()
+    with committed():
+        kind.save()
+    assert figure_cache.generations()[None] != generation

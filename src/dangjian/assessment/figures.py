@@ -11,12 +11,12 @@ from __future__ import annotations
 from django.db.models import Q
 from django.urls import reverse
 
-from dangjian.core.figure_cache import depends
+from dangjian.core.figure_cache import depends, unread
 from dangjian.core.figures import Column, FigureDef, FigureScope, maker, register
 from dangjian.duties.models import LetterTask
 
 from .checklist_models import ChecklistScore
-from .evaluation_models import Evaluation, EvaluationRound, Grade, RoundStatus
+from .evaluation_models import Ballot, BallotCode, BallotMark, Evaluation, EvaluationRound, Grade, RoundStatus
 from .models import Accountability, Commendation, ConductEntry, Polarity
 
 PERSON = Column("干部", "person")
@@ -66,6 +66,8 @@ FIGURES = (
 register(*FIGURES)
 # an evaluation counts by its round's approval, and the round lies at the agency, the evaluations at each cadre's unit
 depends(EvaluationRound, lambda rnd: Evaluation.objects.filter(round_id=rnd.pk))
+# the 民主测评's ballots count only once the round's results are computed (Evaluation rows)
+unread(BallotCode, Ballot, BallotMark)
 
 
 def _tasks_due(s: FigureScope) -> Q:

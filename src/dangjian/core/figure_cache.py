@@ -44,6 +44,17 @@ WATCHED_APPS: set[str] = set()
 DEPENDENTS: dict[type, list[Callable[[object], QuerySet]]] = {}
 
 
+# Models of a watched app that no figure reads, directly or through a join (``unread``): a change to one drops
+# no value. Without it a record without a path drops every value: a ballot cast, a list filter saved.
+UNREAD: set[type] = set()
+
+
+def unread(*models) -> None:
+    """No figure reads these models' records: their changes keep every value (the module that owns the figures
+    says so, beside them)."""
+    UNREAD.update(models)
+
+
 def depends(model, readers_of: Callable[[object], QuerySet]) -> None:
     """Figures of other records read ``model``'s records: a change to one also drops the values where the records
     reading it lie (``readers_of(record)``, a queryset of a scoped model); a bulk change of ``model``, every value."""
@@ -277,7 +288,7 @@ def changing() -> bool:
 
 
 def _record_changed(sender, instance=None, **kwargs) -> None:
-    if sender._meta.app_label in WATCHED_APPS:
+    if sender._meta.app_label in WATCHED_APPS and sender not in UNREAD:
         keys = _keys_of(changed_paths(instance, reverse=kwargs.get("reverse", False)))
         for readers_of in DEPENDENTS.get(sender, ()):
             readers = readers_of(instance)
@@ -287,6 +298,8 @@ def _record_changed(sender, instance=None, **kwargs) -> None:
 
 def _records_changed_in_bulk(sender, paths=None, **kwargs) -> None:
     """``QuerySet.update`` or ``bulk_create`` of a watched model (core.scope.bulk_changed)."""
+    if sender in UNREAD:
+        return
     _changed(_keys_of(None if sender in DEPENDENTS else paths))
 
 

@@ -12,10 +12,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.core.figure_cache import unread
 from dangjian.core.figures import Column, FigureDef, FigureScope, register
 
 from . import workflow
-from .models import OPEN_STATUSES, Contact, Matter, Satisfaction, Status
+from .models import OPEN_STATUSES, Contact, Matter, Satisfaction, SavedFilter, Status, SupervisionSheet
 
 PROPOSALS = ("npc", "cppcc")
 # 整改: problems from a 问题清单 (整改问题) and those an inspection found (监督检查问题, registered by supervision)
@@ -120,6 +121,7 @@ SUMMARY_FIGURES = (
 )
 
 register(*FIGURES, *SUMMARY_FIGURES)
+unread(SavedFilter, SupervisionSheet)  # a user's list filter; an issued 督办单 (a document of the figures)
 
 # The figures the annual report's 事项 section and the matters figures tab show for a year, in this order.
 YEAR_KEYS = tuple(f.key for f in FIGURES[:6])

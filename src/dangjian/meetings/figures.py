@@ -23,6 +23,7 @@ from .models import (
     Activity,
     Attendance,
     AttendanceStatus,
+    CalendarFeed,
     Meeting,
     MeetingStatus,
     Outcome,
@@ -275,6 +276,7 @@ FIGURES = (
 )
 
 register(*FIGURES)
+figure_cache.unread(CalendarFeed)  # a person's calendar subscription address
 
 # The figures the annual report's 会议学习 section shows for a year, in this order.
 YEAR_KEYS = tuple(f.key for f in FIGURES if not f.stock and not f.personal)
