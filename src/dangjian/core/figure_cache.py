@@ -30,6 +30,8 @@ from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from . import at_commit
+from .at_commit import AtCommit
 from .models import ScopedModel
 from .scope import ancestor_paths, bulk_changed, paths_in
 
@@ -187,10 +189,10 @@ def forget_values(paths: Iterable[str] | None = None) -> None:
     _bump(_keys_of(paths))
 
 
-def forget_values_at_commit(paths: Iterable[str] | None = None) -> None:
-    """As ``forget_values``, when the open transaction commits (now, outside one); until then its own reads bypass
+def forget_values_at_commit() -> None:
+    """Every value is stale when the open transaction commits (now, outside one); until then its own reads bypass
     the values (``changing``). For a change no saved record tells of (a rule, the working-day calendar)."""
-    _changed(_keys_of(paths))
+    _changed(_keys_of(None))
 
 
 def value_key(ident: str, generation: Iterable[int]) -> str:
@@ -256,35 +258,23 @@ def changed_paths(instance, *, reverse: bool = False) -> set[str] | None:
     return paths or None
 
 
-class _Pending:
+class _Pending(AtCommit):
     """The generations an open transaction's changes start when it commits, each once however many records of the
     same nodes it changes (a roster import saves thousands). Until then no other process can see the changes, so
     their values stay good; and this transaction's own reads bypass the values' cache (``changing``)."""
 
     def __init__(self) -> None:
         self.keys: set[str] = set()
-        self.done = False
 
-    def flush(self) -> None:
-        self.done = True
+    def run(self) -> None:
         _bump(self.keys)
-
-
-def _pending(connection) -> _Pending | None:
-    """The changes of the connection's open transaction not yet committed, if any (a rolled-back transaction or
-    savepoint drops its on-commit callbacks, and with them its changes)."""
-    pending = getattr(connection, "_figures_pending", None)
-    if pending is None or pending.done or not connection.in_atomic_block or not any(
-            func == pending.flush for _sids, func, *_rest in connection.run_on_commit):
-        return None
-    return pending
 
 
 def changing() -> bool:
     """Whether this transaction has changed records that figures count and not committed yet: its reads must see
     its changes, which may not be kept where another process would read them (nor rolled back with them), so
     they bypass the values' cache."""
-    return _pending(transaction.get_connection()) is not None
+    return at_commit.pending("figures") is not None
 
 
 def _record_changed(sender, instance=None, **kwargs) -> None:
@@ -311,11 +301,7 @@ def _changed(keys: set[str]) -> None:
         return
     if (memo := _read.get()) is not None:
         memo.forget()
-    pending = _pending(connection)
-    if pending is None:
-        pending = connection._figures_pending = _Pending()
-        transaction.on_commit(pending.flush)
-    pending.keys |= keys
+    at_commit.once("figures", _Pending).keys |= keys
 
 
 for _name, _signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):

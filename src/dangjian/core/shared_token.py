@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 
 from django.core.cache import caches
-from django.db import transaction
 
+from . import at_commit
+from .at_commit import AtCommit
 from .figure_cache import forget_values, forget_values_at_commit
 
 CHECK_EVERY = 5.0  # seconds between reads of the token outside requests
@@ -66,24 +67,19 @@ class SharedToken:
         """The data changed in the open transaction (call within it): a new token, and every figure value read
         again, when it commits."""
         forget_values_at_commit()
-        if not self.changing():
-            transaction.on_commit(_Commit(self))
+        at_commit.once(self.key, lambda: _Commit(self))
 
     def changing(self) -> bool:
         """Whether this connection's open transaction changed the data and has not committed: its reads must see
-        the rows, and keep nothing (a rolled-back transaction or savepoint drops its on-commit callbacks)."""
-        connection = transaction.get_connection()
-        return connection.in_atomic_block and any(
-            isinstance(func, _Commit) and func.token is self and not func.done
-            for _sids, func, *_rest in connection.run_on_commit)
+        the rows, and keep nothing."""
+        return at_commit.pending(self.key) is not None
 
 
-class _Commit:
+class _Commit(AtCommit):
     """A change's new token, started when its transaction commits (once)."""
 
     def __init__(self, token: SharedToken):
-        self.token, self.done = token, False
+        self.token = token
 
-    def __call__(self) -> None:
-        self.done = True
+    def run(self) -> None:
         self.token._new_token()
