@@ -10,7 +10,7 @@ from .conftest import shot
 pytestmark = pytest.mark.e2e
 
 # Each figure link in the prose: its box's height over the line's, and its padding (a tile would have both).
-FIGURE_BOXES = """() => [...document.querySelectorAll('.report-section p a.figure')].map(a => {
+FIGURE_BOXES = """() => [...document.querySelectorAll('.report-section p a.figure-ref')].map(a => {
   const style = getComputedStyle(a);
   return [a.getBoundingClientRect().height / parseFloat(getComputedStyle(a.parentElement).lineHeight),
           parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)];

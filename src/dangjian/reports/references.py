@@ -133,7 +133,7 @@ def body_html(body: str, values: dict[str, Reading]) -> SafeString:
         if isinstance(part, str):
             cls = ' class="missing"' if part.startswith("【") else ""
             return format_html("<span{}>{}</span>", mark_safe(cls), part) if cls else format_html("{}", part)
-        return format_html('<a class="figure" href="{}" title="{}：{}">{}</a>', part.url, part.label,
+        return format_html('<a class="figure-ref" href="{}" title="{}：{}">{}</a>', part.url, part.label,
                            part.definition, part.shown)
     return format_html_join("", "<p>{}</p>", ((mark_safe("".join(piece(p) for p in para)),)
                                                for para in paragraphs(body, values)))
